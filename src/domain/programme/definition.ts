@@ -1,0 +1,202 @@
+// A programme definition (the programme manual as data) and the rules a definition must obey.
+// Definitions are versioned files under programmes/; a broken one must stop start-up, naming the field.
+import { z } from 'zod';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date in the form YYYY-MM-DD');
+const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, hyphens or underscores');
+
+export const riskCategories = ['low', 'medium', 'high', 'very_high'] as const;
+export type RiskCategory = (typeof riskCategories)[number];
+
+export const convictionCategories = [
+  'sexual_contact',
+  'sexual_non_contact',
+  'violent',
+  'burglary',
+  'other',
+] as const;
+export type ConvictionCategory = (typeof convictionCategories)[number];
+
+const block = z.strictObject({
+  number: z.number().int().min(1),
+  title: z.string().min(1),
+  principalTarget: z.string().min(1),
+  sessions: z.number().int().min(1),
+  sharedTargetWith: z.array(z.number().int().min(1)).optional(),
+});
+
+const criterionBase = { id: slug, description: z.string().min(1) };
+const eligibilityCriterion = z.discriminatedUnion('kind', [
+  z.strictObject({ ...criterionBase, kind: z.literal('sex'), sex: z.enum(['male', 'female']) }),
+  z.strictObject({ ...criterionBase, kind: z.literal('minimum_age'), years: z.number().int().min(0) }),
+  z.strictObject({
+    ...criterionBase,
+    kind: z.literal('conviction'),
+    categories: z.array(z.enum(convictionCategories)).min(1),
+    includeAttempts: z.boolean(),
+  }),
+  z.strictObject({
+    ...criterionBase,
+    kind: z.literal('risk_category'),
+    instrument: slug,
+    categories: z.array(z.enum(riskCategories)).min(1),
+    exception: z
+      .strictObject({
+        flag: z.enum(['sexualMurder']),
+        categories: z.array(z.enum(riskCategories)).min(1),
+        description: z.string().min(1),
+      })
+      .optional(),
+  }),
+  z.strictObject({ ...criterionBase, kind: z.literal('iq_above'), threshold: z.number() }),
+]);
+export type EligibilityCriterion = z.infer<typeof eligibilityCriterion>;
+
+const targetGroup = z.strictObject({
+  targetGroup: z.string().min(1),
+  levelOfPrevention: z.string().min(1),
+  ageGroup: z.string().min(1),
+  gender: z.string().min(1),
+  setting: z.string().min(1),
+  language: z.string().min(1),
+});
+
+const catalogue = z.strictObject({
+  summary: z.string().min(1),
+  typeOfIntervention: z.string().min(1),
+  targetGroups: z.array(targetGroup).min(1),
+  targetPopulation: z.string().min(1),
+  deliveryOrganisation: z.string().min(1),
+  modeOfDelivery: z.array(z.string().min(1)).min(1),
+  staffExpertise: z.array(z.string().min(1)).min(1),
+  intensity: z.string().min(1),
+  description: z.array(z.string().min(1)).min(1),
+  evidence: z.array(z.string().min(1)).min(1),
+  references: z.array(z.string().min(1)),
+  contact: z.strictObject({
+    organisation: z.string().min(1),
+    address: z.array(z.string().min(1)),
+    telephone: z.string().min(1),
+    telephoneLabel: z.string().min(1),
+  }),
+  rating: z.string().min(1),
+});
+
+export const programmeDefinitionSchema = z
+  .strictObject({
+    $comment: z.string().optional(),
+    id: slug,
+    version: z.number().int().min(1),
+    name: z.string().min(1),
+    shortName: z.string().min(1),
+    effectiveFrom: isoDate,
+    sessionsPerBlockSource: z.string().min(1),
+    totalSessions: z.number().int().min(1),
+    sessionMinutes: z.number().int().min(15).max(480),
+    maxSessionsPerWeek: z.number().int().min(1).max(7),
+    maxSessionsPerDay: z.number().int().min(1),
+    groupCapacity: z.number().int().min(1),
+    facilitatorsPerSession: z.number().int().min(1),
+    blocks: z.array(block).min(1),
+    riskDomains: z
+      .array(z.strictObject({ id: slug, name: z.string().min(1), sourceName: z.string().min(1) }))
+      .min(1),
+    eligibility: z.strictObject({ criteria: z.array(eligibilityCriterion).min(1) }),
+    completionRule: z.strictObject({ kind: z.literal('every_session_attended_or_caught_up') }),
+    outcomeMeasures: z.array(z.strictObject({ id: slug, name: z.string().min(1) })).min(1),
+    catalogue,
+  })
+  .superRefine((def, ctx) => {
+    def.blocks.forEach((b, i) => {
+      if (b.number !== i + 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['blocks', i, 'number'],
+          message: `blocks must be numbered 1, 2, 3 … in order: expected ${i + 1}, found ${b.number}`,
+        });
+      }
+    });
+    const sum = def.blocks.reduce((total, b) => total + b.sessions, 0);
+    if (sum !== def.totalSessions) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['blocks'],
+        message: `the blocks' session counts add up to ${sum}, but totalSessions is ${def.totalSessions}`,
+      });
+    }
+    const ids = new Set<string>();
+    def.eligibility.criteria.forEach((c, i) => {
+      if (ids.has(c.id)) {
+        ctx.addIssue({ code: 'custom', path: ['eligibility', 'criteria', i, 'id'], message: `duplicate criterion id "${c.id}"` });
+      }
+      ids.add(c.id);
+    });
+  });
+
+export type ProgrammeDefinition = z.infer<typeof programmeDefinitionSchema>;
+export type Block = ProgrammeDefinition['blocks'][number];
+
+/** Core SOTP's fixed shape, from the source document: the file may not drift from it. */
+export const coreSotpShape = {
+  totalSessions: 84,
+  blocks: 20,
+  sessionMinutes: 150,
+  maxSessionsPerWeek: 5,
+  groupCapacity: 9,
+  facilitatorsPerSession: 2,
+  riskDomains: 4,
+} as const;
+
+export class ProgrammeDefinitionError extends Error {
+  constructor(
+    readonly source: string,
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`${source}: ${field}: ${reason}`);
+    this.name = 'ProgrammeDefinitionError';
+  }
+}
+
+function fieldName(path: ReadonlyArray<PropertyKey>): string {
+  return path.length === 0 ? '(root)' : path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+}
+
+/** Validates raw data as a programme definition; throws naming the first bad field. */
+export function parseProgrammeDefinition(raw: unknown, source: string): ProgrammeDefinition {
+  const parsed = programmeDefinitionSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ProgrammeDefinitionError(source, fieldName(issue.path), issue.message);
+  }
+  const def = parsed.data;
+  if (def.id === 'core-sotp') {
+    const actual = {
+      totalSessions: def.totalSessions,
+      blocks: def.blocks.length,
+      sessionMinutes: def.sessionMinutes,
+      maxSessionsPerWeek: def.maxSessionsPerWeek,
+      groupCapacity: def.groupCapacity,
+      facilitatorsPerSession: def.facilitatorsPerSession,
+      riskDomains: def.riskDomains.length,
+    };
+    for (const [field, expected] of Object.entries(coreSotpShape)) {
+      const value = actual[field as keyof typeof actual];
+      if (value !== expected) {
+        throw new ProgrammeDefinitionError(
+          source,
+          field,
+          `Core SOTP has ${expected} here according to the source document, found ${value}`,
+        );
+      }
+    }
+  }
+  return def;
+}
+
+/** The block each session number (1-based) belongs to, in manual order. */
+export function sessionBlocks(def: Pick<ProgrammeDefinition, 'blocks'>): number[] {
+  const blocks: number[] = [];
+  for (const b of def.blocks) for (let i = 0; i < b.sessions; i++) blocks.push(b.number);
+  return blocks;
+}
