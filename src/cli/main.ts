@@ -8,6 +8,7 @@ export function buildProgram(): Command {
     .description('sotp runs the Core Sex Offender Treatment Programme from referral to outcome.')
     .exitOverride()
     .showHelpAfterError(false);
+  // Command registrations (one line per area):
   return program;
 }
 
