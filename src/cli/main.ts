@@ -2,6 +2,15 @@
 // commands/<area>.ts and is registered here; this file only turns errors into exit codes.
 import { Command, CommanderError } from 'commander';
 import { BadInput, CommandFailed, exitCodes } from './errors.js';
+import { ConfigError } from '../config.js';
+import { NotFound, ValidationFailed } from '../services/errors.js';
+import { registerServerCommands } from './commands/server.js';
+import { registerDatabaseCommands } from './commands/database.js';
+import { registerUserCommands } from './commands/users.js';
+import { registerAuditCommands } from './commands/audit.js';
+import { registerPlanCommands } from './commands/plan.js';
+import { registerEligibilityCommands } from './commands/eligibility.js';
+import { registerScoreCommands } from './commands/score.js';
 
 export function buildProgram(): Command {
   const program = new Command('sotp')
@@ -9,6 +18,13 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError(false);
   // Command registrations (one line per area):
+  registerServerCommands(program);
+  registerDatabaseCommands(program);
+  registerUserCommands(program);
+  registerAuditCommands(program);
+  registerPlanCommands(program);
+  registerScoreCommands(program);
+  registerEligibilityCommands(program);
   return program;
 }
 
@@ -25,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       return exitCodes.badInput;
     }
-    if (error instanceof BadInput) {
+    if (error instanceof BadInput || error instanceof ValidationFailed || error instanceof NotFound || error instanceof ConfigError) {
       process.stderr.write(`sotp: ${error.message}\n`);
       return exitCodes.badInput;
     }

@@ -1,0 +1,35 @@
+// The JSON API under /api/v1: bearer-token authentication, zod-validated input, described by OpenAPI.
+// Routes here are thin: validate, call a service, serialise.
+import swagger from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { AppContext } from '../web/context.js';
+import { publicRoute } from '../web/access.js';
+import { meRoutes } from './me.js';
+
+/** Registered before any route so that the OpenAPI document sees every API route. */
+export async function openApi(app: FastifyInstance, { version }: AppContext): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'sotp API', description: 'Referrals, groups, delivery records and outcomes of accredited programmes.', version },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token made by `sotp token create --user NAME`' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: (input) => {
+      if (!input.url.startsWith('/api/v1') || input.url === '/api/v1/openapi.json') return { schema: { ...input.schema, hide: true }, url: input.url };
+      return jsonSchemaTransform(input);
+    },
+  });
+}
+
+export async function apiRoutes(app: FastifyInstance, context: AppContext): Promise<void> {
+  await app.register(
+    async (api) => {
+      api.setValidatorCompiler(validatorCompiler);
+      api.setSerializerCompiler(serializerCompiler);
+      api.get('/openapi.json', { config: publicRoute }, async () => app.swagger());
+      await meRoutes(api, context);
+    },
+    { prefix: '/api/v1' },
+  );
+}

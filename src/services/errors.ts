@@ -1,0 +1,38 @@
+// Errors a service raises for the caller's mistakes; routes turn them into 4xx pages or JSON.
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** Input failed validation: nothing was changed. Each error names its field. */
+export class ValidationFailed extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
+    this.name = 'ValidationFailed';
+  }
+  static one(field: string, message: string): ValidationFailed {
+    return new ValidationFailed([{ field, message }]);
+  }
+}
+
+export class NotFound extends Error {
+  constructor(readonly what: string) {
+    super(`${what} not found`);
+    this.name = 'NotFound';
+  }
+}
+
+export class AccessDenied extends Error {
+  constructor(message = 'You do not have permission to do this') {
+    super(message);
+    this.name = 'AccessDenied';
+  }
+}
+
+/** Someone else changed the record since the caller read it (optimistic locking). */
+export class EditConflict extends Error {
+  constructor(readonly what: string) {
+    super(`${what} was changed by someone else since you opened it. Reload it and make your change again.`);
+    this.name = 'EditConflict';
+  }
+}

@@ -1,0 +1,31 @@
+// Resolves who is calling: pages use the server-side session cookie, the API a bearer token.
+// Cookies are ignored on /api so that the API cannot be driven cross-site.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { actorFromApiToken, actorFromSession, type SessionSettings } from '../../services/authentication.js';
+import type { Database } from '../../db/connection.js';
+
+export const sessionCookie = 'sotp_session';
+
+export function isApiRequest(request: FastifyRequest): boolean {
+  return request.url === '/api/v1' || request.url.startsWith('/api/');
+}
+
+function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match ? match[1] : null;
+}
+
+export async function session(app: FastifyInstance, options: { database: Database; session: SessionSettings }): Promise<void> {
+  app.decorateRequest('actor', null);
+  app.addHook('onRequest', async (request) => {
+    if (isApiRequest(request)) {
+      const token = bearerToken(request);
+      request.actor = token ? await actorFromApiToken(options.database.db, token) : null;
+      return;
+    }
+    const token = request.cookies[sessionCookie];
+    request.actor = token ? await actorFromSession(options.database.db, token, options.session) : null;
+  });
+}

@@ -1,0 +1,52 @@
+// Server-rendered pages: Nunjucks with GOV.UK Frontend's templates. `reply.render` adds what every
+// page needs (who is signed in, the CSRF token, the CSP nonce, the navigation for their role).
+import view from '@fastify/view';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import nunjucks from 'nunjucks';
+import { projectPath } from '../../paths.js';
+import { roleLabels } from '../../domain/roles.js';
+import type { Actor } from '../../services/access.js';
+import { navigationFor } from '../navigation.js';
+import { formatDate, formatDateTime } from '../format.js';
+
+declare module 'fastify' {
+  interface FastifyReply {
+    render(template: string, data?: Record<string, unknown>): FastifyReply;
+  }
+}
+
+export const templateRoots = [
+  projectPath('node_modules', 'govuk-frontend', 'dist'),
+  projectPath('src', 'web', 'views'),
+  projectPath('src', 'web', 'routes'),
+];
+
+function pageLocals(reply: FastifyReply, actor: Actor | null): Record<string, unknown> {
+  return {
+    actor,
+    actorRoleLabel: actor ? roleLabels[actor.role] : undefined,
+    actorSiteNames: actor?.siteNames?.join(', '),
+    navigation: navigationFor(actor, reply.request.url),
+    csrfToken: reply.generateCsrf(),
+    cspNonce: reply.cspNonce?.script,
+  };
+}
+
+export async function views(app: FastifyInstance, options: { production: boolean }): Promise<void> {
+  await app.register(view, {
+    engine: { nunjucks },
+    templates: templateRoots,
+    options: {
+      autoescape: true,
+      noCache: !options.production,
+      onConfigure: (env: nunjucks.Environment) => {
+        env.addFilter('date', formatDate);
+        env.addFilter('dateTime', formatDateTime);
+      },
+    },
+  });
+  app.decorateReply('render', function render(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+    this.type('text/html; charset=utf-8');
+    return this.view(template, { ...pageLocals(this, this.request.actor), ...data });
+  });
+}

@@ -1,0 +1,56 @@
+// Sign-in and sign-out pages.
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
+import { publicRoute, signedIn } from '../../access.js';
+import { signIn, signOut } from '../../../services/authentication.js';
+import { ValidationFailed } from '../../../services/errors.js';
+import { sessionCookie } from '../../plugins/session.js';
+import { errorView } from '../../forms.js';
+
+/** Only local paths: an open redirect after sign-in would help phishing. */
+function safeReturnTo(value: unknown): string {
+  return typeof value === 'string' && /^\/(?!\/)[^\\]*$/.test(value) && !value.startsWith('/sign-') ? value : '/';
+}
+
+export async function signInRoutes(app: FastifyInstance, { database, config }: AppContext): Promise<void> {
+  app.get('/sign-in', { config: publicRoute }, async (request, reply) => {
+    if (request.actor) return reply.redirect('/', 303);
+    const { returnTo } = request.query as { returnTo?: string };
+    return reply.render('sign-in/sign-in.njk', { pageTitle: 'Sign in', returnTo: safeReturnTo(returnTo), values: {} });
+  });
+
+  app.post('/sign-in', { config: publicRoute }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const returnTo = safeReturnTo(body.returnTo);
+    const values = { username: typeof body.username === 'string' ? body.username : '' };
+    try {
+      const result = await signIn(database.db, body, request.ip, config.session, config.signIn);
+      if (result.outcome === 'too_many_attempts') {
+        return reply.status(429).render('sign-in/too-many-attempts.njk', { pageTitle: 'Too many sign-in attempts', minutes: result.retryAfterMinutes });
+      }
+      if (result.outcome === 'invalid') {
+        const failure = ValidationFailed.one('username', 'Enter a correct user name and password');
+        return reply.status(400).render('sign-in/sign-in.njk', { pageTitle: 'Sign in', returnTo, values, ...errorView(failure) });
+      }
+      reply.setCookie(sessionCookie, result.sessionToken, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.secureCookies,
+        path: '/',
+      });
+      return reply.redirect(returnTo, 303);
+    } catch (error) {
+      if (error instanceof ValidationFailed) {
+        return reply.status(400).render('sign-in/sign-in.njk', { pageTitle: 'Sign in', returnTo, values, ...errorView(error) });
+      }
+      throw error;
+    }
+  });
+
+  app.post('/sign-out', { config: signedIn }, async (request, reply) => {
+    const token = request.cookies[sessionCookie];
+    if (token) await signOut(database.db, token);
+    reply.clearCookie(sessionCookie, { path: '/' });
+    return reply.redirect('/sign-in', 303);
+  });
+}
