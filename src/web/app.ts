@@ -44,7 +44,10 @@ export async function buildApp(context: AppContext): Promise<BuiltApp> {
   const routeTable: RouteRecord[] = [];
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) routeTable.push({ method, url: route.url, access: route.config?.access });
+    // Read lazily: a plugin's own onRoute hook (static assets) may declare access after this one runs.
+    for (const method of methods) {
+      routeTable.push({ method, url: route.url, get access() { return route.config?.access; } });
+    }
   });
 
   // Cross-cutting plugins are wrapped with fastify-plugin so their hooks and decorators apply to every route.
@@ -58,6 +61,8 @@ export async function buildApp(context: AppContext): Promise<BuiltApp> {
   await app.register(fp(authentication));
   await app.register(fp(csrfProtection), { secure: config.secureCookies });
   await app.register(fp(openApi), context);
+  // Fastify needs the not-found and error handlers in place before the routes they serve are added.
+  await app.register(fp(errorPages));
 
   await app.register(healthRoutes, context);
   await app.register(catalogueRoutes, context);
@@ -66,7 +71,5 @@ export async function buildApp(context: AppContext): Promise<BuiltApp> {
   await app.register(userAdminRoutes, context);
   await app.register(siteAdminRoutes, context);
   await app.register(apiRoutes, context);
-
-  await app.register(fp(errorPages));
   return { app, routeTable };
 }

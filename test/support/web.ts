@@ -1,0 +1,90 @@
+// Builds the real app on a test database and drives it with fastify.inject like a browser without
+// JavaScript: it keeps cookies, reads CSRF tokens from forms and submits url-encoded bodies.
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { loadConfig } from '../../src/config.js';
+import type { Database } from '../../src/db/connection.js';
+import { loadProgrammeDefinitions } from '../../src/programme-files.js';
+import { packageVersion } from '../../src/runtime.js';
+import { buildApp, type RouteRecord } from '../../src/web/app.js';
+import { demoPassword, testDatabase, type TestDatabaseOptions } from './database.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  routeTable: RouteRecord[];
+  database: Database;
+  client(): TestClient;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(options: TestDatabaseOptions & { env?: Record<string, string> } = { demo: true }): Promise<TestApp> {
+  const database = await testDatabase(options);
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SOTP_DEMO_PASSWORD: demoPassword, ...options.env });
+  const { app, routeTable } = await buildApp({ database, config, programmes: loadProgrammeDefinitions(), version: packageVersion });
+  await app.ready();
+  return {
+    app,
+    routeTable,
+    database,
+    client: () => new TestClient(app),
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+export class TestClient {
+  private readonly cookies = new Map<string, string>();
+  lastCsrfToken: string | undefined;
+
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly address = '127.0.0.1',
+  ) {}
+
+  private remember(response: LightMyRequestResponse): LightMyRequestResponse {
+    for (const cookie of response.cookies as Array<{ name: string; value: string; maxAge?: number; expires?: Date }>) {
+      const expired = cookie.maxAge === 0 || (cookie.expires && cookie.expires.getTime() < Date.now());
+      if (expired || cookie.value === '') this.cookies.delete(cookie.name);
+      else this.cookies.set(cookie.name, cookie.value);
+    }
+    const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
+    if (token) this.lastCsrfToken = token;
+    return response;
+  }
+
+  private cookieHeader(): Record<string, string> {
+    return this.cookies.size ? { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
+  }
+
+  async get(url: string): Promise<LightMyRequestResponse> {
+    return this.remember(await this.app.inject({ method: 'GET', url, headers: this.cookieHeader(), remoteAddress: this.address }));
+  }
+
+  /** Posts a form; the CSRF token from the last page read is added unless the form sets _csrf itself. */
+  async post(url: string, form: Record<string, string | string[]> = {}): Promise<LightMyRequestResponse> {
+    const body = new URLSearchParams();
+    if (!('_csrf' in form) && this.lastCsrfToken) body.append('_csrf', this.lastCsrfToken);
+    for (const [key, value] of Object.entries(form)) for (const v of [value].flat()) body.append(key, v);
+    return this.remember(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+        payload: body.toString(),
+        remoteAddress: this.address,
+      }),
+    );
+  }
+
+  async signIn(username: string, password = demoPassword): Promise<LightMyRequestResponse> {
+    await this.get('/sign-in');
+    return this.post('/sign-in', { username, password });
+  }
+}
+
+/** The text of the GOV.UK error summary's items, for asserting on what a person is told. */
+export function errorSummary(html: string): string[] {
+  const summary = /<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? '';
+  return [...summary.matchAll(/<a href="[^"]*">([^<]*)<\/a>/g)].map((m) => m[1].trim());
+}

@@ -1,0 +1,87 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { demoUsers } from '../../src/services/demo.js';
+import { errorSummary, startTestApp, TestClient, type TestApp } from '../support/web.js';
+
+let t: TestApp;
+before(async () => {
+  t = await startTestApp({ demo: true });
+});
+after(() => t.close());
+
+test('every demo user can sign in and lands on their home page', async () => {
+  for (const user of demoUsers) {
+    const client = t.client();
+    const response = await client.signIn(user.username);
+    assert.equal(response.statusCode, 303, user.username);
+    assert.equal(response.headers.location, '/');
+    const home = await client.get('/');
+    assert.equal(home.statusCode, 200);
+    assert.match(home.body, new RegExp(`Signed in as <strong>${user.username}</strong>`));
+  }
+});
+
+test('a wrong password gives a GOV.UK error summary and no session', async () => {
+  const client = t.client();
+  const response = await client.signIn('manager', 'not-the-password');
+  assert.equal(response.statusCode, 400);
+  assert.deepEqual(errorSummary(response.body), ['Enter a correct user name and password']);
+  assert.match(response.body, /<title>Error: Sign in/);
+  assert.equal((await client.get('/')).statusCode, 303);
+});
+
+test('an empty sign-in form names both missing fields', async () => {
+  const client = t.client();
+  await client.get('/sign-in');
+  const response = await client.post('/sign-in', { username: '', password: '' });
+  assert.equal(response.statusCode, 400);
+  assert.deepEqual(errorSummary(response.body), ['Enter your user name', 'Enter your password']);
+});
+
+test('a form posted without a valid CSRF token is refused with 403', async () => {
+  const client = t.client();
+  await client.get('/sign-in');
+  const response = await client.post('/sign-in', { _csrf: 'forged', username: 'admin', password: 'demo-password-for-tests' });
+  assert.equal(response.statusCode, 403);
+  assert.equal((await client.get('/')).statusCode, 303, 'not signed in');
+});
+
+test('a signed-in form posted without a CSRF token is refused with 403', async () => {
+  const client = t.client();
+  await client.signIn('admin');
+  const response = await client.post('/admin/sites', { _csrf: '', code: 'ABC', name: 'HMP Nowhere' });
+  assert.equal(response.statusCode, 403);
+});
+
+test('sign-out ends the session on the server', async () => {
+  const client = t.client();
+  await client.signIn('auditor');
+  await client.get('/');
+  const response = await client.post('/sign-out');
+  assert.equal(response.statusCode, 303);
+  assert.equal((await client.get('/')).statusCode, 303);
+});
+
+test('returnTo only ever sends a person back to a page of this service', async () => {
+  const client = t.client();
+  await client.get('/sign-in?returnTo=//evil.example/x');
+  const response = await client.post('/sign-in', { username: 'admin', password: 'demo-password-for-tests', returnTo: '//evil.example/x' });
+  assert.equal(response.headers.location, '/');
+});
+
+test('after 10 failed sign-ins for a user name, the 11th attempt is refused with 429 even with the right password', async () => {
+  const client = new TestClient(t.app, '10.0.0.7');
+  for (let i = 0; i < 10; i++) assert.equal((await client.signIn('facilitator2', `wrong-${i}`)).statusCode, 400);
+  const response = await client.signIn('facilitator2');
+  assert.equal(response.statusCode, 429);
+  assert.match(response.body, /Too many sign-in attempts/);
+  // Another address is limited too, because the limit is per user name as well as per address.
+  assert.equal((await new TestClient(t.app, '10.0.0.8').signIn('facilitator2')).statusCode, 429);
+});
+
+test('failed sign-ins from one address are limited whatever user names they try', async () => {
+  const client = new TestClient(t.app, '10.0.0.9');
+  for (let i = 0; i < 10; i++) await client.signIn(`nobody${i}`, 'wrong-password');
+  assert.equal((await client.signIn('researcher')).statusCode, 429);
+  assert.equal((await new TestClient(t.app, '10.0.0.10').signIn('researcher')).statusCode, 303);
+});
