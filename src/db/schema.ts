@@ -1,5 +1,5 @@
 // Drizzle's view of the tables created by migrations/ (the SQL files are the source of truth).
-import { bigint, boolean, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, date, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const audited = {
@@ -80,4 +80,83 @@ export const programmeVersions = pgTable('programme_versions', {
   definition: jsonb('definition').notNull(),
   sha256: text('sha256').notNull(),
   loadedAt: tz('loaded_at').notNull().defaultNow(),
+});
+
+export const people = pgTable('people', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  prisonNumber: text('prison_number').notNull().unique(),
+  givenName: text('given_name').notNull(),
+  familyName: text('family_name').notNull(),
+  dateOfBirth: date('date_of_birth', { mode: 'string' }).notNull(),
+  sex: text('sex').notNull(),
+  siteId: integer('site_id').notNull(),
+  sentenceDate: date('sentence_date', { mode: 'string' }),
+  earliestReleaseDate: date('earliest_release_date', { mode: 'string' }),
+  neverMarried: boolean('never_married'),
+  iqScore: integer('iq_score'),
+  iqTest: text('iq_test'),
+  iqDate: date('iq_date', { mode: 'string' }),
+  sexualMurder: boolean('sexual_murder').notNull().default(false),
+  ...audited,
+});
+
+export const convictions = pgTable('convictions', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  personId: integer('person_id').notNull(),
+  convictionDate: date('conviction_date', { mode: 'string' }).notNull(),
+  offence: text('offence').notNull(),
+  category: text('category').notNull(),
+  attempt: boolean('attempt').notNull().default(false),
+  victimMale: boolean('victim_male').notNull().default(false),
+  victimStranger: boolean('victim_stranger').notNull().default(false),
+  victimChild: boolean('victim_child').notNull().default(false),
+  ...audited,
+});
+
+export const riskScores = pgTable('risk_scores', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  personId: integer('person_id').notNull(),
+  instrument: text('instrument').notNull(),
+  instrumentVersion: integer('instrument_version').notNull(),
+  inputs: jsonb('inputs').notNull(),
+  result: jsonb('result').notNull(),
+  category: text('category').notNull(),
+  assessedBy: integer('assessed_by').notNull(),
+  assessedOn: date('assessed_on', { mode: 'string' }).notNull(),
+  createdAt: tz('created_at').notNull().defaultNow(),
+});
+
+export const eligibilityOverrides = pgTable('eligibility_overrides', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  personId: integer('person_id').notNull(),
+  programmeId: text('programme_id').notNull(),
+  computedResult: text('computed_result').notNull(),
+  result: text('result').notNull(),
+  reason: text('reason').notNull(),
+  decidedBy: integer('decided_by').notNull(),
+  createdAt: tz('created_at').notNull().defaultNow(),
+});
+
+export const referrals = pgTable('referrals', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  personId: integer('person_id').notNull(),
+  programmeId: text('programme_id').notNull(),
+  siteId: integer('site_id').notNull(),
+  status: text('status').notNull(),
+  statusChangedAt: tz('status_changed_at').notNull().defaultNow(),
+  waitlistedAt: tz('waitlisted_at'),
+  createdBy: integer('created_by'),
+  ...audited,
+});
+
+export const referralHistory = pgTable('referral_history', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  referralId: integer('referral_id').notNull(),
+  transition: text('transition'),
+  fromStatus: text('from_status'),
+  toStatus: text('to_status').notNull(),
+  reason: text('reason'),
+  actorId: integer('actor_id'),
+  actor: text('actor').notNull(),
+  occurredAt: tz('occurred_at').notNull().defaultNow(),
 });
