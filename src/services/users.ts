@@ -73,6 +73,7 @@ export const newUserInput = z
       .string({ error: 'Enter a user name' })
       .trim()
       .toLowerCase()
+      .min(1, 'Enter a user name')
       .regex(/^[a-z][a-z0-9._-]{1,39}$/, 'User name must be 2 to 40 characters: letters, digits, dots, hyphens or underscores, starting with a letter'),
     displayName: z.string({ error: 'Enter the person’s full name' }).trim().min(1, 'Enter the person’s full name').max(120, 'Full name must be 120 characters or fewer'),
     role: z.enum(roles, { error: 'Choose a role' }),
