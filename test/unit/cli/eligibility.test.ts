@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCli } from './run-cli.js';
+import { runCli } from '../../support/run-cli.js';
 
 const man = {
   sex: 'male',

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './run-cli.js';
+import { runCli } from '../../support/run-cli.js';
 
 const rm2000 = {
   ageAtCommencementOfRisk: 27,
