@@ -11,6 +11,7 @@ const environment = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.string().url().optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  PSEUDONYM_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   SOTP_DEMO_PASSWORD: z.string().min(12, 'must be at least 12 characters').default('demo-password-change-me'),
   SESSION_IDLE_MINUTES: positiveInt(30),
   SESSION_ABSOLUTE_HOURS: positiveInt(12),
@@ -26,6 +27,8 @@ export interface Config {
   dataDir: string;
   databaseUrl?: string;
   sessionSecret: string;
+  /** HMAC key behind researchers' pseudonyms: stable, secret, never shown. */
+  pseudonymKey: string;
   demoPassword: string;
   session: { idleMinutes: number; absoluteHours: number };
   signIn: { maxFailures: number; windowMinutes: number };
@@ -45,6 +48,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && !e.SESSION_SECRET) {
     throw new ConfigError('SESSION_SECRET: must be set in production (at least 32 characters)');
   }
+  if (e.NODE_ENV === 'production' && !e.PSEUDONYM_KEY) {
+    throw new ConfigError('PSEUDONYM_KEY: must be set in production (at least 32 characters)');
+  }
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -53,6 +59,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     // Outside production a per-process secret is enough: it only signs the CSRF cookie.
     sessionSecret: e.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+    // Outside production a fixed key keeps pseudonyms stable across restarts of a demo or test database.
+    pseudonymKey: e.PSEUDONYM_KEY ?? 'development-only-pseudonym-key-not-secret',
     demoPassword: e.SOTP_DEMO_PASSWORD,
     session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },
     signIn: { maxFailures: e.SIGN_IN_MAX_FAILURES, windowMinutes: e.SIGN_IN_WINDOW_MINUTES },

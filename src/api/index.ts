@@ -6,6 +6,9 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { AppContext } from '../web/context.js';
 import { publicRoute } from '../web/access.js';
 import { meRoutes } from './me.js';
+import { peopleApiRoutes } from './people.js';
+import { referralApiRoutes } from './referrals.js';
+import { groupApiRoutes } from './groups.js';
 
 /** Registered before any route so that the OpenAPI document sees every API route. */
 export async function openApi(app: FastifyInstance, { version }: AppContext): Promise<void> {
@@ -29,6 +32,9 @@ export async function apiRoutes(app: FastifyInstance, context: AppContext): Prom
       api.setSerializerCompiler(serializerCompiler);
       api.get('/openapi.json', { config: publicRoute }, async () => app.swagger());
       await meRoutes(api, context);
+      await peopleApiRoutes(api, context);
+      await referralApiRoutes(api, context);
+      await groupApiRoutes(api, context);
     },
     { prefix: '/api/v1' },
   );

@@ -4,33 +4,38 @@ import { Command, CommanderError } from 'commander';
 import { BadInput, CommandFailed, exitCodes } from './errors.js';
 import { ConfigError } from '../config.js';
 import { NotFound, ValidationFailed } from '../services/errors.js';
-import { registerServerCommands } from './commands/server.js';
-import { registerDatabaseCommands } from './commands/database.js';
-import { registerUserCommands } from './commands/users.js';
-import { registerAuditCommands } from './commands/audit.js';
-import { registerPlanCommands } from './commands/plan.js';
-import { registerEligibilityCommands } from './commands/eligibility.js';
-import { registerScoreCommands } from './commands/score.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each area's commands, loaded only when called: `sotp score` need not load the web server, the
+ * database drivers or the statistics engine, so a one-shot command starts in a fraction of the time.
+ * Help and unknown commands load them all.
+ */
+const areas: Array<{ commands: string[]; load: () => Promise<Register> }> = [
+  { commands: ['serve'], load: async () => (await import('./commands/server.js')).registerServerCommands },
+  { commands: ['db'], load: async () => (await import('./commands/database.js')).registerDatabaseCommands },
+  { commands: ['user', 'token'], load: async () => (await import('./commands/users.js')).registerUserCommands },
+  { commands: ['audit'], load: async () => (await import('./commands/audit.js')).registerAuditCommands },
+  { commands: ['score'], load: async () => (await import('./commands/score.js')).registerScoreCommands },
+  { commands: ['eligibility'], load: async () => (await import('./commands/eligibility.js')).registerEligibilityCommands },
+  { commands: ['plan'], load: async () => (await import('./commands/plan.js')).registerPlanCommands },
+  { commands: ['evaluate', 'cohort'], load: async () => (await import('./commands/evaluation.js')).registerEvaluationCommands },
+];
+
+export async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('sotp')
     .description('sotp runs the Core Sex Offender Treatment Programme from referral to outcome.')
     .exitOverride()
     .showHelpAfterError(false);
-  // Command registrations (one line per area):
-  registerServerCommands(program);
-  registerDatabaseCommands(program);
-  registerUserCommands(program);
-  registerAuditCommands(program);
-  registerPlanCommands(program);
-  registerScoreCommands(program);
-  registerEligibilityCommands(program);
+  const called = areas.filter((area) => area.commands.includes(argv[2]));
+  for (const area of called.length ? called : areas) (await area.load())(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return exitCodes.done;
   } catch (error) {

@@ -160,3 +160,126 @@ export const referralHistory = pgTable('referral_history', {
   actor: text('actor').notNull(),
   occurredAt: tz('occurred_at').notNull().defaultNow(),
 });
+
+// Groups and timetables (migration 0003).
+
+export const rooms = pgTable('rooms', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  siteId: integer('site_id').notNull(),
+  name: text('name').notNull(),
+  ...audited,
+});
+
+export const siteClosures = pgTable('site_closures', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  siteId: integer('site_id').notNull(),
+  closureDate: date('closure_date', { mode: 'string' }).notNull(),
+  reason: text('reason').notNull(),
+  ...audited,
+});
+
+export const facilitatorProfiles = pgTable('facilitator_profiles', {
+  userId: integer('user_id').primaryKey(),
+  maxSessionsPerDay: integer('max_sessions_per_day').notNull().default(1),
+  maxSessionsPerWeek: integer('max_sessions_per_week').notNull().default(5),
+  icalSecret: text('ical_secret'),
+  ...audited,
+});
+
+export const facilitatorAccreditations = pgTable('facilitator_accreditations', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  userId: integer('user_id').notNull(),
+  programmeId: text('programme_id').notNull(),
+  accreditedOn: date('accredited_on', { mode: 'string' }).notNull(),
+  supervisionCurrentUntil: date('supervision_current_until', { mode: 'string' }).notNull(),
+  ...audited,
+});
+
+export const facilitatorUnavailability = pgTable('facilitator_unavailability', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  userId: integer('user_id').notNull(),
+  unavailableOn: date('unavailable_on', { mode: 'string' }).notNull(),
+  reason: text('reason').notNull().default(''),
+  ...audited,
+});
+
+export const programmeGroups = pgTable('programme_groups', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  name: text('name').notNull(),
+  programmeVersionId: integer('programme_version_id').notNull(),
+  siteId: integer('site_id').notNull(),
+  roomId: integer('room_id').notNull(),
+  capacity: integer('capacity').notNull(),
+  earliestStart: date('earliest_start', { mode: 'string' }).notNull(),
+  treatmentManagerId: integer('treatment_manager_id').notNull(),
+  status: text('status').notNull().default('unscheduled'),
+  scheduleProblem: text('schedule_problem'),
+  ...audited,
+});
+
+export const groupSlots = pgTable(
+  'group_slots',
+  {
+    groupId: integer('group_id').notNull(),
+    weekday: text('weekday').notNull(),
+    startTime: text('start_time').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.weekday, t.startTime] })],
+);
+
+export const groupFacilitators = pgTable(
+  'group_facilitators',
+  {
+    groupId: integer('group_id').notNull(),
+    userId: integer('user_id').notNull(),
+    teamRole: text('team_role').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.userId] })],
+);
+
+export const groupMembers = pgTable('group_members', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  groupId: integer('group_id').notNull(),
+  referralId: integer('referral_id').notNull(),
+  personId: integer('person_id').notNull(),
+  ...audited,
+});
+
+export const groupSessions = pgTable('group_sessions', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  groupId: integer('group_id').notNull(),
+  number: integer('number').notNull(),
+  block: integer('block').notNull(),
+  sessionDate: date('session_date', { mode: 'string' }).notNull(),
+  startTime: text('start_time').notNull(),
+  endTime: text('end_time').notNull(),
+  roomId: integer('room_id').notNull(),
+  status: text('status').notNull().default('scheduled'),
+  cancelReason: text('cancel_reason'),
+  ...audited,
+});
+
+export const sessionFacilitators = pgTable(
+  'session_facilitators',
+  {
+    sessionId: integer('session_id').notNull(),
+    userId: integer('user_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.userId] })],
+);
+
+export const catchUpSessions = pgTable('catch_up_sessions', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  groupId: integer('group_id').notNull(),
+  memberId: integer('member_id').notNull(),
+  missedSessionId: integer('missed_session_id').notNull(),
+  sessionNumber: integer('session_number').notNull(),
+  sessionDate: date('session_date', { mode: 'string' }).notNull(),
+  startTime: text('start_time').notNull(),
+  endTime: text('end_time').notNull(),
+  facilitatorId: integer('facilitator_id').notNull(),
+  status: text('status').notNull().default('booked'),
+  deliveredOn: date('delivered_on', { mode: 'string' }),
+  ...audited,
+});
+export * from './schema-evaluations.js';

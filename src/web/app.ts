@@ -19,6 +19,14 @@ import { catalogueRoutes } from './routes/catalogue/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { userAdminRoutes } from './routes/admin/users/index.js';
 import { siteAdminRoutes } from './routes/admin/sites/index.js';
+import { peopleRoutes } from './routes/people/index.js';
+import { referralRoutes } from './routes/referrals/index.js';
+import { caseloadRoutes } from './routes/caseload/index.js';
+import { waitlistRoutes } from './routes/waitlist/index.js';
+import { groupRoutes } from './routes/groups/index.js';
+import { facilitatorRoutes } from './routes/facilitators/index.js';
+import { evaluationRoutes } from './routes/evaluations/index.js';
+import { uploads } from './plugins/uploads.js';
 
 export interface RouteRecord {
   method: string;
@@ -56,6 +64,7 @@ export async function buildApp(context: AppContext): Promise<BuiltApp> {
   await app.register(fp(cookies), { secret: config.sessionSecret });
   await app.register(fp(session), { database: context.database, session: config.session });
   await app.register(formbody);
+  await app.register(fp(uploads));
   await app.register(fp(staticAssets));
   await app.register(fp(views), { production: config.env === 'production' });
   await app.register(fp(authentication));
@@ -70,6 +79,13 @@ export async function buildApp(context: AppContext): Promise<BuiltApp> {
   await app.register(homeRoutes);
   await app.register(userAdminRoutes, context);
   await app.register(siteAdminRoutes, context);
+  await app.register(peopleRoutes, context);
+  await app.register(referralRoutes, context);
+  await app.register(caseloadRoutes, context);
+  await app.register(waitlistRoutes, context);
+  await app.register(groupRoutes, context);
+  await app.register(facilitatorRoutes, context);
+  await app.register(evaluationRoutes, context);
   await app.register(apiRoutes, context);
   return { app, routeTable };
 }

@@ -12,6 +12,12 @@ const items: NavigationItem[] = [
   { href: '/', text: 'Home' },
   { href: '/admin/users', text: 'Users', roles: ['administrator'] },
   { href: '/admin/sites', text: 'Sites', roles: ['administrator'] },
+  { href: '/caseload', text: 'Caseload', roles: ['treatment_manager', 'assessor', 'facilitator', 'auditor'] },
+  { href: '/people', text: 'People', roles: ['treatment_manager', 'assessor', 'facilitator', 'auditor'] },
+  { href: '/waitlist', text: 'Waitlist', roles: ['treatment_manager', 'assessor', 'facilitator', 'auditor'] },
+  { href: '/groups', text: 'Groups', roles: ['treatment_manager', 'administrator', 'auditor', 'facilitator'] },
+  { href: '/my/week', text: 'My week', roles: ['facilitator'] },
+  { href: '/evaluations', text: 'Evaluations', roles: ['researcher', 'administrator', 'auditor'] },
   { href: '/programmes', text: 'Programmes' },
 ];
 

@@ -2,7 +2,7 @@
 // Chromium through playwright-core, with axe checking every page against WCAG 2.2 AA.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { cliDatabaseEnv, demoPassword } from '../support/database.js';
 

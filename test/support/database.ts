@@ -1,7 +1,7 @@
 // Test databases, built once and cloned: PGlite from a cached dump of a migrated (and optionally
 // demo-seeded) database, or PostgreSQL (TEST_DATABASE_URL) from a template database.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -20,11 +20,20 @@ export interface TestDatabaseOptions {
   demo?: boolean;
 }
 
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : []))
+    .sort();
+}
+
 function fingerprint(options: TestDatabaseOptions): string {
   const hash = createHash('sha256').update(migrationsFingerprint());
   for (const def of loadProgrammeDefinitions()) hash.update(JSON.stringify(def));
-  hash.update(readFileSync(projectPath('src', 'services', 'demo.ts')));
+  // Demo seeding runs through the services and domain, so any change there rebuilds the cached database.
+  for (const file of sourceFiles(projectPath('src'))) hash.update(readFileSync(file));
   hash.update(options.demo ? 'demo' : 'empty');
+  // Demo data is laid out relative to the day it is seeded (groups start next Monday), so rebuild daily.
+  if (options.demo) hash.update(new Date().toISOString().slice(0, 10));
   return hash.digest('hex').slice(0, 16);
 }
 

@@ -42,7 +42,7 @@ test('the session cookie is HttpOnly and SameSite; not Secure outside production
 });
 
 test('in production the session and CSRF cookies are Secure', async () => {
-  const production = await startTestApp({ demo: true, env: { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) } });
+  const production = await startTestApp({ demo: true, env: { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PSEUDONYM_KEY: 'k'.repeat(40) } });
   try {
     const client = production.client();
     const form = await client.get('/sign-in');

@@ -18,7 +18,8 @@ test('a bad value stops start-up naming the variable', () => {
   assert.throws(() => loadConfig({ DATABASE_URL: 'not a url' }), (e: unknown) => e instanceof ConfigError && /^DATABASE_URL:/.test(e.message));
 });
 
-test('production requires a session secret and uses secure cookies', () => {
-  assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /SESSION_SECRET/);
-  assert.equal(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32) }).secureCookies, true);
+test('production requires a session secret and a pseudonym key, and uses secure cookies', () => {
+  assert.throws(() => loadConfig({ NODE_ENV: 'production', PSEUDONYM_KEY: 'k'.repeat(32) }), /SESSION_SECRET/);
+  assert.throws(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32) }), /PSEUDONYM_KEY/);
+  assert.equal(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), PSEUDONYM_KEY: 'k'.repeat(32) }).secureCookies, true);
 });

@@ -1,0 +1,6 @@
+// Schemas shared by the API routes: the error body every 4xx answer has.
+import { z } from 'zod';
+
+export const apiError = z.object({
+  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
+});

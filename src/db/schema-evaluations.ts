@@ -1,0 +1,47 @@
+// Drizzle's view of the outcome-evaluation tables (migration 0005).
+import { date, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const cohortImports = pgTable('cohort_imports', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  kind: text('kind').notNull(),
+  fileName: text('file_name').notNull(),
+  sha256: text('sha256').notNull(),
+  rows: integer('rows').notNull(),
+  columns: text('columns').array().notNull(),
+  content: text('content').notNull(),
+  importedBy: integer('imported_by').notNull(),
+  createdAt: tz('created_at').notNull().defaultNow(),
+});
+
+export const reconvictionImports = pgTable('reconviction_imports', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  fileName: text('file_name').notNull(),
+  sha256: text('sha256').notNull(),
+  rows: integer('rows').notNull(),
+  newRows: integer('new_rows').notNull(),
+  dataAsOf: date('data_as_of', { mode: 'string' }).notNull(),
+  importedBy: integer('imported_by').notNull(),
+  createdAt: tz('created_at').notNull().defaultNow(),
+});
+
+export const reconvictions = pgTable('reconvictions', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  importId: integer('import_id').notNull(),
+  personRef: text('person_ref').notNull(),
+  outcome: text('outcome').notNull(),
+  offenceDate: date('offence_date', { mode: 'string' }).notNull(),
+});
+
+export const evaluationRuns = pgTable('evaluation_runs', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  programmeId: text('programme_id').notNull(),
+  source: text('source').notNull(),
+  cohortImportId: integer('cohort_import_id').notNull(),
+  settings: jsonb('settings').notNull(),
+  inputs: jsonb('inputs').notNull(),
+  result: jsonb('result').notNull(),
+  createdBy: integer('created_by').notNull(),
+  createdAt: tz('created_at').notNull().defaultNow(),
+});

@@ -1,0 +1,84 @@
+// Demo groups: rooms at each demo prison, a full facilitator team (lead, co, cover) per site with current
+// accreditation, and one Core SOTP group per site planned by the solver from next Monday. Never in production.
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/connection.js';
+import { programmeGroups, programmeVersions, rooms, userSites, users } from '../db/schema.js';
+import { dayNumber, isoDate, weekStart } from '../domain/schedule/calendar.js';
+import { systemActor, type Actor } from './access.js';
+import { setAccreditation } from './facilitators.js';
+import { createGroup } from './groups.js';
+import { londonToday } from './scheduling.js';
+import { addRoom } from './site-setup.js';
+import { listSites } from './sites.js';
+import { createUser } from './users.js';
+
+/** Besides the demo users `facilitator` (NGT) and `facilitator2` (SMR): two more per site, so each has a team of three. */
+export const demoExtraFacilitators = [
+  { username: 'facilitator3', displayName: 'Robin Facilitator', site: 'NGT' },
+  { username: 'facilitator4', displayName: 'Kit Facilitator', site: 'NGT' },
+  { username: 'facilitator5', displayName: 'Lee Facilitator', site: 'SMR' },
+  { username: 'facilitator6', displayName: 'Ash Facilitator', site: 'SMR' },
+] as const;
+
+const demoTeams: Record<string, { manager: string; team: [string, string, string] }> = {
+  NGT: { manager: 'manager', team: ['facilitator', 'facilitator3', 'facilitator4'] },
+  SMR: { manager: 'manager2', team: ['facilitator2', 'facilitator5', 'facilitator6'] },
+};
+
+/** Adds what is missing of the demo rooms, facilitators, accreditation and groups; a site that already has rooms is left alone. */
+export async function seedDemoGroups(db: Db, options: { password: string; actor?: Actor; today?: string }): Promise<{ created: string[] }> {
+  const actor = options.actor ?? systemActor;
+  const today = options.today ?? londonToday();
+  const created: string[] = [];
+  const sites = new Map((await listSites(db, actor)).map((s) => [s.code, s.id]));
+  const existing = new Set((await db.select({ username: users.username }).from(users)).map((u) => u.username));
+  for (const f of demoExtraFacilitators) {
+    const siteId = sites.get(f.site);
+    if (siteId === undefined || existing.has(f.username)) continue;
+    await createUser(db, actor, { username: f.username, displayName: f.displayName, role: 'facilitator', siteIds: [siteId], password: options.password });
+    created.push(f.username);
+  }
+  const [core] = await db.select().from(programmeVersions).where(eq(programmeVersions.programmeId, 'core-sotp')).limit(1);
+  if (!core) return { created };
+  const nextMonday = isoDate(weekStart(dayNumber(today)) + 7);
+  const twoYears = `${Number(today.slice(0, 4)) + 2}${today.slice(4)}`;
+  for (const [code, plan] of Object.entries(demoTeams)) {
+    const siteId = sites.get(code);
+    if (siteId === undefined) continue;
+    const haveRooms = await db.select({ id: rooms.id }).from(rooms).where(eq(rooms.siteId, siteId));
+    if (haveRooms.length > 0) continue;
+    const people = await db.select().from(users).where(inArray(users.username, [plan.manager, ...plan.team]));
+    const managerRow = people.find((u) => u.username === plan.manager);
+    if (!managerRow || plan.team.some((name) => !people.some((u) => u.username === name))) continue;
+    const managerSites = (await db.select().from(userSites).where(eq(userSites.userId, managerRow.id))).map((s) => s.siteId);
+    const manager: Actor = { userId: managerRow.id, username: managerRow.username, role: 'treatment_manager', siteIds: managerSites };
+    const room1 = await addRoom(db, manager, siteId, { name: 'Programme room 1' });
+    await addRoom(db, manager, siteId, { name: 'Programme room 2' });
+    const team = plan.team.map((name) => people.find((u) => u.username === name)!.id);
+    for (const userId of team) {
+      await setAccreditation(db, manager, userId, { programmeId: 'core-sotp', accreditedOn: '2024-01-01', supervisionCurrentUntil: twoYears });
+    }
+    const [taken] = await db.select({ id: programmeGroups.id }).from(programmeGroups).where(and(eq(programmeGroups.siteId, siteId)));
+    if (taken) continue;
+    await createGroup(
+      db,
+      manager,
+      siteId,
+      {
+        name: `${code} Core SOTP group 1`,
+        programmeId: 'core-sotp',
+        roomId: String(room1.id),
+        capacity: '9',
+        earliestStart: nextMonday,
+        slots: ['mon 09:00', 'tue 09:00', 'wed 09:00', 'thu 09:00', 'fri 09:00'],
+        treatmentManagerId: String(managerRow.id),
+        leadId: String(team[0]),
+        coId: String(team[1]),
+        coverId: String(team[2]),
+      },
+      today,
+    );
+    created.push(`${code} Core SOTP group 1`);
+  }
+  return { created };
+}

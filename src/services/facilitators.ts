@@ -1,0 +1,324 @@
+// Facilitators' availability as the scheduler sees it: per-day and per-week limits, unavailable dates,
+// accreditation with supervision, and the secret link of each facilitator's calendar feed.
+// Facilitators edit their own unavailable dates; treatment managers of their sites edit everything.
+import { randomBytes } from 'node:crypto';
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db, Executor } from '../db/connection.js';
+import {
+  facilitatorAccreditations,
+  facilitatorProfiles,
+  facilitatorUnavailability,
+  groupSessions,
+  programmeVersions,
+  sessionFacilitators,
+  userSites,
+  users,
+} from '../db/schema.js';
+import { isIsoDate } from '../domain/schedule/calendar.js';
+import { canSeeSite, isNational, requireRole, type Actor } from './access.js';
+import { appendAudit } from './audit.js';
+import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
+import { defaultLimits, londonToday } from './scheduling.js';
+import { validate } from './validate.js';
+
+export interface Accreditation {
+  programmeId: string;
+  accreditedOn: string;
+  supervisionCurrentUntil: string;
+  /** Accredited and supervision current today: the scheduler may use them for this programme. */
+  current: boolean;
+  version: number;
+}
+
+export interface FacilitatorAvailability {
+  userId: number;
+  displayName: string;
+  siteIds: number[];
+  maxSessionsPerDay: number;
+  maxSessionsPerWeek: number;
+  /** 0 while the defaults apply (no profile saved yet). */
+  version: number;
+  accreditations: Accreditation[];
+  unavailable: Array<{ id: number; date: string; reason: string }>;
+  /** What the actor may change. */
+  canEditLimits: boolean;
+  canEditUnavailability: boolean;
+}
+
+interface FacilitatorUser {
+  id: number;
+  displayName: string;
+  siteIds: number[];
+}
+
+async function loadFacilitator(ex: Executor, userId: number): Promise<FacilitatorUser> {
+  const [user] = await ex.select().from(users).where(and(eq(users.id, userId), eq(users.role, 'facilitator')));
+  if (!user) throw new NotFound('Facilitator');
+  const siteRows = await ex.select().from(userSites).where(eq(userSites.userId, userId));
+  return { id: user.id, displayName: user.displayName, siteIds: siteRows.map((s) => s.siteId).sort((a, b) => a - b) };
+}
+
+/** A treatment manager of one of the facilitator's sites manages them. */
+function managesFacilitator(actor: Actor, f: FacilitatorUser): boolean {
+  return actor.role === 'treatment_manager' && f.siteIds.some((id) => actor.siteIds.includes(id));
+}
+
+function requireManager(actor: Actor, f: FacilitatorUser): void {
+  if (!managesFacilitator(actor, f)) throw new AccessDenied('Only a treatment manager of this facilitator’s site can change this');
+}
+
+function requireSelfOrManager(actor: Actor, f: FacilitatorUser): void {
+  if (actor.userId === f.id) return;
+  requireManager(actor, f);
+}
+
+function requireReader(actor: Actor, f: FacilitatorUser): void {
+  if (actor.userId === f.id || managesFacilitator(actor, f)) return;
+  if ((actor.role === 'administrator' || actor.role === 'auditor') && isNational(actor)) return;
+  throw new AccessDenied();
+}
+
+export async function getFacilitatorAvailability(db: Db, actor: Actor, userId: number, today = londonToday()): Promise<FacilitatorAvailability> {
+  return db.transaction(async (tx) => {
+    const f = await loadFacilitator(tx, userId);
+    requireReader(actor, f);
+    const [profile] = await tx.select().from(facilitatorProfiles).where(eq(facilitatorProfiles.userId, userId));
+    const accreditations = await tx
+      .select()
+      .from(facilitatorAccreditations)
+      .where(eq(facilitatorAccreditations.userId, userId))
+      .orderBy(asc(facilitatorAccreditations.programmeId));
+    const away = await tx
+      .select()
+      .from(facilitatorUnavailability)
+      .where(eq(facilitatorUnavailability.userId, userId))
+      .orderBy(asc(facilitatorUnavailability.unavailableOn));
+    await appendAudit(tx, actor, { action: 'facilitator.availability_viewed', subjectType: 'user', subjectId: userId });
+    return {
+      userId,
+      displayName: f.displayName,
+      siteIds: f.siteIds,
+      maxSessionsPerDay: profile?.maxSessionsPerDay ?? defaultLimits.maxSessionsPerDay,
+      maxSessionsPerWeek: profile?.maxSessionsPerWeek ?? defaultLimits.maxSessionsPerWeek,
+      version: profile?.version ?? 0,
+      accreditations: accreditations.map((a) => ({
+        programmeId: a.programmeId,
+        accreditedOn: a.accreditedOn,
+        supervisionCurrentUntil: a.supervisionCurrentUntil,
+        current: a.accreditedOn <= today && a.supervisionCurrentUntil >= today,
+        version: a.version,
+      })),
+      unavailable: away.map((u) => ({ id: u.id, date: u.unavailableOn, reason: u.reason })),
+      canEditLimits: managesFacilitator(actor, f),
+      canEditUnavailability: actor.userId === f.id || managesFacilitator(actor, f),
+    };
+  });
+}
+
+export interface FacilitatorSummary {
+  userId: number;
+  displayName: string;
+  maxSessionsPerDay: number;
+  maxSessionsPerWeek: number;
+  accreditedFor: string[];
+}
+
+/** The facilitators working at a site, for team choice and the availability list. */
+export async function listSiteFacilitators(db: Db, actor: Actor, siteId: number, today = londonToday()): Promise<FacilitatorSummary[]> {
+  requireRole(actor, 'treatment_manager', 'administrator', 'auditor');
+  if (!canSeeSite(actor, siteId)) throw new AccessDenied('You do not have access to this site');
+  return siteFacilitators(db, siteId, today);
+}
+
+export async function siteFacilitators(ex: Executor, siteId: number, today = londonToday()): Promise<FacilitatorSummary[]> {
+  const rows = await ex
+    .select({ id: users.id, displayName: users.displayName })
+    .from(users)
+    .innerJoin(userSites, eq(userSites.userId, users.id))
+    .where(and(eq(userSites.siteId, siteId), eq(users.role, 'facilitator'), eq(users.disabled, false)))
+    .orderBy(asc(users.displayName));
+  const ids = rows.map((r) => r.id);
+  if (ids.length === 0) return [];
+  const profiles = await ex.select().from(facilitatorProfiles).where(inArray(facilitatorProfiles.userId, ids));
+  const accreditations = await ex.select().from(facilitatorAccreditations).where(inArray(facilitatorAccreditations.userId, ids));
+  return rows.map((r) => {
+    const p = profiles.find((x) => x.userId === r.id);
+    return {
+      userId: r.id,
+      displayName: r.displayName,
+      maxSessionsPerDay: p?.maxSessionsPerDay ?? defaultLimits.maxSessionsPerDay,
+      maxSessionsPerWeek: p?.maxSessionsPerWeek ?? defaultLimits.maxSessionsPerWeek,
+      accreditedFor: accreditations
+        .filter((a) => a.userId === r.id && a.accreditedOn <= today && a.supervisionCurrentUntil >= today)
+        .map((a) => a.programmeId),
+    };
+  });
+}
+
+const version = z.coerce.number({ error: 'The form is missing the record version; reload the page' }).int().min(0);
+const isoDay = (what: string) =>
+  z
+    .string({ error: `Enter ${what}` })
+    .trim()
+    .refine((v) => v !== '', `Enter ${what}`)
+    .refine((v) => v === '' || isIsoDate(v), `${what[0].toUpperCase()}${what.slice(1)} must be a real date in the form YYYY-MM-DD`);
+
+export const limitsInput = z.object({
+  maxSessionsPerDay: z.coerce
+    .number({ error: 'Enter the most sessions a day as a whole number' })
+    .int('Enter the most sessions a day as a whole number')
+    .min(1, 'Most sessions a day must be at least 1')
+    .max(4, 'Most sessions a day must be 4 or fewer'),
+  maxSessionsPerWeek: z.coerce
+    .number({ error: 'Enter the most sessions a week as a whole number' })
+    .int('Enter the most sessions a week as a whole number')
+    .min(1, 'Most sessions a week must be at least 1')
+    .max(20, 'Most sessions a week must be 20 or fewer'),
+  version,
+});
+
+export async function setFacilitatorLimits(db: Db, actor: Actor, userId: number, input: unknown): Promise<void> {
+  const values = validate(limitsInput, input);
+  if (values.maxSessionsPerWeek < values.maxSessionsPerDay) {
+    throw ValidationFailed.one('maxSessionsPerWeek', 'Most sessions a week must be at least the most sessions a day');
+  }
+  await db.transaction(async (tx) => {
+    const f = await loadFacilitator(tx, userId);
+    requireManager(actor, f);
+    const [profile] = await tx.select().from(facilitatorProfiles).where(eq(facilitatorProfiles.userId, userId));
+    if (!profile) {
+      if (values.version !== 0) throw new EditConflict('This facilitator’s limits');
+      await tx.insert(facilitatorProfiles).values({ userId, maxSessionsPerDay: values.maxSessionsPerDay, maxSessionsPerWeek: values.maxSessionsPerWeek });
+    } else {
+      const [row] = await tx
+        .update(facilitatorProfiles)
+        .set({ maxSessionsPerDay: values.maxSessionsPerDay, maxSessionsPerWeek: values.maxSessionsPerWeek, version: profile.version + 1, updatedAt: new Date() })
+        .where(and(eq(facilitatorProfiles.userId, userId), eq(facilitatorProfiles.version, values.version)))
+        .returning();
+      if (!row) throw new EditConflict('This facilitator’s limits');
+    }
+    await appendAudit(tx, actor, {
+      action: 'facilitator.limits_set',
+      subjectType: 'user',
+      subjectId: userId,
+      details: { maxSessionsPerDay: values.maxSessionsPerDay, maxSessionsPerWeek: values.maxSessionsPerWeek },
+    });
+  });
+}
+
+export const unavailableInput = z.object({
+  date: isoDay('the date'),
+  reason: z.string().trim().max(200, 'Reason must be 200 characters or fewer').optional().default(''),
+});
+
+export interface UnavailableResult {
+  id: number;
+  /** Sessions already planned on that day: a treatment manager needs to swap the facilitator out. */
+  clashes: Array<{ sessionId: number; groupId: number; number: number }>;
+}
+
+export async function addUnavailableDate(db: Db, actor: Actor, userId: number, input: unknown): Promise<UnavailableResult> {
+  const values = validate(unavailableInput, input);
+  return db.transaction(async (tx) => {
+    const f = await loadFacilitator(tx, userId);
+    requireSelfOrManager(actor, f);
+    const [existing] = await tx
+      .select()
+      .from(facilitatorUnavailability)
+      .where(and(eq(facilitatorUnavailability.userId, userId), eq(facilitatorUnavailability.unavailableOn, values.date)));
+    if (existing) throw ValidationFailed.one('date', `${values.date} is already recorded as unavailable`);
+    const [row] = await tx.insert(facilitatorUnavailability).values({ userId, unavailableOn: values.date, reason: values.reason }).returning();
+    const clashes = await tx
+      .select({ sessionId: groupSessions.id, groupId: groupSessions.groupId, number: groupSessions.number })
+      .from(groupSessions)
+      .innerJoin(sessionFacilitators, eq(sessionFacilitators.sessionId, groupSessions.id))
+      .where(and(eq(sessionFacilitators.userId, userId), eq(groupSessions.sessionDate, values.date), eq(groupSessions.status, 'scheduled')));
+    await appendAudit(tx, actor, { action: 'facilitator.unavailable_added', subjectType: 'user', subjectId: userId, details: { unavailabilityId: row.id, clashes: clashes.length } });
+    return { id: row.id, clashes };
+  });
+}
+
+export async function removeUnavailableDate(db: Db, actor: Actor, userId: number, unavailabilityId: number): Promise<void> {
+  await db.transaction(async (tx) => {
+    const f = await loadFacilitator(tx, userId);
+    requireSelfOrManager(actor, f);
+    const deleted = await tx
+      .delete(facilitatorUnavailability)
+      .where(and(eq(facilitatorUnavailability.id, unavailabilityId), eq(facilitatorUnavailability.userId, userId)))
+      .returning();
+    if (deleted.length === 0) throw new NotFound('Unavailable date');
+    await appendAudit(tx, actor, { action: 'facilitator.unavailable_removed', subjectType: 'user', subjectId: userId, details: { unavailabilityId } });
+  });
+}
+
+export const accreditationInput = z
+  .object({
+    programmeId: z.string({ error: 'Choose a programme' }).trim().min(1, 'Choose a programme'),
+    accreditedOn: isoDay('the date of accreditation'),
+    supervisionCurrentUntil: isoDay('the date supervision is current until'),
+  })
+  .superRefine((v, ctx) => {
+    if (isIsoDate(v.accreditedOn) && isIsoDate(v.supervisionCurrentUntil) && v.supervisionCurrentUntil < v.accreditedOn) {
+      ctx.addIssue({ code: 'custom', path: ['supervisionCurrentUntil'], message: 'Supervision current until must be on or after the date of accreditation' });
+    }
+  });
+
+/** Records (or renews) a facilitator's accreditation for a programme and how long their supervision is current. */
+export async function setAccreditation(db: Db, actor: Actor, userId: number, input: unknown): Promise<void> {
+  const values = validate(accreditationInput, input);
+  await db.transaction(async (tx) => {
+    const f = await loadFacilitator(tx, userId);
+    requireManager(actor, f);
+    const [programme] = await tx.select({ id: programmeVersions.id }).from(programmeVersions).where(eq(programmeVersions.programmeId, values.programmeId)).limit(1);
+    if (!programme) throw ValidationFailed.one('programmeId', 'Choose a programme from the list');
+    const [existing] = await tx
+      .select()
+      .from(facilitatorAccreditations)
+      .where(and(eq(facilitatorAccreditations.userId, userId), eq(facilitatorAccreditations.programmeId, values.programmeId)));
+    if (existing) {
+      await tx
+        .update(facilitatorAccreditations)
+        .set({ accreditedOn: values.accreditedOn, supervisionCurrentUntil: values.supervisionCurrentUntil, version: existing.version + 1, updatedAt: new Date() })
+        .where(eq(facilitatorAccreditations.id, existing.id));
+    } else {
+      await tx.insert(facilitatorAccreditations).values({ userId, ...values });
+    }
+    await appendAudit(tx, actor, {
+      action: 'facilitator.accreditation_set',
+      subjectType: 'user',
+      subjectId: userId,
+      details: { programmeId: values.programmeId, supervisionCurrentUntil: values.supervisionCurrentUntil },
+    });
+  });
+}
+
+/** The facilitator's own calendar feed secret, made on first use. Only the facilitator sees it. */
+export async function calendarSecret(db: Db, actor: Actor, options: { renew?: boolean } = {}): Promise<string> {
+  requireRole(actor, 'facilitator');
+  const userId = actor.userId;
+  if (userId === null) throw new AccessDenied();
+  return db.transaction(async (tx) => {
+    const [profile] = await tx.select().from(facilitatorProfiles).where(eq(facilitatorProfiles.userId, userId));
+    if (profile?.icalSecret && !options.renew) return profile.icalSecret;
+    const secret = randomBytes(32).toString('hex');
+    if (profile) {
+      await tx.update(facilitatorProfiles).set({ icalSecret: secret, version: profile.version + 1, updatedAt: new Date() }).where(eq(facilitatorProfiles.userId, userId));
+    } else {
+      await tx.insert(facilitatorProfiles).values({ userId, icalSecret: secret });
+    }
+    await appendAudit(tx, actor, { action: options.renew ? 'facilitator.calendar_link_renewed' : 'facilitator.calendar_link_created', subjectType: 'user', subjectId: userId });
+    return secret;
+  });
+}
+
+/** The active facilitator whose feed secret this is, or undefined. */
+export async function facilitatorBySecret(ex: Executor, secret: string): Promise<number | undefined> {
+  if (!/^[0-9a-f]{64}$/.test(secret)) return undefined;
+  const [row] = await ex
+    .select({ userId: facilitatorProfiles.userId })
+    .from(facilitatorProfiles)
+    .innerJoin(users, eq(users.id, facilitatorProfiles.userId))
+    .where(and(eq(facilitatorProfiles.icalSecret, secret), eq(users.disabled, false), eq(users.role, 'facilitator')));
+  return row?.userId;
+}

@@ -1,0 +1,561 @@
+// Groups: creating a group with its weekly slots and facilitator team, planning its timetable with the
+// solver (every other group's sessions and the team's other commitments held fixed), and viewing it.
+// Treatment managers of the group's site manage groups; facilitators see the groups whose team they are in.
+import { and, asc, desc, eq, inArray, ne } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db, Executor, Tx } from '../db/connection.js';
+import {
+  catchUpSessions,
+  groupFacilitators,
+  groupMembers,
+  groupSessions,
+  groupSlots,
+  people,
+  programmeGroups,
+  programmeVersions,
+  referrals,
+  rooms,
+  sessionFacilitators,
+  sites,
+  userSites,
+  users,
+} from '../db/schema.js';
+import type { ProgrammeDefinition } from '../domain/programme/definition.js';
+import { isIsoDate, minutesOfTime, weekdayNames, type WeekdayName } from '../domain/schedule/calendar.js';
+import { solve, type PlannedSession } from '../domain/schedule/solver.js';
+import { canSeeSite, isNational, requireRole, requireSite, visibleSites, type Actor } from './access.js';
+import { appendAudit } from './audit.js';
+import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
+import { facilitatorsOfSessions, lockTimetables, londonToday, scenarioForGroup, type GroupRow } from './scheduling.js';
+import { validate } from './validate.js';
+import { transitionReferral } from './referrals.js';
+import { listWaitlist, type Waitlist } from './waitlist.js';
+
+export const teamRoles = ['lead', 'co', 'cover'] as const;
+export type TeamRole = (typeof teamRoles)[number];
+export const teamRoleLabels: Record<TeamRole, string> = { lead: 'Lead facilitator', co: 'Co-facilitator', cover: 'Cover facilitator' };
+
+/** The weekly slots offered on the create form: mornings and afternoons, Monday to Friday. */
+export const slotStartTimes = ['09:00', '13:30'] as const;
+
+// ---------------------------------------------------------------------------------------------- access
+
+export async function loadGroup(ex: Executor, groupId: number): Promise<GroupRow> {
+  const [group] = await ex.select().from(programmeGroups).where(eq(programmeGroups.id, groupId));
+  if (!group) throw new NotFound('Group');
+  return group;
+}
+
+export function managesSite(actor: Actor, siteId: number): boolean {
+  return actor.role === 'treatment_manager' && actor.siteIds.includes(siteId);
+}
+
+/** Treatment managers of the site change groups; nobody else does. */
+export function requireGroupManager(actor: Actor, group: GroupRow): void {
+  requireRole(actor, 'treatment_manager');
+  requireSite(actor, group.siteId);
+}
+
+/** Who may read a group: its site's treatment managers, national administrators and auditors, and the facilitators in its team. */
+export async function requireGroupReader(ex: Executor, actor: Actor, group: GroupRow): Promise<void> {
+  if (managesSite(actor, group.siteId)) return;
+  if ((actor.role === 'administrator' || actor.role === 'auditor') && isNational(actor)) return;
+  if (actor.role === 'facilitator' && actor.userId !== null && canSeeSite(actor, group.siteId)) {
+    const [member] = await ex
+      .select()
+      .from(groupFacilitators)
+      .where(and(eq(groupFacilitators.groupId, group.id), eq(groupFacilitators.userId, actor.userId)));
+    if (member) return;
+  }
+  throw new AccessDenied('You do not have access to this group');
+}
+
+// ---------------------------------------------------------------------------------------------- listing
+
+export interface GroupSummary {
+  id: number;
+  name: string;
+  siteId: number;
+  siteName: string;
+  programmeId: string;
+  programmeVersion: number;
+  capacity: number;
+  members: number;
+  earliestStart: string;
+  firstDate: string | null;
+  lastDate: string | null;
+  status: string;
+}
+
+export async function listGroups(db: Db, actor: Actor, filter: { siteId?: number } = {}): Promise<GroupSummary[]> {
+  requireRole(actor, 'treatment_manager', 'administrator', 'auditor', 'facilitator');
+  if (filter.siteId !== undefined) requireSite(actor, filter.siteId);
+  const scope = visibleSites(actor);
+  const rows = await db
+    .select({ group: programmeGroups, siteName: sites.name, programmeId: programmeVersions.programmeId, programmeVersion: programmeVersions.version })
+    .from(programmeGroups)
+    .innerJoin(sites, eq(sites.id, programmeGroups.siteId))
+    .innerJoin(programmeVersions, eq(programmeVersions.id, programmeGroups.programmeVersionId))
+    .orderBy(asc(sites.name), asc(programmeGroups.earliestStart), asc(programmeGroups.name));
+  let visible = rows.filter((r) => (scope === 'all' || scope.includes(r.group.siteId)) && (filter.siteId === undefined || r.group.siteId === filter.siteId));
+  if (actor.role === 'facilitator') {
+    const mine = new Set(
+      (await db.select().from(groupFacilitators).where(eq(groupFacilitators.userId, actor.userId ?? -1))).map((t) => t.groupId),
+    );
+    visible = visible.filter((r) => mine.has(r.group.id));
+  }
+  const ids = visible.map((r) => r.group.id);
+  const sessions = ids.length
+    ? await db.select().from(groupSessions).where(and(inArray(groupSessions.groupId, ids), ne(groupSessions.status, 'cancelled')))
+    : [];
+  const members = ids.length ? await db.select().from(groupMembers).where(inArray(groupMembers.groupId, ids)) : [];
+  return visible.map(({ group, siteName, programmeId, programmeVersion }) => {
+    const dates = sessions.filter((s) => s.groupId === group.id).map((s) => s.sessionDate).sort();
+    return {
+      id: group.id,
+      name: group.name,
+      siteId: group.siteId,
+      siteName,
+      programmeId,
+      programmeVersion,
+      capacity: group.capacity,
+      members: members.filter((m) => m.groupId === group.id).length,
+      earliestStart: group.earliestStart,
+      firstDate: dates[0] ?? null,
+      lastDate: dates[dates.length - 1] ?? null,
+      status: group.status,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- creating
+
+/** What the create form offers at a site: programmes, rooms, treatment managers and facilitators. */
+export interface GroupFormOptions {
+  siteId: number;
+  programmes: Array<{ id: string; name: string; capacity: number }>;
+  rooms: Array<{ id: number; name: string }>;
+  managers: Array<{ id: number; displayName: string }>;
+  facilitators: Array<{ id: number; displayName: string }>;
+}
+
+export async function groupFormOptions(db: Db, actor: Actor, siteId: number): Promise<GroupFormOptions> {
+  requireRole(actor, 'treatment_manager');
+  requireSite(actor, siteId);
+  const versions = await db.select().from(programmeVersions).orderBy(asc(programmeVersions.programmeId), desc(programmeVersions.version));
+  const latest = new Map<string, (typeof versions)[number]>();
+  for (const v of versions) if (!latest.has(v.programmeId)) latest.set(v.programmeId, v);
+  const staff = await db
+    .select({ id: users.id, displayName: users.displayName, role: users.role })
+    .from(users)
+    .innerJoin(userSites, eq(userSites.userId, users.id))
+    .where(and(eq(userSites.siteId, siteId), eq(users.disabled, false)))
+    .orderBy(asc(users.displayName));
+  return {
+    siteId,
+    programmes: [...latest.values()].map((v) => ({ id: v.programmeId, name: v.name, capacity: (v.definition as ProgrammeDefinition).groupCapacity })),
+    rooms: (await db.select().from(rooms).where(eq(rooms.siteId, siteId)).orderBy(asc(rooms.name))).map((r) => ({ id: r.id, name: r.name })),
+    managers: staff.filter((s) => s.role === 'treatment_manager').map(({ id, displayName }) => ({ id, displayName })),
+    facilitators: staff.filter((s) => s.role === 'facilitator').map(({ id, displayName }) => ({ id, displayName })),
+  };
+}
+
+const requiredId = (message: string) =>
+  z.preprocess((v) => (v === '' || v === undefined || v === null ? undefined : v), z.coerce.number({ error: message }).int(message).positive(message));
+const optionalId = (message: string) =>
+  z.preprocess((v) => (v === '' || v === undefined || v === null ? undefined : v), z.coerce.number({ error: message }).int(message).positive(message).optional());
+const slotPattern = new RegExp(`^(${weekdayNames.join('|')}) ([01]\\d|2[0-3]):[0-5]\\d$`);
+
+export const newGroupInput = z
+  .object({
+    name: z.string({ error: 'Enter a name for the group' }).trim().min(1, 'Enter a name for the group').max(80, 'Group name must be 80 characters or fewer'),
+    programmeId: z.string({ error: 'Choose a programme' }).trim().min(1, 'Choose a programme'),
+    roomId: requiredId('Choose a room'),
+    capacity: z.coerce
+      .number({ error: 'Enter the capacity as a whole number' })
+      .int('Enter the capacity as a whole number')
+      .min(1, 'Capacity must be at least 1'),
+    earliestStart: z
+      .string({ error: 'Enter the earliest start date' })
+      .trim()
+      .refine((v) => v !== '', 'Enter the earliest start date')
+      .refine((v) => v === '' || isIsoDate(v), 'Earliest start must be a real date in the form YYYY-MM-DD'),
+    slots: z.preprocess(
+      (v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]),
+      z.array(z.string().regex(slotPattern, 'Choose weekly slots from the list')).min(1, 'Choose at least one weekly slot'),
+    ),
+    treatmentManagerId: requiredId('Choose the group’s treatment manager'),
+    leadId: requiredId('Choose a lead facilitator'),
+    coId: requiredId('Choose a co-facilitator'),
+    coverId: optionalId('Choose a cover facilitator from the list'),
+  })
+  .superRefine((v, ctx) => {
+    if (v.coId === v.leadId) ctx.addIssue({ code: 'custom', path: ['coId'], message: 'The co-facilitator must be someone other than the lead facilitator' });
+    if (v.coverId !== undefined && (v.coverId === v.leadId || v.coverId === v.coId)) {
+      ctx.addIssue({ code: 'custom', path: ['coverId'], message: 'The cover facilitator must be someone other than the lead and co-facilitator' });
+    }
+  });
+
+export interface CreatedGroup {
+  id: number;
+  scheduled: boolean;
+  problem: string | null;
+}
+
+/** The programme version a group starting on `start` runs under: the latest version in effect by then. */
+async function programmeVersionFor(ex: Executor, programmeId: string, start: string) {
+  const versions = await ex.select().from(programmeVersions).where(eq(programmeVersions.programmeId, programmeId)).orderBy(desc(programmeVersions.version));
+  return versions.find((v) => (v.definition as ProgrammeDefinition).effectiveFrom <= start) ?? versions[0];
+}
+
+export async function createGroup(db: Db, actor: Actor, siteId: number, input: unknown, today = londonToday()): Promise<CreatedGroup> {
+  requireRole(actor, 'treatment_manager');
+  requireSite(actor, siteId);
+  const values = validate(newGroupInput, input);
+  return db.transaction(async (tx) => {
+    await lockTimetables(tx);
+    const version = await programmeVersionFor(tx, values.programmeId, values.earliestStart);
+    if (!version) throw ValidationFailed.one('programmeId', 'Choose a programme from the list');
+    const definition = version.definition as ProgrammeDefinition;
+    if (values.capacity > definition.groupCapacity) {
+      throw ValidationFailed.one('capacity', `Capacity must be ${definition.groupCapacity} or fewer (the most ${definition.shortName} allows in a group)`);
+    }
+    for (const slot of values.slots) {
+      const start = minutesOfTime(slot.slice(4)) ?? 0;
+      if (start + definition.sessionMinutes > 24 * 60) throw ValidationFailed.one('slots', `A session starting ${slot.slice(4)} would run past midnight`);
+    }
+    const [room] = await tx.select().from(rooms).where(and(eq(rooms.id, values.roomId), eq(rooms.siteId, siteId)));
+    if (!room) throw ValidationFailed.one('roomId', 'Choose a room at this site');
+    const staff = await tx
+      .select({ id: users.id, role: users.role, disabled: users.disabled })
+      .from(users)
+      .innerJoin(userSites, eq(userSites.userId, users.id))
+      .where(eq(userSites.siteId, siteId));
+    const atSite = (id: number | undefined, role: string) => staff.some((s) => s.id === id && s.role === role && !s.disabled);
+    if (!atSite(values.treatmentManagerId, 'treatment_manager')) throw ValidationFailed.one('treatmentManagerId', 'Choose a treatment manager who works at this site');
+    if (!atSite(values.leadId, 'facilitator')) throw ValidationFailed.one('leadId', 'Choose a lead facilitator who works at this site');
+    if (!atSite(values.coId, 'facilitator')) throw ValidationFailed.one('coId', 'Choose a co-facilitator who works at this site');
+    if (values.coverId !== undefined && !atSite(values.coverId, 'facilitator')) throw ValidationFailed.one('coverId', 'Choose a cover facilitator who works at this site');
+    const [taken] = await tx.select({ id: programmeGroups.id }).from(programmeGroups).where(and(eq(programmeGroups.siteId, siteId), eq(programmeGroups.name, values.name)));
+    if (taken) throw ValidationFailed.one('name', `This site already has a group called ${values.name}`);
+
+    const [group] = await tx
+      .insert(programmeGroups)
+      .values({
+        name: values.name,
+        programmeVersionId: version.id,
+        siteId,
+        roomId: values.roomId,
+        capacity: values.capacity,
+        earliestStart: values.earliestStart,
+        treatmentManagerId: values.treatmentManagerId,
+      })
+      .returning();
+    await tx.insert(groupSlots).values([...new Set(values.slots)].map((slot) => ({ groupId: group.id, weekday: slot.slice(0, 3) as WeekdayName, startTime: slot.slice(4) })));
+    const team: Array<{ userId: number; teamRole: TeamRole }> = [
+      { userId: values.leadId, teamRole: 'lead' },
+      { userId: values.coId, teamRole: 'co' },
+    ];
+    if (values.coverId !== undefined) team.push({ userId: values.coverId, teamRole: 'cover' });
+    await tx.insert(groupFacilitators).values(team.map((t) => ({ groupId: group.id, ...t })));
+    const outcome = await planAndStore(tx, group, today);
+    await appendAudit(tx, actor, {
+      action: 'group.created',
+      subjectType: 'group',
+      subjectId: group.id,
+      siteId,
+      details: { programmeVersionId: version.id, slots: values.slots.length, team: team.length, sessions: outcome.sessions },
+    });
+    return { id: group.id, scheduled: outcome.problem === null, problem: outcome.problem };
+  });
+}
+
+/** Site ids in the solver's reasons are replaced by the site's name. */
+async function readableReason(ex: Executor, reason: string, group: GroupRow): Promise<string> {
+  const [site] = await ex.select({ name: sites.name }).from(sites).where(eq(sites.id, group.siteId));
+  return reason.replace(new RegExp(`site ${group.siteId}\\b`, 'g'), site?.name ?? `site ${group.siteId}`);
+}
+
+export async function insertSessions(tx: Tx, planned: PlannedSession[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (const s of planned) {
+    const [row] = await tx
+      .insert(groupSessions)
+      .values({ groupId: Number(s.group), number: s.number, block: s.block, sessionDate: s.date, startTime: s.start, endTime: s.end, roomId: Number(s.room) })
+      .returning({ id: groupSessions.id });
+    await tx.insert(sessionFacilitators).values(s.facilitators.map((f) => ({ sessionId: row.id, userId: Number(f) })));
+    ids.push(row.id);
+  }
+  return ids;
+}
+
+/** Plans every session of a group that has none yet and stores them; or records why it could not. */
+async function planAndStore(tx: Tx, group: GroupRow, today: string): Promise<{ sessions: number; problem: string | null }> {
+  const { scenario, rules } = await scenarioForGroup(tx, group, today);
+  const solution = solve(scenario, rules, { onlyGroups: [String(group.id)] });
+  const failure = solution.unscheduled.find((u) => u.group === String(group.id));
+  if (failure) {
+    const problem = await readableReason(tx, failure.reason, group);
+    await tx.update(programmeGroups).set({ status: 'unscheduled', scheduleProblem: problem, updatedAt: new Date() }).where(eq(programmeGroups.id, group.id));
+    return { sessions: 0, problem };
+  }
+  await insertSessions(tx, solution.sessions);
+  await tx.update(programmeGroups).set({ status: 'scheduled', scheduleProblem: null, updatedAt: new Date() }).where(eq(programmeGroups.id, group.id));
+  return { sessions: solution.sessions.length, problem: null };
+}
+
+export const versionInput = z.object({
+  version: z.coerce.number({ error: 'The form is missing the record version; reload the page' }).int().positive(),
+});
+
+/** Tries again to plan a group the solver could not schedule (after availability, rooms or closures changed). */
+export async function generateTimetable(db: Db, actor: Actor, groupId: number, input: unknown, today = londonToday()): Promise<CreatedGroup> {
+  const { version } = validate(versionInput, input);
+  return db.transaction(async (tx) => {
+    await lockTimetables(tx);
+    const group = await loadGroup(tx, groupId);
+    requireGroupManager(actor, group);
+    if (group.version !== version) throw new EditConflict(`The group ${group.name}`);
+    const existing = await tx.select({ id: groupSessions.id }).from(groupSessions).where(eq(groupSessions.groupId, groupId)).limit(1);
+    if (existing.length > 0) throw ValidationFailed.one('group', 'This group already has a timetable; cancel sessions to move them instead');
+    await tx.update(programmeGroups).set({ version: group.version + 1 }).where(eq(programmeGroups.id, groupId));
+    const outcome = await planAndStore(tx, group, today);
+    await appendAudit(tx, actor, { action: 'group.timetable_generated', subjectType: 'group', subjectId: groupId, siteId: group.siteId, details: { sessions: outcome.sessions } });
+    return { id: groupId, scheduled: outcome.problem === null, problem: outcome.problem };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- viewing
+
+export interface TimetableSession {
+  id: number;
+  number: number;
+  block: number;
+  date: string;
+  start: string;
+  end: string;
+  roomId: number;
+  roomName: string;
+  facilitators: Array<{ id: number; displayName: string }>;
+  status: string;
+  cancelReason: string | null;
+  version: number;
+}
+
+export interface GroupMember {
+  id: number;
+  referralId: number;
+  personId: number;
+  name: string;
+  prisonNumber: string;
+}
+
+export interface CatchUp {
+  id: number;
+  memberId: number;
+  memberName: string;
+  sessionNumber: number;
+  date: string;
+  start: string;
+  end: string;
+  facilitatorId: number;
+  facilitatorName: string;
+  status: string;
+  deliveredOn: string | null;
+  version: number;
+}
+
+export interface GroupDetail {
+  id: number;
+  name: string;
+  siteId: number;
+  siteName: string;
+  programmeId: string;
+  programmeName: string;
+  programmeVersion: number;
+  totalSessions: number;
+  roomName: string;
+  capacity: number;
+  earliestStart: string;
+  treatmentManager: string;
+  status: string;
+  scheduleProblem: string | null;
+  version: number;
+  slots: Array<{ weekday: string; start: string }>;
+  team: Array<{ userId: number; displayName: string; teamRole: TeamRole }>;
+  sessions: TimetableSession[];
+  members: GroupMember[];
+  catchUps: CatchUp[];
+  canManage: boolean;
+}
+
+export async function sessionsWithNames(ex: Executor, rows: Array<typeof groupSessions.$inferSelect>): Promise<TimetableSession[]> {
+  const facilitators = await facilitatorsOfSessions(ex, rows.map((r) => r.id));
+  const userIds = [...new Set([...facilitators.values()].flat())];
+  const names = new Map(
+    userIds.length ? (await ex.select({ id: users.id, name: users.displayName }).from(users).where(inArray(users.id, userIds))).map((u) => [u.id, u.name]) : [],
+  );
+  const roomIds = [...new Set(rows.map((r) => r.roomId))];
+  const roomNames = new Map(roomIds.length ? (await ex.select().from(rooms).where(inArray(rooms.id, roomIds))).map((r) => [r.id, r.name]) : []);
+  return rows.map((r) => ({
+    id: r.id,
+    number: r.number,
+    block: r.block,
+    date: r.sessionDate,
+    start: r.startTime,
+    end: r.endTime,
+    roomId: r.roomId,
+    roomName: roomNames.get(r.roomId) ?? '',
+    facilitators: (facilitators.get(r.id) ?? []).map((id) => ({ id, displayName: names.get(id) ?? '' })),
+    status: r.status,
+    cancelReason: r.cancelReason,
+    version: r.version,
+  }));
+}
+
+export async function getGroup(db: Db, actor: Actor, groupId: number): Promise<GroupDetail> {
+  return db.transaction(async (tx) => {
+    const group = await loadGroup(tx, groupId);
+    await requireGroupReader(tx, actor, group);
+    const [version] = await tx.select().from(programmeVersions).where(eq(programmeVersions.id, group.programmeVersionId));
+    const definition = version.definition as ProgrammeDefinition;
+    const [site] = await tx.select().from(sites).where(eq(sites.id, group.siteId));
+    const [room] = await tx.select().from(rooms).where(eq(rooms.id, group.roomId));
+    const [manager] = await tx.select({ name: users.displayName }).from(users).where(eq(users.id, group.treatmentManagerId));
+    const slots = await tx.select().from(groupSlots).where(eq(groupSlots.groupId, groupId));
+    const team = await tx
+      .select({ userId: groupFacilitators.userId, teamRole: groupFacilitators.teamRole, displayName: users.displayName })
+      .from(groupFacilitators)
+      .innerJoin(users, eq(users.id, groupFacilitators.userId))
+      .where(eq(groupFacilitators.groupId, groupId));
+    const rows = await tx.select().from(groupSessions).where(eq(groupSessions.groupId, groupId)).orderBy(asc(groupSessions.sessionDate), asc(groupSessions.number));
+    const memberRows = await tx
+      .select({ id: groupMembers.id, referralId: groupMembers.referralId, personId: groupMembers.personId, given: people.givenName, family: people.familyName, prisonNumber: people.prisonNumber })
+      .from(groupMembers)
+      .innerJoin(people, eq(people.id, groupMembers.personId))
+      .where(eq(groupMembers.groupId, groupId))
+      .orderBy(asc(people.familyName), asc(people.givenName));
+    const members = memberRows.map((m) => ({ id: m.id, referralId: m.referralId, personId: m.personId, name: `${m.given} ${m.family}`, prisonNumber: m.prisonNumber }));
+    const catchUpRows = await tx
+      .select({ c: catchUpSessions, facilitatorName: users.displayName })
+      .from(catchUpSessions)
+      .innerJoin(users, eq(users.id, catchUpSessions.facilitatorId))
+      .where(eq(catchUpSessions.groupId, groupId))
+      .orderBy(asc(catchUpSessions.sessionDate), asc(catchUpSessions.startTime));
+    if (members.length > 0) {
+      await appendAudit(tx, actor, { action: 'group.members_viewed', subjectType: 'group', subjectId: groupId, siteId: group.siteId, details: { people: members.map((m) => m.personId) } });
+    }
+    const order = (w: string) => weekdayNames.indexOf(w as WeekdayName);
+    return {
+      id: group.id,
+      name: group.name,
+      siteId: group.siteId,
+      siteName: site.name,
+      programmeId: definition.id,
+      programmeName: definition.shortName,
+      programmeVersion: definition.version,
+      totalSessions: definition.totalSessions,
+      roomName: room?.name ?? '',
+      capacity: group.capacity,
+      earliestStart: group.earliestStart,
+      treatmentManager: manager?.name ?? '',
+      status: group.status,
+      scheduleProblem: group.scheduleProblem,
+      version: group.version,
+      slots: slots.map((s) => ({ weekday: s.weekday, start: s.startTime })).sort((a, b) => order(a.weekday) - order(b.weekday) || a.start.localeCompare(b.start)),
+      team: team
+        .map((t) => ({ userId: t.userId, displayName: t.displayName, teamRole: t.teamRole as TeamRole }))
+        .sort((a, b) => teamRoles.indexOf(a.teamRole) - teamRoles.indexOf(b.teamRole)),
+      sessions: await sessionsWithNames(tx, rows),
+      members,
+      catchUps: catchUpRows.map(({ c, facilitatorName }) => ({
+        id: c.id,
+        memberId: c.memberId,
+        memberName: members.find((m) => m.id === c.memberId)?.name ?? '',
+        sessionNumber: c.sessionNumber,
+        date: c.sessionDate,
+        start: c.startTime,
+        end: c.endTime,
+        facilitatorId: c.facilitatorId,
+        facilitatorName,
+        status: c.status,
+        deliveredOn: c.deliveredOn,
+        version: c.version,
+      })),
+      canManage: managesSite(actor, group.siteId),
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- allocation
+
+export interface AllocationChoice {
+  group: { id: number; name: string; siteId: number; programmeId: string; capacity: number; members: number; version: number };
+  waitlist: Waitlist;
+}
+
+/** The group's free places and its site's waitlist for the programme, in the order men should be offered places. */
+export async function allocationChoice(db: Db, actor: Actor, groupId: number, today = londonToday()): Promise<AllocationChoice> {
+  const group = await loadGroup(db, groupId);
+  requireGroupManager(actor, group);
+  const [version] = await db.select().from(programmeVersions).where(eq(programmeVersions.id, group.programmeVersionId));
+  const members = await db.select({ id: groupMembers.id }).from(groupMembers).where(eq(groupMembers.groupId, groupId));
+  const waitlist = await listWaitlist(db, actor, { siteId: group.siteId, programmeId: version.programmeId, today });
+  return {
+    group: { id: group.id, name: group.name, siteId: group.siteId, programmeId: version.programmeId, capacity: group.capacity, members: members.length, version: group.version },
+    waitlist,
+  };
+}
+
+export const allocateInput = z.object({
+  referrals: z.preprocess(
+    (v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]),
+    z
+      .array(z.string().regex(/^\d+:\d+$/, 'Choose men from the waitlist'))
+      .min(1, 'Choose at least one man from the waitlist'),
+  ),
+  version: z.coerce.number({ error: 'The form is missing the record version; reload the page' }).int().positive(),
+});
+
+/**
+ * Allocates men from the waitlist to the group, up to its capacity: each referral moves to allocated through
+ * the referral workflow, and the man joins the group, all in one transaction.
+ */
+export async function allocateToGroup(db: Db, actor: Actor, groupId: number, input: unknown): Promise<{ allocated: number }> {
+  const values = validate(allocateInput, input);
+  const chosen = [...new Map(values.referrals.map((r) => r.split(':').map(Number) as [number, number])).entries()];
+  return db.transaction(async (tx) => {
+    const group = await loadGroup(tx, groupId);
+    requireGroupManager(actor, group);
+    // The group's version guards its places: two managers filling the last place at once cannot both succeed.
+    const [locked] = await tx
+      .update(programmeGroups)
+      .set({ version: group.version + 1, updatedAt: new Date() })
+      .where(and(eq(programmeGroups.id, groupId), eq(programmeGroups.version, values.version)))
+      .returning();
+    if (!locked) throw new EditConflict(`The group ${group.name}`);
+    const [version] = await tx.select().from(programmeVersions).where(eq(programmeVersions.id, group.programmeVersionId));
+    const members = await tx.select({ id: groupMembers.id }).from(groupMembers).where(eq(groupMembers.groupId, groupId));
+    const free = group.capacity - members.length;
+    if (chosen.length > free) {
+      throw ValidationFailed.one('referrals', free === 0 ? 'The group is full' : `The group has room for ${free} more; you chose ${chosen.length}`);
+    }
+    for (const [referralId, referralVersion] of chosen) {
+      const [referral] = await tx.select().from(referrals).where(eq(referrals.id, referralId));
+      if (!referral || referral.siteId !== group.siteId || referral.programmeId !== version.programmeId) {
+        throw ValidationFailed.one('referrals', 'Choose men waiting for this programme at this site');
+      }
+      // Nested: the workflow's own transaction becomes a savepoint of this one, so all or none are allocated.
+      await transitionReferral(tx as unknown as Db, actor, referralId, 'allocate', { version: referralVersion });
+      await tx.insert(groupMembers).values({ groupId, referralId, personId: referral.personId });
+    }
+    await appendAudit(tx, actor, {
+      action: 'group.men_allocated',
+      subjectType: 'group',
+      subjectId: groupId,
+      siteId: group.siteId,
+      details: { referralIds: chosen.map(([id]) => id) },
+    });
+    return { allocated: chosen.length };
+  });
+}

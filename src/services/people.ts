@@ -1,0 +1,310 @@
+// Men in custody: create, edit, read and search people and their offence history. Every read is audited
+// (identifiers and counts only); non-national roles see only their sites; researchers never see a person.
+import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db, Executor, Tx } from '../db/connection.js';
+import { convictions, people, referrals, riskScores, sites, users } from '../db/schema.js';
+import { convictionCategories } from '../domain/programme/definition.js';
+import type { Role } from '../domain/roles.js';
+import { requireRole, requireSite, visibleSites, type Actor } from './access.js';
+import { appendAudit } from './audit.js';
+import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
+import { checkbox, optionalBoolean, optionalDate, optionalWholeNumber, requiredDate, versionField } from './input-fields.js';
+import { validate } from './validate.js';
+
+/** Who may read person records. Administrators run the system, not clinical records; researchers get pseudonymised cohorts only. */
+export const personReaders: readonly Role[] = ['treatment_manager', 'assessor', 'facilitator', 'auditor'];
+/** Who may create and change person records and offence histories. */
+export const personEditors: readonly Role[] = ['treatment_manager', 'assessor'];
+
+export type Person = typeof people.$inferSelect;
+export type Conviction = typeof convictions.$inferSelect;
+export type StoredScore = typeof riskScores.$inferSelect & { assessorName: string };
+
+export interface PersonRecord {
+  person: Person & { siteName: string };
+  convictions: Conviction[];
+  /** Newest first. */
+  scores: StoredScore[];
+  referrals: Array<{ id: number; programmeId: string; status: string; statusChangedAt: Date; version: number }>;
+}
+
+export function requirePersonReader(actor: Actor): void {
+  if (actor.role === 'researcher') throw new AccessDenied('Researchers see pseudonymised cohorts only, never named records');
+  requireRole(actor, ...personReaders);
+}
+
+export const prisonNumberField = z
+  .string({ error: 'Enter a prison number' })
+  .trim()
+  .min(1, 'Enter a prison number')
+  .transform((s) => s.toUpperCase())
+  .pipe(z.string().regex(/^[A-Z][0-9]{4}[A-Z]{2}$/, 'Prison number must be a letter, 4 digits and 2 letters, like A1234BC'));
+
+const name = (label: string) =>
+  z.string({ error: `Enter the ${label}` }).trim().min(1, `Enter the ${label}`).max(100, `${label[0].toUpperCase()}${label.slice(1)} must be 100 characters or fewer`);
+
+export const personInput = z
+  .object({
+    prisonNumber: prisonNumberField,
+    givenName: name('given name'),
+    familyName: name('family name'),
+    dateOfBirth: requiredDate('date of birth'),
+    sex: z.enum(['male', 'female'], { error: 'Select male or female' }),
+    siteId: z.coerce.number({ error: 'Choose a site' }).int('Choose a site').positive('Choose a site'),
+    sentenceDate: optionalDate('sentence date'),
+    earliestReleaseDate: optionalDate('earliest release date'),
+    neverMarried: optionalBoolean('single, never married'),
+    iqScore: optionalWholeNumber('IQ score', 30, 180),
+    iqTest: z.preprocess((v) => (typeof v === 'string' ? v.trim() || null : (v ?? null)), z.string().max(100, 'IQ test must be 100 characters or fewer').nullable()),
+    iqDate: optionalDate('IQ test date'),
+    sexualMurder: checkbox('convicted of a sexual murder'),
+  })
+  .superRefine((p, ctx) => {
+    if (p.iqScore !== null && !p.iqTest) ctx.addIssue({ code: 'custom', path: ['iqTest'], message: 'Enter the test that gave the IQ score' });
+    if (p.iqScore !== null && !p.iqDate) ctx.addIssue({ code: 'custom', path: ['iqDate'], message: 'Enter the date of the IQ test' });
+    if (p.iqScore === null && (p.iqTest || p.iqDate)) ctx.addIssue({ code: 'custom', path: ['iqScore'], message: 'Enter the IQ score, or remove the test and date' });
+    if (p.sentenceDate && p.sentenceDate < p.dateOfBirth) ctx.addIssue({ code: 'custom', path: ['sentenceDate'], message: 'Sentence date must be after the date of birth' });
+    if (p.earliestReleaseDate && p.sentenceDate && p.earliestReleaseDate < p.sentenceDate) {
+      ctx.addIssue({ code: 'custom', path: ['earliestReleaseDate'], message: 'Earliest release date must be on or after the sentence date' });
+    }
+  });
+export type PersonInput = z.infer<typeof personInput>;
+
+export const convictionInput = z.object({
+  convictionDate: requiredDate('conviction date'),
+  offence: z.string({ error: 'Enter the offence' }).trim().min(1, 'Enter the offence').max(200, 'Offence must be 200 characters or fewer'),
+  category: z.enum(convictionCategories, { error: 'Select the category of offence' }),
+  attempt: checkbox('attempt'),
+  victimMale: checkbox('male victim'),
+  victimStranger: checkbox('stranger victim'),
+  victimChild: checkbox('child victim'),
+});
+export type ConvictionInput = z.infer<typeof convictionInput>;
+
+const withVersion = z.object({ version: versionField });
+
+async function siteName(ex: Executor, siteId: number): Promise<string> {
+  const [row] = await ex.select({ name: sites.name }).from(sites).where(eq(sites.id, siteId));
+  if (!row) throw ValidationFailed.one('siteId', 'Choose a site from the list');
+  return row.name;
+}
+
+/** Loads a person the actor may see (within the transaction), or throws NotFound / AccessDenied. */
+export async function loadPersonFor(ex: Executor, actor: Actor, personId: number): Promise<Person> {
+  if (!Number.isInteger(personId) || personId <= 0) throw new NotFound('Person');
+  const [row] = await ex.select().from(people).where(eq(people.id, personId));
+  if (!row) throw new NotFound('Person');
+  requireSite(actor, row.siteId);
+  return row;
+}
+
+async function refuseDuplicate(tx: Tx, prisonNumber: string, exceptId?: number): Promise<void> {
+  const [taken] = await tx.select({ id: people.id }).from(people).where(eq(people.prisonNumber, prisonNumber));
+  if (taken && taken.id !== exceptId) {
+    throw ValidationFailed.one('prisonNumber', `Prison number ${prisonNumber} is already recorded for person ${taken.id} (/people/${taken.id})`);
+  }
+}
+
+export async function createPerson(db: Db, actor: Actor, input: unknown): Promise<Person> {
+  requireRole(actor, ...personEditors);
+  const values = validate(personInput, input);
+  requireSite(actor, values.siteId);
+  return db.transaction(async (tx) => {
+    await siteName(tx, values.siteId);
+    await refuseDuplicate(tx, values.prisonNumber);
+    const [row] = await tx.insert(people).values(values).returning();
+    await appendAudit(tx, actor, { action: 'person.created', subjectType: 'person', subjectId: row.id, siteId: row.siteId });
+    return row;
+  });
+}
+
+function asInput(p: Person): Record<string, unknown> {
+  const { id: _id, createdAt: _c, updatedAt: _u, version: _v, ...rest } = p;
+  return rest;
+}
+
+/** Edits a person. Fields left out keep their values (the API's PATCH); '' or null clears an optional field. */
+export async function updatePerson(db: Db, actor: Actor, personId: number, input: unknown): Promise<Person> {
+  requireRole(actor, ...personEditors);
+  const raw = (input ?? {}) as Record<string, unknown>;
+  const { version } = validate(withVersion, raw);
+  return db.transaction(async (tx) => {
+    const current = await loadPersonFor(tx, actor, personId);
+    const given = Object.fromEntries(Object.entries(raw).filter(([k, v]) => k !== 'version' && v !== undefined && k in personInput.shape));
+    const values = validate(personInput, { ...asInput(current), ...given });
+    requireSite(actor, values.siteId);
+    if (current.version !== version) throw new EditConflict(`The record of person ${personId}`);
+    await siteName(tx, values.siteId);
+    await refuseDuplicate(tx, values.prisonNumber, personId);
+    const changed = Object.keys(values).filter((k) => (values as Record<string, unknown>)[k] !== (current as Record<string, unknown>)[k]);
+    const [row] = await tx
+      .update(people)
+      .set({ ...values, version: current.version + 1, updatedAt: new Date() })
+      .where(and(eq(people.id, personId), eq(people.version, version)))
+      .returning();
+    if (!row) throw new EditConflict(`The record of person ${personId}`);
+    // Field names only: the values are personal data.
+    await appendAudit(tx, actor, { action: 'person.updated', subjectType: 'person', subjectId: personId, siteId: row.siteId, details: { fields: changed } });
+    return row;
+  });
+}
+
+async function recordParts(tx: Executor, personId: number) {
+  // One after another: a transaction is one connection, and pg refuses overlapping queries on it.
+  const convictionRows = await tx.select().from(convictions).where(eq(convictions.personId, personId)).orderBy(asc(convictions.convictionDate), asc(convictions.id));
+  const scoreRows = await tx
+    .select({ score: riskScores, assessorName: users.displayName })
+    .from(riskScores)
+    .innerJoin(users, eq(users.id, riskScores.assessedBy))
+    .where(eq(riskScores.personId, personId))
+    .orderBy(desc(riskScores.createdAt), desc(riskScores.id));
+  const referralRows = await tx
+    .select({ id: referrals.id, programmeId: referrals.programmeId, status: referrals.status, statusChangedAt: referrals.statusChangedAt, version: referrals.version })
+    .from(referrals)
+    .where(eq(referrals.personId, personId))
+    .orderBy(desc(referrals.createdAt), desc(referrals.id));
+  return {
+    convictions: convictionRows,
+    scores: scoreRows.map((r) => ({ ...r.score, assessorName: r.assessorName })),
+    referrals: referralRows,
+  };
+}
+
+/** A man's whole record: details, offences, scores and referrals. Audited as person.viewed. */
+export async function getPerson(db: Db, actor: Actor, personId: number): Promise<PersonRecord> {
+  requirePersonReader(actor);
+  return db.transaction(async (tx) => {
+    const person = await loadPersonFor(tx, actor, personId);
+    const parts = await recordParts(tx, personId);
+    const site = await siteName(tx, person.siteId);
+    await appendAudit(tx, actor, { action: 'person.viewed', subjectType: 'person', subjectId: personId, siteId: person.siteId });
+    return { person: { ...person, siteName: site }, ...parts };
+  });
+}
+
+/** For other services: the record without its own audit entry (the caller audits its read). */
+export async function readPersonRecord(tx: Executor, actor: Actor, personId: number): Promise<Omit<PersonRecord, 'person'> & { person: Person }> {
+  const person = await loadPersonFor(tx, actor, personId);
+  return { person, ...(await recordParts(tx, personId)) };
+}
+
+export const personSearchInput = z.object({
+  q: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string().max(100, 'Search must be 100 characters or fewer')),
+  siteId: z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.coerce.number().int().positive('Choose a site').optional()),
+  page: z.preprocess((v) => (v === '' || v === undefined ? 1 : v), z.coerce.number().int().min(1, 'Page must be 1 or more')),
+  pageSize: z.preprocess((v) => (v === '' || v === undefined ? 25 : v), z.coerce.number().int().min(1).max(100, 'Page size must be 100 or less')),
+});
+
+export interface PersonSearchResult {
+  people: Array<Pick<Person, 'id' | 'prisonNumber' | 'givenName' | 'familyName' | 'dateOfBirth' | 'siteId' | 'earliestReleaseDate' | 'version'> & { siteName: string }>;
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** Finds people by name or prison number at the sites the actor sees. The audit keeps the count, never the search term. */
+export async function searchPeople(db: Db, actor: Actor, input: unknown): Promise<PersonSearchResult> {
+  requirePersonReader(actor);
+  const { q, siteId, page, pageSize } = validate(personSearchInput, input ?? {});
+  if (siteId !== undefined) requireSite(actor, siteId);
+  const scope = visibleSites(actor);
+  const where: SQL[] = [];
+  if (scope !== 'all') where.push(scope.length ? inArray(people.siteId, [...scope]) : sql`false`);
+  if (siteId !== undefined) where.push(eq(people.siteId, siteId));
+  if (q) {
+    const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(
+      or(
+        ilike(people.prisonNumber, pattern),
+        ilike(people.givenName, pattern),
+        ilike(people.familyName, pattern),
+        ilike(sql`${people.givenName} || ' ' || ${people.familyName}`, pattern),
+      )!,
+    );
+  }
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .select({
+        id: people.id,
+        prisonNumber: people.prisonNumber,
+        givenName: people.givenName,
+        familyName: people.familyName,
+        dateOfBirth: people.dateOfBirth,
+        siteId: people.siteId,
+        earliestReleaseDate: people.earliestReleaseDate,
+        version: people.version,
+        siteName: sites.name,
+        total: sql<number>`count(*) OVER ()`.mapWith(Number),
+      })
+      .from(people)
+      .innerJoin(sites, eq(sites.id, people.siteId))
+      .where(where.length ? and(...where) : undefined)
+      .orderBy(asc(people.familyName), asc(people.givenName), asc(people.id))
+      .limit(pageSize)
+      .offset((page - 1) * pageSize);
+    const total = rows[0]?.total ?? 0;
+    await appendAudit(tx, actor, { action: 'person.searched', subjectType: 'person', details: { count: total, returned: rows.length } });
+    return { people: rows.map(({ total: _t, ...r }) => r), total, page, pageSize };
+  });
+}
+
+export async function addConviction(db: Db, actor: Actor, personId: number, input: unknown): Promise<Conviction> {
+  requireRole(actor, ...personEditors);
+  const values = validate(convictionInput, input);
+  return db.transaction(async (tx) => {
+    const person = await loadPersonFor(tx, actor, personId);
+    if (values.convictionDate < person.dateOfBirth) throw ValidationFailed.one('convictionDate', 'Conviction date must be after the date of birth');
+    const [row] = await tx.insert(convictions).values({ ...values, personId }).returning();
+    await appendAudit(tx, actor, { action: 'conviction.added', subjectType: 'person', subjectId: personId, siteId: person.siteId, details: { convictionId: row.id } });
+    return row;
+  });
+}
+
+/** `personId`, when given, is the man the caller thinks the conviction is his (from a URL): a mismatch is NotFound. */
+async function loadConvictionFor(tx: Tx, actor: Actor, convictionId: number, personId?: number): Promise<{ conviction: Conviction; person: Person }> {
+  const [conviction] = await tx.select().from(convictions).where(eq(convictions.id, convictionId));
+  if (!conviction || (personId !== undefined && conviction.personId !== personId)) throw new NotFound('Conviction');
+  return { conviction, person: await loadPersonFor(tx, actor, conviction.personId) };
+}
+
+export async function getConviction(db: Db, actor: Actor, convictionId: number): Promise<Conviction> {
+  requirePersonReader(actor);
+  return db.transaction(async (tx) => {
+    const { conviction, person } = await loadConvictionFor(tx, actor, convictionId);
+    await appendAudit(tx, actor, { action: 'person.viewed', subjectType: 'person', subjectId: person.id, siteId: person.siteId, details: { convictionId } });
+    return conviction;
+  });
+}
+
+export async function updateConviction(db: Db, actor: Actor, convictionId: number, input: unknown, personId?: number): Promise<Conviction> {
+  requireRole(actor, ...personEditors);
+  const { version } = validate(withVersion, input);
+  const values = validate(convictionInput, input);
+  return db.transaction(async (tx) => {
+    const { conviction, person } = await loadConvictionFor(tx, actor, convictionId, personId);
+    if (values.convictionDate < person.dateOfBirth) throw ValidationFailed.one('convictionDate', 'Conviction date must be after the date of birth');
+    const [row] = await tx
+      .update(convictions)
+      .set({ ...values, version: conviction.version + 1, updatedAt: new Date() })
+      .where(and(eq(convictions.id, convictionId), eq(convictions.version, version)))
+      .returning();
+    if (!row) throw new EditConflict(`Conviction ${convictionId}`);
+    await appendAudit(tx, actor, { action: 'conviction.updated', subjectType: 'person', subjectId: person.id, siteId: person.siteId, details: { convictionId } });
+    return row;
+  });
+}
+
+export async function removeConviction(db: Db, actor: Actor, convictionId: number, input: unknown, personId?: number): Promise<void> {
+  requireRole(actor, ...personEditors);
+  const { version } = validate(withVersion, input);
+  await db.transaction(async (tx) => {
+    const { person } = await loadConvictionFor(tx, actor, convictionId, personId);
+    const removed = await tx
+      .delete(convictions)
+      .where(and(eq(convictions.id, convictionId), eq(convictions.version, version)))
+      .returning({ id: convictions.id });
+    if (removed.length === 0) throw new EditConflict(`Conviction ${convictionId}`);
+    await appendAudit(tx, actor, { action: 'conviction.removed', subjectType: 'person', subjectId: person.id, siteId: person.siteId, details: { convictionId } });
+  });
+}

@@ -1,0 +1,241 @@
+// Referrals of men to programmes and their workflow: creating one (refusing a second open referral of the
+// same man to the same programme), moving it through the domain's transition table, and its full history.
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db, Tx } from '../db/connection.js';
+import { people, referralHistory, referrals, sites } from '../db/schema.js';
+import {
+  applyTransition,
+  availableTransitions,
+  conflictingReferral,
+  openStatuses,
+  referralStatus,
+  statusBeforeHold,
+  type ReferralStatusId,
+  type ReferralTransition,
+} from '../domain/referral/workflow.js';
+import type { Role } from '../domain/roles.js';
+import { requireRole, requireSite, type Actor } from './access.js';
+import { appendAudit } from './audit.js';
+import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
+import { loadPersonFor } from './people.js';
+import { currentProgramme } from './programme-lookup.js';
+import { validate } from './validate.js';
+import { checkbox, versionField } from './input-fields.js';
+
+/** Who may see referrals (the workflow table says who may change them). */
+export const referralReaders: readonly Role[] = ['treatment_manager', 'assessor', 'facilitator', 'auditor'];
+/** Who may create a referral: the same role that may submit one. */
+export const referralCreators: readonly Role[] = ['treatment_manager'];
+
+export type Referral = typeof referrals.$inferSelect;
+export type ReferralHistoryEntry = typeof referralHistory.$inferSelect;
+
+export interface ReferralRecord {
+  referral: Referral & { status: ReferralStatusId };
+  person: { id: number; prisonNumber: string; givenName: string; familyName: string; dateOfBirth: string; earliestReleaseDate: string | null };
+  siteName: string;
+  programme: { id: string; name: string };
+  /** Oldest first. */
+  history: ReferralHistoryEntry[];
+  /** What the acting user may do now, in the table's order. */
+  transitions: ReferralTransition[];
+}
+
+export const newReferralInput = z.object({
+  personId: z.coerce.number({ error: 'Choose the man to refer' }).int().positive('Choose the man to refer'),
+  programmeId: z.string({ error: 'Choose a programme' }).trim().min(1, 'Choose a programme'),
+  /** Submit straight away rather than keep a draft. */
+  submit: checkbox('submit now'),
+});
+
+export const transitionInput = z.object({
+  reason: z.preprocess((v) => (typeof v === 'string' ? v.trim() || undefined : (v ?? undefined)), z.string().max(2000, 'Reason must be 2000 characters or fewer').optional()),
+  version: versionField,
+});
+
+function requireReader(actor: Actor): void {
+  if (actor.role === 'researcher') throw new AccessDenied('Researchers see pseudonymised cohorts only, never named records');
+  requireRole(actor, ...referralReaders);
+}
+
+async function openReferralOf(tx: Tx, personId: number, programmeId: string): Promise<Referral | undefined> {
+  const existing = await tx
+    .select()
+    .from(referrals)
+    .where(and(eq(referrals.personId, personId), eq(referrals.programmeId, programmeId), inArray(referrals.status, [...openStatuses])));
+  const found = conflictingReferral(
+    existing.map((r) => ({ id: String(r.id), personId: String(r.personId), programmeId: r.programmeId, status: r.status as ReferralStatusId })),
+    { personId: String(personId), programmeId },
+  );
+  return found ? existing.find((r) => String(r.id) === found.id) : undefined;
+}
+
+export function duplicateReferralError(existingId: number): ValidationFailed {
+  return ValidationFailed.one('programmeId', `He already has an open referral to this programme: referral ${existingId} (/referrals/${existingId})`);
+}
+
+async function writeTransition(
+  tx: Tx,
+  actor: Actor,
+  current: Referral,
+  to: ReferralStatusId,
+  transition: string | null,
+  reason: string | undefined,
+): Promise<Referral> {
+  const now = new Date();
+  const [row] = await tx
+    .update(referrals)
+    .set({
+      status: to,
+      statusChangedAt: now,
+      updatedAt: now,
+      version: current.version + 1,
+      ...(to === 'awaiting_allocation' ? { waitlistedAt: now } : {}),
+    })
+    .where(and(eq(referrals.id, current.id), eq(referrals.version, current.version)))
+    .returning();
+  if (!row) throw new EditConflict(`Referral ${current.id}`);
+  await tx.insert(referralHistory).values({
+    referralId: current.id,
+    transition,
+    fromStatus: current.status,
+    toStatus: to,
+    reason: reason ?? null,
+    actorId: actor.userId,
+    actor: actor.username,
+    occurredAt: now,
+  });
+  await appendAudit(tx, actor, {
+    action: 'referral.transitioned',
+    subjectType: 'referral',
+    subjectId: current.id,
+    siteId: current.siteId,
+    // The reason is free text and may name people: it is kept in the referral history, not the audit log.
+    details: { transition, from: current.status, to, reasonGiven: reason !== undefined },
+  });
+  return row;
+}
+
+/** Creates a referral as a draft, or submitted when `submit` is set (the submit transition is then recorded too). */
+export async function createReferral(db: Db, actor: Actor, input: unknown): Promise<Referral> {
+  requireRole(actor, ...referralCreators);
+  const values = validate(newReferralInput, input);
+  try {
+    return await db.transaction(async (tx) => {
+      const person = await loadPersonFor(tx, actor, values.personId);
+      await currentProgramme(tx, values.programmeId);
+      const open = await openReferralOf(tx, person.id, values.programmeId);
+      if (open) throw duplicateReferralError(open.id);
+      const now = new Date();
+      let [row] = await tx
+        .insert(referrals)
+        .values({ personId: person.id, programmeId: values.programmeId, siteId: person.siteId, status: 'draft', statusChangedAt: now, createdBy: actor.userId })
+        .returning();
+      await tx.insert(referralHistory).values({ referralId: row.id, transition: null, fromStatus: null, toStatus: 'draft', actorId: actor.userId, actor: actor.username, occurredAt: now });
+      await appendAudit(tx, actor, { action: 'referral.created', subjectType: 'referral', subjectId: row.id, siteId: row.siteId, details: { personId: person.id, programmeId: values.programmeId } });
+      if (values.submit) {
+        const outcome = applyTransition({ status: 'draft' }, 'submit', actor);
+        if (!outcome.ok) throw new AccessDenied(outcome.message);
+        row = await writeTransition(tx, actor, row, outcome.status, 'submit', undefined);
+      }
+      return row;
+    });
+  } catch (error) {
+    // Two people referring the same man at once: the partial unique index lets only one win.
+    if (isUniqueViolation(error)) {
+      const [open] = await db
+        .select({ id: referrals.id })
+        .from(referrals)
+        .where(and(eq(referrals.personId, values.personId), eq(referrals.programmeId, values.programmeId), inArray(referrals.status, [...openStatuses])));
+      if (open) throw duplicateReferralError(open.id);
+    }
+    throw error;
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return e?.code === '23505' || e?.cause?.code === '23505';
+}
+
+/**
+ * Makes a workflow transition (ids in src/domain/referral/workflow.ts, e.g. `allocate`) with optimistic locking.
+ * Refusals: AccessDenied (site or role), EditConflict (stale version), ValidationFailed on `reason` (required
+ * and missing) or `transition` (closed, not from this status, unknown). History and audit are written together.
+ */
+export async function transitionReferral(db: Db, actor: Actor, referralId: number, transitionId: string, input: unknown): Promise<Referral> {
+  requireReader(actor);
+  const { reason, version } = validate(transitionInput, input ?? {});
+  return db.transaction(async (tx) => {
+    const current = await loadReferralFor(tx, actor, referralId);
+    if (current.version !== version) throw new EditConflict(`Referral ${referralId}`);
+    const history = await tx
+      .select({ toStatus: referralHistory.toStatus })
+      .from(referralHistory)
+      .where(eq(referralHistory.referralId, referralId))
+      .orderBy(asc(referralHistory.occurredAt), asc(referralHistory.id));
+    const outcome = applyTransition(
+      { status: current.status as ReferralStatusId },
+      transitionId,
+      actor,
+      reason,
+      statusBeforeHold(history.map((h) => h.toStatus as ReferralStatusId)),
+    );
+    if (!outcome.ok) {
+      if (outcome.refusal === 'not_allowed_for_role') throw new AccessDenied(outcome.message);
+      if (outcome.refusal === 'reason_required') throw ValidationFailed.one('reason', outcome.message);
+      throw ValidationFailed.one('transition', outcome.message);
+    }
+    if (referralStatus(outcome.status).open && outcome.status !== current.status) {
+      // Reopening paths (none today besides resume) must not make a second open referral.
+      const other = await openReferralOf(tx, current.personId, current.programmeId);
+      if (other && other.id !== current.id) throw duplicateReferralError(other.id);
+    }
+    return writeTransition(tx, actor, current, outcome.status, outcome.transition.id, outcome.reason);
+  });
+}
+
+async function loadReferralFor(tx: Tx | Db, actor: Actor, referralId: number): Promise<Referral> {
+  if (!Number.isInteger(referralId) || referralId <= 0) throw new NotFound('Referral');
+  const [row] = await tx.select().from(referrals).where(eq(referrals.id, referralId));
+  if (!row) throw new NotFound('Referral');
+  requireSite(actor, row.siteId);
+  return row;
+}
+
+/** A referral with the man, site, programme, history and the transitions the actor may make. Audited. */
+export async function getReferral(db: Db, actor: Actor, referralId: number): Promise<ReferralRecord> {
+  requireReader(actor);
+  return db.transaction(async (tx) => {
+    const referral = await loadReferralFor(tx, actor, referralId);
+    const [person] = await tx
+      .select({
+        id: people.id,
+        prisonNumber: people.prisonNumber,
+        givenName: people.givenName,
+        familyName: people.familyName,
+        dateOfBirth: people.dateOfBirth,
+        earliestReleaseDate: people.earliestReleaseDate,
+      })
+      .from(people)
+      .where(eq(people.id, referral.personId));
+    const [site] = await tx.select({ name: sites.name }).from(sites).where(eq(sites.id, referral.siteId));
+    const history = await tx
+      .select()
+      .from(referralHistory)
+      .where(eq(referralHistory.referralId, referralId))
+      .orderBy(asc(referralHistory.occurredAt), asc(referralHistory.id));
+    const programme = await currentProgramme(tx, referral.programmeId);
+    await appendAudit(tx, actor, { action: 'referral.viewed', subjectType: 'referral', subjectId: referralId, siteId: referral.siteId });
+    const status = referral.status as ReferralStatusId;
+    return {
+      referral: { ...referral, status },
+      person,
+      siteName: site?.name ?? '',
+      programme: { id: programme.id, name: programme.name },
+      history,
+      transitions: availableTransitions(status, actor.role),
+    };
+  });
+}

@@ -1,0 +1,664 @@
+// Changing and reading timetables: cancelling a session (the later ones move), catch-up sessions for a man
+// who missed one (booked, then tracked until delivered), swapping a facilitator in one session without
+// breaking a rule, a facilitator's week, a site's week, and the facilitator's iCalendar feed.
+import { and, asc, eq, gte, inArray, lte, ne } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db, Executor } from '../db/connection.js';
+import {
+  catchUpSessions,
+  facilitatorAccreditations,
+  facilitatorProfiles,
+  facilitatorUnavailability,
+  groupFacilitators,
+  groupMembers,
+  groupSessions,
+  programmeGroups,
+  programmeVersions,
+  rooms,
+  sessionFacilitators,
+  siteClosures,
+  sites,
+  userSites,
+  users,
+} from '../db/schema.js';
+import type { ProgrammeDefinition } from '../domain/programme/definition.js';
+import { dayNumber, isBankHoliday, isIsoDate, isoDate, minutesOfTime, timeOfMinutes, weekStart } from '../domain/schedule/calendar.js';
+import { findSwapCandidates, replanGroup } from '../domain/schedule/solver.js';
+import { isNational, requireRole, requireSite, type Actor } from './access.js';
+import { appendAudit } from './audit.js';
+import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
+import { facilitatorBySecret } from './facilitators.js';
+import { insertSessions, loadGroup, requireGroupManager, sessionsWithNames, type TimetableSession } from './groups.js';
+import {
+  addDays,
+  defaultLimits,
+  facilitatorsOfSessions,
+  groupDefinition,
+  lockTimetables,
+  londonToday,
+  readableDate,
+  scenarioForGroup,
+  type GroupRow,
+  type SessionRow,
+} from './scheduling.js';
+import { validate } from './validate.js';
+
+const versionField = z.coerce.number({ error: 'The form is missing the record version; reload the page' }).int().positive();
+
+async function loadSession(ex: Executor, sessionId: number): Promise<SessionRow> {
+  const [row] = await ex.select().from(groupSessions).where(eq(groupSessions.id, sessionId));
+  if (!row) throw new NotFound('Session');
+  return row;
+}
+
+// ---------------------------------------------------------------------------------------------- cancelling
+
+export const cancelInput = z.object({
+  reason: z
+    .string({ error: 'Enter why the session is cancelled' })
+    .trim()
+    .min(1, 'Enter why the session is cancelled')
+    .max(500, 'Reason must be 500 characters or fewer'),
+  version: versionField,
+});
+
+export interface MovedSession {
+  number: number;
+  block: number;
+  fromDate: string;
+  fromStart: string;
+  toDate: string;
+  toStart: string;
+}
+
+export interface Cancellation {
+  groupId: number;
+  cancelled: { number: number; date: string; start: string };
+  /** Every session whose date or time changed, in number order (the cancelled session's new date first). */
+  moved: MovedSession[];
+  lastDateBefore: string;
+  lastDateAfter: string;
+}
+
+/**
+ * Cancels one scheduled session. Its content and every later session are planned again from the next day,
+ * with every other group's sessions held as they are; if the group cannot be finished nothing changes.
+ */
+export async function cancelSession(db: Db, actor: Actor, sessionId: number, input: unknown, today = londonToday()): Promise<Cancellation> {
+  const values = validate(cancelInput, input);
+  return db.transaction(async (tx) => {
+    await lockTimetables(tx);
+    const row = await loadSession(tx, sessionId);
+    const group = await loadGroup(tx, row.groupId);
+    requireGroupManager(actor, group);
+    if (row.version !== values.version) throw new EditConflict(`Session ${row.number}`);
+    if (row.status !== 'scheduled') throw ValidationFailed.one('reason', `Session ${row.number} is ${row.status}: only a scheduled session can be cancelled`);
+    if (row.sessionDate < today) throw ValidationFailed.one('reason', `Session ${row.number} was on ${readableDate(row.sessionDate)}: only today’s or later sessions can be cancelled`);
+
+    const { scenario, rules, own, ownRows } = await scenarioForGroup(tx, group, today);
+    const current = own.filter((s) => s.number !== row.number);
+    const solution = replanGroup(scenario, rules, current, String(group.id), addDays(row.sessionDate, 1));
+    const failure = solution.unscheduled.find((u) => u.group === String(group.id));
+    if (failure) throw ValidationFailed.one('reason', `The session cannot be cancelled because the later sessions could not all be moved: ${failure.reason}`);
+
+    const replanned = solution.sessions.filter((s) => s.group === String(group.id) && s.number >= row.number);
+    const oldByNumber = new Map(ownRows.map((r) => [r.number, r]));
+    const moved: MovedSession[] = [];
+    await tx
+      .update(groupSessions)
+      .set({ status: 'cancelled', cancelReason: values.reason, version: row.version + 1, updatedAt: new Date() })
+      .where(eq(groupSessions.id, row.id));
+    const oldFacilitators = await facilitatorsOfSessions(tx, ownRows.map((r) => r.id));
+    for (const s of replanned) {
+      const old = oldByNumber.get(s.number);
+      if (!old) throw new Error(`session ${s.number} of group ${group.id} has no row to move`);
+      if (s.number === row.number) {
+        await insertSessions(tx, [s]);
+      } else {
+        const sameFacilitators = (oldFacilitators.get(old.id) ?? []).map(String).join() === [...s.facilitators].sort((a, b) => Number(a) - Number(b)).join();
+        if (old.sessionDate === s.date && old.startTime === s.start && String(old.roomId) === s.room && sameFacilitators) continue;
+        await tx
+          .update(groupSessions)
+          .set({ sessionDate: s.date, startTime: s.start, endTime: s.end, roomId: Number(s.room), version: old.version + 1, updatedAt: new Date() })
+          .where(eq(groupSessions.id, old.id));
+        await tx.delete(sessionFacilitators).where(eq(sessionFacilitators.sessionId, old.id));
+        await tx.insert(sessionFacilitators).values(s.facilitators.map((f) => ({ sessionId: old.id, userId: Number(f) })));
+      }
+      if (old.sessionDate !== s.date || old.startTime !== s.start) {
+        moved.push({ number: s.number, block: s.block, fromDate: old.sessionDate, fromStart: old.startTime, toDate: s.date, toStart: s.start });
+      }
+    }
+    const lastDateBefore = ownRows.map((r) => r.sessionDate).sort().at(-1) ?? row.sessionDate;
+    const lastDateAfter = [...current.filter((s) => s.number < row.number), ...replanned].map((s) => s.date).sort().at(-1) ?? lastDateBefore;
+    await tx.update(programmeGroups).set({ version: group.version + 1, updatedAt: new Date() }).where(eq(programmeGroups.id, group.id));
+    await appendAudit(tx, actor, {
+      action: 'session.cancelled',
+      subjectType: 'group_session',
+      subjectId: row.id,
+      siteId: group.siteId,
+      details: { groupId: group.id, number: row.number, moved: moved.length },
+    });
+    return { groupId: group.id, cancelled: { number: row.number, date: row.sessionDate, start: row.startTime }, moved, lastDateBefore, lastDateAfter };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- who may take a session
+
+interface Booking {
+  label: string;
+  date: string;
+  start: string;
+  end: string;
+}
+
+async function commitmentsOn(ex: Executor, userId: number, from: string, to: string, ignoreSessionId?: number, ignoreCatchUpId?: number): Promise<Booking[]> {
+  const sessions = await ex
+    .select({ s: groupSessions, groupName: programmeGroups.name })
+    .from(groupSessions)
+    .innerJoin(sessionFacilitators, eq(sessionFacilitators.sessionId, groupSessions.id))
+    .innerJoin(programmeGroups, eq(programmeGroups.id, groupSessions.groupId))
+    .where(
+      and(
+        eq(sessionFacilitators.userId, userId),
+        ne(groupSessions.status, 'cancelled'),
+        gte(groupSessions.sessionDate, from),
+        lte(groupSessions.sessionDate, to),
+      ),
+    );
+  const catchUps = await ex
+    .select({ c: catchUpSessions, groupName: programmeGroups.name })
+    .from(catchUpSessions)
+    .innerJoin(programmeGroups, eq(programmeGroups.id, catchUpSessions.groupId))
+    .where(
+      and(
+        eq(catchUpSessions.facilitatorId, userId),
+        eq(catchUpSessions.status, 'booked'),
+        gte(catchUpSessions.sessionDate, from),
+        lte(catchUpSessions.sessionDate, to),
+      ),
+    );
+  return [
+    ...sessions
+      .filter(({ s }) => s.id !== ignoreSessionId)
+      .map(({ s, groupName }) => ({ label: `${groupName} session ${s.number}`, date: s.sessionDate, start: s.startTime, end: s.endTime })),
+    ...catchUps
+      .filter(({ c }) => c.id !== ignoreCatchUpId)
+      .map(({ c, groupName }) => ({ label: `a catch-up of ${groupName} session ${c.sessionNumber}`, date: c.sessionDate, start: c.startTime, end: c.endTime })),
+  ];
+}
+
+const overlap = (a: { start: string; end: string }, b: { start: string; end: string }) => a.start < b.end && b.start < a.end;
+
+/**
+ * Why this facilitator may not take a session of the group at this time, naming the rule; undefined when they may.
+ * The same rules the solver and the independent checker apply, read straight from the database.
+ */
+async function facilitatorObstacle(
+  ex: Executor,
+  userId: number,
+  at: { date: string; start: string; end: string },
+  group: GroupRow,
+  definition: ProgrammeDefinition,
+  today: string,
+  ignore: { sessionId?: number; catchUpId?: number } = {},
+): Promise<string | undefined> {
+  const [user] = await ex.select().from(users).where(eq(users.id, userId));
+  if (!user || user.role !== 'facilitator' || user.disabled) return 'Choose a facilitator from the list';
+  const name = user.displayName;
+  const [inTeam] = await ex.select().from(groupFacilitators).where(and(eq(groupFacilitators.groupId, group.id), eq(groupFacilitators.userId, userId)));
+  if (!inTeam) return `${name} is not in this group’s facilitator team`;
+  const [accreditation] = await ex
+    .select()
+    .from(facilitatorAccreditations)
+    .where(and(eq(facilitatorAccreditations.userId, userId), eq(facilitatorAccreditations.programmeId, definition.id)));
+  if (!accreditation || accreditation.accreditedOn > today) return `${name} is not accredited for ${definition.shortName}`;
+  if (accreditation.supervisionCurrentUntil < today) {
+    return `${name} is not accredited for ${definition.shortName} with current supervision (supervision lapsed after ${readableDate(accreditation.supervisionCurrentUntil)})`;
+  }
+  const [atSite] = await ex.select().from(userSites).where(and(eq(userSites.userId, userId), eq(userSites.siteId, group.siteId)));
+  if (!atSite) return `${name} does not work at this site`;
+  const [away] = await ex
+    .select()
+    .from(facilitatorUnavailability)
+    .where(and(eq(facilitatorUnavailability.userId, userId), eq(facilitatorUnavailability.unavailableOn, at.date)));
+  if (away) return `${name} is unavailable on ${readableDate(at.date)}`;
+  const monday = isoDate(weekStart(dayNumber(at.date)));
+  const week = await commitmentsOn(ex, userId, monday, addDays(monday, 6), ignore.sessionId, ignore.catchUpId);
+  const clash = week.find((b) => b.date === at.date && overlap(b, at));
+  if (clash) return `${name} is already booked for ${clash.label} from ${clash.start} to ${clash.end} on ${readableDate(at.date)}`;
+  const [profile] = await ex.select().from(facilitatorProfiles).where(eq(facilitatorProfiles.userId, userId));
+  const perDay = profile?.maxSessionsPerDay ?? defaultLimits.maxSessionsPerDay;
+  const perWeek = profile?.maxSessionsPerWeek ?? defaultLimits.maxSessionsPerWeek;
+  if (week.filter((b) => b.date === at.date).length >= perDay) return `${name} would be over their limit of ${perDay} session${perDay === 1 ? '' : 's'} a day`;
+  if (week.length >= perWeek) return `${name} would be over their limit of ${perWeek} sessions a week`;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------- swapping
+
+export interface SwapOptions {
+  session: TimetableSession;
+  groupId: number;
+  groupName: string;
+  replaced: { id: number; displayName: string };
+  candidates: Array<{ id: number; displayName: string }>;
+  /** Team members who cannot take the session, each with the rule that stops them. */
+  unavailable: Array<{ id: number; displayName: string; reason: string }>;
+}
+
+async function swapContext(tx: Executor, actor: Actor, sessionId: number, replacedId: number, today: string) {
+  const row = await loadSession(tx, sessionId);
+  const group = await loadGroup(tx, row.groupId);
+  requireGroupManager(actor, group);
+  if (row.status !== 'scheduled') throw ValidationFailed.one('replacementId', `Session ${row.number} is ${row.status}: only a scheduled session can change facilitators`);
+  if (row.sessionDate < today) throw ValidationFailed.one('replacementId', 'Only today’s or later sessions can change facilitators');
+  const current = (await facilitatorsOfSessions(tx, [row.id])).get(row.id) ?? [];
+  if (!current.includes(replacedId)) throw ValidationFailed.one('replacedId', 'Choose a facilitator who is in this session');
+  const { definition } = await groupDefinition(tx, group);
+  return { row, group, current, definition };
+}
+
+export async function swapOptions(db: Db, actor: Actor, sessionId: number, replacedId: number, today = londonToday()): Promise<SwapOptions> {
+  return db.transaction(async (tx) => {
+    const { row, group, current, definition } = await swapContext(tx, actor, sessionId, replacedId, today);
+    const { scenario, rules, own } = await scenarioForGroup(tx, group, today);
+    const valid = new Set(findSwapCandidates(scenario, rules, own, { group: String(group.id), number: row.number }, String(replacedId)).map(Number));
+    const team = await tx
+      .select({ id: users.id, displayName: users.displayName })
+      .from(groupFacilitators)
+      .innerJoin(users, eq(users.id, groupFacilitators.userId))
+      .where(eq(groupFacilitators.groupId, group.id))
+      .orderBy(asc(users.displayName));
+    const candidates: SwapOptions['candidates'] = [];
+    const unavailable: SwapOptions['unavailable'] = [];
+    for (const member of team) {
+      if (current.includes(member.id)) continue;
+      const reason = await facilitatorObstacle(tx, member.id, { date: row.sessionDate, start: row.startTime, end: row.endTime }, group, definition, today, { sessionId: row.id });
+      if (reason === undefined && valid.has(member.id)) candidates.push(member);
+      else unavailable.push({ ...member, reason: reason ?? `${member.displayName} cannot take this session without breaking a scheduling rule` });
+    }
+    const [session] = await sessionsWithNames(tx, [row]);
+    const replaced = session.facilitators.find((f) => f.id === replacedId) as { id: number; displayName: string };
+    return { session, groupId: group.id, groupName: group.name, replaced, candidates, unavailable };
+  });
+}
+
+export const swapInput = z.object({
+  replacedId: z.coerce.number({ error: 'Choose the facilitator to replace' }).int().positive('Choose the facilitator to replace'),
+  replacementId: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number({ error: 'Choose who takes their place' }).int().positive('Choose who takes their place'),
+  ),
+  version: versionField,
+});
+
+/** Replaces one facilitator in one session; refused, naming the rule, when the replacement may not take it. */
+export async function swapFacilitator(db: Db, actor: Actor, sessionId: number, input: unknown, today = londonToday()): Promise<{ groupId: number; number: number }> {
+  const values = validate(swapInput, input);
+  return db.transaction(async (tx) => {
+    await lockTimetables(tx);
+    const { row, group, current, definition } = await swapContext(tx, actor, sessionId, values.replacedId, today);
+    if (row.version !== values.version) throw new EditConflict(`Session ${row.number}`);
+    if (current.includes(values.replacementId)) throw ValidationFailed.one('replacementId', 'That facilitator is already in this session');
+    const reason = await facilitatorObstacle(tx, values.replacementId, { date: row.sessionDate, start: row.startTime, end: row.endTime }, group, definition, today, { sessionId: row.id });
+    if (reason) throw ValidationFailed.one('replacementId', reason);
+    // The solver's own view of who may step in: both must agree before anything changes.
+    const { scenario, rules, own } = await scenarioForGroup(tx, group, today);
+    const valid = findSwapCandidates(scenario, rules, own, { group: String(group.id), number: row.number }, String(values.replacedId));
+    if (!valid.includes(String(values.replacementId))) throw ValidationFailed.one('replacementId', 'That facilitator cannot take this session without breaking a scheduling rule');
+    await tx
+      .delete(sessionFacilitators)
+      .where(and(eq(sessionFacilitators.sessionId, row.id), eq(sessionFacilitators.userId, values.replacedId)));
+    await tx.insert(sessionFacilitators).values({ sessionId: row.id, userId: values.replacementId });
+    await tx.update(groupSessions).set({ version: row.version + 1, updatedAt: new Date() }).where(eq(groupSessions.id, row.id));
+    await appendAudit(tx, actor, {
+      action: 'session.facilitator_swapped',
+      subjectType: 'group_session',
+      subjectId: row.id,
+      siteId: group.siteId,
+      details: { groupId: group.id, number: row.number, replacedId: values.replacedId, replacementId: values.replacementId },
+    });
+    return { groupId: group.id, number: row.number };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- catch-ups
+
+const timeField = z
+  .string({ error: 'Enter the start time' })
+  .trim()
+  .refine((v) => v !== '', 'Enter the start time')
+  .refine((v) => v === '' || minutesOfTime(v) !== undefined, 'Start time must be a time in the form HH:MM, like 14:00');
+
+export const catchUpInput = z.object({
+  memberId: z.coerce.number({ error: 'Choose the man who missed the session' }).int().positive('Choose the man who missed the session'),
+  sessionId: z.coerce.number({ error: 'Choose the session he missed' }).int().positive('Choose the session he missed'),
+  date: z
+    .string({ error: 'Enter the date of the catch-up' })
+    .trim()
+    .refine((v) => v !== '', 'Enter the date of the catch-up')
+    .refine((v) => v === '' || isIsoDate(v), 'Date must be a real date in the form YYYY-MM-DD'),
+  start: timeField,
+  facilitatorId: z.coerce.number({ error: 'Choose the facilitator' }).int().positive('Choose the facilitator'),
+});
+
+/** Books a catch-up for a man who missed a session: one facilitator of the team, at a time nobody is double-booked. */
+export async function bookCatchUp(db: Db, actor: Actor, groupId: number, input: unknown, today = londonToday()): Promise<{ id: number }> {
+  const values = validate(catchUpInput, input);
+  return db.transaction(async (tx) => {
+    await lockTimetables(tx);
+    const group = await loadGroup(tx, groupId);
+    requireGroupManager(actor, group);
+    const [member] = await tx.select().from(groupMembers).where(and(eq(groupMembers.id, values.memberId), eq(groupMembers.groupId, groupId)));
+    if (!member) throw ValidationFailed.one('memberId', 'Choose a man in this group');
+    const [missed] = await tx.select().from(groupSessions).where(and(eq(groupSessions.id, values.sessionId), eq(groupSessions.groupId, groupId)));
+    if (!missed || missed.status === 'cancelled') throw ValidationFailed.one('sessionId', 'Choose a session of this group that took place');
+    const open = await tx
+      .select()
+      .from(catchUpSessions)
+      .where(and(eq(catchUpSessions.memberId, member.id), eq(catchUpSessions.sessionNumber, missed.number), ne(catchUpSessions.status, 'cancelled')));
+    if (open.length > 0) throw ValidationFailed.one('sessionId', `He already has a catch-up for session ${missed.number}`);
+    const { definition } = await groupDefinition(tx, group);
+    if (values.date < today) throw ValidationFailed.one('date', 'The catch-up must be today or later');
+    if (values.date < missed.sessionDate) throw ValidationFailed.one('date', `The catch-up must be on or after the missed session (${readableDate(missed.sessionDate)})`);
+    if (isBankHoliday(dayNumber(values.date))) throw ValidationFailed.one('date', `${readableDate(values.date)} is a bank holiday`);
+    const [closed] = await tx.select().from(siteClosures).where(and(eq(siteClosures.siteId, group.siteId), eq(siteClosures.closureDate, values.date)));
+    if (closed) throw ValidationFailed.one('date', `The site is closed on ${readableDate(values.date)}`);
+    const startMinutes = minutesOfTime(values.start) as number;
+    if (startMinutes + definition.sessionMinutes > 24 * 60) throw ValidationFailed.one('start', 'The catch-up would run past midnight');
+    const at = { date: values.date, start: values.start, end: timeOfMinutes(startMinutes + definition.sessionMinutes) };
+    // He cannot be in his own group's session and a catch-up at once.
+    const ownThatDay = await tx
+      .select()
+      .from(groupSessions)
+      .where(and(eq(groupSessions.groupId, groupId), eq(groupSessions.sessionDate, values.date), ne(groupSessions.status, 'cancelled')));
+    const ownClash = ownThatDay.find((s) => overlap({ start: s.startTime, end: s.endTime }, at));
+    if (ownClash) throw ValidationFailed.one('start', `That time overlaps his group’s session ${ownClash.number} (${ownClash.startTime} to ${ownClash.endTime})`);
+    const reason = await facilitatorObstacle(tx, values.facilitatorId, at, group, definition, today);
+    if (reason) throw ValidationFailed.one('facilitatorId', reason);
+    const [row] = await tx
+      .insert(catchUpSessions)
+      .values({
+        groupId,
+        memberId: member.id,
+        missedSessionId: missed.id,
+        sessionNumber: missed.number,
+        sessionDate: at.date,
+        startTime: at.start,
+        endTime: at.end,
+        facilitatorId: values.facilitatorId,
+      })
+      .returning();
+    await appendAudit(tx, actor, {
+      action: 'catch_up.booked',
+      subjectType: 'catch_up_session',
+      subjectId: row.id,
+      siteId: group.siteId,
+      details: { groupId, personId: member.personId, number: missed.number, facilitatorId: values.facilitatorId },
+    });
+    return { id: row.id };
+  });
+}
+
+export const catchUpOutcomeInput = z.object({
+  outcome: z.enum(['delivered', 'cancelled'], { error: 'Choose whether the catch-up was delivered or cancelled' }),
+  version: versionField,
+});
+
+/** Records that a booked catch-up was delivered (the man has now done that session) or cancelled (book another). */
+export async function recordCatchUpOutcome(db: Db, actor: Actor, catchUpId: number, input: unknown, today = londonToday()): Promise<void> {
+  const values = validate(catchUpOutcomeInput, input);
+  await db.transaction(async (tx) => {
+    const [row] = await tx.select().from(catchUpSessions).where(eq(catchUpSessions.id, catchUpId));
+    if (!row) throw new NotFound('Catch-up session');
+    const group = await loadGroup(tx, row.groupId);
+    const isTheFacilitator = actor.role === 'facilitator' && actor.userId === row.facilitatorId;
+    if (!isTheFacilitator) requireGroupManager(actor, group);
+    if (row.status !== 'booked') throw ValidationFailed.one('outcome', `This catch-up is already ${row.status}`);
+    if (values.outcome === 'delivered' && row.sessionDate > today) throw ValidationFailed.one('outcome', `The catch-up is booked for ${readableDate(row.sessionDate)}: it cannot be delivered before then`);
+    const [updated] = await tx
+      .update(catchUpSessions)
+      .set({ status: values.outcome, deliveredOn: values.outcome === 'delivered' ? row.sessionDate : null, version: row.version + 1, updatedAt: new Date() })
+      .where(and(eq(catchUpSessions.id, catchUpId), eq(catchUpSessions.version, values.version)))
+      .returning();
+    if (!updated) throw new EditConflict('This catch-up session');
+    await appendAudit(tx, actor, {
+      action: `catch_up.${values.outcome}`,
+      subjectType: 'catch_up_session',
+      subjectId: catchUpId,
+      siteId: group.siteId,
+      details: { groupId: group.id, number: row.sessionNumber },
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- weeks
+
+export interface WeekEntry {
+  kind: 'session' | 'catch-up';
+  id: number;
+  groupId: number;
+  groupName: string;
+  number: number;
+  block: number | null;
+  date: string;
+  start: string;
+  end: string;
+  roomName: string;
+  facilitators: string[];
+  status: string;
+}
+
+export interface Week {
+  monday: string;
+  sunday: string;
+  previous: string;
+  next: string;
+  days: Array<{ date: string; entries: WeekEntry[] }>;
+}
+
+export function mondayOf(date: string | undefined, today: string): string {
+  const day = date && isIsoDate(date) ? date : today;
+  return isoDate(weekStart(dayNumber(day)));
+}
+
+function arrangeWeek(monday: string, entries: WeekEntry[]): Week {
+  const days = Array.from({ length: 7 }, (_, i) => addDays(monday, i)).map((date) => ({
+    date,
+    entries: entries.filter((e) => e.date === date).sort((a, b) => a.start.localeCompare(b.start) || a.groupName.localeCompare(b.groupName)),
+  }));
+  return { monday, sunday: addDays(monday, 6), previous: addDays(monday, -7), next: addDays(monday, 7), days };
+}
+
+async function weekEntries(ex: Executor, sessionRows: Array<{ s: SessionRow; groupName: string }>, catchUps: Array<{ c: typeof catchUpSessions.$inferSelect; groupName: string; facilitator: string }>): Promise<WeekEntry[]> {
+  const named = await sessionsWithNames(ex, sessionRows.map((r) => r.s));
+  const groupNames = new Map(sessionRows.map((r) => [r.s.id, { groupName: r.groupName, groupId: r.s.groupId }]));
+  return [
+    ...named.map((s) => ({
+      kind: 'session' as const,
+      id: s.id,
+      groupId: groupNames.get(s.id)?.groupId ?? 0,
+      groupName: groupNames.get(s.id)?.groupName ?? '',
+      number: s.number,
+      block: s.block,
+      date: s.date,
+      start: s.start,
+      end: s.end,
+      roomName: s.roomName,
+      facilitators: s.facilitators.map((f) => f.displayName),
+      status: s.status,
+    })),
+    ...catchUps.map(({ c, groupName, facilitator }) => ({
+      kind: 'catch-up' as const,
+      id: c.id,
+      groupId: c.groupId,
+      groupName,
+      number: c.sessionNumber,
+      block: null,
+      date: c.sessionDate,
+      start: c.startTime,
+      end: c.endTime,
+      roomName: '',
+      facilitators: [facilitator],
+      status: c.status,
+    })),
+  ];
+}
+
+export async function facilitatorWeek(db: Db, actor: Actor, userId: number, weekOf?: string, today = londonToday()): Promise<Week & { facilitator: string }> {
+  const [user] = await db.select().from(users).where(and(eq(users.id, userId), eq(users.role, 'facilitator')));
+  if (!user) throw new NotFound('Facilitator');
+  const theirSites = (await db.select().from(userSites).where(eq(userSites.userId, userId))).map((s) => s.siteId);
+  const allowed =
+    actor.userId === userId ||
+    (actor.role === 'treatment_manager' && theirSites.some((id) => actor.siteIds.includes(id))) ||
+    ((actor.role === 'administrator' || actor.role === 'auditor') && isNational(actor));
+  if (!allowed) throw new AccessDenied('You can see only your own week');
+  const monday = mondayOf(weekOf, today);
+  const sunday = addDays(monday, 6);
+  const sessionRows = await db
+    .select({ s: groupSessions, groupName: programmeGroups.name })
+    .from(groupSessions)
+    .innerJoin(sessionFacilitators, eq(sessionFacilitators.sessionId, groupSessions.id))
+    .innerJoin(programmeGroups, eq(programmeGroups.id, groupSessions.groupId))
+    .where(and(eq(sessionFacilitators.userId, userId), gte(groupSessions.sessionDate, monday), lte(groupSessions.sessionDate, sunday)));
+  const catchUps = await db
+    .select({ c: catchUpSessions, groupName: programmeGroups.name, facilitator: users.displayName })
+    .from(catchUpSessions)
+    .innerJoin(programmeGroups, eq(programmeGroups.id, catchUpSessions.groupId))
+    .innerJoin(users, eq(users.id, catchUpSessions.facilitatorId))
+    .where(and(eq(catchUpSessions.facilitatorId, userId), gte(catchUpSessions.sessionDate, monday), lte(catchUpSessions.sessionDate, sunday)));
+  return { facilitator: user.displayName, ...arrangeWeek(monday, await weekEntries(db, sessionRows, catchUps)) };
+}
+
+export async function siteWeek(db: Db, actor: Actor, siteId: number, weekOf?: string, today = londonToday()): Promise<Week & { siteName: string }> {
+  requireRole(actor, 'treatment_manager', 'administrator', 'auditor');
+  requireSite(actor, siteId);
+  const [site] = await db.select().from(sites).where(eq(sites.id, siteId));
+  if (!site) throw new NotFound('Site');
+  const monday = mondayOf(weekOf, today);
+  const sunday = addDays(monday, 6);
+  const sessionRows = await db
+    .select({ s: groupSessions, groupName: programmeGroups.name })
+    .from(groupSessions)
+    .innerJoin(programmeGroups, eq(programmeGroups.id, groupSessions.groupId))
+    .where(and(eq(programmeGroups.siteId, siteId), gte(groupSessions.sessionDate, monday), lte(groupSessions.sessionDate, sunday)));
+  const catchUps = await db
+    .select({ c: catchUpSessions, groupName: programmeGroups.name, facilitator: users.displayName })
+    .from(catchUpSessions)
+    .innerJoin(programmeGroups, eq(programmeGroups.id, catchUpSessions.groupId))
+    .innerJoin(users, eq(users.id, catchUpSessions.facilitatorId))
+    .where(and(eq(programmeGroups.siteId, siteId), gte(catchUpSessions.sessionDate, monday), lte(catchUpSessions.sessionDate, sunday)));
+  return { siteName: site.name, ...arrangeWeek(monday, await weekEntries(db, sessionRows, catchUps)) };
+}
+
+// ---------------------------------------------------------------------------------------------- iCalendar
+
+function icsText(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+}
+
+/** RFC 5545 §3.1: lines longer than 75 octets are folded with CRLF and a space. */
+function fold(line: string): string {
+  const bytes = Buffer.from(line, 'utf8');
+  if (bytes.length <= 75) return line;
+  const parts: string[] = [];
+  let current = '';
+  for (const ch of line) {
+    if (Buffer.byteLength(current + ch, 'utf8') > (parts.length === 0 ? 75 : 74)) {
+      parts.push(current);
+      current = '';
+    }
+    current += ch;
+  }
+  parts.push(current);
+  return parts.join('\r\n ');
+}
+
+const localStamp = (date: string, time: string) => `${date.replace(/-/g, '')}T${time.replace(':', '')}00`;
+
+// UK civil time since 1996: BST from the last Sunday of March to the last Sunday of October.
+const londonTimezone = [
+  'BEGIN:VTIMEZONE',
+  'TZID:Europe/London',
+  'BEGIN:DAYLIGHT',
+  'TZOFFSETFROM:+0000',
+  'TZOFFSETTO:+0100',
+  'TZNAME:BST',
+  'DTSTART:19700329T010000',
+  'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU',
+  'END:DAYLIGHT',
+  'BEGIN:STANDARD',
+  'TZOFFSETFROM:+0100',
+  'TZOFFSETTO:+0000',
+  'TZNAME:GMT',
+  'DTSTART:19701025T020000',
+  'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU',
+  'END:STANDARD',
+  'END:VTIMEZONE',
+];
+
+/**
+ * The facilitator's sessions and catch-ups as an iCalendar feed, or undefined when the secret is not a live link.
+ * Events name the group, session number, block and room only: never the men in the group.
+ */
+export async function calendarFeed(db: Db, secret: string, now = new Date()): Promise<string | undefined> {
+  const userId = await facilitatorBySecret(db, secret);
+  if (userId === undefined) return undefined;
+  const sessionRows = await db
+    .select({ s: groupSessions, groupName: programmeGroups.name, roomName: rooms.name, siteName: sites.name, programmeVersionId: programmeGroups.programmeVersionId })
+    .from(groupSessions)
+    .innerJoin(sessionFacilitators, eq(sessionFacilitators.sessionId, groupSessions.id))
+    .innerJoin(programmeGroups, eq(programmeGroups.id, groupSessions.groupId))
+    .innerJoin(rooms, eq(rooms.id, groupSessions.roomId))
+    .innerJoin(sites, eq(sites.id, programmeGroups.siteId))
+    .where(eq(sessionFacilitators.userId, userId))
+    .orderBy(asc(groupSessions.sessionDate), asc(groupSessions.startTime));
+  const versionIds = [...new Set(sessionRows.map((r) => r.programmeVersionId))];
+  const programmeNames = new Map(
+    versionIds.length
+      ? (await db.select().from(programmeVersions).where(inArray(programmeVersions.id, versionIds))).map((v) => [v.id, (v.definition as ProgrammeDefinition).shortName])
+      : [],
+  );
+  const catchUps = await db
+    .select({ c: catchUpSessions, groupName: programmeGroups.name, siteName: sites.name })
+    .from(catchUpSessions)
+    .innerJoin(programmeGroups, eq(programmeGroups.id, catchUpSessions.groupId))
+    .innerJoin(sites, eq(sites.id, programmeGroups.siteId))
+    .where(eq(catchUpSessions.facilitatorId, userId))
+    .orderBy(asc(catchUpSessions.sessionDate));
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//sotp//timetable//EN', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH', 'X-WR-CALNAME:sotp sessions', 'X-WR-TIMEZONE:Europe/London', ...londonTimezone];
+  for (const { s, groupName, roomName, siteName, programmeVersionId } of sessionRows) {
+    const programme = programmeNames.get(programmeVersionId) ?? '';
+    lines.push(
+      'BEGIN:VEVENT',
+      `UID:session-${s.id}@sotp`,
+      `DTSTAMP:${stamp}`,
+      `DTSTART;TZID=Europe/London:${localStamp(s.sessionDate, s.startTime)}`,
+      `DTEND;TZID=Europe/London:${localStamp(s.sessionDate, s.endTime)}`,
+      `SUMMARY:${icsText(`${groupName}: ${programme} session ${s.number} (block ${s.block})`)}`,
+      `LOCATION:${icsText(`${roomName}, ${siteName}`)}`,
+      `STATUS:${s.status === 'cancelled' ? 'CANCELLED' : 'CONFIRMED'}`,
+      `SEQUENCE:${s.version}`,
+      'END:VEVENT',
+    );
+  }
+  for (const { c, groupName, siteName } of catchUps) {
+    lines.push(
+      'BEGIN:VEVENT',
+      `UID:catch-up-${c.id}@sotp`,
+      `DTSTAMP:${stamp}`,
+      `DTSTART;TZID=Europe/London:${localStamp(c.sessionDate, c.startTime)}`,
+      `DTEND;TZID=Europe/London:${localStamp(c.sessionDate, c.endTime)}`,
+      `SUMMARY:${icsText(`${groupName}: catch-up of session ${c.sessionNumber}`)}`,
+      `LOCATION:${icsText(siteName)}`,
+      `STATUS:${c.status === 'cancelled' ? 'CANCELLED' : 'CONFIRMED'}`,
+      `SEQUENCE:${c.version}`,
+      'END:VEVENT',
+    );
+  }
+  lines.push('END:VCALENDAR');
+  return `${lines.map(fold).join('\r\n')}\r\n`;
+}
+

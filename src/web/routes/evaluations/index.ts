@@ -1,0 +1,113 @@
+// Outcome evaluation pages: import a comparison pool or a complete cohort, import reconviction records,
+// run an evaluation and read its report. Researchers see pseudonyms only; auditors may read reports.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { AppContext } from '../../context.js';
+import { forRoles } from '../../access.js';
+import { errorView } from '../../forms.js';
+import { uploadedFile } from '../../plugins/uploads.js';
+import { ValidationFailed } from '../../../services/errors.js';
+import { cohortImportContent, covariatesOf, importCohortFile, listCohortImports, outcomesOf } from '../../../services/cohort-imports.js';
+import { importReconvictions, listReconvictionImports } from '../../../services/reconvictions.js';
+import { getEvaluationRun, listEvaluationRuns, programmeCovariates, runEvaluation } from '../../../services/evaluations.js';
+import { reportView } from './report.js';
+
+const importers = forRoles('researcher', 'administrator');
+const readers = forRoles('researcher', 'administrator', 'auditor');
+
+function idParam(params: unknown): number {
+  const id = Number((params as { id: string }).id);
+  if (!Number.isInteger(id) || id <= 0) throw ValidationFailed.one('id', 'Evaluation id must be a positive whole number');
+  return id;
+}
+
+export async function evaluationRoutes(app: FastifyInstance, { database, config, programmes }: AppContext): Promise<void> {
+  const { db } = database;
+
+  app.get('/evaluations', { config: readers }, async (request, reply) => {
+    const actor = request.actor!;
+    const [runs, imports, reconvictionImports] = await Promise.all([listEvaluationRuns(db, actor), listCohortImports(db, actor), listReconvictionImports(db, actor)]);
+    return reply.render('evaluations/list.njk', {
+      pageTitle: 'Outcome evaluations',
+      runs,
+      imports,
+      reconvictionImports,
+      canImport: actor.role !== 'auditor',
+      notice: (request.query as { notice?: string }).notice,
+    });
+  });
+
+  const importForm = (reply: FastifyReply, values: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    reply.render('evaluations/import.njk', { pageTitle: 'Import a cohort file', values, ...extra });
+
+  app.get('/evaluations/imports/new', { config: importers }, async (_request, reply) => importForm(reply, {}));
+
+  app.post('/evaluations/imports', { config: importers }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const file = uploadedFile(body, 'file');
+    try {
+      const { cohortImport, alreadyImported } = await importCohortFile(db, request.actor!, { kind: body.kind, fileName: file.fileName, content: file.content });
+      const notice = alreadyImported ? `${cohortImport.fileName} was already imported: nothing changed` : `Imported ${cohortImport.rows} men from ${cohortImport.fileName}`;
+      return reply.redirect(`/evaluations?notice=${encodeURIComponent(notice)}`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      return importForm(reply.status(400), { kind: body.kind }, errorView(error));
+    }
+  });
+
+  const reconvictionForm = (reply: FastifyReply, values: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    reply.render('evaluations/reconvictions.njk', { pageTitle: 'Import reconviction records', values, isAdministrator: reply.request.actor?.role === 'administrator', ...extra });
+
+  app.get('/evaluations/reconvictions/new', { config: importers }, async (_request, reply) => reconvictionForm(reply, {}));
+
+  app.post('/evaluations/reconvictions', { config: importers }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const file = uploadedFile(body, 'file');
+    try {
+      const result = await importReconvictions(db, request.actor!, { fileName: file.fileName, content: file.content, dataAsOf: body.dataAsOf }, config.pseudonymKey);
+      const notice = result.alreadyImported ? 'That file was already imported: nothing changed' : `Imported ${result.rows} reconviction records (${result.newRows} new)`;
+      return reply.redirect(`/evaluations?notice=${encodeURIComponent(notice)}`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      return reconvictionForm(reply.status(400), { dataAsOf: body.dataAsOf }, errorView(error));
+    }
+  });
+
+  const runForm = async (reply: FastifyReply, values: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+    const actor = reply.request.actor!;
+    const imports = await listCohortImports(db, actor);
+    const chosenId = Number(values.cohortImportId) || imports[0]?.id;
+    const chosen = chosenId ? await cohortImportContent(db, actor, chosenId).catch(() => undefined) : undefined;
+    const covariates = chosen ? covariatesOf(chosen.columns).filter((c) => chosen.kind === 'cohort' || (programmeCovariates as readonly string[]).includes(c)) : [];
+    const picked = new Set([values.covariates ?? covariates].flat().map(String));
+    return reply.render('evaluations/new.njk', {
+      pageTitle: 'Run an evaluation',
+      values,
+      imports,
+      chosen,
+      programmes: programmes.map((p) => ({ value: p.id, text: p.name })),
+      importItems: imports.map((i) => ({ value: String(i.id), text: `${i.fileName} (${i.kind === 'comparison' ? 'comparison pool' : 'complete cohort'}, ${i.rows} men)`, selected: i.id === chosenId })),
+      covariateItems: covariates.map((c) => ({ value: c, text: c, checked: picked.has(c) })),
+      outcomeItems: (chosen ? outcomesOf(chosen.columns) : []).map((o) => ({ value: o, text: o, selected: values.outcome === o })),
+      ...extra,
+    });
+  };
+
+  app.get('/evaluations/new', { config: importers }, async (request, reply) => runForm(reply, request.query as Record<string, unknown>));
+
+  app.post('/evaluations', { config: importers }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const programmeId = typeof body.programmeId === 'string' && programmes.some((p) => p.id === body.programmeId) ? body.programmeId : programmes[0].id;
+    try {
+      const run = await runEvaluation(db, request.actor!, programmeId, body, { pseudonymKey: config.pseudonymKey });
+      return reply.redirect(`/evaluations/${run.id}`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      return runForm(reply.status(400), body, errorView(error));
+    }
+  });
+
+  app.get('/evaluations/:id', { config: readers }, async (request, reply) => {
+    const run = await getEvaluationRun(db, request.actor!, idParam(request.params));
+    return reply.render('evaluations/report.njk', { pageTitle: `Evaluation ${run.id}`, run, ...reportView(run) });
+  });
+}

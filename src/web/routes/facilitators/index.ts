@@ -1,0 +1,171 @@
+// Facilitators' pages: their own week and calendar link, availability (unavailable days, limits, accreditation),
+// the facilitators of a site for treatment managers, and the iCalendar feed behind each facilitator's secret link.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { AppContext } from '../../context.js';
+import { forRoles, publicRoute } from '../../access.js';
+import { errorView } from '../../forms.js';
+import { NotFound, ValidationFailed } from '../../../services/errors.js';
+import { listSites } from '../../../services/sites.js';
+import {
+  addUnavailableDate,
+  calendarSecret,
+  getFacilitatorAvailability,
+  listSiteFacilitators,
+  removeUnavailableDate,
+  setAccreditation,
+  setFacilitatorLimits,
+} from '../../../services/facilitators.js';
+import { calendarFeed, facilitatorWeek } from '../../../services/timetable.js';
+import { longDay, numberParam, statusTags } from '../groups/present.js';
+
+const facilitators = forRoles('facilitator');
+const availabilityReaders = forRoles('facilitator', 'treatment_manager', 'administrator', 'auditor');
+const managers = forRoles('treatment_manager');
+
+type Body = Record<string, unknown>;
+
+function presentWeek(week: Awaited<ReturnType<typeof facilitatorWeek>>) {
+  return week.days.map((d) => ({ ...d, label: longDay(d.date), entries: d.entries.map((e) => ({ ...e, tag: statusTags[e.status] })) }));
+}
+
+export async function facilitatorRoutes(app: FastifyInstance, { database, programmes }: AppContext): Promise<void> {
+  const { db } = database;
+
+  app.get('/my/week', { config: facilitators }, async (request, reply) => {
+    const actor = request.actor!;
+    const query = request.query as Record<string, string | undefined>;
+    const week = await facilitatorWeek(db, actor, actor.userId!, query.date);
+    const secret = await calendarSecret(db, actor);
+    const origin = `${request.protocol}://${request.host}`;
+    return reply.render('facilitators/week.njk', {
+      pageTitle: `My week beginning ${longDay(week.monday)}`,
+      own: true,
+      week,
+      days: presentWeek(week),
+      baseUrl: '/my/week',
+      calendarUrl: `${origin}/calendar/${secret}.ics`,
+      userId: actor.userId,
+    });
+  });
+
+  app.post('/my/calendar-link', { config: facilitators }, async (request, reply) => {
+    await calendarSecret(db, request.actor!, { renew: true });
+    return reply.redirect('/my/week#calendar', 303);
+  });
+
+  app.get('/my/availability', { config: facilitators }, async (request, reply) => reply.redirect(`/facilitators/${request.actor!.userId}`, 303));
+
+  app.get('/facilitators', { config: forRoles('treatment_manager', 'administrator', 'auditor') }, async (request, reply) => {
+    const actor = request.actor!;
+    const query = request.query as Record<string, string | undefined>;
+    const sites = await listSites(db, actor);
+    const siteId = query.site ? Number(query.site) : sites[0]?.id;
+    if (!Number.isInteger(siteId)) throw ValidationFailed.one('site', 'Choose a site');
+    const list = await listSiteFacilitators(db, actor, siteId);
+    return reply.render('facilitators/list.njk', {
+      pageTitle: 'Facilitators',
+      siteName: sites.find((s) => s.id === siteId)?.name ?? '',
+      facilitators: list.map((f) => ({ ...f, accredited: f.accreditedFor.join(', ') || 'None current' })),
+    });
+  });
+
+  app.get('/facilitators/:id/week', { config: availabilityReaders }, async (request, reply) => {
+    const id = numberParam(request.params, 'id', 'Facilitator');
+    const query = request.query as Record<string, string | undefined>;
+    const week = await facilitatorWeek(db, request.actor!, id, query.date);
+    return reply.render('facilitators/week.njk', {
+      pageTitle: `${week.facilitator}: week beginning ${longDay(week.monday)}`,
+      own: request.actor!.userId === id,
+      week,
+      days: presentWeek(week),
+      baseUrl: `/facilitators/${id}/week`,
+      userId: id,
+    });
+  });
+
+  const renderAvailability = async (reply: FastifyReply, userId: number, extra: Body = {}) => {
+    const availability = await getFacilitatorAvailability(db, reply.request.actor!, userId);
+    return reply.render('facilitators/availability.njk', {
+      pageTitle: `Availability: ${availability.displayName}`,
+      availability,
+      unavailable: availability.unavailable.map((u) => ({ ...u, day: longDay(u.date) })),
+      accreditations: availability.accreditations.map((a) => ({
+        ...a,
+        programmeName: programmes.find((p) => p.id === a.programmeId)?.shortName ?? a.programmeId,
+      })),
+      programmeItems: programmes
+        .filter((p, i, all) => all.findIndex((q) => q.id === p.id) === i)
+        .map((p) => ({ value: p.id, text: p.name })),
+      limitValues: { maxSessionsPerDay: availability.maxSessionsPerDay, maxSessionsPerWeek: availability.maxSessionsPerWeek },
+      unavailableValues: {},
+      accreditationValues: {},
+      ...extra,
+    });
+  };
+
+  app.get('/facilitators/:id', { config: availabilityReaders }, async (request, reply) =>
+    renderAvailability(reply, numberParam(request.params, 'id', 'Facilitator')),
+  );
+
+  app.post('/facilitators/:id/unavailable', { config: forRoles('facilitator', 'treatment_manager') }, async (request, reply) => {
+    const id = numberParam(request.params, 'id', 'Facilitator');
+    const body = (request.body ?? {}) as Body;
+    try {
+      const result = await addUnavailableDate(db, request.actor!, id, body);
+      return renderAvailability(reply, id, { added: result });
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      return renderAvailability(reply.status(400), id, { unavailableValues: body, ...prefixed(errorView(error), 'unavailable') });
+    }
+  });
+
+  app.post('/facilitators/:id/unavailable/:entryId/remove', { config: forRoles('facilitator', 'treatment_manager') }, async (request, reply) => {
+    const id = numberParam(request.params, 'id', 'Facilitator');
+    await removeUnavailableDate(db, request.actor!, id, numberParam(request.params, 'entryId', 'Unavailable date'));
+    return reply.redirect(`/facilitators/${id}`, 303);
+  });
+
+  app.post('/facilitators/:id/limits', { config: managers }, async (request, reply) => {
+    const id = numberParam(request.params, 'id', 'Facilitator');
+    const body = (request.body ?? {}) as Body;
+    try {
+      await setFacilitatorLimits(db, request.actor!, id, body);
+      return reply.redirect(`/facilitators/${id}`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      return renderAvailability(reply.status(400), id, { limitValues: body, ...prefixed(errorView(error), 'limits') });
+    }
+  });
+
+  app.post('/facilitators/:id/accreditation', { config: managers }, async (request, reply) => {
+    const id = numberParam(request.params, 'id', 'Facilitator');
+    const body = (request.body ?? {}) as Body;
+    try {
+      await setAccreditation(db, request.actor!, id, body);
+      return reply.redirect(`/facilitators/${id}`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      return renderAvailability(reply.status(400), id, { accreditationValues: body, ...prefixed(errorView(error), 'accreditation') });
+    }
+  });
+
+  // The secret in the address is the credential: calendar programs cannot sign in. Unknown secrets get a plain 404.
+  app.get('/calendar/:file', { config: publicRoute }, async (request, reply) => {
+    const file = (request.params as { file: string }).file;
+    const secret = file.endsWith('.ics') ? file.slice(0, -4) : '';
+    const feed = secret ? await calendarFeed(db, secret) : undefined;
+    if (feed === undefined) throw new NotFound('Calendar');
+    return reply
+      .type('text/calendar; charset=utf-8')
+      .header('cache-control', 'private, no-store')
+      .header('content-disposition', 'inline; filename="sotp-sessions.ics"')
+      .send(feed);
+  });
+}
+
+/** Several forms on one page: field ids are prefixed so the error summary links to the right input. */
+function prefixed(view: ReturnType<typeof errorView>, prefix: string) {
+  const errors: Record<string, { text: string }> = {};
+  for (const [field, message] of Object.entries(view.errors)) errors[`${prefix}-${field}`] = message;
+  return { errors, errorList: view.errorList.map((e) => ({ ...e, href: e.href.replace('#', `#${prefix}-`) })) };
+}

@@ -1,0 +1,46 @@
+// How timetables read on the pages: sessions grouped by ISO week, dates with their weekday, status tags.
+import { dayNumber, isoDate, weekStart } from '../../../domain/schedule/calendar.js';
+import type { TimetableSession } from '../../../services/groups.js';
+import { ValidationFailed } from '../../../services/errors.js';
+
+const dayFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const longFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+export const shortDay = (date: string) => dayFormat.format(new Date(`${date}T12:00:00Z`));
+export const longDay = (date: string) => longFormat.format(new Date(`${date}T12:00:00Z`));
+
+export const statusTags: Record<string, { text: string; classes: string }> = {
+  scheduled: { text: 'Scheduled', classes: 'govuk-tag--blue' },
+  cancelled: { text: 'Cancelled', classes: 'govuk-tag--red' },
+  delivered: { text: 'Delivered', classes: 'govuk-tag--green' },
+  booked: { text: 'Booked', classes: 'govuk-tag--blue' },
+  unscheduled: { text: 'Not scheduled', classes: 'govuk-tag--orange' },
+  closed: { text: 'Closed', classes: 'govuk-tag--grey' },
+};
+
+export const weekdayLabels: Record<string, string> = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
+
+export function byWeek(sessions: TimetableSession[], today: string) {
+  const weeks = new Map<string, TimetableSession[]>();
+  for (const s of sessions) {
+    const monday = isoDate(weekStart(dayNumber(s.date)));
+    weeks.set(monday, [...(weeks.get(monday) ?? []), s]);
+  }
+  return [...weeks.entries()].map(([monday, list]) => ({
+    monday,
+    caption: `Week beginning ${longDay(monday)}`,
+    sessions: list.map((s) => ({
+      ...s,
+      day: shortDay(s.date),
+      tag: statusTags[s.status] ?? { text: s.status, classes: '' },
+      facilitatorNames: s.facilitators.map((f) => f.displayName).join(' and '),
+      changeable: s.status === 'scheduled' && s.date >= today,
+    })),
+  }));
+}
+
+export function numberParam(params: unknown, name: string, what: string): number {
+  const id = Number((params as Record<string, string>)[name]);
+  if (!Number.isInteger(id) || id <= 0) throw ValidationFailed.one(name, `${what} id must be a positive whole number`);
+  return id;
+}

@@ -1,0 +1,341 @@
+// People pages: search, create and edit a man's record, his offence history, risk scoring forms, the
+// person page (scores with their points, eligibility with reasons and the override, referrals).
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { referralStatus, type ReferralStatusId } from '../../../domain/referral/workflow.js';
+import type { Actor } from '../../../services/access.js';
+import { getEligibility, recordEligibilityOverride, type PersonEligibility } from '../../../services/eligibility.js';
+import { NotFound, ValidationFailed } from '../../../services/errors.js';
+import { addConviction, createPerson, getPerson, personEditors, removeConviction, searchPeople, updatePerson, type PersonRecord } from '../../../services/people.js';
+import { ospLabels, rm2000Labels, scorePerson, scoringRoles, scoringSuggestions, type ScoredInstrument } from '../../../services/risk-scores.js';
+import { createReferral } from '../../../services/referrals.js';
+import { listSites } from '../../../services/sites.js';
+import type { AppContext } from '../../context.js';
+import { errorView } from '../../forms.js';
+import {
+  convictionCategoryLabels,
+  dateItems,
+  foldDates,
+  idParam,
+  instrumentNames,
+  recordEditors,
+  recordReaders,
+  riskLabels,
+  riskTagClasses,
+  statusTag,
+  todayInUk,
+  treatmentManagers,
+  withQuery,
+} from '../../records.js';
+
+const personDates = ['dateOfBirth', 'sentenceDate', 'earliestReleaseDate', 'iqDate'] as const;
+type Body = Record<string, unknown>;
+
+const instruments: Record<string, { id: ScoredInstrument; title: string; fields: Array<{ name: string; label: string; kind: 'number' | 'boolean' | 'sex'; hint?: string }> }> = {
+  rm2000s: {
+    id: 'rm2000s',
+    title: 'Score RM2000/S',
+    fields: [
+      { name: 'ageAtCommencementOfRisk', label: rm2000Labels.ageAtCommencementOfRisk, kind: 'number', hint: 'His age in whole years at the start of the period at risk (normally his age on release). RM2000/S scores men aged 18 or over.' },
+      { name: 'sexualAppearances', label: rm2000Labels.sexualAppearances, kind: 'number', hint: 'Sentencing occasions for sexual offences, including the current one. Pre-filled from distinct sexual conviction dates.' },
+      { name: 'criminalAppearances', label: rm2000Labels.criminalAppearances, kind: 'number', hint: 'All sentencing occasions, sexual ones included. Pre-filled from distinct conviction dates.' },
+      { name: 'maleVictim', label: rm2000Labels.maleVictim, kind: 'boolean' },
+      { name: 'strangerVictim', label: rm2000Labels.strangerVictim, kind: 'boolean' },
+      { name: 'singleNeverMarried', label: rm2000Labels.singleNeverMarried, kind: 'boolean' },
+      { name: 'nonContactSexualOffence', label: rm2000Labels.nonContactSexualOffence, kind: 'boolean' },
+    ],
+  },
+  osp: {
+    id: 'osp',
+    title: 'Score OSP/DC and OSP/IIC',
+    fields: (Object.keys(ospLabels) as Array<keyof typeof ospLabels>).map((name) => ({
+      name,
+      label: ospLabels[name],
+      kind: name === 'sex' ? 'sex' : name === 'currentOffenceAgainstStranger' || name === 'inCustody' ? 'boolean' : 'number',
+    })),
+  },
+};
+
+function sentenceCase(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function personFormItems(values: Body, errors: Record<string, unknown> = {}) {
+  return Object.fromEntries(personDates.map((f) => [f, dateItems(f, values[f], Boolean(errors[f]))]));
+}
+
+function asFormValues(p: Record<string, unknown>): Body {
+  const v: Body = { ...p };
+  v.neverMarried = p.neverMarried === true ? 'yes' : p.neverMarried === false ? 'no' : '';
+  v.sexualMurder = p.sexualMurder ? 'true' : '';
+  return v;
+}
+
+function duplicateLink(failure: ValidationFailed): string | undefined {
+  const match = failure.errors.map((e) => /\((\/(?:referrals|people)\/\d+)\)/.exec(e.message)?.[1]).find(Boolean);
+  return match;
+}
+
+export async function peopleRoutes(app: FastifyInstance, { database, programmes }: AppContext): Promise<void> {
+  const { db } = database;
+
+  const siteItems = async (actor: Actor, chosen: unknown) =>
+    (await listSites(db, actor)).map((s) => ({ value: String(s.id), text: s.name, selected: String(chosen ?? '') === String(s.id) }));
+
+  const renderForm = async (reply: FastifyReply, mode: 'new' | 'edit', values: Body, extra: Body = {}) => {
+    const actor = reply.request.actor!;
+    return reply.render('people/form.njk', {
+      pageTitle: mode === 'new' ? 'Add a person' : 'Edit person',
+      mode,
+      values,
+      action: mode === 'new' ? '/people' : `/people/${values.id}`,
+      sites: [{ value: '', text: 'Choose a site' }, ...(await siteItems(actor, values.siteId))],
+      dates: personFormItems(values, (extra.errors as Record<string, unknown>) ?? {}),
+      ...extra,
+    });
+  };
+
+  const renderPerson = async (reply: FastifyReply, personId: number, extra: Body = {}) => {
+    const actor = reply.request.actor!;
+    const record: PersonRecord = await getPerson(db, actor, personId);
+    const today = todayInUk();
+    const eligibility: PersonEligibility[] = [];
+    for (const p of programmes) eligibility.push(await getEligibility(db, actor, personId, p.id, today));
+    const programmeNames = new Map(programmes.map((p) => [p.id, p.name]));
+    const { person } = record;
+    return reply.render('people/show.njk', {
+      pageTitle: `${person.givenName} ${person.familyName}`,
+      person,
+      convictions: record.convictions.map((c) => ({
+        ...c,
+        categoryLabel: convictionCategoryLabels[c.category] ?? c.category,
+        victims: [c.victimMale && 'male', c.victimStranger && 'stranger', c.victimChild && 'child'].filter(Boolean).join(', '),
+      })),
+      scores: record.scores.map((s) => ({
+        ...s,
+        name: instrumentNames[s.instrument] ?? s.instrument,
+        categoryTag: { text: riskLabels[s.category] ?? s.category, classes: riskTagClasses[s.category] ?? 'govuk-tag--grey' },
+        points: pointsRows(s.instrument, s.result as Record<string, unknown>),
+        explanation: ((s.result as { explanation?: string[] }).explanation ?? []),
+      })),
+      eligibility: eligibility.map((e) => ({
+        ...e,
+        programmeName: programmeNames.get(e.programmeId) ?? e.programmeId,
+        description: Object.fromEntries((programmes.find((p) => p.id === e.programmeId)?.eligibility.criteria ?? []).map((c) => [c.id, c.description])),
+      })),
+      referrals: record.referrals.map((r) => ({ ...r, programmeName: programmeNames.get(r.programmeId) ?? r.programmeId, tag: statusTag(r.status), open: isOpen(r.status) })),
+      programmeItems: programmes.map((p) => ({ value: p.id, text: p.name })),
+      canEdit: personEditors.includes(actor.role),
+      canScore: scoringRoles.includes(actor.role),
+      canOverride: actor.role === 'treatment_manager',
+      canRefer: actor.role === 'treatment_manager',
+      errors: {},
+      ...extra,
+    });
+  };
+
+  app.get('/people', { config: recordReaders }, async (request, reply) => {
+    const query = request.query as Body;
+    const result = await searchPeople(db, request.actor!, query);
+    const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
+    return reply.render('people/search.njk', {
+      pageTitle: 'People',
+      q: query.q ?? '',
+      result,
+      canAdd: personEditors.includes(request.actor!.role),
+      pagination: {
+        previous: result.page > 1 ? { href: withQuery('/people', query, { page: result.page - 1 }) } : undefined,
+        next: result.page < pages ? { href: withQuery('/people', query, { page: result.page + 1 }) } : undefined,
+        items: Array.from({ length: pages }, (_, i) => ({ number: i + 1, href: withQuery('/people', query, { page: i + 1 }), current: i + 1 === result.page })),
+      },
+    });
+  });
+
+  app.get('/people/new', { config: recordEditors }, async (_request, reply) => renderForm(reply, 'new', { sex: 'male' }));
+
+  app.post('/people', { config: recordEditors }, async (request, reply) => {
+    const body = foldDates((request.body ?? {}) as Body, personDates);
+    try {
+      const person = await createPerson(db, request.actor!, body);
+      return reply.redirect(`/people/${person.id}`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      return renderForm(reply.status(400), 'new', body, { ...errorView(error), existingLink: duplicateLink(error) });
+    }
+  });
+
+  app.get('/people/:id', { config: recordReaders }, async (request, reply) => renderPerson(reply, idParam(request.params, 'id', 'Person')));
+
+  app.get('/people/:id/edit', { config: recordEditors }, async (request, reply) => {
+    const { person } = await getPerson(db, request.actor!, idParam(request.params, 'id', 'Person'));
+    return renderForm(reply, 'edit', asFormValues(person));
+  });
+
+  app.post('/people/:id', { config: recordEditors }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'Person');
+    const body = foldDates((request.body ?? {}) as Body, personDates);
+    // An unticked checkbox sends nothing: on this full form that means "no".
+    const input = { sexualMurder: '', ...body };
+    try {
+      await updatePerson(db, request.actor!, id, input);
+      return reply.redirect(`/people/${id}`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      return renderForm(reply.status(400), 'edit', { ...body, id }, { ...errorView(error), existingLink: duplicateLink(error) });
+    }
+  });
+
+  const renderConviction = (reply: FastifyReply, personId: number, values: Body, extra: Body = {}) =>
+    reply.render('people/conviction.njk', {
+      pageTitle: 'Add a conviction',
+      personId,
+      values,
+      dateItems: dateItems('convictionDate', values.convictionDate, Boolean((extra.errors as Body | undefined)?.convictionDate)),
+      categoryItems: Object.entries(convictionCategoryLabels).map(([value, text]) => ({ value, text, checked: values.category === value })),
+      flagItems: [
+        { value: 'true', text: 'Attempted offence', name: 'attempt', checked: Boolean(values.attempt) },
+        { value: 'true', text: 'A victim was male', name: 'victimMale', checked: Boolean(values.victimMale) },
+        { value: 'true', text: 'A victim was a stranger', name: 'victimStranger', checked: Boolean(values.victimStranger) },
+        { value: 'true', text: 'A victim was a child', name: 'victimChild', checked: Boolean(values.victimChild) },
+      ],
+      ...extra,
+    });
+
+  app.get('/people/:id/convictions/new', { config: recordEditors }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'Person');
+    const { person } = await getPerson(db, request.actor!, id);
+    return renderConviction(reply, person.id, {});
+  });
+
+  app.post('/people/:id/convictions', { config: recordEditors }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'Person');
+    const body = foldDates((request.body ?? {}) as Body, ['convictionDate']);
+    try {
+      await addConviction(db, request.actor!, id, body);
+      return reply.redirect(`/people/${id}#offences`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      return renderConviction(reply.status(400), id, body, errorView(error));
+    }
+  });
+
+  app.post('/people/:id/convictions/:convictionId/remove', { config: recordEditors }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'Person');
+    await removeConviction(db, request.actor!, idParam(request.params, 'convictionId', 'Conviction'), request.body ?? {}, id);
+    return reply.redirect(`/people/${id}#offences`, 303);
+  });
+
+  const renderScoring = (reply: FastifyReply, personId: number, name: string, instrument: (typeof instruments)[string], values: Body, extra: Body = {}) => {
+    const errors = (extra.errors ?? {}) as Record<string, unknown>;
+    return reply.render('people/score.njk', {
+      pageTitle: `${instrument.title} for ${name}`,
+      title: instrument.title,
+      personName: name,
+      personId,
+      action: `/people/${personId}/scores/${instrument.id}`,
+      fields: instrument.fields.map((f) => ({
+        ...f,
+        label: sentenceCase(f.label),
+        value: values[f.name] === undefined ? '' : String(values[f.name]),
+        error: errors[f.name],
+        items:
+          f.kind === 'sex'
+            ? [{ value: 'male', text: 'Male' }, { value: 'female', text: 'Female' }].map((i) => ({ ...i, checked: String(values[f.name]) === i.value }))
+            : [{ value: 'true', text: 'Yes' }, { value: 'false', text: 'No' }].map((i) => ({ ...i, checked: String(values[f.name]) === i.value })),
+      })),
+      ...extra,
+    });
+  };
+
+  const instrumentParam = (params: unknown) => {
+    const instrument = instruments[(params as { instrument: string }).instrument];
+    if (!instrument) throw new NotFound('Risk instrument');
+    return instrument;
+  };
+
+  app.get('/people/:id/scores/:instrument/new', { config: forScorers() }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'Person');
+    const instrument = instrumentParam(request.params);
+    const { person, suggested } = await scoringSuggestions(db, request.actor!, id, instrument.id, todayInUk());
+    return renderScoring(reply, id, `${person.givenName} ${person.familyName}`, instrument, suggested as Body);
+  });
+
+  app.post('/people/:id/scores/:instrument', { config: forScorers() }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'Person');
+    const instrument = instrumentParam(request.params);
+    const body = (request.body ?? {}) as Body;
+    try {
+      await scorePerson(db, request.actor!, id, instrument.id, body, todayInUk());
+      return reply.redirect(`/people/${id}#scores`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      const { person } = await scoringSuggestions(db, request.actor!, id, instrument.id, todayInUk());
+      return renderScoring(reply.status(400), id, `${person.givenName} ${person.familyName}`, instrument, body, errorView(error));
+    }
+  });
+
+  app.post('/people/:id/eligibility/:programmeId/override', { config: treatmentManagers }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'Person');
+    const { programmeId } = request.params as { programmeId: string };
+    const body = (request.body ?? {}) as Body;
+    try {
+      await recordEligibilityOverride(db, request.actor!, id, programmeId, body, todayInUk());
+      return reply.redirect(`/people/${id}#eligibility`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      const view = errorView(error);
+      // Several forms share the page: point the summary at this programme's override fields.
+      const errorList = view.errorList.map((e) => ({ ...e, href: `#override-${programmeId}-${e.href.slice(1)}` }));
+      return renderPerson(reply.status(400), id, { errorList, overrideErrors: { [programmeId]: view.errors }, overrideValues: { [programmeId]: body } });
+    }
+  });
+
+  // Creating a referral lives here because its form and its errors belong to the person page.
+  app.post('/people/:id/referrals', { config: treatmentManagers }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'Person');
+    const body = (request.body ?? {}) as Body;
+    try {
+      const referral = await createReferral(db, request.actor!, { ...body, personId: id });
+      return reply.redirect(`/referrals/${referral.id}`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      const view = errorView(error);
+      const errorList = view.errorList.map((e) => ({ ...e, href: `#refer-${e.href.slice(1)}` }));
+      return renderPerson(reply.status(400), id, { errorList, referErrors: view.errors, referValues: body, existingReferral: duplicateLink(error) });
+    }
+  });
+}
+
+function forScorers() {
+  return { access: scoringRoles };
+}
+
+function isOpen(status: string): boolean {
+  try {
+    return referralStatus(status as ReferralStatusId).open;
+  } catch {
+    return false;
+  }
+}
+
+/** The points behind a stored result, as rows for a table. */
+function pointsRows(instrument: string, result: Record<string, unknown>): Array<{ item: string; points: number }> {
+  if (instrument === 'rm2000s') {
+    const p = result.points as Record<string, number>;
+    return [
+      { item: 'Age at commencement of risk', points: p.ageAtCommencementOfRisk },
+      { item: 'Sexual appearances', points: p.sexualAppearances },
+      { item: 'Criminal appearances', points: p.criminalAppearances },
+      { item: 'Step 1 total', points: result.step1Points as number },
+      { item: 'Aggravating factors (count)', points: result.aggravatingFactors as number },
+      { item: 'Levels raised', points: result.levelsRaised as number },
+    ];
+  }
+  if (instrument === 'osp_dc' && result.breakdown) {
+    const b = result.breakdown as Record<string, number>;
+    return [
+      ...Object.entries(b).map(([k, v]) => ({ item: sentenceCase(ospLabels[k as keyof typeof ospLabels]?.replace(/^number of /, '') ?? k), points: v })),
+      { item: 'Total (out of 64)', points: result.points as number },
+    ];
+  }
+  return [];
+}

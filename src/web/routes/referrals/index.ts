@@ -1,0 +1,44 @@
+// The referral page: the man, the status, the full history and a form for each transition the signed-in
+// user may make (only those: the workflow table decides), each with a reason box where the table needs one.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { ValidationFailed } from '../../../services/errors.js';
+import { getReferral, transitionReferral } from '../../../services/referrals.js';
+import type { AppContext } from '../../context.js';
+import { errorView } from '../../forms.js';
+import { idParam, recordReaders, statusLabel, statusTag } from '../../records.js';
+
+type Body = Record<string, unknown>;
+
+export async function referralRoutes(app: FastifyInstance, { database }: AppContext): Promise<void> {
+  const { db } = database;
+
+  const render = async (reply: FastifyReply, referralId: number, extra: Body = {}) => {
+    const record = await getReferral(db, reply.request.actor!, referralId);
+    const { referral, person } = record;
+    return reply.render('referrals/show.njk', {
+      pageTitle: `Referral ${referral.id}: ${person.givenName} ${person.familyName}`,
+      record,
+      statusTag: statusTag(referral.status),
+      history: record.history.map((h) => ({ ...h, fromLabel: h.fromStatus ? statusLabel(h.fromStatus) : '—', toLabel: statusLabel(h.toStatus) })),
+      transitionErrors: {},
+      ...extra,
+    });
+  };
+
+  app.get('/referrals/:id', { config: recordReaders }, async (request, reply) => render(reply, idParam(request.params, 'id', 'Referral')));
+
+  app.post('/referrals/:id/transitions/:transition', { config: recordReaders }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'Referral');
+    const { transition } = request.params as { transition: string };
+    const body = (request.body ?? {}) as Body;
+    try {
+      await transitionReferral(db, request.actor!, id, transition, body);
+      return reply.redirect(`/referrals/${id}`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      const view = errorView(error);
+      const errorList = view.errorList.map((e) => ({ ...e, href: `#${transition}-${e.href.slice(1)}` }));
+      return render(reply.status(400), id, { errorList, transitionErrors: { [transition]: view.errors }, transitionValues: { [transition]: body } });
+    }
+  });
+}

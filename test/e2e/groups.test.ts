@@ -1,0 +1,158 @@
+// In a real browser: a treatment manager creates a group, allocates a man from the waitlist, cancels a
+// session (and sees what moved), swaps a facilitator and books a catch-up; a facilitator opens their week
+// and availability. Every page on the way is checked with axe.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { dayNumber, isoDate, weekStart } from '../../src/domain/schedule/calendar.js';
+import { accessibilityViolations, launchBrowser, signIn, startServer, type RunningServer } from './browser.js';
+
+let server: RunningServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  context = await browser.newContext();
+  page = await context.newPage();
+});
+after(async () => {
+  await context?.close();
+  await browser?.close();
+  await server?.stop();
+});
+
+const problems: string[] = [];
+async function axe(label: string) {
+  for (const v of await accessibilityViolations(page)) problems.push(`${label}: ${v}`);
+}
+
+const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+// A year ahead: the demo group has finished by then, so the team is free.
+const start = isoDate(weekStart(dayNumber(today)) + 7 * 54);
+let groupUrl = '';
+
+test('a treatment manager creates a group in the browser and its timetable is shown by week', async () => {
+  await signIn(page, server.url, 'manager');
+  await page.waitForURL(`${server.url}/`);
+  await page.goto(`${server.url}/groups`);
+  await axe('/groups');
+  await page.getByRole('button', { name: 'Create a group at HMP Northgate' }).click();
+  await axe('/groups/new');
+  await page.getByRole('button', { name: 'Create group and plan timetable' }).click();
+  await page.waitForSelector('.govuk-error-summary');
+  await axe('/groups (errors)');
+  await page.getByLabel('Group name').fill('Browser test group');
+  await page.getByLabel('Room').selectOption({ label: 'Programme room 2' });
+  await page.getByLabel('Capacity').fill('9');
+  await page.getByLabel('Earliest start date').fill(start);
+  for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) await page.getByLabel(`${day} 13:30`).check();
+  await page.getByLabel('Lead facilitator').selectOption({ label: 'Frankie Facilitator' });
+  await page.getByLabel('Co-facilitator').selectOption({ label: 'Robin Facilitator' });
+  await page.getByLabel('Cover facilitator (optional)').selectOption({ label: 'Kit Facilitator' });
+  await page.getByRole('button', { name: 'Create group and plan timetable' }).click();
+  await page.waitForURL(/\/groups\/\d+$/);
+  groupUrl = page.url();
+  assert.equal(await page.locator('h1').innerText().then((t) => t.startsWith('Browser test group')), true);
+  assert.equal(await page.locator('tr[id^="session-"]').count(), 84);
+  await axe('/groups/:id');
+});
+
+test('the manager allocates a man from the waitlist', async () => {
+  await page.goto(groupUrl);
+  await page.getByRole('button', { name: 'Allocate men from the waitlist' }).click();
+  await axe('/groups/:id/allocate');
+  const boxes = page.locator('input[name="referrals"]');
+  assert.ok((await boxes.count()) > 0, 'the demo waitlist at Northgate has men waiting');
+  await boxes.first().check();
+  await page.getByRole('button', { name: 'Allocate to this group' }).click();
+  await page.waitForURL(/\/groups\/\d+#members$/);
+  assert.match(await page.locator('#members + table').innerText(), /[A-Z]\d{4}[A-Z]{2}/);
+});
+
+test('cancelling a session asks for a reason and shows the sessions that moved', async () => {
+  await page.goto(groupUrl);
+  await page.getByRole('link', { name: 'Cancel session 3', exact: true }).click();
+  await axe('/groups/:id/sessions/:id/cancel');
+  await page.getByRole('button', { name: 'Cancel session and move later sessions' }).click();
+  await page.waitForSelector('.govuk-error-summary');
+  assert.match(await page.locator('.govuk-error-summary').innerText(), /Enter why the session is cancelled/);
+  await axe('/groups/:id/sessions/:id/cancel (errors)');
+  await page.getByLabel('Why is the session cancelled?').fill('Lockdown');
+  await page.getByRole('button', { name: 'Cancel session and move later sessions' }).click();
+  await page.getByRole('heading', { name: 'Session 3 cancelled' }).waitFor();
+  const moved = page.getByRole('table', { name: 'Sessions that moved' }).locator('tbody tr');
+  assert.ok((await moved.count()) >= 1);
+  assert.equal(await moved.first().locator('th').innerText(), '3');
+  await axe('cancelled');
+});
+
+test('swapping a facilitator offers only valid team members and changes one session', async () => {
+  await page.goto(groupUrl);
+  await page.getByRole('link', { name: 'Swap facilitator in session 12', exact: true }).click();
+  await axe('/groups/:id/sessions/:id/swap');
+  const candidates = page.locator('input[name="replacementId"]');
+  assert.equal(await candidates.count(), 1, 'the one team member not in the session');
+  const name = await page.locator('label[for="replacementId"]').innerText();
+  await candidates.first().check();
+  await page.getByRole('button', { name: 'Swap facilitator' }).click();
+  await page.waitForURL(/\/groups\/\d+\?swapped=12/);
+  assert.match(await page.locator('.govuk-notification-banner').innerText(), /Facilitator swapped in session 12/);
+  await axe('/groups/:id (swapped)');
+  const row = page.locator('tr[id^="session-"]').filter({ has: page.locator('th', { hasText: /^12$/ }) }).filter({ hasText: 'Scheduled' });
+  assert.match(await row.innerText(), new RegExp(name.trim()));
+});
+
+test('a catch-up is booked for the man who missed a session and shows as outstanding', async () => {
+  await page.goto(groupUrl);
+  await page.getByRole('button', { name: 'Book a catch-up session' }).click();
+  await axe('/groups/:id/catch-ups/new');
+  const man = page.getByLabel('Man who missed a session');
+  await man.selectOption({ index: 1 });
+  const session = page.getByLabel('Session he missed');
+  await session.selectOption({ index: 1 });
+  const firstDate = (await session.locator('option').nth(1).innerText()).replace(/^.*, /, '');
+  const first = new Date(`${firstDate} 12:00 UTC`);
+  const saturday = isoDate(weekStart(Math.floor(first.getTime() / 86_400_000)) + 5);
+  await page.getByLabel('Date of the catch-up').fill(saturday);
+  await page.getByLabel('Start time').fill('10:00');
+  await page.getByLabel('Facilitator').selectOption({ label: 'Kit Facilitator' });
+  await page.getByRole('button', { name: 'Book catch-up' }).click();
+  await page.waitForURL(/#catch-ups$/);
+  assert.match(await page.locator('#catch-ups + p').innerText(), /^1 catch-up booked and not yet delivered/);
+  await axe('/groups/:id (with catch-up)');
+});
+
+test('the site’s week, rooms and facilitator pages are accessible to the manager', async () => {
+  await page.goto(`${server.url}/groups`);
+  await page.getByRole('link', { name: 'HMP Northgate: this week’s sessions' }).click();
+  await axe('/sites/:id/week');
+  await page.goto(`${server.url}/groups`);
+  await page.getByRole('link', { name: 'HMP Northgate: rooms and closures' }).click();
+  await axe('/sites/:id/setup');
+  await page.goto(`${server.url}/groups`);
+  await page.getByRole('link', { name: 'HMP Northgate: facilitators' }).click();
+  await axe('/facilitators');
+  await page.getByRole('link', { name: 'Kit Facilitator', exact: true }).click();
+  await axe('/facilitators/:id');
+});
+
+test('a facilitator sees their week with a calendar address, and their availability page', async () => {
+  await context.clearCookies();
+  await signIn(page, server.url, 'facilitator4');
+  await page.waitForURL(`${server.url}/`);
+  await page.goto(`${server.url}/my/week?date=${start}`);
+  await axe('/my/week');
+  assert.match(await page.locator('code').innerText(), /\/calendar\/[0-9a-f]{64}\.ics$/);
+  await page.getByRole('link', { name: 'My availability' }).click();
+  await axe('/facilitators/:id (own)');
+  await page.getByLabel('Date', { exact: true }).fill('not a date');
+  await page.getByRole('button', { name: 'Add unavailable day' }).click();
+  await page.waitForSelector('.govuk-error-summary');
+  await axe('/facilitators/:id (errors)');
+});
+
+test('every page on the way is axe clean (WCAG 2.2 AA)', () => {
+  assert.deepEqual(problems, []);
+});

@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadGoldens } from './golden.js';
+
+const mainModule = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
+const fixture = fileURLToPath(new URL('../../fixtures/evaluation/ties.csv', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'sotp-evaluate-'));
+
+function sotp(...args: string[]) {
+  const script = `const { main } = await import(${JSON.stringify(mainModule)}); process.exitCode = await main(['node', 'sotp', ...${JSON.stringify(args)}]);`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const base = ['evaluate', '--cohort', fixture, '--covariates', 'prior_sexual,prior_violent,rm2000_score', '--outcome', 'sexual'];
+
+test('evaluate --json prints the contract shape, with the sha256 of the file and the R golden matched counts', () => {
+  const r = sotp(...base, '--window-days', '1095', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(Object.keys(out).slice(0, 6), ['input', 'counts', 'propensity', 'balance', 'window', 'survival']);
+  assert.equal(out.input.sha256, createHash('sha256').update(readFileSync(fixture)).digest('hex'));
+  const golden = loadGoldens().find((g) => g.golden.name === 'ties')!.golden;
+  assert.equal(out.input.rows, golden.rows);
+  assert.deepEqual(out.counts, golden.counts);
+  assert.deepEqual(Object.keys(out.propensity.coefficients), ['(Intercept)', 'prior_sexual', 'prior_violent', 'rm2000_score']);
+  assert.deepEqual(Object.keys(out.window), ['days', 'treated', 'comparison', 'riskDifference', 'relativeRisk', 'oddsRatio']);
+  assert.equal(out.window.days, 1095);
+  assert.deepEqual(Object.keys(out.survival.km.treated[0]), ['time', 'atRisk', 'events', 'survival', 'lower', 'upper']);
+  assert.equal(out.survival.logRank.df, 1);
+});
+
+test('bad input exits 2 naming the field, with nothing on stdout', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['evaluate', '--cohort', join(dir, 'missing.csv'), '--covariates', 'a', '--outcome', 'sexual'], /--cohort/],
+    [[...base.slice(0, 4), 'prior_sexual,iq', '--outcome', 'sexual'], /--covariates.*iq/],
+    [[...base.slice(0, 6), 'arson'], /--outcome.*arson/],
+    [[...base, '--ratio', '0'], /--ratio/],
+    [[...base, '--ratio', '1.5'], /--ratio/],
+    [[...base, '--caliper', '0'], /--caliper/],
+    [[...base, '--caliper', '-1'], /--caliper/],
+    [[...base, '--window-days', 'two years'], /--window-days/],
+  ];
+  for (const [args, message] of cases) {
+    const r = sotp(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, message);
+  }
+});
+
+test('bad cohort rows are listed on stderr with line numbers, exit 2, nothing on stdout', () => {
+  const lines = readFileSync(fixture, 'utf8').split('\n');
+  lines[3] = lines[3].replace(/,[01],/, ',yes,');
+  lines[6] = lines[6].replace(/^[^,]+/, lines[1].split(',')[0]);
+  const bad = join(dir, 'bad.csv');
+  writeFileSync(bad, lines.join('\n'));
+  const r = sotp('evaluate', '--cohort', bad, '--covariates', 'prior_sexual', '--outcome', 'sexual', '--json');
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /line 4: treated: must be 0 or 1/);
+  assert.match(r.stderr, /line 7: person_ref: duplicate of line 2/);
+  assert.match(r.stderr, /--cohort: 2 problems/);
+});
+
+test('--out writes a self-contained HTML report with titled SVG charts and tables, and no script', () => {
+  const html = join(dir, 'report.html');
+  const r = sotp(...base, '--out', html, '--by-risk-band');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Cox hazard ratio/);
+  const page = readFileSync(html, 'utf8');
+  assert.doesNotMatch(page, /<script/i);
+  assert.match(page, /<svg role="img" aria-labelledby="all-km-title all-km-desc"/);
+  assert.match(page, /<title id="all-love-title">/);
+  assert.match(page, /<table>/);
+  assert.match(page, /Risk band: medium/);
+});
+
+test('cohort synth writes the same file for the same seed, and the truth to FILE.json', () => {
+  const a = join(dir, 'a.csv');
+  const b = join(dir, 'b.csv');
+  assert.equal(sotp('cohort', 'synth', '--preset', 'friendship2003', '--seed', '5', '--rows', '300', '--out', a).code, 0);
+  assert.equal(sotp('cohort', 'synth', '--preset', 'friendship2003', '--seed', '5', '--rows', '300', '--out', b).code, 0);
+  assert.equal(readFileSync(a, 'utf8'), readFileSync(b, 'utf8'));
+  const truth = JSON.parse(readFileSync(`${a}.json`, 'utf8'));
+  assert.equal(truth.preset, 'friendship2003');
+  assert.equal(truth.rows, 300);
+  assert.equal(readFileSync(a, 'utf8').trim().split('\n').length, 301);
+  const bad = sotp('cohort', 'synth', '--preset', 'nope', '--seed', '5', '--out', a);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--preset/);
+});

@@ -1,0 +1,208 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { and, eq } from 'drizzle-orm';
+import { groupSessions, programmeGroups, rooms, sites, users } from '../../src/db/schema.js';
+import { dayNumber, isoDate, weekStart } from '../../src/domain/schedule/calendar.js';
+import { checkTimetable } from '../../src/domain/schedule/check.js';
+import { londonToday } from '../../src/services/scheduling.js';
+import { errorSummary, startTestApp, type TestApp } from '../support/web.js';
+import { addMembers, checkedCoreSotp, liveSessions, storedTimetable } from '../support/groups.js';
+
+let t: TestApp;
+let ngt: number;
+let room: number;
+const ids: Record<string, number> = {};
+// A year ahead, so the demo group (which starts next week) has finished and the sessions are in the future.
+const start = isoDate(weekStart(dayNumber(londonToday())) + 7 * 53);
+
+before(async () => {
+  t = await startTestApp({ demo: true });
+  const db = t.database.db;
+  [{ id: ngt }] = await db.select({ id: sites.id }).from(sites).where(eq(sites.code, 'NGT'));
+  [{ id: room }] = await db.select({ id: rooms.id }).from(rooms).where(and(eq(rooms.siteId, ngt), eq(rooms.name, 'Programme room 2')));
+  for (const u of await db.select().from(users)) ids[u.username] = u.id;
+});
+after(() => t.close());
+
+let groupId: number;
+
+test('a treatment manager creates a group through the form and sees its timetable by week', async () => {
+  const manager = t.client();
+  await manager.signIn('manager');
+  const list = await manager.get('/groups');
+  assert.equal(list.statusCode, 200);
+  assert.match(list.body, /NGT Core SOTP group 1/, 'the demo group is listed');
+  const form = await manager.get(`/groups/new?site=${ngt}`);
+  assert.equal(form.statusCode, 200);
+  const empty = await manager.post('/groups', { siteId: String(ngt), capacity: '12' });
+  assert.equal(empty.statusCode, 400);
+  const problems = errorSummary(empty.body);
+  for (const message of ['Enter a name for the group', 'Choose a room', 'Enter the earliest start date', 'Choose at least one weekly slot', 'Choose a lead facilitator']) {
+    assert.ok(problems.includes(message), `error summary says "${message}": ${problems.join(' | ')}`);
+  }
+  const created = await manager.post('/groups', {
+    siteId: String(ngt),
+    name: 'Web test group',
+    programmeId: 'core-sotp',
+    roomId: String(room),
+    capacity: '8',
+    earliestStart: start,
+    slots: ['mon 13:30', 'tue 13:30', 'wed 13:30', 'thu 13:30', 'fri 13:30'],
+    treatmentManagerId: String(ids.manager),
+    leadId: String(ids.facilitator),
+    coId: String(ids.facilitator3),
+    coverId: String(ids.facilitator4),
+  });
+  assert.equal(created.statusCode, 303, errorSummary(created.body).join(' | '));
+  groupId = Number(/\/groups\/(\d+)$/.exec(String(created.headers.location))?.[1]);
+  const page = await manager.get(`/groups/${groupId}`);
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /<caption class="govuk-table__caption govuk-table__caption--s">Week beginning/);
+  assert.equal((page.body.match(/id="session-\d+"/g) ?? []).length, 84);
+  const { scenario, solution } = await storedTimetable(t.database.db, ngt, londonToday());
+  assert.deepEqual(checkTimetable(scenario, checkedCoreSotp, solution), []);
+});
+
+test('cancelling a session in the browser asks for a reason, then shows what moved', async () => {
+  const manager = t.client();
+  await manager.signIn('manager');
+  const sessions = await liveSessions(t.database.db, groupId);
+  const fifth = sessions[4];
+  const form = await manager.get(`/groups/${groupId}/sessions/${fifth.id}/cancel`);
+  assert.equal(form.statusCode, 200);
+  assert.match(form.body, /Why is the session cancelled\?/);
+  const noReason = await manager.post(`/groups/${groupId}/sessions/${fifth.id}/cancel`, { version: String(fifth.version), reason: '' });
+  assert.equal(noReason.statusCode, 400);
+  assert.deepEqual(errorSummary(noReason.body), ['Enter why the session is cancelled']);
+  const done = await manager.post(`/groups/${groupId}/sessions/${fifth.id}/cancel`, { version: String(fifth.version), reason: 'Lockdown' });
+  assert.equal(done.statusCode, 200);
+  assert.match(done.body, /Session 5 cancelled/);
+  const movedRows = [...done.body.matchAll(/<tr class="govuk-table__row">\s*<th scope="row" class="govuk-table__header">(\d+)<\/th>/g)].map((m) => Number(m[1]));
+  const after = await liveSessions(t.database.db, groupId);
+  const changed = after.filter((s) => s.sessionDate !== sessions[s.number - 1].sessionDate || s.startTime !== sessions[s.number - 1].startTime).map((s) => s.number);
+  assert.deepEqual(movedRows, changed, 'the page lists exactly the sessions that moved');
+  assert.ok(changed.every((n) => n >= 5));
+  const [cancelled] = await t.database.db.select().from(groupSessions).where(eq(groupSessions.id, fifth.id));
+  assert.equal(cancelled.status, 'cancelled');
+});
+
+test('swapping a facilitator lists only valid candidates and refuses a forged one, naming the rule', async () => {
+  const manager = t.client();
+  await manager.signIn('manager');
+  const session = (await liveSessions(t.database.db, groupId))[20];
+  const page = await manager.get(`/groups/${groupId}/sessions/${session.id}/swap`);
+  assert.equal(page.statusCode, 200);
+  const candidates = [...page.body.matchAll(/name="replacementId" type="radio" value="(\d+)"/g)].map((m) => Number(m[1]));
+  const replaced = [...page.body.matchAll(/name="replacedId" type="radio" value="(\d+)"/g)].map((m) => Number(m[1]));
+  assert.equal(replaced.length, 2);
+  assert.deepEqual(candidates, [[ids.facilitator, ids.facilitator3, ids.facilitator4].find((id) => !replaced.includes(id))]);
+  // facilitator2 works at Southmoor and is not in the team.
+  const forged = await manager.post(`/groups/${groupId}/sessions/${session.id}/swap`, { version: String(session.version), replacedId: String(replaced[0]), replacementId: String(ids.facilitator2) });
+  assert.equal(forged.statusCode, 400);
+  assert.match(errorSummary(forged.body)[0], /is not in this group’s facilitator team/);
+  const done = await manager.post(`/groups/${groupId}/sessions/${session.id}/swap`, { version: String(session.version), replacedId: String(replaced[0]), replacementId: String(candidates[0]) });
+  assert.equal(done.statusCode, 303);
+  const { scenario, solution } = await storedTimetable(t.database.db, ngt, londonToday());
+  assert.deepEqual(checkTimetable(scenario, checkedCoreSotp, solution), []);
+});
+
+test('a catch-up is booked in the browser, listed as outstanding, not deliverable before its day, and cancellable', async () => {
+  const manager = t.client();
+  await manager.signIn('manager');
+  await addMembers(t.database.db, groupId, ngt, 1);
+  const sessions = await liveSessions(t.database.db, groupId);
+  const missed = sessions[1];
+  const form = await manager.get(`/groups/${groupId}/catch-ups/new`);
+  assert.equal(form.statusCode, 200);
+  const memberId = /<select class="govuk-select" id="memberId" name="memberId">[\s\S]*?<option value="(\d+)"/.exec(form.body)?.[1];
+  assert.ok(memberId);
+  const bad = await manager.post(`/groups/${groupId}/catch-ups`, { memberId, sessionId: String(missed.id), date: '2020-01-01', start: '25:00', facilitatorId: '' });
+  assert.equal(bad.statusCode, 400);
+  assert.deepEqual(errorSummary(bad.body), ['Start time must be a time in the form HH:MM, like 14:00', 'Choose the facilitator']);
+  // The Saturday of the missed session's week, in the morning: nobody has a group session then.
+  const saturday = isoDate(weekStart(dayNumber(missed.sessionDate)) + 5);
+  const booked = await manager.post(`/groups/${groupId}/catch-ups`, { memberId, sessionId: String(missed.id), date: saturday, start: '09:30', facilitatorId: String(ids.facilitator4) });
+  assert.equal(booked.statusCode, 303, errorSummary(booked.body).join(' | '));
+  const page = await manager.get(`/groups/${groupId}`);
+  assert.match(page.body, /1 catch-up booked and not yet delivered/);
+  const version = /catch-ups\/\d+\/outcome"[\s\S]*?name="version" value="(\d+)"/.exec(page.body)?.[1];
+  const catchUpId = /catch-ups\/(\d+)\/outcome/.exec(page.body)?.[1];
+  // It is booked for the future, so it cannot be delivered yet: the page says why.
+  const early = await manager.post(`/groups/${groupId}/catch-ups/${catchUpId}/outcome`, { outcome: 'delivered', version: version! });
+  assert.equal(early.statusCode, 400);
+  assert.match(early.body, /cannot be delivered before then/);
+  const cancelled = await manager.post(`/groups/${groupId}/catch-ups/${catchUpId}/outcome`, { outcome: 'cancelled', version: version! });
+  assert.equal(cancelled.statusCode, 303);
+  assert.match((await manager.get(`/groups/${groupId}`)).body, /0 catch-ups booked and not yet delivered/);
+});
+
+test('a Southmoor manager cannot see or change a Northgate group', async () => {
+  const other = t.client();
+  await other.signIn('manager2');
+  assert.equal((await other.get(`/groups/${groupId}`)).statusCode, 403);
+  const session = (await liveSessions(t.database.db, groupId))[30];
+  assert.equal((await other.get(`/groups/${groupId}/sessions/${session.id}/cancel`)).statusCode, 403);
+  const post = await other.post(`/groups/${groupId}/sessions/${session.id}/cancel`, { version: String(session.version), reason: 'Not mine' });
+  assert.equal(post.statusCode, 403);
+  assert.equal((await t.database.db.select().from(groupSessions).where(eq(groupSessions.id, session.id)))[0].status, 'scheduled');
+  assert.equal((await other.get(`/sites/${ngt}/week`)).statusCode, 403);
+  assert.doesNotMatch((await other.get('/groups')).body, /Web test group/);
+});
+
+test('a facilitator sees their week and gets a private calendar feed; a wrong secret gets nothing', async () => {
+  const facilitator = t.client();
+  await facilitator.signIn('facilitator4');
+  const session = (await liveSessions(t.database.db, groupId))[0];
+  const week = await facilitator.get(`/my/week?date=${session.sessionDate}`);
+  assert.equal(week.statusCode, 200);
+  const url = /(http:\/\/[^<\s]+\/calendar\/[0-9a-f]{64}\.ics)/.exec(week.body)?.[1];
+  assert.ok(url, 'the week page shows the calendar address');
+  const anonymous = t.client();
+  const feed = await anonymous.get(new URL(url).pathname);
+  assert.equal(feed.statusCode, 200);
+  assert.match(String(feed.headers['content-type']), /^text\/calendar/);
+  assert.match(feed.body, /BEGIN:VEVENT/);
+  assert.equal((await anonymous.get(`/calendar/${'0'.repeat(64)}.ics`)).statusCode, 404);
+  assert.equal((await anonymous.get('/calendar/not-a-secret')).statusCode, 404);
+  // Others' weeks are not theirs to see.
+  assert.equal((await facilitator.get(`/facilitators/${ids.facilitator}/week`)).statusCode, 403);
+});
+
+test('a facilitator records an unavailable day; a bad date is named in the error summary', async () => {
+  const facilitator = t.client();
+  await facilitator.signIn('facilitator3');
+  const page = await facilitator.get(`/facilitators/${ids.facilitator3}`);
+  assert.equal(page.statusCode, 200);
+  const bad = await facilitator.post(`/facilitators/${ids.facilitator3}/unavailable`, { date: '2027-02-30', reason: '' });
+  assert.equal(bad.statusCode, 400);
+  assert.deepEqual(errorSummary(bad.body), ['The date must be a real date in the form YYYY-MM-DD']);
+  assert.match(bad.body, /href="#unavailable-date"/);
+  const good = await facilitator.post(`/facilitators/${ids.facilitator3}/unavailable`, { date: isoDate(dayNumber(start) + 400), reason: 'Leave' });
+  assert.equal(good.statusCode, 200);
+  assert.match(good.body, /Leave/);
+  // Limits are for treatment managers.
+  assert.equal((await facilitator.post(`/facilitators/${ids.facilitator3}/limits`, { maxSessionsPerDay: '3', maxSessionsPerWeek: '9', version: '0' })).statusCode, 403);
+  const manager = t.client();
+  await manager.signIn('manager');
+  await manager.get(`/facilitators/${ids.facilitator3}`);
+  const limits = await manager.post(`/facilitators/${ids.facilitator3}/limits`, { maxSessionsPerDay: '2', maxSessionsPerWeek: '1', version: '1' });
+  assert.equal(limits.statusCode, 400);
+  assert.deepEqual(errorSummary(limits.body), ['Most sessions a week must be at least the most sessions a day']);
+});
+
+test('groups, weeks, rooms and facilitators pages answer for the roles that use them', async () => {
+  const manager = t.client();
+  await manager.signIn('manager');
+  for (const url of ['/groups', `/sites/${ngt}/week`, `/sites/${ngt}/setup`, '/facilitators', `/groups/${groupId}/allocate`]) {
+    assert.equal((await manager.get(url)).statusCode, 200, url);
+  }
+  const groupCount = (await t.database.db.select().from(programmeGroups).where(eq(programmeGroups.siteId, ngt))).length;
+  assert.ok(groupCount >= 2);
+  const auditor = t.client();
+  await auditor.signIn('auditor');
+  assert.equal((await auditor.get(`/groups/${groupId}`)).statusCode, 200);
+  assert.doesNotMatch((await auditor.get(`/groups/${groupId}`)).body, /Swap facilitator/);
+  const researcher = t.client();
+  await researcher.signIn('researcher');
+  assert.equal((await researcher.get('/groups')).statusCode, 403);
+});
