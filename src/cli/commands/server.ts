@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { openRuntime } from '../../runtime.js';
 import { demoUsers, isEmpty, seedDemo } from '../../services/demo.js';
+import { demoExtraFacilitators } from '../../services/demo-groups.js';
 import { buildApp } from '../../web/app.js';
 
 export function registerServerCommands(program: Command): void {
@@ -27,6 +28,7 @@ export function registerServerCommands(program: Command): void {
       if (seeded || (options.seedDemoIfEmpty && !production)) {
         process.stdout.write(`Demo sign-ins (password: ${config.demoPassword === 'demo-password-change-me' ? 'demo-password-change-me' : 'the value of SOTP_DEMO_PASSWORD'}):\n`);
         for (const user of demoUsers) process.stdout.write(`  ${user.username.padEnd(13)} ${user.role.replace('_', ' ')}${user.sites.length ? ` (${user.sites.join(', ')})` : ''}\n`);
+        for (const user of demoExtraFacilitators) process.stdout.write(`  ${user.username.padEnd(13)} facilitator (${user.site})\n`);
       }
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
