@@ -505,6 +505,37 @@ async function weekEntries(ex: Executor, sessionRows: Array<{ s: SessionRow; gro
   ];
 }
 
+/** The sessions and catch-ups of one week, for one facilitator or one site. */
+async function weekOfSessions(db: Db, whose: { facilitatorId: number } | { siteId: number }, monday: string): Promise<Week> {
+  const sunday = addDays(monday, 6);
+  const sessionRows = await db
+    .select({ s: groupSessions, groupName: programmeGroups.name })
+    .from(groupSessions)
+    .innerJoin(programmeGroups, eq(programmeGroups.id, groupSessions.groupId))
+    .where(
+      and(
+        'facilitatorId' in whose
+          ? inArray(groupSessions.id, db.select({ id: sessionFacilitators.sessionId }).from(sessionFacilitators).where(eq(sessionFacilitators.userId, whose.facilitatorId)))
+          : eq(programmeGroups.siteId, whose.siteId),
+        gte(groupSessions.sessionDate, monday),
+        lte(groupSessions.sessionDate, sunday),
+      ),
+    );
+  const catchUps = await db
+    .select({ c: catchUpSessions, groupName: programmeGroups.name, facilitator: users.displayName })
+    .from(catchUpSessions)
+    .innerJoin(programmeGroups, eq(programmeGroups.id, catchUpSessions.groupId))
+    .innerJoin(users, eq(users.id, catchUpSessions.facilitatorId))
+    .where(
+      and(
+        'facilitatorId' in whose ? eq(catchUpSessions.facilitatorId, whose.facilitatorId) : eq(programmeGroups.siteId, whose.siteId),
+        gte(catchUpSessions.sessionDate, monday),
+        lte(catchUpSessions.sessionDate, sunday),
+      ),
+    );
+  return arrangeWeek(monday, await weekEntries(db, sessionRows, catchUps));
+}
+
 export async function facilitatorWeek(db: Db, actor: Actor, userId: number, weekOf?: string, today = londonToday()): Promise<Week & { facilitator: string }> {
   const [user] = await db.select().from(users).where(and(eq(users.id, userId), eq(users.role, 'facilitator')));
   if (!user) throw new NotFound('Facilitator');
@@ -515,20 +546,7 @@ export async function facilitatorWeek(db: Db, actor: Actor, userId: number, week
     ((actor.role === 'administrator' || actor.role === 'auditor') && isNational(actor));
   if (!allowed) throw new AccessDenied('You can see only your own week');
   const monday = mondayOf(weekOf, today);
-  const sunday = addDays(monday, 6);
-  const sessionRows = await db
-    .select({ s: groupSessions, groupName: programmeGroups.name })
-    .from(groupSessions)
-    .innerJoin(sessionFacilitators, eq(sessionFacilitators.sessionId, groupSessions.id))
-    .innerJoin(programmeGroups, eq(programmeGroups.id, groupSessions.groupId))
-    .where(and(eq(sessionFacilitators.userId, userId), gte(groupSessions.sessionDate, monday), lte(groupSessions.sessionDate, sunday)));
-  const catchUps = await db
-    .select({ c: catchUpSessions, groupName: programmeGroups.name, facilitator: users.displayName })
-    .from(catchUpSessions)
-    .innerJoin(programmeGroups, eq(programmeGroups.id, catchUpSessions.groupId))
-    .innerJoin(users, eq(users.id, catchUpSessions.facilitatorId))
-    .where(and(eq(catchUpSessions.facilitatorId, userId), gte(catchUpSessions.sessionDate, monday), lte(catchUpSessions.sessionDate, sunday)));
-  return { facilitator: user.displayName, ...arrangeWeek(monday, await weekEntries(db, sessionRows, catchUps)) };
+  return { facilitator: user.displayName, ...(await weekOfSessions(db, { facilitatorId: userId }, monday)) };
 }
 
 export async function siteWeek(db: Db, actor: Actor, siteId: number, weekOf?: string, today = londonToday()): Promise<Week & { siteName: string }> {
@@ -537,19 +555,7 @@ export async function siteWeek(db: Db, actor: Actor, siteId: number, weekOf?: st
   const [site] = await db.select().from(sites).where(eq(sites.id, siteId));
   if (!site) throw new NotFound('Site');
   const monday = mondayOf(weekOf, today);
-  const sunday = addDays(monday, 6);
-  const sessionRows = await db
-    .select({ s: groupSessions, groupName: programmeGroups.name })
-    .from(groupSessions)
-    .innerJoin(programmeGroups, eq(programmeGroups.id, groupSessions.groupId))
-    .where(and(eq(programmeGroups.siteId, siteId), gte(groupSessions.sessionDate, monday), lte(groupSessions.sessionDate, sunday)));
-  const catchUps = await db
-    .select({ c: catchUpSessions, groupName: programmeGroups.name, facilitator: users.displayName })
-    .from(catchUpSessions)
-    .innerJoin(programmeGroups, eq(programmeGroups.id, catchUpSessions.groupId))
-    .innerJoin(users, eq(users.id, catchUpSessions.facilitatorId))
-    .where(and(eq(programmeGroups.siteId, siteId), gte(catchUpSessions.sessionDate, monday), lte(catchUpSessions.sessionDate, sunday)));
-  return { siteName: site.name, ...arrangeWeek(monday, await weekEntries(db, sessionRows, catchUps)) };
+  return { siteName: site.name, ...(await weekOfSessions(db, { siteId }, monday)) };
 }
 
 // ---------------------------------------------------------------------------------------------- iCalendar

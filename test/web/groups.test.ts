@@ -206,3 +206,24 @@ test('groups, weeks, rooms and facilitators pages answer for the roles that use 
   await researcher.signIn('researcher');
   assert.equal((await researcher.get('/groups')).statusCode, 403);
 });
+
+test('the site’s week and each facilitator’s week list exactly the sessions of that week they are in', async () => {
+  const manager = t.client();
+  await manager.signIn('manager');
+  const sessions = await liveSessions(t.database.db, groupId);
+  const first = sessions[0];
+  const siteWeek = await manager.get(`/sites/${ngt}/week?date=${first.sessionDate}`);
+  assert.equal(siteWeek.statusCode, 200);
+  assert.match(siteWeek.body, /Session 1, block 1/);
+  const monday = new Date(`${first.sessionDate}T12:00:00Z`);
+  monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7));
+  const sunday = new Date(monday);
+  sunday.setUTCDate(sunday.getUTCDate() + 6);
+  const inWeek = sessions.filter((s) => s.sessionDate >= monday.toISOString().slice(0, 10) && s.sessionDate <= sunday.toISOString().slice(0, 10));
+  const shown = [...siteWeek.body.matchAll(/Session (\d+), block \d+/g)].map((m) => Number(m[1]));
+  for (const s of inWeek) assert.ok(shown.includes(s.number), `session ${s.number} is on the site's week`);
+  const facilitatorPage = await manager.get(`/facilitators/${ids.facilitator}/week?date=${first.sessionDate}`);
+  assert.equal(facilitatorPage.statusCode, 200);
+  const theirs = [...facilitatorPage.body.matchAll(/Session (\d+), block \d+/g)].map((m) => Number(m[1]));
+  assert.ok(theirs.every((n) => shown.includes(n)), 'a facilitator’s week is a subset of the site’s week');
+});
