@@ -36,7 +36,7 @@ export function kmSvg(a: Analysis, id: string, outcome: string): string {
   const xTicks = Array.from({ length: years + 1 }, (_, k) => Math.round(k * 365.25)).filter((t) => t <= maxTime);
   const yTicks = y.ticks(5);
   const hr = a.survival.cox;
-  return `<svg role="img" aria-labelledby="${id}-title ${id}-desc" viewBox="0 0 ${W} ${H}" width="100%" style="max-width:${W}px">
+  return `<svg role="img" aria-labelledby="${id}-title ${id}-desc" viewBox="0 0 ${W} ${H}" width="100%" class="evaluation-chart">
 <title id="${id}-title">Kaplan–Meier curves: proportion of men without ${esc(outcome)} reoffending, by time since release</title>
 <desc id="${id}-desc">Treated (blue) and comparison (red) survival curves with 95% confidence bands. Cox hazard ratio ${fmt(hr.hazardRatio)} (95% CI ${fmt(hr.ci95[0])} to ${fmt(hr.ci95[1])}). The numbers are in the table below.</desc>
 ${arms.map((arm) => `<path d="${bandFor(stepPoints(a.survival.km[arm])) ?? ''}" fill="${COLOURS[arm]}" fill-opacity="0.12" stroke="none"/>`).join('\n')}
@@ -68,7 +68,7 @@ export function loveSvg(a: Analysis, id: string): string {
 <circle cx="${x(b.smdAfter)}" cy="${cy}" r="5" fill="${Math.abs(b.smdAfter) > t ? '#d4351c' : '#00703c'}"><title>${esc(b.covariate)} after matching: ${fmt(b.smdAfter)}</title></circle>`;
     })
     .join('\n');
-  return `<svg role="img" aria-labelledby="${id}-title ${id}-desc" viewBox="0 0 ${W} ${h}" width="100%" style="max-width:${W}px">
+  return `<svg role="img" aria-labelledby="${id}-title ${id}-desc" viewBox="0 0 ${W} ${h}" width="100%" class="evaluation-chart">
 <title id="${id}-title">Covariate balance (Love plot): standardised mean differences before and after matching</title>
 <desc id="${id}-desc">Open circles before matching, filled circles after; dashed lines at ±${t}. Filled red circles exceed the threshold after matching. The numbers are in the balance table.</desc>
 <g font-size="12" fill="#0b0c0c">
@@ -130,7 +130,7 @@ export function renderHtmlReport(result: Evaluation, context: { outcome: string;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>SOTP outcome evaluation: ${esc(context.outcome)} reoffending</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:Arial,sans-serif;max-width:760px;margin:2em auto;padding:0 1em;color:#0b0c0c}table{border-collapse:collapse;margin:1em 0}th,td{border-bottom:1px solid #b1b4b6;padding:4px 10px;text-align:left}caption{text-align:left;font-weight:bold;margin-bottom:4px}svg{display:block;margin:1em 0}</style>
+<style>body{font-family:Arial,sans-serif;max-width:760px;margin:2em auto;padding:0 1em;color:#0b0c0c}table{border-collapse:collapse;margin:1em 0}th,td{border-bottom:1px solid #b1b4b6;padding:4px 10px;text-align:left}caption{text-align:left;font-weight:bold;margin-bottom:4px}svg{display:block;margin:1em 0}.evaluation-chart{max-width:640px}</style>
 </head><body><main>
 <h1>Outcome evaluation: ${esc(context.outcome)} reoffending</h1>
 <p>Cohort file ${esc(context.cohortFile)}: ${result.input.rows} rows, SHA-256 <code>${result.input.sha256}</code>.</p>
