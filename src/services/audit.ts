@@ -1,7 +1,7 @@
 // Appends to and verifies the tamper-evident audit log. Appends run inside the caller's transaction,
 // so an entry exists exactly when the change it records was committed.
-import { asc, gt, sql } from 'drizzle-orm';
-import { queryRows, type Db, type Tx } from '../db/connection.js';
+import { asc, desc, gt, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../db/connection.js';
 import { auditLog } from '../db/schema.js';
 import { entryHash, genesisHash, verifyChain, type ChainVerdict, type StoredAuditEntry } from '../domain/audit/chain.js';
 import type { Actor } from './access.js';
@@ -19,14 +19,10 @@ export interface AuditEvent {
 const auditLockKey = 741_852_963;
 
 export async function appendAudit(tx: Tx, actor: Actor, event: AuditEvent): Promise<void> {
-  // One round trip takes the lock and reads the chain's head: the lock is held until commit, so every
-  // statement inside it serialises all writers of personal data.
-  const [head] = await queryRows<{ seq: string | null; hash: string | null }>(
-    tx,
-    sql`SELECT a.seq, a.hash FROM (SELECT pg_advisory_xact_lock(${auditLockKey})) AS locked
-        LEFT JOIN LATERAL (SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1) AS a ON true`,
-  );
-  const last = head?.hash ? { seq: Number(head.seq), hash: head.hash } : undefined;
+  // The lock is taken before the chain's head is read, in its own statement: in one statement the planner
+  // may read the head first. It is held until commit, serialising every writer of the chain.
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${auditLockKey})`);
+  const [last] = await tx.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
   const entry = {
     seq: (last?.seq ?? 0) + 1,
     // Millisecond precision: what JavaScript dates hold, so the stored time hashes the same when read back.

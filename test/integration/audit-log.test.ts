@@ -51,3 +51,16 @@ test('details are stored as given and the chain survives the jsonb round trip', 
   assert.deepEqual(row.details, { z: 1, a: [1, 2, { y: true, b: 0.5 }] });
   assert.ok((await verifyAuditLog(database.db)).intact);
 });
+
+test('concurrent writers each get their own place in the chain: no duplicates, no gaps, chain intact', async () => {
+  const before = await verifyAuditLog(database.db);
+  await Promise.all(
+    Array.from({ length: 25 }, (_, i) =>
+      database.db.transaction(async (tx) => {
+        await tx.execute(sql`SELECT pg_sleep(0.002)`);
+        await appendAudit(tx, systemActor, { action: 'test.concurrent', subjectType: 'test', subjectId: i });
+      }),
+    ),
+  );
+  assert.deepEqual(await verifyAuditLog(database.db), { intact: true, entries: before.entries + 25 });
+});

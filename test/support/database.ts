@@ -73,6 +73,22 @@ function withDatabaseName(url: string, name: string): string {
   return parsed.toString();
 }
 
+/**
+ * A backend that has just disconnected from the template can still be exiting, and PostgreSQL then
+ * refuses the copy ("source database is being accessed by other users", 55006): wait and try again.
+ */
+async function createFromTemplate(admin: pg.Client, name: string, template: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '55006' || attempt === 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
 async function postgresDatabase(baseUrl: string, options: TestDatabaseOptions): Promise<{ database: Database; url: string }> {
   const template = `sotp_template_${fingerprint(options)}`;
   const admin = new pg.Client({ connectionString: baseUrl });
@@ -88,7 +104,7 @@ async function postgresDatabase(baseUrl: string, options: TestDatabaseOptions): 
       await pool.end();
     }
     const name = `sotp_test_${randomBytes(6).toString('hex')}`;
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+    await createFromTemplate(admin, name, template);
     await admin.query('SELECT pg_advisory_unlock(424242)');
     const url = withDatabaseName(baseUrl, name);
     const database = wrapPostgres(new pg.Pool({ connectionString: url, max: 5 }));
