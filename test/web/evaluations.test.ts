@@ -59,3 +59,25 @@ test('evaluation pages are closed to treatment managers and facilitators; audito
   assert.equal((await auditor.get('/evaluations')).statusCode, 200);
   assert.equal((await auditor.get('/evaluations/imports/new')).statusCode, 403);
 });
+
+test('a report still reads when a risk band has no reconvictions (its p-values cannot be computed)', async () => {
+  const rows = ['person_ref,treated,release_date,end_of_followup,risk_band,x,sexual_reoffence_date'];
+  for (let i = 0; i < 80; i++) {
+    const band = i % 2 === 0 ? 'low' : 'medium';
+    const event = band === 'medium' && i % 6 === 1 ? '2021-06-01' : '';
+    rows.push(`Q${i},${i % 4 === 0 ? 1 : 0},2020-01-0${1 + (i % 9)},2024-12-31,${band},${(i * 7) % 13},${event}`);
+  }
+  const researcher = t.client();
+  await researcher.signIn('researcher');
+  await researcher.get('/evaluations/imports/new');
+  const upload = await researcher.postFile('/evaluations/imports', { kind: 'cohort' }, { field: 'file', name: 'no-events-in-low.csv', content: rows.join('\n') });
+  assert.equal(upload.statusCode, 303, errorSummary(upload.body).join('; '));
+  const form = await researcher.get('/evaluations/new');
+  const importId = [...form.body.matchAll(/<option value="(\d+)"[^>]*>no-events-in-low\.csv/g)][0][1];
+  const run = await researcher.post('/evaluations', { cohortImportId: importId, covariates: 'x', outcome: 'sexual', noMatch: 'true', byRiskBand: 'true' });
+  assert.equal(run.statusCode, 303, errorSummary(run.body).join('; '));
+  const report = await researcher.get(String(run.headers.location));
+  assert.equal(report.statusCode, 200);
+  assert.match(report.body, /Risk band: low/);
+  assert.match(report.body, /p = n\/a/);
+});

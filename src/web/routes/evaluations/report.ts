@@ -6,11 +6,15 @@ import type { EvaluationRun } from '../../../services/evaluations.js';
 
 const fixed = (x: number | null | undefined, digits = 3) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits));
 const percent = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : `${(100 * x).toFixed(1)}%`);
-const interval = (ci: [number, number] | number[], format: (x: number) => string) => `${format(ci[0])} to ${format(ci[1])}`;
+const precise = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toPrecision(3));
+// Stored runs are JSON: a value the data could not give (NaN, e.g. a p-value with no events) comes back as null.
+const interval = (ci: ReadonlyArray<number | null> | null | undefined, format: (x: number | null) => string) =>
+  ci ? `${format(ci[0])} to ${format(ci[1])}` : 'n/a';
 
 /** What the hazard ratio's interval says, in words a treatment manager can act on. */
 function verdict(a: Analysis): { text: string; tone: 'harm' | 'benefit' | 'unclear' } {
-  const [low, high] = a.survival.cox.ci95;
+  const [low, high] = a.survival.cox.ci95 as Array<number | null>;
+  if (low === null || high === null) return { text: 'Too few reconvictions to compare treated and untreated men.', tone: 'unclear' };
   if (low > 1) return { text: 'Treated men reoffended more than comparable untreated men: a sign of harm.', tone: 'harm' };
   if (high < 1) return { text: 'Treated men reoffended less than comparable untreated men.', tone: 'benefit' };
   return { text: 'No clear difference between treated and comparable untreated men at this sample size.', tone: 'unclear' };
@@ -35,10 +39,10 @@ function analysisView(a: Analysis, id: string, outcome: string) {
     },
     survival: {
       chisq: fixed(a.survival.logRank.chisq),
-      logRankP: a.survival.logRank.p.toPrecision(3),
+      logRankP: precise(a.survival.logRank.p),
       hazardRatio: fixed(a.survival.cox.hazardRatio),
       hazardRatioCi: interval(a.survival.cox.ci95, (x) => fixed(x)),
-      coxP: a.survival.cox.p.toPrecision(3),
+      coxP: precise(a.survival.cox.p),
     },
     notes: a.detail.notes,
     kmSvg: kmSvg(a, `${id}-km`, outcome),
