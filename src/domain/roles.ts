@@ -13,7 +13,3 @@ export const roleLabels: Record<Role, string> = {
 
 /** National roles see every site; the others see only the sites they are assigned to. */
 export const nationalRoles: ReadonlySet<Role> = new Set<Role>(['administrator', 'auditor', 'researcher']);
-
-export function isRole(value: unknown): value is Role {
-  return typeof value === 'string' && (roles as readonly string[]).includes(value);
-}

@@ -69,7 +69,6 @@ export const personInput = z
       ctx.addIssue({ code: 'custom', path: ['earliestReleaseDate'], message: 'Earliest release date must be on or after the sentence date' });
     }
   });
-export type PersonInput = z.infer<typeof personInput>;
 
 export const convictionInput = z.object({
   convictionDate: requiredDate('conviction date'),
@@ -80,7 +79,6 @@ export const convictionInput = z.object({
   victimStranger: checkbox('stranger victim'),
   victimChild: checkbox('child victim'),
 });
-export type ConvictionInput = z.infer<typeof convictionInput>;
 
 const withVersion = z.object({ version: versionField });
 
@@ -266,15 +264,6 @@ async function loadConvictionFor(tx: Tx, actor: Actor, convictionId: number, per
   const [conviction] = await tx.select().from(convictions).where(eq(convictions.id, convictionId));
   if (!conviction || (personId !== undefined && conviction.personId !== personId)) throw new NotFound('Conviction');
   return { conviction, person: await loadPersonFor(tx, actor, conviction.personId) };
-}
-
-export async function getConviction(db: Db, actor: Actor, convictionId: number): Promise<Conviction> {
-  requirePersonReader(actor);
-  return db.transaction(async (tx) => {
-    const { conviction, person } = await loadConvictionFor(tx, actor, convictionId);
-    await appendAudit(tx, actor, { action: 'person.viewed', subjectType: 'person', subjectId: person.id, siteId: person.siteId, details: { convictionId } });
-    return conviction;
-  });
 }
 
 export async function updateConviction(db: Db, actor: Actor, convictionId: number, input: unknown, personId?: number): Promise<Conviction> {

@@ -1,6 +1,7 @@
 // Browser-test support: the real `sotp serve` on a copy of the demo database, driven by Debian's
 // Chromium through playwright-core, with axe checking every page against WCAG 2.2 AA.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -66,4 +67,25 @@ export async function signIn(page: Page, baseUrl: string, username: string, pass
   await page.getByLabel('User name').fill(username);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/**
+ * Starts the server and Chromium before this file's tests and stops both after them. Anything else to
+ * prepare goes in `ready`, run inside the same hook (Node 20 does not wait for one root hook before the next).
+ */
+export function serverAndBrowserForThisFile(ready?: (running: { server: RunningServer; browser: Browser }) => Promise<void>): {
+  server: RunningServer;
+  browser: Browser;
+} {
+  const running = {} as { server: RunningServer; browser: Browser };
+  before(async () => {
+    running.server = await startServer();
+    running.browser = await launchBrowser();
+    await ready?.(running);
+  });
+  after(async () => {
+    await running.browser?.close();
+    await running.server?.stop();
+  });
+  return running;
 }

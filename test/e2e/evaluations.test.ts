@@ -1,32 +1,22 @@
 // A researcher's whole evaluation journey in a real browser: upload a cohort file, run an evaluation and
 // read the report with its SVG charts; every page is axe clean and nothing breaks the content security policy.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
-import { accessibilityViolations, launchBrowser, signIn, startServer, type RunningServer } from './browser.js';
+import { accessibilityViolations, serverAndBrowserForThisFile, signIn } from './browser.js';
 
 const cohortFile = fileURLToPath(new URL('../fixtures/evaluation/friendship2003.csv', import.meta.url));
-let server: RunningServer;
-let browser: Browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const running = serverAndBrowserForThisFile();
 
 test('a researcher imports a cohort, runs an evaluation and reads an accessible report with its charts', async () => {
-  const context = await browser.newContext();
+  const context = await running.browser.newContext();
   const page = await context.newPage();
   const cspViolations: string[] = [];
   page.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
   });
-  await signIn(page, server.url, 'researcher');
-  await page.goto(`${server.url}/evaluations/imports/new`);
+  await signIn(page, running.server.url, 'researcher');
+  await page.goto(`${running.server.url}/evaluations/imports/new`);
   assert.deepEqual(await accessibilityViolations(page), []);
   await page.getByRole('button', { name: 'Import file' }).click();
   await page.waitForSelector('.govuk-error-summary');
@@ -36,7 +26,7 @@ test('a researcher imports a cohort, runs an evaluation and reads an accessible 
   await page.getByRole('button', { name: 'Import file' }).click();
   await page.waitForURL(/\/evaluations\?notice=/);
   assert.match(await page.locator('.govuk-notification-banner').innerText(), /Imported 2557 men/);
-  await page.goto(`${server.url}/evaluations/new`);
+  await page.goto(`${running.server.url}/evaluations/new`);
   assert.deepEqual(await accessibilityViolations(page), []);
   await page.getByLabel('Also analyse each risk band').check();
   await page.getByRole('button', { name: 'Run evaluation' }).click();

@@ -1,26 +1,17 @@
 // In a real browser: a treatment manager creates a group, allocates a man from the waitlist, cancels a
 // session (and sees what moved), swaps a facilitator and books a catch-up; a facilitator opens their week
 // and availability. Every page on the way is checked with axe.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { dayNumber, isoDate, weekStart } from '../../src/domain/schedule/calendar.js';
-import { accessibilityViolations, launchBrowser, signIn, startServer, type RunningServer } from './browser.js';
+import { accessibilityViolations, serverAndBrowserForThisFile, signIn } from './browser.js';
 
-let server: RunningServer;
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+const running = serverAndBrowserForThisFile(async ({ browser }) => {
   context = await browser.newContext();
   page = await context.newPage();
-});
-after(async () => {
-  await context?.close();
-  await browser?.close();
-  await server?.stop();
 });
 
 const problems: string[] = [];
@@ -34,9 +25,9 @@ const start = isoDate(weekStart(dayNumber(today)) + 7 * 54);
 let groupUrl = '';
 
 test('a treatment manager creates a group in the browser and its timetable is shown by week', async () => {
-  await signIn(page, server.url, 'manager');
-  await page.waitForURL(`${server.url}/`);
-  await page.goto(`${server.url}/groups`);
+  await signIn(page, running.server.url, 'manager');
+  await page.waitForURL(`${running.server.url}/`);
+  await page.goto(`${running.server.url}/groups`);
   await axe('/groups');
   await page.getByRole('button', { name: 'Create a group at HMP Northgate' }).click();
   await axe('/groups/new');
@@ -125,13 +116,13 @@ test('a catch-up is booked for the man who missed a session and shows as outstan
 });
 
 test('the site’s week, rooms and facilitator pages are accessible to the manager', async () => {
-  await page.goto(`${server.url}/groups`);
+  await page.goto(`${running.server.url}/groups`);
   await page.getByRole('link', { name: 'HMP Northgate: this week’s sessions' }).click();
   await axe('/sites/:id/week');
-  await page.goto(`${server.url}/groups`);
+  await page.goto(`${running.server.url}/groups`);
   await page.getByRole('link', { name: 'HMP Northgate: rooms and closures' }).click();
   await axe('/sites/:id/setup');
-  await page.goto(`${server.url}/groups`);
+  await page.goto(`${running.server.url}/groups`);
   await page.getByRole('link', { name: 'HMP Northgate: facilitators' }).click();
   await axe('/facilitators');
   await page.getByRole('link', { name: 'Kit Facilitator', exact: true }).click();
@@ -140,9 +131,9 @@ test('the site’s week, rooms and facilitator pages are accessible to the manag
 
 test('a facilitator sees their week with a calendar address, and their availability page', async () => {
   await context.clearCookies();
-  await signIn(page, server.url, 'facilitator4');
-  await page.waitForURL(`${server.url}/`);
-  await page.goto(`${server.url}/my/week?date=${start}`);
+  await signIn(page, running.server.url, 'facilitator4');
+  await page.waitForURL(`${running.server.url}/`);
+  await page.goto(`${running.server.url}/my/week?date=${start}`);
   await axe('/my/week');
   assert.match(await page.locator('code').innerText(), /\/calendar\/[0-9a-f]{64}\.ics$/);
   await page.getByRole('link', { name: 'My availability' }).click();

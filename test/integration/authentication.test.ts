@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { systemActor } from '../../src/services/access.js';
-import { actorFromApiToken, actorFromSession, createApiToken, signIn } from '../../src/services/authentication.js';
+import { actorFromApiToken, actorFromSession, createApiToken, purgeExpiredSessions, signIn } from '../../src/services/authentication.js';
 import { findUserId, getUser, setUserDisabled } from '../../src/services/users.js';
 import { demoPassword, testDatabase } from '../support/database.js';
 
@@ -68,4 +68,19 @@ test('an unknown user name fails exactly like a wrong password', async () => {
   const wrong = await signIn(database.db, { username: 'admin', password: 'whatever-password' }, '192.0.2.2', session, limits);
   assert.deepEqual(unknown, { outcome: 'invalid' });
   assert.deepEqual(wrong, { outcome: 'invalid' });
+});
+
+test('purging removes idle and past-absolute sessions and keeps live ones', async () => {
+  const live = await sessionToken('manager');
+  await sessionToken('manager2');
+  await sessionToken('assessor');
+  const count = async () => Number(((await database.db.execute(sql`SELECT count(*) AS n FROM web_sessions`)) as unknown as { rows: Array<{ n: string }> }).rows[0].n);
+  const liveCount = await count();
+  await database.db.execute(sql`UPDATE web_sessions SET last_seen_at = now() - interval '31 minutes' WHERE user_id = (SELECT id FROM users WHERE username = 'manager2')`);
+  await database.db.execute(sql`UPDATE web_sessions SET expires_at = now() - interval '1 second' WHERE user_id = (SELECT id FROM users WHERE username = 'assessor')`);
+  await purgeExpiredSessions(database.db, session);
+  assert.ok((await count()) <= liveCount - 2);
+  assert.ok(await actorFromSession(database.db, live, session), 'a live session survives the purge');
+  const left = (await database.db.execute(sql`SELECT u.username FROM web_sessions w JOIN users u ON u.id = w.user_id`)) as unknown as { rows: Array<{ username: string }> };
+  assert.ok(left.rows.every((r) => r.username !== 'manager2' && r.username !== 'assessor'));
 });

@@ -8,6 +8,7 @@ import { getEligibility, recordEligibilityOverride } from '../../src/services/el
 import { AccessDenied, ValidationFailed } from '../../src/services/errors.js';
 import { addConviction, createPerson, updatePerson } from '../../src/services/people.js';
 import { scorePerson, scoringSuggestions } from '../../src/services/risk-scores.js';
+import { ospExample, rm2000Example } from '../support/issue-examples.js';
 import { testDatabase } from '../support/database.js';
 import { actorOf, siteIdOf } from '../support/actors.js';
 
@@ -38,15 +39,7 @@ async function newMan(over: Record<string, unknown> = {}) {
   });
 }
 
-const rm2000 = {
-  ageAtCommencementOfRisk: 27,
-  sexualAppearances: 2,
-  criminalAppearances: 6,
-  maleVictim: true,
-  strangerVictim: false,
-  singleNeverMarried: true,
-  nonContactSexualOffence: false,
-};
+const rm2000 = rm2000Example;
 const today = '2026-11-28';
 
 test('scoring RM2000/S stores the inputs, the result with its points, the assessor and the date', async () => {
@@ -102,21 +95,7 @@ test('OSP stores OSP/DC and OSP/IIC rows with their bands', async () => {
     assessor,
     p.id,
     'osp',
-    {
-      sex: 'male',
-      ageAtStartOfFollowup: 45,
-      contactAdultSexualSanctions: 1,
-      contactChildSexualSanctions: 0,
-      nonContactSexualSanctions: 0,
-      indecentImageSanctions: 0,
-      ageAtLastSexualSanction: 40,
-      totalSanctions: 3,
-      currentOffenceAgainstStranger: true,
-      inCustody: true,
-      yearsSinceMostRecentOffence: 2,
-      yearsSinceMostRecentSexualOffence: 2,
-      yearsSinceStartOfFollowup: 0,
-    },
+    ospExample,
     today,
   );
   assert.deepEqual(rows.map((r) => r.instrument), ['osp_dc', 'osp_iic']);

@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm';
 import { users } from '../../src/db/schema.js';
 import { systemActor } from '../../src/services/access.js';
 import { createApiToken } from '../../src/services/authentication.js';
+import { rm2000Example } from '../support/issue-examples.js';
 import { startTestApp, type TestApp } from '../support/web.js';
 import { siteIdOf } from '../support/actors.js';
 
@@ -45,15 +46,7 @@ test('people, scores, eligibility, referrals and transitions work end to end thr
   const conviction = await call('assessor', 'POST', `/api/v1/people/${person.id}/convictions`, { convictionDate: '2010-01-01', offence: 'Fictional', category: 'sexual_contact' });
   assert.equal(conviction.statusCode, 201, conviction.body);
 
-  const scored = await call('assessor', 'POST', `/api/v1/people/${person.id}/scores/rm2000s`, {
-    ageAtCommencementOfRisk: 27,
-    sexualAppearances: 2,
-    criminalAppearances: 6,
-    maleVictim: true,
-    strangerVictim: false,
-    singleNeverMarried: true,
-    nonContactSexualOffence: false,
-  });
+  const scored = await call('assessor', 'POST', `/api/v1/people/${person.id}/scores/rm2000s`, rm2000Example);
   assert.equal(scored.statusCode, 201, scored.body);
   assert.equal(scored.json().scores[0].category, 'very_high');
   assert.equal((await call('manager', 'GET', `/api/v1/people/${person.id}/scores`)).json().scores.length, 1);

@@ -5,6 +5,7 @@ import { openRuntime } from '../../runtime.js';
 import { demoUsers, isEmpty, seedDemo } from '../../services/demo.js';
 import { demoExtraFacilitators } from '../../services/demo-groups.js';
 import { buildApp } from '../../web/app.js';
+import { purgeExpiredSessions } from '../../services/authentication.js';
 
 export function registerServerCommands(program: Command): void {
   program
@@ -30,11 +31,16 @@ export function registerServerCommands(program: Command): void {
         for (const user of demoUsers) process.stdout.write(`  ${user.username.padEnd(13)} ${user.role.replace('_', ' ')}${user.sites.length ? ` (${user.sites.join(', ')})` : ''}\n`);
         for (const user of demoExtraFacilitators) process.stdout.write(`  ${user.username.padEnd(13)} facilitator (${user.site})\n`);
       }
+      // Expired sessions can never be used again; clearing them hourly keeps the table small.
+      const purge = () => purgeExpiredSessions(database.db, config.session).catch((error: Error) => app.log.warn({ err: error }, 'session purge failed'));
+      const purgeTimer = setInterval(purge, 3_600_000).unref();
+      await purge();
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      clearInterval(purgeTimer);
       await app.close();
       await database.close();
     });

@@ -21,17 +21,6 @@ export function wholeYearsBetween(from: string, to: string): number {
   return years;
 }
 
-const dayMs = 86_400_000;
-
-/** Days from `from` to `to` (negative when `to` is earlier). */
-export function daysBetween(from: string, to: string): number {
-  const toDay = (s: string) => {
-    const [y, m, d] = s.split('-').map(Number);
-    return Date.UTC(y, m - 1, d) / dayMs;
-  };
-  return toDay(to) - toDay(from);
-}
-
 /** The calendar day (UTC) of an instant, YYYY-MM-DD. */
 export function calendarDay(instant: Date): string {
   return instant.toISOString().slice(0, 10);

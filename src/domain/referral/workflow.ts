@@ -206,7 +206,6 @@ export const referralTransitions = [
   },
 ] as const satisfies readonly ReferralTransition[];
 
-export type ReferralTransitionId = (typeof referralTransitions)[number]['id'];
 
 /** The transitions this role may make from this status, in table order (the order of the buttons). */
 export function availableTransitions(status: ReferralStatusId, role: Role): ReferralTransition[] {

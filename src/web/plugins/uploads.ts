@@ -2,18 +2,18 @@
 // the file as { fileName, content } with its text, so routes and services never see streams.
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
+import { maxImportBytes } from '../../services/cohort-imports.js';
 
 export interface UploadedFile {
   fileName: string;
   content: string;
 }
 
-export const maxUploadBytes = 64 * 1024 * 1024;
 
 export async function uploads(app: FastifyInstance): Promise<void> {
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
-    limits: { fileSize: maxUploadBytes, files: 1, fields: 50 },
+    limits: { fileSize: maxImportBytes, files: 1, fields: 50 },
     async onFile(part) {
       const content = (await part.toBuffer()).toString('utf8');
       (part as unknown as { value: UploadedFile }).value = { fileName: part.filename, content };

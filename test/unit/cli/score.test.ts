@@ -4,31 +4,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../support/run-cli.js';
+import { ospExample, rm2000Example } from '../../support/issue-examples.js';
 
-const rm2000 = {
-  ageAtCommencementOfRisk: 27,
-  sexualAppearances: 2,
-  criminalAppearances: 6,
-  maleVictim: true,
-  strangerVictim: false,
-  singleNeverMarried: true,
-  nonContactSexualOffence: false,
-};
-const osp = {
-  sex: 'male',
-  ageAtStartOfFollowup: 45,
-  contactAdultSexualSanctions: 1,
-  contactChildSexualSanctions: 0,
-  nonContactSexualSanctions: 0,
-  indecentImageSanctions: 0,
-  ageAtLastSexualSanction: 40,
-  totalSanctions: 3,
-  currentOffenceAgainstStranger: true,
-  inCustody: true,
-  yearsSinceMostRecentOffence: 2,
-  yearsSinceMostRecentSexualOffence: 2,
-  yearsSinceStartOfFollowup: 0,
-};
+const rm2000 = rm2000Example;
+const osp = ospExample;
 
 // Each case starts its own process, so they run side by side.
 describe('sotp score', { concurrency: 4 }, () => {

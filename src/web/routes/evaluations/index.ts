@@ -5,7 +5,7 @@ import type { AppContext } from '../../context.js';
 import { forRoles } from '../../access.js';
 import { errorView } from '../../forms.js';
 import { uploadedFile } from '../../plugins/uploads.js';
-import { ValidationFailed } from '../../../services/errors.js';
+import { NotFound, ValidationFailed } from '../../../services/errors.js';
 import { cohortImportContent, covariatesOf, importCohortFile, listCohortImports, outcomesOf } from '../../../services/cohort-imports.js';
 import { importReconvictions, listReconvictionImports } from '../../../services/reconvictions.js';
 import { getEvaluationRun, listEvaluationRuns, programmeCovariates, runEvaluation } from '../../../services/evaluations.js';
@@ -13,6 +13,11 @@ import { reportView } from './report.js';
 
 const importers = forRoles('researcher', 'administrator');
 const readers = forRoles('researcher', 'administrator', 'auditor');
+
+function ignoreNotFound(error: unknown): undefined {
+  if (error instanceof NotFound) return undefined;
+  throw error;
+}
 
 function idParam(params: unknown): number {
   const id = Number((params as { id: string }).id);
@@ -76,7 +81,8 @@ export async function evaluationRoutes(app: FastifyInstance, { database, config,
     const actor = reply.request.actor!;
     const imports = await listCohortImports(db, actor);
     const chosenId = Number(values.cohortImportId) || imports[0]?.id;
-    const chosen = chosenId ? await cohortImportContent(db, actor, chosenId).catch(() => undefined) : undefined;
+    // An id typed into the address that names no file just shows the form without one.
+    const chosen = chosenId ? await cohortImportContent(db, actor, chosenId).catch(ignoreNotFound) : undefined;
     const covariates = chosen ? covariatesOf(chosen.columns).filter((c) => chosen.kind === 'cohort' || (programmeCovariates as readonly string[]).includes(c)) : [];
     const picked = new Set([values.covariates ?? covariates].flat().map(String));
     return reply.render('evaluations/new.njk', {
