@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
 import { reconvictionImports, reconvictions } from '../db/schema.js';
 import { parseIsoDay, type CohortProblem } from '../domain/evaluation/cohort.js';
+import { looksLikePrisonNumber, normalisedPrisonNumber } from '../domain/people/prison-number.js';
 import { requireRole, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { ValidationFailed } from './errors.js';
@@ -22,7 +23,6 @@ export const reconvictionImportInput = z.object({
   dataAsOf: requiredDate('date the data runs to'),
 });
 
-const prisonNumberPattern = /^[A-Z][0-9]{4}[A-Z]{2}$/;
 const outcomePattern = /^[a-z][a-z0-9_]*$/;
 
 interface Row {
@@ -51,10 +51,10 @@ function checkRows(actor: Actor, content: string, dataAsOf: string, pseudonymKey
   const rows: Row[] = [];
   records.forEach((record, i) => {
     const line = i + 2;
-    const id = (byPrisonNumber ? record.prison_number : record.person_ref).toUpperCase();
+    const id = byPrisonNumber ? normalisedPrisonNumber(record.prison_number) : record.person_ref;
     const day = parseIsoDay(record.offence_date);
-    if (byPrisonNumber && !prisonNumberPattern.test(id)) problems.push({ line, field: 'prison_number', reason: 'must be a letter, 4 digits and 2 letters, like A1234BC' });
-    else if (!byPrisonNumber && (id === '' || prisonNumberPattern.test(id))) problems.push({ line, field: 'person_ref', reason: 'must be a pseudonym, not empty and not a prison number' });
+    if (byPrisonNumber && !looksLikePrisonNumber(id)) problems.push({ line, field: 'prison_number', reason: 'must be a letter, 4 digits and 2 letters, like A1234BC' });
+    else if (!byPrisonNumber && (id.trim() === '' || looksLikePrisonNumber(id))) problems.push({ line, field: 'person_ref', reason: 'must be a pseudonym, not empty and not a prison number' });
     if (!outcomePattern.test(record.outcome)) problems.push({ line, field: 'outcome', reason: 'must be lower-case letters, digits and underscores, like sexual' });
     if (Number.isNaN(day)) problems.push({ line, field: 'offence_date', reason: 'must be a real date in the form YYYY-MM-DD' });
     else if (day > limit) problems.push({ line, field: 'offence_date', reason: `is after the date the data runs to (${dataAsOf})` });

@@ -82,6 +82,17 @@ test('a cohort file holding prison numbers instead of pseudonyms is refused', as
   );
 });
 
+test('a prison number with padding inside quotes is refused as a pseudonym in cohort and reconviction files', async () => {
+  const leaky = fixture.replace(/\nP0001,/, '\n"A1234BC ",');
+  await assert.rejects(importCohortFile(database.db, researcher, { kind: 'cohort', fileName: 'leaky.csv', content: leaky }), (e: unknown) =>
+    e instanceof ValidationFailed && /person_ref: looks like a prison number/.test(e.errors[0].message),
+  );
+  const reconvictionFile = 'person_ref,outcome,offence_date\n"A1234BC ",sexual,2024-01-05\n';
+  await assert.rejects(importReconvictions(database.db, researcher, { fileName: 'r.csv', content: reconvictionFile, dataAsOf: '2024-12-31' }, key), (e: unknown) =>
+    e instanceof ValidationFailed && e.errors[0].message === 'Line 2, person_ref: must be a pseudonym, not empty and not a prison number',
+  );
+});
+
 test('researchers may not import reconvictions by prison number; administrators may, and only pseudonyms are stored', async () => {
   const csv = 'prison_number,outcome,offence_date\nA1111AA,sexual,2025-03-01\nb2222bb,sexual,2025-06-01\n';
   await assert.rejects(importReconvictions(database.db, researcher, { fileName: 'r.csv', content: csv, dataAsOf: '2026-01-31' }, key), ValidationFailed);

@@ -85,3 +85,24 @@ test('failed sign-ins from one address are limited whatever user names they try'
   assert.equal((await client.signIn('researcher')).statusCode, 429);
   assert.equal((await new TestClient(t.app, '10.0.0.10').signIn('researcher')).statusCode, 303);
 });
+
+test('after sign-in, returnTo goes only to a local path: tabs, backslashes, double slashes and control characters go home', async () => {
+  const cases: Array<[string, string]> = [
+    ['/people?q=smith', '/people?q=smith'],
+    ['/\t/evil.example', '/'],
+    ['//evil.example', '/'],
+    ['/\\evil.example', '/'],
+    ['/\\/evil.example', '/'],
+    ['/a\r\nSet-Cookie: x=1', '/'],
+    ['/a\u2028b', '/'],
+    ['https://evil.example/', '/'],
+  ];
+  for (const [returnTo, expected] of cases) {
+    const client = t.client();
+    const form = await client.get(`/sign-in?returnTo=${encodeURIComponent(returnTo)}`);
+    assert.equal(form.statusCode, 200, JSON.stringify(returnTo));
+    const response = await client.post('/sign-in', { username: 'auditor', password: 'demo-password-for-tests', returnTo });
+    assert.equal(response.statusCode, 303, JSON.stringify(returnTo));
+    assert.equal(response.headers.location, expected, JSON.stringify(returnTo));
+  }
+});

@@ -1,5 +1,6 @@
 // Security headers (helmet) with a nonce-based content security policy: no inline script or style
-// runs unless it carries this response's nonce.
+// runs unless it carries this response's nonce; and no caching of anything that has not said it may be
+// cached, since pages and API answers hold personal data that must not linger in a shared browser or proxy.
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 
@@ -24,5 +25,10 @@ export async function securityHeaders(app: FastifyInstance, options: { productio
     },
     strictTransportSecurity: options.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     crossOriginEmbedderPolicy: false,
+  });
+  // Static assets set their own max-age; every other response (pages, API, errors, redirects) is no-store.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
   });
 }

@@ -7,9 +7,15 @@ import { ValidationFailed } from '../../../services/errors.js';
 import { sessionCookie } from '../../plugins/session.js';
 import { errorView } from '../../forms.js';
 
-/** Only local paths: an open redirect after sign-in would help phishing. */
+// One leading slash not followed by another slash or a backslash, then printable ASCII other than the
+// backslash: browsers drop tabs and newlines from URLs and read `\` as `/`, so `/\t/evil.example` or
+// `/\\evil.example` would leave the site, and a control or non-ASCII character cannot go in a Location header.
+// Paths sotp itself sends here are percent-encoded, so they always fit.
+const localPath = /^\/(?![/\\])[\x21-\x5B\x5D-\x7E]*$/;
+
+/** Only local paths: an open redirect after sign-in would help phishing. Anything else returns home. */
 function safeReturnTo(value: unknown): string {
-  return typeof value === 'string' && /^\/(?!\/)[^\\]*$/.test(value) && !value.startsWith('/sign-') ? value : '/';
+  return typeof value === 'string' && localPath.test(value) && !value.startsWith('/sign-') ? value : '/';
 }
 
 export async function signInRoutes(app: FastifyInstance, { database, config }: AppContext): Promise<void> {
