@@ -1,5 +1,5 @@
 // Builds the server in the order a request flows through it: security headers → session → body
-// parsing → static → views → authentication → CSRF → routes → not found → errors.
+// parsing → static → views → authentication → CSRF → text guard → routes → not found → errors.
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -27,6 +27,7 @@ import { groupRoutes } from './routes/groups/index.js';
 import { facilitatorRoutes } from './routes/facilitators/index.js';
 import { evaluationRoutes } from './routes/evaluations/index.js';
 import { uploads } from './plugins/uploads.js';
+import { textGuard } from './plugins/text-guard.js';
 
 export interface RouteRecord {
   method: string;
@@ -40,12 +41,17 @@ export interface BuiltApp {
   routeTable: RouteRecord[];
 }
 
-export async function buildApp(context: AppContext): Promise<BuiltApp> {
+export interface BuildOptions {
+  /** Where log lines go (standard output by default); tests read them to check what a log may hold. */
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function buildApp(context: AppContext, options: BuildOptions = {}): Promise<BuiltApp> {
   const { config } = context;
   const app = Fastify({
     // URLs can hold search terms (names, prison numbers): Fastify's own request lines are off, ours log the route pattern.
     logController: new LogController({ disableRequestLogging: true }),
-    logger: { level: config.logLevel, serializers: { err: safeErrorSerializer } },
+    logger: { level: config.logLevel, serializers: { err: safeErrorSerializer }, ...(options.logStream ? { stream: options.logStream } : {}) },
     trustProxy: config.env === 'production',
     bodyLimit: 1_048_576,
   });
@@ -69,6 +75,7 @@ export async function buildApp(context: AppContext): Promise<BuiltApp> {
   await app.register(fp(views), { production: config.env === 'production' });
   await app.register(fp(authentication));
   await app.register(fp(csrfProtection), { secure: config.secureCookies });
+  await app.register(fp(textGuard));
   await app.register(fp(openApi), context);
   // Fastify needs the not-found and error handlers in place before the routes they serve are added.
   await app.register(fp(errorPages));
