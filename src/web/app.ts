@@ -1,5 +1,5 @@
 // Builds the server in the order a request flows through it: security headers → session → body
-// parsing → static → views → authentication → CSRF → text guard → routes → not found → errors.
+// parsing → static → views → authentication → CSRF → text and id guards → routes → not found → errors.
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -28,6 +28,7 @@ import { facilitatorRoutes } from './routes/facilitators/index.js';
 import { evaluationRoutes } from './routes/evaluations/index.js';
 import { uploads } from './plugins/uploads.js';
 import { textGuard } from './plugins/text-guard.js';
+import { identifiers } from './plugins/identifiers.js';
 
 export interface RouteRecord {
   method: string;
@@ -76,6 +77,7 @@ export async function buildApp(context: AppContext, options: BuildOptions = {}):
   await app.register(fp(authentication));
   await app.register(fp(csrfProtection), { secure: config.secureCookies });
   await app.register(fp(textGuard));
+  await app.register(fp(identifiers));
   await app.register(fp(openApi), context);
   // Fastify needs the not-found and error handlers in place before the routes they serve are added.
   await app.register(fp(errorPages));

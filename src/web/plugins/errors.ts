@@ -34,6 +34,8 @@ function classify(error: FastifyError): Answer {
   if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
     return { status: 403, code: 'csrf', message: 'The form had expired or was not sent from this service. Go back, reload the page and try again.', heading: 'Your form could not be sent' };
   }
+  // A path that fails its schema (an id of 0, -1 or 1.5) names no record: not found, as for any other unknown path.
+  if (error.validation && error.validationContext === 'params') return { status: 404, code: 'not_found', message: 'No such page or resource', heading: pages[404].heading };
   if (error.validation) {
     const issue = error.validation[0];
     const field = (issue?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || (issue?.params as { missingProperty?: string })?.missingProperty;
