@@ -75,7 +75,7 @@ export async function buildApp(context: AppContext, options: BuildOptions = {}):
   await app.register(fp(staticAssets));
   await app.register(fp(views), { production: config.env === 'production' });
   await app.register(fp(authentication));
-  await app.register(fp(csrfProtection), { secure: config.secureCookies });
+  await app.register(fp(csrfProtection), { secure: config.secureCookies, hmacKey: config.sessionSecret });
   await app.register(fp(textGuard));
   await app.register(fp(identifiers));
   await app.register(fp(openApi), context);

@@ -106,3 +106,25 @@ test('after sign-in, returnTo goes only to a local path: tabs, backslashes, doub
     assert.equal(response.headers.location, expected, JSON.stringify(returnTo));
   }
 });
+
+test('a CSRF token is bound to its session: one from a signed-out page is refused once signed in, and sign-in replaces the secret', async () => {
+  const client = t.client();
+  const page = await client.get('/sign-in');
+  const anonymousToken = client.lastCsrfToken!;
+  const secretCookie = page.cookies.find((c) => c.name === 'sotp_csrf')!;
+  const signedIn = await client.post('/sign-in', { username: 'admin', password: 'demo-password-for-tests' });
+  assert.equal(signedIn.statusCode, 303);
+  assert.ok(signedIn.cookies.some((c) => c.name === 'sotp_csrf' && c.value === ''), 'the CSRF secret is cleared at sign-in');
+  const session = signedIn.cookies.find((c) => c.name === 'sotp_session')!;
+  // The same secret and its signed-out token, sent with the signed-in session: refused, because the token is bound.
+  const forged = await t.app.inject({
+    method: 'POST',
+    url: '/admin/sites',
+    headers: { cookie: `sotp_session=${session.value}; sotp_csrf=${secretCookie.value}`, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ _csrf: anonymousToken, code: 'ZZA', name: 'HMP Anonymous Token' }).toString(),
+  });
+  assert.equal(forged.statusCode, 403);
+  await client.get('/admin/sites/new');
+  const genuine = await client.post('/admin/sites', { code: 'ZZB', name: 'HMP Session Token' });
+  assert.equal(genuine.statusCode, 303, genuine.body.slice(0, 300));
+});

@@ -5,6 +5,7 @@ import { publicRoute, signedIn } from '../../access.js';
 import { signIn, signOut } from '../../../services/authentication.js';
 import { ValidationFailed } from '../../../services/errors.js';
 import { sessionCookie } from '../../plugins/session.js';
+import { csrfCookie } from '../../plugins/csrf.js';
 import { errorView } from '../../forms.js';
 
 // One leading slash not followed by another slash or a backslash, then printable ASCII other than the
@@ -44,6 +45,8 @@ export async function signInRoutes(app: FastifyInstance, { database, config }: A
         secure: config.secureCookies,
         path: '/',
       });
+      // A new session gets a new CSRF secret: nothing issued before sign-in carries over.
+      reply.clearCookie(csrfCookie, { path: '/' });
       return reply.redirect(returnTo, 303);
     } catch (error) {
       if (error instanceof ValidationFailed) {
