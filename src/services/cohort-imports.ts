@@ -9,6 +9,7 @@ import type { Db } from '../db/connection.js';
 import { cohortImports } from '../db/schema.js';
 import { CohortError, parseCohort, type CohortProblem } from '../domain/evaluation/cohort.js';
 import { looksLikePrisonNumber } from '../domain/people/prison-number.js';
+import { syntaxProblem } from '../domain/evaluation/csv-problems.js';
 import { requireRole, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { NotFound, ValidationFailed, type FieldError } from './errors.js';
@@ -45,8 +46,14 @@ export function problemsAsFieldErrors(problems: readonly CohortProblem[]): Field
 }
 
 function headerOf(content: string): string[] {
-  const [header] = parse(content, { to_line: 1, bom: true, trim: true }) as string[][];
-  return header ?? [];
+  try {
+    const [header] = parse(content, { to_line: 1, bom: true, trim: true }) as string[][];
+    return header ?? [];
+  } catch (error) {
+    const problem = syntaxProblem(error, content);
+    if (problem) throw new ValidationFailed(problemsAsFieldErrors([problem]));
+    throw error;
+  }
 }
 
 /** Every check of a cohort file, all rows, all outcomes: throws ValidationFailed listing the bad lines. */

@@ -9,6 +9,7 @@ import type { Db, Executor } from '../db/connection.js';
 import { reconvictionImports, reconvictions } from '../db/schema.js';
 import { parseIsoDay, type CohortProblem } from '../domain/evaluation/cohort.js';
 import { looksLikePrisonNumber, normalisedPrisonNumber } from '../domain/people/prison-number.js';
+import { nulProblems, syntaxProblem } from '../domain/evaluation/csv-problems.js';
 import { requireRole, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { ValidationFailed } from './errors.js';
@@ -33,10 +34,13 @@ interface Row {
 
 function checkRows(actor: Actor, content: string, dataAsOf: string, pseudonymKey: string): Row[] {
   let records: Record<string, string>[];
+  const unstorable = nulProblems(content);
+  if (unstorable.length) throw new ValidationFailed(problemsAsFieldErrors(unstorable));
   try {
     records = parse(content, { columns: true, bom: true, trim: true, skip_empty_lines: true });
   } catch (error) {
-    throw ValidationFailed.one('file', `The file is not valid CSV: ${(error as Error).message}`);
+    const problem = syntaxProblem(error, content);
+    throw new ValidationFailed(problemsAsFieldErrors([problem ?? { line: 1, field: 'file', reason: 'the file is not valid CSV' }]));
   }
   const columns = records.length ? Object.keys(records[0]) : [];
   const byPrisonNumber = columns.includes('prison_number');
