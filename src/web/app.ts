@@ -14,6 +14,7 @@ import { authentication } from './plugins/authentication.js';
 import { errorPages } from './plugins/errors.js';
 import { requestLogging, safeErrorSerializer } from './plugins/request-logging.js';
 import { signInRoutes } from './routes/sign-in/index.js';
+import { accountRoutes } from './routes/account/index.js';
 import { homeRoutes } from './routes/home/index.js';
 import { catalogueRoutes } from './routes/catalogue/index.js';
 import { healthRoutes } from './routes/health/index.js';
@@ -85,6 +86,7 @@ export async function buildApp(context: AppContext, options: BuildOptions = {}):
   await app.register(healthRoutes, context);
   await app.register(catalogueRoutes, context);
   await app.register(signInRoutes, context);
+  await app.register(accountRoutes, context);
   await app.register(homeRoutes);
   await app.register(userAdminRoutes, context);
   await app.register(siteAdminRoutes, context);

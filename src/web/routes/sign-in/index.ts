@@ -19,6 +19,13 @@ function safeReturnTo(value: unknown): string {
   return typeof value === 'string' && localPath.test(value) && !value.startsWith('/sign-') ? value : '/';
 }
 
+/** "45 seconds", "1 minute", "12 minutes": how long to wait, in words. */
+function waitText(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
 export async function signInRoutes(app: FastifyInstance, { database, config }: AppContext): Promise<void> {
   app.get('/sign-in', { config: publicRoute }, async (request, reply) => {
     if (request.actor) return reply.redirect('/', 303);
@@ -33,7 +40,7 @@ export async function signInRoutes(app: FastifyInstance, { database, config }: A
     try {
       const result = await signIn(database.db, body, request.ip, config.session, config.signIn);
       if (result.outcome === 'too_many_attempts') {
-        return reply.status(429).render('sign-in/too-many-attempts.njk', { pageTitle: 'Too many sign-in attempts', minutes: result.retryAfterMinutes });
+        return reply.status(429).render('sign-in/too-many-attempts.njk', { pageTitle: 'Too many sign-in attempts', wait: waitText(result.retryAfterSeconds) });
       }
       if (result.outcome === 'invalid') {
         const failure = ValidationFailed.one('username', 'Enter a correct user name and password');
