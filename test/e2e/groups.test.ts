@@ -120,7 +120,7 @@ test('the site’s week, rooms and facilitator pages are accessible to the manag
   await page.getByRole('link', { name: 'HMP Northgate: this week’s sessions' }).click();
   await axe('/sites/:id/week');
   await page.goto(`${running.server.url}/groups`);
-  await page.getByRole('link', { name: 'HMP Northgate: rooms and closures' }).click();
+  await page.getByRole('link', { name: 'HMP Northgate: rooms, session slots and closures' }).click();
   await axe('/sites/:id/setup');
   await page.goto(`${running.server.url}/groups`);
   await page.getByRole('link', { name: 'HMP Northgate: facilitators' }).click();
