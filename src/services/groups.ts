@@ -226,7 +226,7 @@ export async function createGroup(db: Db, actor: Actor, siteId: number, input: u
     if (outside.length > 0) {
       const [site] = await tx.select({ name: sites.name }).from(sites).where(eq(sites.id, siteId));
       const listed = outside.map(slotTitle).join(', ');
-      throw ValidationFailed.one('slots', `${listed} ${outside.length === 1 ? 'is not one' : 'are not'} of ${site?.name ?? 'the site'}’s session slots: choose from the list, or add the slot in site set-up first`);
+      throw ValidationFailed.one('slots', `${listed} ${outside.length === 1 ? 'is not one of' : 'are not among'} ${site?.name ?? 'the site'}’s session slots: choose from the list, or add the slot in site set-up first`);
     }
     for (const slot of values.slots) {
       const start = minutesOfTime(slot.slice(4)) ?? 0;
