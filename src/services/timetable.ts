@@ -391,7 +391,7 @@ export async function bookCatchUp(db: Db, actor: Actor, groupId: number, input: 
     if (values.date < today) throw ValidationFailed.one('date', 'The catch-up must be today or later');
     if (values.date < missed.sessionDate) throw ValidationFailed.one('date', `The catch-up must be on or after the missed session (${readableDate(missed.sessionDate)})`);
     const at = sessionTime(values.date, values.start, definition.sessionMinutes);
-    if (!at) throw ValidationFailed.one('start', 'The catch-up would run past midnight');
+    if (!at) throw ValidationFailed.one('start', 'The catch-up would not finish before midnight');
     const [room] = await tx.select().from(rooms).where(and(eq(rooms.id, values.roomId), eq(rooms.siteId, group.siteId)));
     if (!room) throw ValidationFailed.one('roomId', 'Choose a room at this site');
     const [site] = await tx.select({ name: sites.name }).from(sites).where(eq(sites.id, group.siteId));

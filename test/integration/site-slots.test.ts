@@ -38,7 +38,7 @@ function next(day: 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', from: 
 
 // ---------------------------------------------------------------------------------------------- site set-up
 
-test('a site slot is a weekday and an HH:MM start; the same slot twice and a session running past midnight are refused', async () => {
+test('a site slot is a weekday and an HH:MM start; the same slot twice and a session not finishing before midnight are refused', async () => {
   const site = estate.siteB;
   const manager = estate.managerB;
   const cases: Array<[Record<string, unknown>, RegExp]> = [
@@ -46,18 +46,18 @@ test('a site slot is a weekday and an HH:MM start; the same slot twice and a ses
     [{ weekday: 'sat', start: '9am' }, /^start: Start time must be a time in the form HH:MM/],
     [{ weekday: 'sat', start: '24:00' }, /^start: Start time must be a time in the form HH:MM/],
     [{ weekday: 'mon', start: '09:00' }, /^start: The site already has a session slot on Monday at 09:00/],
-    // Core SOTP sessions last 150 minutes: 21:31 would end at 00:01.
-    [{ weekday: 'sat', start: '21:31' }, /^start: A 150-minute session starting at 21:31 would run past midnight/],
+    // Core SOTP sessions last 150 minutes: 21:30 would end at midnight.
+    [{ weekday: 'sat', start: '21:30' }, /^start: A 150-minute session starting at 21:30 would not finish before midnight/],
   ];
   const before = (await getSiteSetup(database.db, manager, site)).slots.length;
   for (const [input, expected] of cases) {
     await assert.rejects(addSiteSlot(database.db, manager, site, input), (e) => expected.test(fieldMessage(e)), JSON.stringify(input));
   }
   assert.equal((await getSiteSetup(database.db, manager, site)).slots.length, before, 'nothing was added');
-  // 21:30 ends exactly at midnight, which is allowed.
-  await addSiteSlot(database.db, manager, site, { weekday: 'sun', start: '21:30' });
+  // 21:29 ends at 23:59.
+  await addSiteSlot(database.db, manager, site, { weekday: 'sun', start: '21:29' });
   const slots = (await getSiteSetup(database.db, manager, site)).slots;
-  assert.ok(slots.some((s) => s.weekday === 'sun' && s.start === '21:30'));
+  assert.ok(slots.some((s) => s.weekday === 'sun' && s.start === '21:29'));
   assert.deepEqual(slots.slice(0, 2).map((s) => `${s.weekday} ${s.start}`), ['mon 09:00', 'mon 13:30'], 'listed in week order');
 });
 

@@ -25,10 +25,10 @@ export function readableDay(date: IsoDate): string {
 
 export const overlaps = (a: TimeRange, b: TimeRange): boolean => a.date === b.date && a.start < b.end && b.start < a.end;
 
-/** The time a session starting then takes, or undefined when it would run past midnight. */
+/** The time a session starting then takes, or undefined when it would not finish before midnight. */
 export function sessionTime(date: IsoDate, start: string, sessionMinutes: number): TimeRange | undefined {
   const minutes = minutesOfTime(start);
-  if (minutes === undefined || minutes + sessionMinutes > 24 * 60) return undefined;
+  if (minutes === undefined || minutes + sessionMinutes >= 24 * 60) return undefined;
   return { date, start, end: timeOfMinutes(minutes + sessionMinutes) };
 }
 

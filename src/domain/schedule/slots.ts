@@ -31,13 +31,13 @@ export interface SlotRefusal {
 
 /**
  * Why a site may not add this slot, or undefined when it may: the same weekday and time twice is one slot, and a
- * session starting there must finish by midnight (sessions never cross into the next day's timetable).
+ * session starting there must finish before midnight (a day's times run 00:00 to 23:59; none crosses into the next day).
  */
 export function newSiteSlotRefusal(slot: Slot, existing: Slot[], sessionMinutes: number): SlotRefusal | undefined {
   const start = minutesOfTime(slot.start);
   if (start === undefined) return { field: 'start', message: 'Start time must be a time in the form HH:MM, like 09:00' };
-  if (start + sessionMinutes > 24 * 60) {
-    return { field: 'start', message: `A ${sessionMinutes}-minute session starting at ${slot.start} would run past midnight` };
+  if (start + sessionMinutes >= 24 * 60) {
+    return { field: 'start', message: `A ${sessionMinutes}-minute session starting at ${slot.start} would not finish before midnight` };
   }
   if (existing.some((s) => slotKey(s) === slotKey(slot))) return { field: 'start', message: `The site already has a session slot on ${weekdayTitles[slot.weekday]} at ${slot.start}` };
   return undefined;
