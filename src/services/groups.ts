@@ -368,6 +368,7 @@ export interface CatchUp {
   end: string;
   facilitatorId: number;
   facilitatorName: string;
+  roomName: string;
   status: string;
   deliveredOn: string | null;
   version: number;
@@ -445,9 +446,10 @@ export async function getGroup(db: Db, actor: Actor, groupId: number): Promise<G
       .orderBy(asc(people.familyName), asc(people.givenName));
     const members = memberRows.map((m) => ({ id: m.id, referralId: m.referralId, personId: m.personId, name: `${m.given} ${m.family}`, prisonNumber: m.prisonNumber }));
     const catchUpRows = await tx
-      .select({ c: catchUpSessions, facilitatorName: users.displayName })
+      .select({ c: catchUpSessions, facilitatorName: users.displayName, roomName: rooms.name })
       .from(catchUpSessions)
       .innerJoin(users, eq(users.id, catchUpSessions.facilitatorId))
+      .innerJoin(rooms, eq(rooms.id, catchUpSessions.roomId))
       .where(eq(catchUpSessions.groupId, groupId))
       .orderBy(asc(catchUpSessions.sessionDate), asc(catchUpSessions.startTime));
     if (members.length > 0) {
@@ -476,7 +478,7 @@ export async function getGroup(db: Db, actor: Actor, groupId: number): Promise<G
         .sort((a, b) => teamRoles.indexOf(a.teamRole) - teamRoles.indexOf(b.teamRole)),
       sessions: await sessionsWithNames(tx, rows),
       members,
-      catchUps: catchUpRows.map(({ c, facilitatorName }) => ({
+      catchUps: catchUpRows.map(({ c, facilitatorName, roomName }) => ({
         id: c.id,
         memberId: c.memberId,
         memberName: members.find((m) => m.id === c.memberId)?.name ?? '',
@@ -486,6 +488,7 @@ export async function getGroup(db: Db, actor: Actor, groupId: number): Promise<G
         end: c.endTime,
         facilitatorId: c.facilitatorId,
         facilitatorName,
+        roomName,
         status: c.status,
         deliveredOn: c.deliveredOn,
         version: c.version,
