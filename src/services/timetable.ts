@@ -316,9 +316,9 @@ export async function swapFacilitator(db: Db, actor: Actor, sessionId: number, i
 // ---------------------------------------------------------------------------------------------- catch-ups
 
 const timeField = z
-  .string({ error: 'Enter the start time' })
+  .string({ error: 'Choose a start time' })
   .trim()
-  .refine((v) => v !== '', 'Enter the start time')
+  .refine((v) => v !== '', 'Choose a start time')
   .refine((v) => v === '' || minutesOfTime(v) !== undefined, 'Start time must be a time in the form HH:MM, like 14:00');
 
 export const catchUpInput = z.object({
