@@ -6,7 +6,7 @@ import type { Db, Executor } from '../db/connection.js';
 import { groupSessions, groupSlots, programmeGroups, programmeVersions, rooms, siteClosures, siteSlots, sites } from '../db/schema.js';
 import type { ProgrammeDefinition } from '../domain/programme/definition.js';
 import { isIsoDate, minutesOfTime, weekdayNames, type WeekdayName } from '../domain/schedule/calendar.js';
-import { newSiteSlotRefusal, slotKey, slotTitle, sortSlots } from '../domain/schedule/slots.js';
+import { groupStillMeets, newSiteSlotRefusal, slotKey, slotTitle, sortSlots } from '../domain/schedule/slots.js';
 import type { Slot } from '../domain/schedule/solver.js';
 import { requireRole, requireSite, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
@@ -34,11 +34,7 @@ export async function slotsOfSite(ex: Executor, siteId: number): Promise<Array<S
   return sortSlots(rows.map((r) => ({ id: r.id, version: r.version, weekday: r.weekday as WeekdayName, start: r.startTime })));
 }
 
-/**
- * The site's groups that still meet, by the slots they meet in ('mon 09:00' → group names). A group still meets
- * while it has sessions from `today` on, or none planned yet (planning would use its slots); a finished or closed
- * group's slots hold nothing.
- */
+/** The site's groups that still meet (see groupStillMeets), by the slots they meet in ('mon 09:00' → group names). */
 async function groupsBySlot(ex: Executor, siteId: number, today: string): Promise<Map<string, string[]>> {
   const rows = await ex
     .select({ groupId: programmeGroups.id, status: programmeGroups.status, weekday: groupSlots.weekday, start: groupSlots.startTime, name: programmeGroups.name })
@@ -57,8 +53,7 @@ async function groupsBySlot(ex: Executor, siteId: number, today: string): Promis
   }
   const map = new Map<string, string[]>();
   for (const r of rows) {
-    const last = lastDates.get(r.groupId);
-    if (r.status === 'closed' || (last !== undefined && last < today)) continue;
+    if (!groupStillMeets(r.status, lastDates.get(r.groupId), today)) continue;
     const key = slotKey({ weekday: r.weekday as WeekdayName, start: r.start });
     map.set(key, [...(map.get(key) ?? []), r.name]);
   }
@@ -71,11 +66,11 @@ export async function getSiteSetup(db: Db, actor: Actor, siteId: number, today =
   if (!site) throw new NotFound('Site');
   const roomRows = await db.select().from(rooms).where(eq(rooms.siteId, siteId)).orderBy(asc(rooms.name));
   const closureRows = await db.select().from(siteClosures).where(eq(siteClosures.siteId, siteId)).orderBy(asc(siteClosures.closureDate));
-  const users = await groupsBySlot(db, siteId, today);
+  const meeting = await groupsBySlot(db, siteId, today);
   return {
     site: { id: site.id, code: site.code, name: site.name },
     rooms: roomRows.map((r) => ({ id: r.id, name: r.name })),
-    slots: (await slotsOfSite(db, siteId)).map((s) => ({ ...s, groups: users.get(slotKey(s)) ?? [] })),
+    slots: (await slotsOfSite(db, siteId)).map((s) => ({ ...s, groups: meeting.get(slotKey(s)) ?? [] })),
     closures: closureRows.map((c) => ({ id: c.id, date: c.closureDate, reason: c.reason })),
   };
 }
@@ -154,6 +149,8 @@ export async function addSiteSlot(db: Db, actor: Actor, siteId: number, input: u
   requireSiteManager(actor, siteId);
   const slot: Slot = validate(siteSlotInput, input);
   return db.transaction(async (tx) => {
+    // Serialised with other slot changes and group creation: two managers adding the same slot get one slot and one refusal.
+    await lockTimetables(tx);
     const [site] = await tx.select({ id: sites.id }).from(sites).where(eq(sites.id, siteId));
     if (!site) throw new NotFound('Site');
     const refusal = newSiteSlotRefusal(slot, await slotsOfSite(tx, siteId), await longestSessionMinutes(tx));
@@ -182,10 +179,10 @@ export async function removeSiteSlot(db: Db, actor: Actor, siteId: number, slotI
     if (!row) throw new NotFound('Session slot');
     const slot: Slot = { weekday: row.weekday as WeekdayName, start: row.startTime };
     if (row.version !== version) throw new EditConflict(`The ${slotTitle(slot)} session slot`);
-    const users = (await groupsBySlot(tx, siteId, today)).get(slotKey(slot)) ?? [];
-    if (users.length > 0) {
-      const names = users.length === 1 ? users[0] : `${users.slice(0, -1).join(', ')} and ${users.at(-1)}`;
-      throw ValidationFailed.one('slotId', `${slotTitle(slot)} cannot be removed while ${names} ${users.length === 1 ? 'meets' : 'meet'} in it: a slot can be removed once no current or planned group uses it`);
+    const meeting = (await groupsBySlot(tx, siteId, today)).get(slotKey(slot)) ?? [];
+    if (meeting.length > 0) {
+      const names = meeting.length === 1 ? meeting[0] : `${meeting.slice(0, -1).join(', ')} and ${meeting.at(-1)}`;
+      throw ValidationFailed.one('slotId', `${slotTitle(slot)} cannot be removed while ${names} ${meeting.length === 1 ? 'meets' : 'meet'} in it: a slot can be removed once no current or planned group uses it`);
     }
     await tx.delete(siteSlots).where(eq(siteSlots.id, row.id));
     await appendAudit(tx, actor, { action: 'site_slot.removed', subjectType: 'site_slot', subjectId: row.id, siteId, details: { slot: slotKey(slot) } });

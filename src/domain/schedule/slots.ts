@@ -48,3 +48,12 @@ export function slotsOutsideSite(groupSlots: Slot[], siteSlots: Slot[]): Slot[] 
   const offered = new Set(siteSlots.map(slotKey));
   return sortSlots(groupSlots.filter((s) => !offered.has(slotKey(s))));
 }
+
+/**
+ * Whether a group still meets in its slots, so that its site must keep offering them: while it has sessions from
+ * `today` on, or none planned yet (planning it would use them). A finished or closed group's slots hold nothing.
+ */
+export function groupStillMeets(status: string, lastSessionDate: string | undefined, today: string): boolean {
+  if (status === 'closed') return false;
+  return lastSessionDate === undefined || lastSessionDate >= today;
+}

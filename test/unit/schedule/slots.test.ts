@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newSiteSlotRefusal, slotsOutsideSite, sortSlots } from '../../../src/domain/schedule/slots.js';
+import { groupStillMeets, newSiteSlotRefusal, slotsOutsideSite, sortSlots } from '../../../src/domain/schedule/slots.js';
 import type { Slot } from '../../../src/domain/schedule/solver.js';
 
 const site: Slot[] = [
@@ -45,4 +45,11 @@ test('slots are listed Monday first, then by start time', () => {
     { weekday: 'mon', start: '09:00' },
   ];
   assert.deepEqual(sortSlots(shuffled).map((s) => `${s.weekday} ${s.start}`), ['mon 09:00', 'mon 13:30', 'sun 09:00']);
+});
+
+test('a group still meets in its slots until its last session, or while it has none planned; a closed group does not', () => {
+  assert.equal(groupStillMeets('scheduled', '2027-05-07', '2027-05-07'), true, 'its last session is today');
+  assert.equal(groupStillMeets('scheduled', '2027-05-07', '2027-05-08'), false, 'finished');
+  assert.equal(groupStillMeets('unscheduled', undefined, '2027-05-08'), true, 'not planned yet: planning would use its slots');
+  assert.equal(groupStillMeets('closed', '2027-09-01', '2027-05-08'), false);
 });
