@@ -17,6 +17,7 @@ const areas: Array<{ commands: string[]; load: () => Promise<Register> }> = [
   { commands: ['db'], load: async () => (await import('./commands/database.js')).registerDatabaseCommands },
   { commands: ['user', 'token'], load: async () => (await import('./commands/users.js')).registerUserCommands },
   { commands: ['audit'], load: async () => (await import('./commands/audit.js')).registerAuditCommands },
+  { commands: ['backup', 'restore'], load: async () => (await import('./commands/backup.js')).registerBackupCommands },
   { commands: ['score'], load: async () => (await import('./commands/score.js')).registerScoreCommands },
   { commands: ['eligibility'], load: async () => (await import('./commands/eligibility.js')).registerEligibilityCommands },
   { commands: ['plan'], load: async () => (await import('./commands/plan.js')).registerPlanCommands },

@@ -102,17 +102,18 @@ export class DataFolderNotADatabase extends Error {
 const initialisingPrefix = '.initialising-';
 
 /**
- * Creates a new database in a locked, empty folder. PGlite only initialises an empty folder, and ours already
- * holds the lock file, so it is initialised in a subfolder and its files moved up — all under the lock.
+ * Creates a new database in a locked, empty folder — empty, or from a dump (`from`, a restore). PGlite only
+ * initialises an empty folder, and ours already holds the lock file, so it is initialised in a subfolder and its
+ * files moved up — all under the lock.
  * Anything else in the folder (a log, a .gitkeep) is refused: PGlite would stop with no reason given.
  */
-async function createDatabaseIn(dataDir: string): Promise<void> {
+export async function createDatabaseIn(dataDir: string, from?: Blob): Promise<void> {
   for (const name of readdirSync(dataDir)) {
     if (name.startsWith(initialisingPrefix)) rmSync(join(dataDir, name), { recursive: true, force: true }); // a crashed earlier attempt
   }
   if (readdirSync(dataDir).some((name) => name !== lockFileName)) throw new DataFolderNotADatabase(dataDir);
   const staging = join(dataDir, `${initialisingPrefix}${process.pid}`);
-  const client = await PGlite.create(staging);
+  const client = from ? await PGlite.create({ dataDir: staging, loadDataDir: from }) : await PGlite.create(staging);
   await client.close();
   for (const name of readdirSync(staging)) renameSync(join(staging, name), join(dataDir, name));
   rmSync(staging, { recursive: true });
