@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { CohortError, parseCohort } from '../../domain/evaluation/cohort.js';
-import { DEFAULT_OPTIONS, evaluateCohort, type Analysis, type EvaluateOptions, type Evaluation } from '../../domain/evaluation/evaluate.js';
+import { CohortNotAnalysable, DEFAULT_OPTIONS, evaluateCohort, type Analysis, type EvaluateOptions, type Evaluation } from '../../domain/evaluation/evaluate.js';
 import { renderHtmlReport } from '../../domain/evaluation/report-html.js';
 import { PRESET_NAMES, synthCohort, synthCsv, type PresetName } from '../../domain/evaluation/synth.js';
 import { BadInput, CommandFailed } from '../errors.js';
@@ -39,6 +39,7 @@ export async function evaluateFile(request: EvaluateFileRequest, onStage?: (stag
   try {
     return evaluateCohort(cohort, { rows: cohort.rows, sha256 }, request, onStage);
   } catch (error) {
+    if (error instanceof CohortNotAnalysable) throw new BadInput(`${error.field === 'covariates' ? '--covariates' : '--cohort'}: ${error.message}`);
     throw new CommandFailed(`evaluation failed: ${(error as Error).message}`);
   }
 }
