@@ -97,9 +97,10 @@ export function rm2000FromRecord(person: Person, list: Conviction[]): Partial<Rm
 
 /**
  * What the record can tell the OSP form; a man recorded here is in custody. Follow-up dates are the assessor's to
- * enter. Sanctions are counted as sentencing occasions (distinct conviction dates), as the total is, so that the
- * sexual counts never add up to more than the total because one occasion had several convictions. A number of
- * years the dates cannot give (a conviction recorded after today or before his birth) is left for the assessor
+ * enter. Sanctions are sentencing occasions (distinct conviction dates), as the total is, and each sexual one is
+ * counted once, under its most serious kind (contact with a child, then contact with an adult, then non-contact),
+ * so the sexual counts never add up to more than the total, which OSP refuses; the assessor checks them. A number
+ * of years the dates cannot give (a conviction recorded after today or before his birth) is left for the assessor
  * rather than pre-filled as a negative number.
  */
 export function ospFromRecord(person: Person, list: Conviction[], today: string): Partial<OspInput> {
@@ -112,11 +113,15 @@ export function ospFromRecord(person: Person, list: Conviction[], today: string)
     const n = wholeYearsBetween(from, to);
     return n >= 0 ? n : undefined;
   };
+  const occasions = { contactChildSexualSanctions: 0, contactAdultSexualSanctions: 0, nonContactSexualSanctions: 0 };
+  for (const date of new Set(sexual.map((c) => c.convictionDate))) {
+    const that = sexual.filter((c) => c.convictionDate === date);
+    const contact = that.filter((c) => c.category === 'sexual_contact');
+    occasions[contact.some((c) => c.victimChild) ? 'contactChildSexualSanctions' : contact.length ? 'contactAdultSexualSanctions' : 'nonContactSexualSanctions']++;
+  }
   const suggested: Partial<OspInput> = {
     sex: person.sex as OspInput['sex'],
-    contactAdultSexualSanctions: distinctDates(sexual.filter((c) => c.category === 'sexual_contact' && !c.victimChild)),
-    contactChildSexualSanctions: distinctDates(sexual.filter((c) => c.category === 'sexual_contact' && c.victimChild)),
-    nonContactSexualSanctions: distinctDates(sexual.filter((c) => c.category === 'sexual_non_contact')),
+    ...occasions,
     totalSanctions: distinctDates(list),
     inCustody: true,
     ...(lastSexual ? { ageAtLastSexualSanction: years(person.dateOfBirth, lastSexual), yearsSinceMostRecentSexualOffence: years(lastSexual, today) } : {}),

@@ -122,18 +122,22 @@ test('OSP refuses sexual sanctions adding up to more than the total, naming tota
   assert.equal((await database.db.select().from(riskScores).where(eq(riskScores.personId, p.id))).length, 0);
 });
 
-test('the OSP form is pre-filled with sanctions as sentencing occasions, and never with a negative number of years', async () => {
+test('the OSP form is pre-filled with each sentencing occasion counted once, so the sexual counts fit the total, and never with negative years', async () => {
   const p = await newMan();
-  // Two contact adult convictions on one occasion are one sanction; the latest conviction is recorded after today.
+  // 2005: two contact adult convictions and a non-contact one, one occasion; 2007: a contact offence against a
+  // child and a non-contact one; 2010, recorded after the day of scoring below: theft.
   await addConviction(database.db, assessor, p.id, { convictionDate: '2005-06-01', offence: 'Assault', category: 'sexual_contact' });
   await addConviction(database.db, assessor, p.id, { convictionDate: '2005-06-01', offence: 'Assault', category: 'sexual_contact' });
+  await addConviction(database.db, assessor, p.id, { convictionDate: '2005-06-01', offence: 'Exposure', category: 'sexual_non_contact' });
+  await addConviction(database.db, assessor, p.id, { convictionDate: '2007-02-01', offence: 'Assault', category: 'sexual_contact', victimChild: 'on' });
+  await addConviction(database.db, assessor, p.id, { convictionDate: '2007-02-01', offence: 'Exposure', category: 'sexual_non_contact' });
   await addConviction(database.db, assessor, p.id, { convictionDate: '2010-03-01', offence: 'Theft', category: 'other' });
-  const { suggested } = await scoringSuggestions(database.db, assessor, p.id, 'osp', '2006-01-01');
-  assert.equal((suggested as { contactAdultSexualSanctions: number }).contactAdultSexualSanctions, 1);
-  assert.equal((suggested as { totalSanctions: number }).totalSanctions, 2);
-  // Seen on 2006-01-01, the 2010 conviction is in the future: no years since it are offered.
+  const { suggested } = await scoringSuggestions(database.db, assessor, p.id, 'osp', '2008-01-01');
+  const s = suggested as Record<string, number>;
+  assert.deepEqual([s.contactAdultSexualSanctions, s.contactChildSexualSanctions, s.nonContactSexualSanctions, s.totalSanctions], [1, 1, 0, 3]);
+  // Seen on 2008-01-01, the 2010 conviction is in the future: no years since it are offered.
   assert.equal('yearsSinceMostRecentOffence' in suggested, false);
-  assert.equal((suggested as { yearsSinceMostRecentSexualOffence: number }).yearsSinceMostRecentSexualOffence, 0);
+  assert.equal(s.yearsSinceMostRecentSexualOffence, 0);
 });
 
 test('the RM2000/S form is pre-filled from convictions: appearances are distinct dates, victim flags from sexual convictions', async () => {
