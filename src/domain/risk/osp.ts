@@ -68,11 +68,6 @@ const dcBands: readonly (Range & { band: RiskCategory })[] = [
   { from: 30, to: 35, band: 'high' },
   { from: 36, to: 64, band: 'very_high' },
 ];
-/** A probability (a fraction) as people read it: a percentage to 2 decimal places. */
-export function percentage(probability: number): string {
-  return `${(probability * 100).toFixed(2)}%`;
-}
-
 const dcBandOrder: readonly RiskCategory[] = ['low', 'medium', 'high', 'very_high'];
 const yearsOffenceFreeForReduction = 5;
 
@@ -85,6 +80,11 @@ export function dcAgePoints(age: number): number {
 /** Logistic model of OSP/DC: probability (a fraction) of direct-contact sexual reoffending. 0 points means 0. */
 export function dcProbability(points: number): number {
   return points === 0 ? 0 : 1 / (1 + Math.exp(-(-8.633 + 0.1598 * points)));
+}
+
+/** A probability (a fraction) as people read it: a percentage to 2 decimal places. */
+export function percentage(probability: number): string {
+  return `${(probability * 100).toFixed(2)}%`;
 }
 
 // First match wins; probabilities are fractions (0.10310 = 10.310%).
@@ -162,7 +162,7 @@ function notApplicable(why: string): OspScore {
 
 /**
  * Scores OSP/DC and OSP/IIC, or refuses (naming the field) counts that cannot all be true: every sexual
- * sanction is one of his sanctions for all offences, and a man being scored has at least one sanction.
+ * sanction is also a sanction for all offences, and a person being scored has at least one sanction.
  */
 export function scoreOsp(input: OspInput): OspOutcome {
   if (input.totalSanctions === 0) {
@@ -173,7 +173,7 @@ export function scoreOsp(input: OspInput): OspOutcome {
     return {
       ok: false,
       field: 'totalSanctions',
-      message: `Every sexual sanction is also one of his sanctions for all offences, so the total (${input.totalSanctions}) cannot be fewer than the sexual sanctions added together (${sexual})`,
+      message: `Every sexual sanction is also a sanction for all offences, so the total (${input.totalSanctions}) cannot be fewer than the sexual sanctions added together (${sexual})`,
     };
   }
   if (input.sex === 'female') return { ok: true, score: notApplicable('OSP does not apply to women: it was developed on men only.') };
