@@ -1,6 +1,6 @@
 // Regenerates the R reference goldens: writes small synthetic cohorts (a published-study preset and
-// adversarial ones: tied scores, a caliper that drops treated men, 1:2 matching, matching with replacement)
-// to test/fixtures/evaluation/ and runs scripts/r/evaluate.R on each.
+// adversarial ones: tied scores, a caliper that drops treated men, 1:2 matching, matching with replacement, short
+// follow-up) to test/fixtures/evaluation/ and runs scripts/r/evaluate.R on each.
 // Usage: npx tsx scripts/goldens.ts [--seed N]   (needs Rscript with the survival and MatchIt packages)
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -17,6 +17,8 @@ interface Fixture {
   caliper: number;
   ratio: number;
   replace: boolean;
+  /** Overrides the preset's release period and end of study. */
+  period?: { releaseFrom: string; releaseTo: string; endOfStudy: string };
 }
 
 const ALL = ['age_at_release', 'prior_sexual', 'prior_violent', 'rm2000_score', 'sentence_years'];
@@ -28,6 +30,9 @@ export const FIXTURES: Fixture[] = [
   // A narrow caliper leaves some treated men unmatched; 1:2 takes two passes.
   { name: 'caliper-ratio2', preset: 'mews2017', rows: 1500, covariates: ALL, outcome: 'sexual', window: 730, caliper: 0.02, ratio: 2, replace: false },
   { name: 'replace-ratio2', preset: 'mews2017', rows: 1000, covariates: ['age_at_release', 'prior_sexual', 'rm2000_score'], outcome: 'sexual', window: 730, caliper: 0.2, ratio: 2, replace: true },
+  // Releases up to three months before the end of study: about half the men have less than the window of
+  // follow-up, some of them after reoffending, so the window table's membership rule is exercised.
+  { name: 'short-followup', preset: 'mews2017', rows: 800, covariates: ['age_at_release', 'prior_sexual', 'rm2000_score'], outcome: 'sexual', window: 730, caliper: 0.2, ratio: 1, replace: false, period: { releaseFrom: '2011-01-01', releaseTo: '2014-06-30', endOfStudy: '2014-09-30' } },
 ];
 
 function main(): number {
@@ -48,7 +53,7 @@ function main(): number {
   }
   const dir = projectPath('test', 'fixtures', 'evaluation');
   for (const [k, f] of FIXTURES.entries()) {
-    const cohort = synthCohort({ preset: f.preset, seed: seed + k, rows: f.rows });
+    const cohort = synthCohort({ preset: f.preset, seed: seed + k, rows: f.rows, ...f.period });
     const csv = `${dir}/${f.name}.csv`;
     writeFileSync(csv, synthCsv(cohort));
     writeFileSync(`${csv}.json`, `${JSON.stringify(cohort.truth, null, 2)}\n`);

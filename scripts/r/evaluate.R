@@ -107,7 +107,9 @@ smd <- lapply(covs, function(v) {
 })
 
 s <- d[inSample, ]
-elig <- s$followup >= window | (s$event == 1 & s$time <= window)
+# The contract: exactly the men with the whole window of follow-up (end_of_followup - release_date >= window),
+# whether or not they reoffended within it.
+elig <- s$followup >= window
 winEvents <- s$event == 1 & s$time <= window
 winArm <- lapply(c(1, 0), function(a) {
   n <- sum(elig & s$treated == a)

@@ -9,12 +9,12 @@ import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
 import { convictions, evaluationRuns, people, reconvictions, referrals, riskScores } from '../db/schema.js';
 import { CohortError, parseCohort } from '../domain/evaluation/cohort.js';
-import { evaluateCohort, type Evaluation } from '../domain/evaluation/evaluate.js';
+import { CohortNotAnalysable, evaluateCohort, type Evaluation } from '../domain/evaluation/evaluate.js';
 import { requireRole, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { cohortImportContent, covariatesOf, evaluationRoles, outcomesOf, problemsAsFieldErrors } from './cohort-imports.js';
 import { NotFound, ValidationFailed } from './errors.js';
-import { checkbox } from './input-fields.js';
+import { checkbox, numberWithDefault } from './input-fields.js';
 import { pseudonymFor } from './pseudonyms.js';
 import { reconvictionDataAsOf } from './reconvictions.js';
 import { validate } from './validate.js';
@@ -26,9 +26,9 @@ export const runInput = z.object({
     z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'Choose covariates from the list')).min(1, 'Choose at least one covariate'),
   ),
   outcome: z.string({ error: 'Choose an outcome' }).regex(/^[a-z][a-z0-9_]*$/, 'Choose an outcome'),
-  windowDays: z.coerce.number({ error: 'Enter the follow-up window in days' }).int('Follow-up window must be a whole number of days').min(30, 'Follow-up window must be at least 30 days').max(36500, 'Follow-up window must be at most 36,500 days').default(730),
-  caliper: z.coerce.number({ error: 'Enter the caliper' }).gt(0, 'Caliper must be more than 0').max(10, 'Caliper must be 10 or less').default(0.2),
-  ratio: z.coerce.number({ error: 'Enter how many comparison men per treated man' }).int('Ratio must be a whole number').min(1, 'Ratio must be at least 1').max(10, 'Ratio must be 10 or less').default(1),
+  windowDays: numberWithDefault('follow-up window', { example: '730', whole: true, unit: 'days', min: 30, max: 36500, fallback: 730 }),
+  caliper: numberWithDefault('caliper', { example: '0.2', moreThan: 0, max: 10, fallback: 0.2 }),
+  ratio: numberWithDefault('number of comparison men per treated man', { example: '1', whole: true, min: 1, max: 10, fallback: 1 }),
   replace: checkbox('matching with replacement'),
   noMatch: checkbox('analyse the whole cohort without matching'),
   byRiskBand: checkbox('by risk band'),
@@ -154,6 +154,8 @@ export async function runEvaluation(db: Db, actor: Actor, programmeId: string, i
     });
   } catch (error) {
     if (error instanceof CohortError) throw new ValidationFailed(problemsAsFieldErrors(error.problems));
+    // An empty arm is the file's fault (choose another); a covariate at fault is the choice of covariates'.
+    if (error instanceof CohortNotAnalysable) throw ValidationFailed.one(error.field === 'covariates' ? 'covariates' : 'cohortImportId', error.message);
     throw error;
   }
   return db.transaction(async (tx) => {

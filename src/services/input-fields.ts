@@ -56,9 +56,13 @@ function toNumber(v: unknown): unknown {
 
 /** A whole number in a range, required. */
 export function requiredWholeNumber(label: string, min: number, max?: number) {
-  let n = z.number({ error: `${capitalise(label)} must be a whole number` }).int(`${capitalise(label)} must be a whole number`).min(min, `${capitalise(label)} must be ${min} or more`);
+  const notWhole = `${capitalise(label)} must be a whole number`;
+  let n = z
+    .number({ error: (issue) => (issue.input === undefined ? `Enter the ${label}` : notWhole) })
+    .int(notWhole)
+    .min(min, `${capitalise(label)} must be ${min} or more`);
   if (max !== undefined) n = n.max(max, `${capitalise(label)} must be ${max} or less`);
-  return z.preprocess((v) => toNumber(blankToUndefined(v)), z.union([z.undefined(), n]).refine((x) => x !== undefined, `Enter the ${label}`).transform((x) => x as number));
+  return z.preprocess((v) => toNumber(blankToUndefined(v)), n);
 }
 
 /** A whole number in a range, or null when not recorded. */
@@ -66,6 +70,33 @@ export function optionalWholeNumber(label: string, min: number, max?: number) {
   let n = z.number({ error: `${capitalise(label)} must be a whole number` }).int(`${capitalise(label)} must be a whole number`).min(min, `${capitalise(label)} must be ${min} or more`);
   if (max !== undefined) n = n.max(max, `${capitalise(label)} must be ${max} or less`);
   return z.preprocess((v) => toNumber(blankToUndefined(v)) ?? null, n.nullable());
+}
+
+/**
+ * A number that takes `fallback` when not sent at all (callers of the service may leave it out), must be given
+ * when a form sends it blank, and when it is not a number says so with an example ("Caliper must be a number,
+ * like 0.2"). `unit` (plural) reads after "whole number of" and after the bounds.
+ */
+export function numberWithDefault(
+  label: string,
+  options: { example: string; whole?: boolean; unit?: string; min?: number; moreThan?: number; max: number; fallback: number },
+) {
+  const Label = capitalise(label);
+  const unit = options.unit ? ` ${options.unit}` : '';
+  const kind = options.whole ? `a whole number${options.unit ? ` of ${options.unit}` : ''}` : 'a number';
+  const notNumber = `${Label} must be ${kind}, like ${options.example}`;
+  let n = z.number({ error: (issue) => (issue.input === undefined ? `Enter the ${label}` : notNumber) }).max(options.max, `${Label} must be ${options.max}${unit} or less`);
+  if (options.whole) n = n.int(notNumber);
+  if (options.min !== undefined) n = n.min(options.min, `${Label} must be ${options.min}${unit} or more`);
+  if (options.moreThan !== undefined) n = n.gt(options.moreThan, `${Label} must be more than ${options.moreThan}${unit}`);
+  const parse = (v: unknown): unknown => {
+    if (v === undefined) return options.fallback;
+    if (typeof v !== 'string') return v;
+    const text = v.trim();
+    if (text === '') return undefined;
+    return /^-?(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : v;
+  };
+  return z.preprocess(parse, n);
 }
 
 /** The version the caller read, for optimistic locking. */

@@ -95,23 +95,39 @@ export function rm2000FromRecord(person: Person, list: Conviction[]): Partial<Rm
   };
 }
 
-/** What the record can tell the OSP form; a man recorded here is in custody. Follow-up dates are the assessor's to enter. */
+/**
+ * What the record can tell the OSP form; a man recorded here is in custody. Follow-up dates are the assessor's to
+ * enter. Sanctions are sentencing occasions (distinct conviction dates), as the total is, and each sexual one is
+ * counted once, under its most serious kind (contact with a child, then contact with an adult, then non-contact),
+ * so the sexual counts never add up to more than the total, which OSP refuses; the assessor checks them. A number
+ * of years the dates cannot give (a conviction recorded after today or before his birth) is left for the assessor
+ * rather than pre-filled as a negative number.
+ */
 export function ospFromRecord(person: Person, list: Conviction[], today: string): Partial<OspInput> {
   const sexual = list.filter(isSexual);
   const latest = (l: Conviction[]) => l.map((c) => c.convictionDate).sort().at(-1);
   const lastSexual = latest(sexual);
   const lastAny = latest(list);
   const current = list.filter((c) => c.convictionDate === lastAny);
-  return {
+  const years = (from: string, to: string) => {
+    const n = wholeYearsBetween(from, to);
+    return n >= 0 ? n : undefined;
+  };
+  const occasions = { contactChildSexualSanctions: 0, contactAdultSexualSanctions: 0, nonContactSexualSanctions: 0 };
+  for (const date of new Set(sexual.map((c) => c.convictionDate))) {
+    const that = sexual.filter((c) => c.convictionDate === date);
+    const contact = that.filter((c) => c.category === 'sexual_contact');
+    occasions[contact.some((c) => c.victimChild) ? 'contactChildSexualSanctions' : contact.length ? 'contactAdultSexualSanctions' : 'nonContactSexualSanctions']++;
+  }
+  const suggested: Partial<OspInput> = {
     sex: person.sex as OspInput['sex'],
-    contactAdultSexualSanctions: sexual.filter((c) => c.category === 'sexual_contact' && !c.victimChild).length,
-    contactChildSexualSanctions: sexual.filter((c) => c.category === 'sexual_contact' && c.victimChild).length,
-    nonContactSexualSanctions: sexual.filter((c) => c.category === 'sexual_non_contact').length,
+    ...occasions,
     totalSanctions: distinctDates(list),
     inCustody: true,
-    ...(lastSexual ? { ageAtLastSexualSanction: wholeYearsBetween(person.dateOfBirth, lastSexual), yearsSinceMostRecentSexualOffence: wholeYearsBetween(lastSexual, today) } : {}),
-    ...(lastAny ? { yearsSinceMostRecentOffence: wholeYearsBetween(lastAny, today), currentOffenceAgainstStranger: current.some((c) => c.victimStranger) } : {}),
+    ...(lastSexual ? { ageAtLastSexualSanction: years(person.dateOfBirth, lastSexual), yearsSinceMostRecentSexualOffence: years(lastSexual, today) } : {}),
+    ...(lastAny ? { yearsSinceMostRecentOffence: years(lastAny, today), currentOffenceAgainstStranger: current.some((c) => c.victimStranger) } : {}),
   };
+  return Object.fromEntries(Object.entries(suggested).filter(([, v]) => v !== undefined)) as Partial<OspInput>;
 }
 
 export interface ScoringForm {
@@ -154,7 +170,9 @@ export async function scorePerson(
       return [{ instrument: rm2000s.id, instrumentVersion: rm2000s.version, inputs, result: outcome.score, category: outcome.score.category }];
     }
     const inputs = validate(ospForm, pick(input, Object.keys(ospLabels)));
-    const score = scoreOsp(inputs);
+    const outcome = scoreOsp(inputs);
+    if (!outcome.ok) throw ValidationFailed.one(outcome.field, outcome.message);
+    const { score } = outcome;
     return [
       { instrument: ospDc.id, instrumentVersion: ospDc.version, inputs, result: score.dc, category: score.dc.band },
       { instrument: ospIic.id, instrumentVersion: ospIic.version, inputs, result: score.iic, category: score.iic.band },

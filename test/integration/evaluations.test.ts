@@ -67,6 +67,34 @@ test('a cohort file with bad rows is refused whole, naming each bad line, and no
   assert.equal(await countRows('cohort_imports'), before);
 });
 
+test('a valid cohort that cannot be analysed as asked is bad input naming the covariate or the arm, and no run is stored', async () => {
+  // The fixture's rows with one more column that is the same for every man.
+  const lines = fixture.trim().split('\n').map((line, i) => `${line},${i === 0 ? 'site_code' : '7'}`);
+  const { cohortImport } = await importCohortFile(database.db, researcher, { kind: 'cohort', fileName: 'constant.csv', content: lines.join('\n') });
+  const runs = await countRows('evaluation_runs');
+  await assert.rejects(
+    runEvaluation(database.db, researcher, 'core-sotp', { cohortImportId: cohortImport.id, covariates: ['age_at_release', 'site_code'], outcome: 'sexual_violent' }, { pseudonymKey: key }),
+    (e: unknown) => {
+      assert.ok(e instanceof ValidationFailed);
+      assert.deepEqual(e.errors.map((x) => x.field), ['covariates']);
+      assert.match(e.errors[0].message, /^Covariate site_code has the same value \(7\) for every man/);
+      return true;
+    },
+  );
+  const treatedOnly = [lines[0], ...lines.slice(1).filter((l) => /^[^,]+,1,/.test(l))];
+  const { cohortImport: oneArm } = await importCohortFile(database.db, researcher, { kind: 'cohort', fileName: 'treated-only.csv', content: treatedOnly.join('\n') });
+  await assert.rejects(
+    runEvaluation(database.db, researcher, 'core-sotp', { cohortImportId: oneArm.id, covariates: ['age_at_release'], outcome: 'sexual_violent' }, { pseudonymKey: key }),
+    (e: unknown) => {
+      assert.ok(e instanceof ValidationFailed);
+      assert.deepEqual(e.errors.map((x) => x.field), ['cohortImportId']);
+      assert.match(e.errors[0].message, /no comparison men/);
+      return true;
+    },
+  );
+  assert.equal(await countRows('evaluation_runs'), runs);
+});
+
 test('a comparison pool may hold untreated men only', async () => {
   await assert.rejects(importCohortFile(database.db, researcher, { kind: 'comparison', fileName: 'mixed.csv', content: fixture }), (e: unknown) => {
     assert.ok(e instanceof ValidationFailed);

@@ -105,6 +105,41 @@ test('OSP stores OSP/DC and OSP/IIC rows with their bands', async () => {
   assert.equal(rows[1].category, 'low');
 });
 
+test('OSP for a man with no sexual sanction stores both rows as not_applicable, with no probability', async () => {
+  const p = await newMan();
+  const rows = await scorePerson(database.db, assessor, p.id, 'osp', { ...ospExample, contactAdultSexualSanctions: 0 }, today);
+  assert.deepEqual(rows.map((r) => r.category), ['not_applicable', 'not_applicable']);
+  assert.deepEqual(rows.map((r) => (r.result as { probability: number | null }).probability), [null, null]);
+});
+
+test('OSP refuses sexual sanctions adding up to more than the total, naming totalSanctions, and stores nothing', async () => {
+  const p = await newMan();
+  await assert.rejects(scorePerson(database.db, assessor, p.id, 'osp', { ...ospExample, nonContactSexualSanctions: 2, indecentImageSanctions: 1 }, today), (e: unknown) => {
+    assert.ok(e instanceof ValidationFailed);
+    assert.deepEqual(e.errors.map((x) => x.field), ['totalSanctions']);
+    return true;
+  });
+  assert.equal((await database.db.select().from(riskScores).where(eq(riskScores.personId, p.id))).length, 0);
+});
+
+test('the OSP form is pre-filled with each sentencing occasion counted once, so the sexual counts fit the total, and never with negative years', async () => {
+  const p = await newMan();
+  // 2005: two contact adult convictions and a non-contact one, one occasion; 2007: a contact offence against a
+  // child and a non-contact one; 2010, recorded after the day of scoring below: theft.
+  await addConviction(database.db, assessor, p.id, { convictionDate: '2005-06-01', offence: 'Assault', category: 'sexual_contact' });
+  await addConviction(database.db, assessor, p.id, { convictionDate: '2005-06-01', offence: 'Assault', category: 'sexual_contact' });
+  await addConviction(database.db, assessor, p.id, { convictionDate: '2005-06-01', offence: 'Exposure', category: 'sexual_non_contact' });
+  await addConviction(database.db, assessor, p.id, { convictionDate: '2007-02-01', offence: 'Assault', category: 'sexual_contact', victimChild: 'on' });
+  await addConviction(database.db, assessor, p.id, { convictionDate: '2007-02-01', offence: 'Exposure', category: 'sexual_non_contact' });
+  await addConviction(database.db, assessor, p.id, { convictionDate: '2010-03-01', offence: 'Theft', category: 'other' });
+  const { suggested } = await scoringSuggestions(database.db, assessor, p.id, 'osp', '2008-01-01');
+  const s = suggested as Record<string, number>;
+  assert.deepEqual([s.contactAdultSexualSanctions, s.contactChildSexualSanctions, s.nonContactSexualSanctions, s.totalSanctions], [1, 1, 0, 3]);
+  // Seen on 2008-01-01, the 2010 conviction is in the future: no years since it are offered.
+  assert.equal('yearsSinceMostRecentOffence' in suggested, false);
+  assert.equal(s.yearsSinceMostRecentSexualOffence, 0);
+});
+
 test('the RM2000/S form is pre-filled from convictions: appearances are distinct dates, victim flags from sexual convictions', async () => {
   const p = await newMan({ neverMarried: 'yes' });
   await addConviction(database.db, assessor, p.id, { convictionDate: '2001-01-10', offence: 'Theft', category: 'other', victimMale: 'on' });

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { users } from '../../src/db/schema.js';
 import { systemActor } from '../../src/services/access.js';
 import { createApiToken } from '../../src/services/authentication.js';
-import { rm2000Example } from '../support/issue-examples.js';
+import { ospExample, rm2000Example } from '../support/issue-examples.js';
 import { startTestApp, type TestApp } from '../support/web.js';
 import { siteIdOf } from '../support/actors.js';
 
@@ -107,6 +107,12 @@ test('API input is validated: a 400 JSON error names the field', async () => {
   const wrongType = await call('assessor', 'POST', `/api/v1/people/${id}/scores/osp`, { sex: 'male', ageAtStartOfFollowup: 'old' });
   assert.equal(wrongType.statusCode, 400);
   assert.ok(wrongType.json().error.field);
+  const tooManySexual = await call('assessor', 'POST', `/api/v1/people/${id}/scores/osp`, { ...ospExample, contactChildSexualSanctions: 3 });
+  assert.equal(tooManySexual.statusCode, 400);
+  assert.equal(tooManySexual.json().error.field, 'totalSanctions');
+  const noSanction = await call('assessor', 'POST', `/api/v1/people/${id}/scores/osp`, { ...ospExample, contactAdultSexualSanctions: 0, totalSanctions: 0 });
+  assert.equal(noSanction.statusCode, 400);
+  assert.equal(noSanction.json().error.field, 'totalSanctions');
   const badTransition = await call('manager', 'POST', '/api/v1/referrals/1/transitions', { transition: 'teleport', version: 1 });
   assert.equal(badTransition.statusCode, 400);
   assert.equal(badTransition.json().error.field, 'transition');

@@ -81,3 +81,52 @@ test('a report still reads when a risk band has no reconvictions (its p-values c
   assert.match(report.body, /Risk band: low/);
   assert.match(report.body, /p = n\/a/);
 });
+
+/** Uploads a complete cohort and returns its import id. */
+async function uploadCohort(client: ReturnType<TestApp['client']>, name: string, rows: string[]): Promise<string> {
+  await client.get('/evaluations/imports/new');
+  const upload = await client.postFile('/evaluations/imports', { kind: 'cohort' }, { field: 'file', name, content: rows.join('\n') });
+  assert.equal(upload.statusCode, 303, errorSummary(upload.body).join('; '));
+  const form = await client.get('/evaluations/new');
+  return [...form.body.matchAll(new RegExp(`<option value="(\\d+)"[^>]*>${name.replace('.', '\\.')}`, 'g'))][0][1];
+}
+
+function smallCohort(treatedOf: (i: number) => number): string[] {
+  const rows = ['person_ref,treated,release_date,end_of_followup,risk_band,x,region,sexual_reoffence_date'];
+  for (let i = 0; i < 40; i++) rows.push(`K${i},${treatedOf(i)},2020-01-0${1 + (i % 9)},2024-12-31,low,${(i * 7) % 13},3,${i % 5 === 0 ? '2021-06-01' : ''}`);
+  return rows;
+}
+
+test('a cohort with a constant covariate is refused with a GOV.UK error summary naming the covariate, and no run is stored', async () => {
+  const researcher = t.client();
+  await researcher.signIn('researcher');
+  const importId = await uploadCohort(researcher, 'constant-region.csv', smallCohort((i) => (i % 3 === 0 ? 1 : 0)));
+  const runsBefore = (await researcher.get('/evaluations')).body.match(/href="\/evaluations\/\d+"/g)?.length ?? 0;
+  const run = await researcher.post('/evaluations', { cohortImportId: importId, covariates: ['x', 'region'], outcome: 'sexual', windowDays: '730', caliper: '0.2', ratio: '1' });
+  assert.equal(run.statusCode, 400);
+  assert.match(errorSummary(run.body)[0], /^Covariate region has the same value \(3\) for every man/);
+  assert.match(run.body, /href="#covariates"/);
+  assert.equal((await researcher.get('/evaluations')).body.match(/href="\/evaluations\/\d+"/g)?.length ?? 0, runsBefore);
+});
+
+test('a cohort with no comparison men is refused with an error summary naming the missing arm', async () => {
+  const researcher = t.client();
+  await researcher.signIn('researcher');
+  const importId = await uploadCohort(researcher, 'treated-only.csv', smallCohort(() => 1));
+  const run = await researcher.post('/evaluations', { cohortImportId: importId, covariates: 'x', outcome: 'sexual', windowDays: '730', caliper: '0.2', ratio: '1' });
+  assert.equal(run.statusCode, 400);
+  assert.match(errorSummary(run.body)[0], /no comparison men \(treated = 0\)/);
+});
+
+test('a number the evaluation form cannot read is refused with an example of one it can', async () => {
+  const researcher = t.client();
+  await researcher.signIn('researcher');
+  const importId = await uploadCohort(researcher, 'numbers.csv', smallCohort((i) => (i % 4 === 0 ? 1 : 0)));
+  const run = await researcher.post('/evaluations', { cohortImportId: importId, covariates: 'x', outcome: 'sexual', windowDays: 'two years', caliper: 'narrow', ratio: '1.5' });
+  assert.equal(run.statusCode, 400);
+  assert.deepEqual(errorSummary(run.body), [
+    'Follow-up window must be a whole number of days, like 730',
+    'Caliper must be a number, like 0.2',
+    'Number of comparison men per treated man must be a whole number, like 1',
+  ]);
+});

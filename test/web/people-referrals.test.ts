@@ -96,6 +96,49 @@ test('a scoring form with bad input shows a GOV.UK error summary naming the fiel
   assert.equal(afterRows.length, before.length);
 });
 
+const ospForm = (over: Record<string, string> = {}) => ({
+  sex: 'male',
+  ageAtStartOfFollowup: '45',
+  contactAdultSexualSanctions: '1',
+  contactChildSexualSanctions: '0',
+  nonContactSexualSanctions: '0',
+  indecentImageSanctions: '0',
+  ageAtLastSexualSanction: '40',
+  totalSanctions: '3',
+  currentOffenceAgainstStranger: 'true',
+  inCustody: 'true',
+  yearsSinceMostRecentOffence: '2',
+  yearsSinceMostRecentSexualOffence: '2',
+  yearsSinceStartOfFollowup: '0',
+  ...over,
+});
+
+test('the OSP form refuses sexual sanctions adding up to more than the total with an error summary naming the field, and stores nothing', async () => {
+  const client = await signedIn('assessor');
+  await client.get(`/people/${personId}/scores/osp/new`);
+  const before = await t.database.db.select().from(riskScores).where(eq(riskScores.personId, personId));
+  const response = await client.post(`/people/${personId}/scores/osp`, ospForm({ contactChildSexualSanctions: '2', indecentImageSanctions: '1' }));
+  assert.equal(response.statusCode, 400);
+  assert.match(errorSummary(response.body)[0], /cannot be fewer than the sexual sanctions added together \(4\)/);
+  assert.match(response.body, /href="#totalSanctions"/);
+  const notANumber = await client.post(`/people/${personId}/scores/osp`, ospForm({ totalSanctions: 'three' }));
+  assert.equal(notANumber.statusCode, 400);
+  assert.deepEqual(errorSummary(notANumber.body), ['Total number of sanctions for all offences must be a whole number']);
+  const after = await t.database.db.select().from(riskScores).where(eq(riskScores.personId, personId));
+  assert.equal(after.length, before.length);
+});
+
+test('the person page shows OSP probabilities as percentages to 2 decimal places', async () => {
+  const client = await signedIn('assessor');
+  await client.get(`/people/${personId}/scores/osp/new`);
+  const saved = await client.post(`/people/${personId}/scores/osp`, ospForm({ indecentImageSanctions: '2', totalSanctions: '4' }));
+  assert.equal(saved.statusCode, 303, errorSummary(saved.body).join('; '));
+  const page = await client.get(`/people/${personId}`);
+  // 30 points: 1 / (1 + e^−(−8.633 + 0.1598 × 30)) = 0.021062…; 2 image sanctions: 0.1031.
+  assert.match(page.body, /Predicted probability of direct-contact sexual reoffending: 2\.11%/);
+  assert.match(page.body, /Predicted probability of indecent-image or indirect-contact sexual reoffending: 10\.31%/);
+});
+
 function transitionButtons(html: string): string[] {
   return [...html.matchAll(/data-transition="([a-z_]+)"/g)].map((m) => m[1]);
 }

@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { CohortError, parseCohort } from '../../domain/evaluation/cohort.js';
-import { DEFAULT_OPTIONS, evaluateCohort, type Analysis, type EvaluateOptions, type Evaluation } from '../../domain/evaluation/evaluate.js';
+import { CohortNotAnalysable, DEFAULT_OPTIONS, evaluateCohort, type Analysis, type EvaluateOptions, type Evaluation } from '../../domain/evaluation/evaluate.js';
 import { renderHtmlReport } from '../../domain/evaluation/report-html.js';
 import { PRESET_NAMES, synthCohort, synthCsv, type PresetName } from '../../domain/evaluation/synth.js';
 import { BadInput, CommandFailed } from '../errors.js';
@@ -39,6 +39,7 @@ export async function evaluateFile(request: EvaluateFileRequest, onStage?: (stag
   try {
     return evaluateCohort(cohort, { rows: cohort.rows, sha256 }, request, onStage);
   } catch (error) {
+    if (error instanceof CohortNotAnalysable) throw new BadInput(`${error.field === 'covariates' ? '--covariates' : '--cohort'}: ${error.message}`);
     throw new CommandFailed(`evaluation failed: ${(error as Error).message}`);
   }
 }
@@ -54,15 +55,17 @@ function cohortBadInput(error: CohortError, request: EvaluateFileRequest): BadIn
   return new BadInput(`--cohort: ${error.problems.length} problem${error.problems.length === 1 ? '' : 's'} in the cohort file; it is refused whole`);
 }
 
-function wholeNumber(value: string, field: string, min: number): number {
+function wholeNumber(value: string, field: string, min: number, example: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new BadInput(`${field}: must be a whole number ≥ ${min}, got "${value}"`);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new BadInput(`${field}: must be a whole number, like ${example}; got "${value}"`);
+  if (n < min) throw new BadInput(`${field}: must be ${min} or more, got ${n}`);
   return n;
 }
 
-function positiveNumber(value: string, field: string): number {
+function positiveNumber(value: string, field: string, example: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new BadInput(`${field}: must be a number greater than 0, got "${value}"`);
+  if (!/^-?(\d+(\.\d*)?|\.\d+)$/.test(value.trim()) || !Number.isFinite(n)) throw new BadInput(`${field}: must be a number, like ${example}; got "${value}"`);
+  if (n <= 0) throw new BadInput(`${field}: must be more than 0, got ${n}`);
   return n;
 }
 
@@ -128,9 +131,9 @@ function evaluateRequest(o: EvaluateCliOptions): EvaluateFileRequest {
     cohortFile: o.cohort,
     covariates,
     outcome: o.outcome,
-    windowDays: wholeNumber(o.windowDays, '--window-days', 1),
-    caliper: positiveNumber(o.caliper, '--caliper'),
-    ratio: wholeNumber(o.ratio, '--ratio', 1),
+    windowDays: wholeNumber(o.windowDays, '--window-days', 1, '730'),
+    caliper: positiveNumber(o.caliper, '--caliper', '0.2'),
+    ratio: wholeNumber(o.ratio, '--ratio', 1, '1'),
     replace: Boolean(o.replace),
     match: o.match,
     byRiskBand: Boolean(o.byRiskBand),
@@ -166,8 +169,8 @@ async function runSynth(o: { preset?: string; seed?: string; rows?: string; out?
     throw new BadInput(`--preset: must be one of ${PRESET_NAMES.join(', ')}`);
   }
   if (o.seed === undefined) throw new BadInput('--seed: required (a whole number), so that the cohort can be regenerated');
-  const seed = wholeNumber(o.seed, '--seed', 0);
-  const rows = o.rows === undefined ? undefined : wholeNumber(o.rows, '--rows', 10);
+  const seed = wholeNumber(o.seed, '--seed', 0, '42');
+  const rows = o.rows === undefined ? undefined : wholeNumber(o.rows, '--rows', 10, '5000');
   if (!o.out) throw new BadInput('--out: required (the CSV file to write)');
   const cohort = synthCohort({ preset: o.preset as PresetName, seed, rows });
   try {

@@ -20,9 +20,11 @@ export function registerScoreCommands(program: Command): void {
 
   score
     .command('osp')
-    .description('OSP/DC and OSP/IIC: probabilities are fractions (0.1031 = 10.31%); not_applicable for women.')
+    .description('OSP/DC and OSP/IIC: probabilities are fractions (0.1031 = 10.31%); not_applicable for women and for men with no sexual sanction.')
     .option('--input <file>', 'read the facts from this JSON file instead of stdin')
     .action(async (options: { input?: string }) => {
-      printJson(scoreOsp(parseOrBadInput(ospInputSchema, await readJsonInput(options.input))));
+      const outcome = scoreOsp(parseOrBadInput(ospInputSchema, await readJsonInput(options.input)));
+      if (!outcome.ok) throw new BadInput(`${outcome.field}: ${outcome.message}`);
+      printJson(outcome.score);
     });
 }

@@ -3,7 +3,7 @@
 import { balanceTable, SMD_THRESHOLD } from './balance.js';
 import { type Cohort, RISK_BANDS } from './cohort.js';
 import { coxTreatment } from './cox.js';
-import { fitLogistic, type LogisticFit } from './logistic.js';
+import { fitLogistic, SingularModel, type LogisticFit } from './logistic.js';
 import { matchingDistance, nearestNeighbourMatch } from './matching.js';
 import { newcombeDifference, oddsRatio, proportion, relativeRisk, type Contrast, type Proportion } from './rates.js';
 import { kaplanMeier, logRank, timeTable, type KmRow } from './survival.js';
@@ -71,6 +71,35 @@ export interface Evaluation extends Analysis {
 
 export type Progress = (stage: string) => void;
 
+/**
+ * A valid cohort file that cannot be analysed as asked: one arm is empty, or a covariate cannot enter the
+ * propensity model. The caller's mistake (choose other covariates or another file), not a failure.
+ */
+export class CohortNotAnalysable extends Error {
+  constructor(
+    /** `treated` when an arm is empty; `covariates` when a covariate is at fault. */
+    readonly field: 'treated' | 'covariates',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CohortNotAnalysable';
+  }
+}
+
+function fitPropensity(cohort: Cohort): LogisticFit {
+  try {
+    return fitLogistic(cohort.covariates, cohort.treated);
+  } catch (error) {
+    if (!(error instanceof SingularModel) || error.column === 0) throw error;
+    const name = cohort.covariateNames[error.column - 1];
+    if (error.reason === 'constant') {
+      throw new CohortNotAnalysable('covariates', `Covariate ${name} has the same value (${cohort.covariates[error.column - 1][0]}) for every man, so it cannot be used to match: leave it out`);
+    }
+    const before = cohort.covariateNames.slice(0, error.column - 1).join(', ');
+    throw new CohortNotAnalysable('covariates', `Covariate ${name} is a combination of ${before} for these men, so it adds nothing to the propensity model: leave it out`);
+  }
+}
+
 function sampleSd(x: Float64Array): number {
   let mean = 0;
   for (let i = 0; i < x.length; i++) mean += x[i];
@@ -102,9 +131,10 @@ export function matchedSample(cohort: Cohort, options: EvaluateOptions, progress
   const n = cohort.rows;
   let nTreated = 0;
   for (let i = 0; i < n; i++) nTreated += treated[i];
-  if (nTreated === 0 || nTreated === n) throw new Error('both treated and comparison men are needed');
+  if (nTreated === 0) throw new CohortNotAnalysable('treated', `The cohort has no treated men (treated = 1) among its ${n} men: both treated and comparison men are needed`);
+  if (nTreated === n) throw new CohortNotAnalysable('treated', `The cohort has no comparison men (treated = 0) among its ${n} men: both treated and comparison men are needed`);
   progress('propensity');
-  const fit = fitLogistic(cohort.covariates, treated);
+  const fit = fitPropensity(cohort);
   progress('matching');
   if (!options.match) {
     return {
@@ -159,9 +189,10 @@ export function analyse(cohort: Cohort, options: EvaluateOptions, progress: Prog
   let x0 = 0;
   for (let i = 0; i < n; i++) {
     if (!inSample[i]) continue;
+    // Only men with the whole window of follow-up: counting a man who left observation early only when he
+    // reoffended within it would inflate both rates.
+    if (cohort.followup[i] < w) continue;
     const eventInWindow = cohort.event[i] === 1 && cohort.time[i] <= w;
-    // Men followed for less than the window count only if they reoffended within it.
-    if (!(cohort.followup[i] >= w || eventInWindow)) continue;
     if (treated[i]) {
       n1++;
       x1 += eventInWindow ? 1 : 0;
@@ -250,7 +281,8 @@ export function evaluateCohort(cohort: Cohort, input: { rows: number; sha256: st
         result.byRiskBand![band] = analyse(sub, options);
       } catch (error) {
         // A band too small or too homogeneous to model is reported, not fatal for the other bands.
-        result.byRiskBand![band] = { error: (error as Error).message };
+        if (!(error instanceof CohortNotAnalysable)) throw error;
+        result.byRiskBand![band] = { error: error.message };
       }
     });
   }

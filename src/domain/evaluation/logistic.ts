@@ -17,6 +17,21 @@ export interface LogisticOptions {
   maxIterations?: number;
 }
 
+/**
+ * The model cannot be fitted because a column of the design is constant or a linear combination of the
+ * columns before it. `column` is 0 for the intercept, k for the k-th covariate (1-based), so that the caller,
+ * who knows the covariates' names, can say which one.
+ */
+export class SingularModel extends Error {
+  constructor(
+    readonly column: number,
+    readonly reason: 'constant' | 'collinear',
+  ) {
+    super(column === 0 ? 'the model matrix is singular' : `covariate ${column} is ${reason === 'constant' ? 'constant' : 'a combination of the ones before it'}`);
+    this.name = 'SingularModel';
+  }
+}
+
 const MU_EPS = 2.220446049250313e-16;
 // R's binomial()$linkinv clamps the linear predictor at ±30 (roughly where the logistic saturates in doubles).
 const ETA_MAX = 30 - 3.3e-15;
@@ -33,7 +48,10 @@ export function choleskySolve(a: Float64Array, b: Float64Array, p: number): Floa
   for (let j = 0; j < p; j++) {
     let s = a[j * p + j];
     for (let k = 0; k < j; k++) s -= l[j * p + k] * l[j * p + k];
-    if (!(s > 0)) throw new Error('the model matrix is singular (a covariate is constant or collinear)');
+    // What is left of a column after the ones before it explain it, relative to its size; below this (R's
+    // glm drops a column at a QR tolerance of 1e-7, i.e. 1e-14 squared) it is a combination of them, and
+    // the rounding left in s would otherwise pass for information.
+    if (!(s > 1e-14 * a[j * p + j])) throw new SingularModel(j, 'collinear');
     const ljj = Math.sqrt(s);
     l[j * p + j] = ljj;
     for (let i = j + 1; i < p; i++) {
@@ -79,7 +97,7 @@ export function fitLogistic(covariates: Float64Array[], y: Uint8Array, options: 
     let ss = 0;
     for (let i = 0; i < n; i++) ss += (c[i] - mean) * (c[i] - mean);
     const sd = Math.sqrt(ss / n);
-    if (!(sd > 0)) throw new Error(`covariate ${j + 1} is constant`);
+    if (!(sd > 0)) throw new SingularModel(j + 1, 'constant');
     centre[j] = mean;
     scale[j] = sd;
     const col = new Float64Array(n);

@@ -3,7 +3,7 @@
 // every year does not inflate the chance of a false alarm.
 import type { Cohort } from './cohort.js';
 import { coxTreatment } from './cox.js';
-import { matchedSample, subsetCohort, type EvaluateOptions } from './evaluate.js';
+import { CohortNotAnalysable, matchedSample, subsetCohort, type EvaluateOptions } from './evaluate.js';
 import { timeTable } from './survival.js';
 import { normalCdf, normalUpper } from './distributions.js';
 
@@ -186,8 +186,9 @@ export function harmMonitor(cohort: Cohort, options: MonitorOptions): MonitorRes
       const sample = matchedSample(subsetCohort(cohort, (i) => entering.has(i)), options.evaluate);
       let j = 0;
       for (const i of entering) include[i] = sample.inSample[j++];
-    } catch {
+    } catch (error) {
       // A year with no treated men (or too few to model) adds nobody to the matched sample.
+      if (!(error instanceof CohortNotAnalysable)) throw error;
     }
     const { time, event } = followupAsOf(cohort, day);
     const table = timeTable(time, event, cohort.treated, include);

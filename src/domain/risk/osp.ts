@@ -1,8 +1,9 @@
 // OSP (OASys Sexual reoffending Predictor): OSP/DC predicts direct-contact sexual reoffending from a
-// 64-point score; OSP/IIC predicts indecent-image reoffending by the first rule that matches. Men only.
+// 64-point score; OSP/IIC predicts indecent-image reoffending by the first rule that matches. Men with at least
+// one sexual sanction only.
 import { z } from 'zod';
 import type { RiskCategory } from '../programme/definition.js';
-import { categoryWords, plural, rangeNote, rowFor, scoresWord, type Range, type ScaleRow } from './scale.js';
+import { categoryWords, plural, rangeNote, rowFor, scoresWord, type Range, type ScaleRow, type ScoringRefusal } from './scale.js';
 
 export const ospDc = { id: 'osp_dc', name: 'OSP/DC', version: 1 } as const;
 export const ospIic = { id: 'osp_iic', name: 'OSP/IIC', version: 1 } as const;
@@ -28,7 +29,7 @@ export const ospInputSchema = z.strictObject({
 });
 export type OspInput = z.infer<typeof ospInputSchema>;
 
-/** OSP bands are the risk categories, plus `not_applicable` for women (OSP was built on men only). */
+/** OSP bands are the risk categories, plus `not_applicable` for women (OSP was built on men only) and for men with no sexual sanction. */
 export type OspBand = RiskCategory | 'not_applicable';
 
 const sanctionScales = [
@@ -79,6 +80,11 @@ export function dcAgePoints(age: number): number {
 /** Logistic model of OSP/DC: probability (a fraction) of direct-contact sexual reoffending. 0 points means 0. */
 export function dcProbability(points: number): number {
   return points === 0 ? 0 : 1 / (1 + Math.exp(-(-8.633 + 0.1598 * points)));
+}
+
+/** A probability (a fraction) as people read it: a percentage to 2 decimal places. */
+export function percentage(probability: number): string {
+  return `${(probability * 100).toFixed(2)}%`;
 }
 
 // First match wins; probabilities are fractions (0.10310 = 10.310%).
@@ -133,25 +139,48 @@ export interface OspScore {
   iic: OspIicScore;
 }
 
-export function scoreOsp(input: OspInput): OspScore {
-  if (input.sex === 'female') {
-    const why = 'OSP does not apply to women: it was developed on men only.';
+export type OspOutcome = { ok: true; score: OspScore } | ScoringRefusal;
+
+const sexualSanctionFields = ['contactAdultSexualSanctions', 'contactChildSexualSanctions', 'nonContactSexualSanctions', 'indecentImageSanctions'] as const;
+
+function notApplicable(why: string): OspScore {
+  return {
+    dc: {
+      instrument: ospDc.id,
+      version: ospDc.version,
+      points: null,
+      breakdown: null,
+      band: 'not_applicable',
+      bandBeforeReduction: 'not_applicable',
+      probability: null,
+      bandReduced: false,
+      explanation: [why],
+    },
+    iic: { instrument: ospIic.id, version: ospIic.version, band: 'not_applicable', probability: null, explanation: [why] },
+  };
+}
+
+/**
+ * Scores OSP/DC and OSP/IIC, or refuses (naming the field) counts that cannot all be true: every sexual
+ * sanction is also a sanction for all offences, and a person being scored has at least one sanction.
+ */
+export function scoreOsp(input: OspInput): OspOutcome {
+  if (input.totalSanctions === 0) {
+    return { ok: false, field: 'totalSanctions', message: 'The total number of sanctions for all offences must be at least 1: it includes the current one' };
+  }
+  const sexual = sexualSanctionFields.reduce((sum, field) => sum + input[field], 0);
+  if (sexual > input.totalSanctions) {
     return {
-      dc: {
-        instrument: ospDc.id,
-        version: ospDc.version,
-        points: null,
-        breakdown: null,
-        band: 'not_applicable',
-        bandBeforeReduction: 'not_applicable',
-        probability: null,
-        bandReduced: false,
-        explanation: [why],
-      },
-      iic: { instrument: ospIic.id, version: ospIic.version, band: 'not_applicable', probability: null, explanation: [why] },
+      ok: false,
+      field: 'totalSanctions',
+      message: `Every sexual sanction is also a sanction for all offences, so the total (${input.totalSanctions}) cannot be fewer than the sexual sanctions added together (${sexual})`,
     };
   }
-  return { dc: scoreDc(input), iic: scoreIic(input) };
+  if (input.sex === 'female') return { ok: true, score: notApplicable('OSP does not apply to women: it was developed on men only.') };
+  if (sexual === 0) {
+    return { ok: true, score: notApplicable('OSP does not apply: it predicts sexual reoffending by men with at least one sexual sanction, and he has none.') };
+  }
+  return { ok: true, score: { dc: scoreDc(input), iic: scoreIic(input) } };
 }
 
 function scoreDc(input: OspInput): OspDcScore {
@@ -191,7 +220,8 @@ function scoreDc(input: OspInput): OspDcScore {
   };
   const points = Object.values(breakdown).reduce((sum, p) => sum + p, 0);
   const bandBeforeReduction = rowFor(dcBands, points).band;
-  explanation.push(`Total ${plural(points, 'point')} out of 64: ${categoryWords[bandBeforeReduction]}.`);
+  const probability = dcProbability(points);
+  explanation.push(`Total ${plural(points, 'point')} out of 64: ${categoryWords[bandBeforeReduction]}, a probability of ${percentage(probability)}.`);
 
   const reduction = bandReduction(input, bandBeforeReduction);
   explanation.push(reduction.sentence);
@@ -204,7 +234,7 @@ function scoreDc(input: OspInput): OspDcScore {
     breakdown,
     band,
     bandBeforeReduction,
-    probability: dcProbability(points),
+    probability,
     bandReduced: reduction.reduced,
     explanation,
   };
@@ -239,7 +269,7 @@ function scoreIic(input: OspInput): OspIicScore {
     band: rule.band,
     probability: rule.probability,
     explanation: [
-      `First matching rule: ${rule.text}, so the band is ${categoryWords[rule.band]} with a probability of ${(rule.probability * 100).toFixed(3)}%.`,
+      `First matching rule: ${rule.text}, so the band is ${categoryWords[rule.band]} with a probability of ${percentage(rule.probability)}.`,
     ],
   };
 }

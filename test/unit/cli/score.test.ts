@@ -53,6 +53,13 @@ describe('sotp score', { concurrency: 4 }, () => {
     assert.deepEqual([out.dc.band, out.dc.probability, out.iic.band, out.iic.probability], ['not_applicable', null, 'not_applicable', null]);
   });
 
+  test('sotp score osp: a man with no sexual sanction at all is not_applicable for OSP/DC and OSP/IIC', async () => {
+    const run = await runCli(['score', 'osp'], JSON.stringify({ ...osp, contactAdultSexualSanctions: 0 }));
+    assert.equal(run.code, 0, run.stderr);
+    const out = JSON.parse(run.stdout);
+    assert.deepEqual([out.dc.band, out.dc.points, out.dc.probability, out.iic.band, out.iic.probability], ['not_applicable', null, null, 'not_applicable', null]);
+  });
+
   // [what, command, input, field the message must name]
   const badInput: [string, string, unknown, string][] = [
     ['a missing count', 'rm2000', { ...rm2000, sexualAppearances: undefined }, 'sexualAppearances'],
@@ -65,6 +72,8 @@ describe('sotp score', { concurrency: 4 }, () => {
     ['a negative sanction count', 'osp', { ...osp, totalSanctions: -1 }, 'totalSanctions'],
     ['a sex other than male or female', 'osp', { ...osp, sex: 'unknown' }, 'sex'],
     ['a missing field', 'osp', { ...osp, inCustody: undefined }, 'inCustody'],
+    ['sexual sanctions adding up to more than the total', 'osp', { ...osp, contactChildSexualSanctions: 2, indecentImageSanctions: 1 }, 'totalSanctions'],
+    ['a total of 0 sanctions', 'osp', { ...osp, contactAdultSexualSanctions: 0, totalSanctions: 0 }, 'totalSanctions'],
   ];
   for (const [what, command, input, field] of badInput) {
     test(`sotp score ${command}: ${what} exits 2, names ${field} and prints nothing on stdout`, async () => {

@@ -41,11 +41,12 @@ test('bad input exits 2 naming the field, with nothing on stdout', () => {
     [['evaluate', '--cohort', join(dir, 'missing.csv'), '--covariates', 'a', '--outcome', 'sexual'], /--cohort/],
     [[...base.slice(0, 4), 'prior_sexual,iq', '--outcome', 'sexual'], /--covariates.*iq/],
     [[...base.slice(0, 6), 'arson'], /--outcome.*arson/],
-    [[...base, '--ratio', '0'], /--ratio/],
-    [[...base, '--ratio', '1.5'], /--ratio/],
-    [[...base, '--caliper', '0'], /--caliper/],
-    [[...base, '--caliper', '-1'], /--caliper/],
-    [[...base, '--window-days', 'two years'], /--window-days/],
+    [[...base, '--ratio', '0'], /--ratio: must be 1 or more/],
+    [[...base, '--ratio', '1.5'], /--ratio: must be a whole number, like 1/],
+    [[...base, '--caliper', '0'], /--caliper: must be more than 0/],
+    [[...base, '--caliper', '-1'], /--caliper: must be more than 0/],
+    [[...base, '--caliper', 'narrow'], /--caliper: must be a number, like 0\.2/],
+    [[...base, '--window-days', 'two years'], /--window-days: must be a whole number, like 730/],
   ];
   for (const [args, message] of cases) {
     const r = sotp(...args);
@@ -53,6 +54,22 @@ test('bad input exits 2 naming the field, with nothing on stdout', () => {
     assert.equal(r.stdout, '');
     assert.match(r.stderr, message);
   }
+});
+
+test('a cohort with a constant covariate or only one arm exits 2 naming the covariate or the arm, with nothing on stdout', () => {
+  const lines = readFileSync(fixture, 'utf8').trim().split('\n');
+  const constant = join(dir, 'constant.csv');
+  writeFileSync(constant, lines.map((l, i) => `${l},${i === 0 ? 'site_code' : '7'}`).join('\n'));
+  const r = sotp('evaluate', '--cohort', constant, '--covariates', 'prior_sexual,site_code', '--outcome', 'sexual');
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /--covariates: Covariate site_code has the same value \(7\) for every man/);
+  const comparisonOnly = join(dir, 'comparison-only.csv');
+  writeFileSync(comparisonOnly, [lines[0], ...lines.slice(1).filter((l) => /^[^,]+,0,/.test(l))].join('\n'));
+  const one = sotp('evaluate', '--cohort', comparisonOnly, '--covariates', 'prior_sexual', '--outcome', 'sexual');
+  assert.equal(one.code, 2, one.stderr);
+  assert.equal(one.stdout, '');
+  assert.match(one.stderr, /--cohort: The cohort has no treated men \(treated = 1\)/);
 });
 
 test('bad cohort rows are listed on stderr with line numbers, exit 2, nothing on stdout', () => {

@@ -4,12 +4,21 @@ import { analyse, DEFAULT_OPTIONS } from '../../../src/domain/evaluation/evaluat
 import { fitLogistic } from '../../../src/domain/evaluation/logistic.js';
 import { matchingDistance, nearestNeighbourMatch } from '../../../src/domain/evaluation/matching.js';
 import { timeTable, kaplanMeier } from '../../../src/domain/evaluation/survival.js';
-import { assertClose, loadGoldens } from './golden.js';
+import { ABSOLUTE_FLOOR, assertClose, loadGoldens } from './golden.js';
 
 const goldens = loadGoldens();
 
 test('the R goldens are present (scripts/goldens.ts writes them)', () => {
   assert.ok(goldens.length >= 5);
+});
+
+test('the comparison with R takes values within an absolute floor of R\'s exact 0 as equal, and still refuses a relative error beyond the tolerance', () => {
+  // Seed 181581887: an SMD after matching of −7.4e−16 where R gives 0.
+  assertClose(-7.4e-16, 0, 1e-6, 'smd after');
+  assert.throws(() => assertClose(10 * ABSOLUTE_FLOOR, 0, 1e-6, 'smd after'));
+  assert.throws(() => assertClose(0.5 + 1e-6, 0.5, 1e-6, 'smd before'));
+  // p-values carry their own floor: a tiny p is compared relatively, however small.
+  assert.throws(() => assertClose(2e-20, 1e-20, 1e-6, 'p', 0));
 });
 
 function sd(x: Float64Array): number {
@@ -87,7 +96,7 @@ for (const { golden, cohort } of goldens) {
 
   test(`${golden.name}: log-rank chi-square and p equal survdiff's to 1e-6`, () => {
     assertClose(result.survival.logRank.chisq, golden.survdiff.chisq, 1e-6, 'chisq');
-    assertClose(result.survival.logRank.p, golden.survdiff.p, 1e-6, 'p');
+    assertClose(result.survival.logRank.p, golden.survdiff.p, 1e-6, 'p', 0);
     assertClose(result.detail.logRankExpectedTreated, golden.survdiff.expectedTreated, 1e-9, 'expected');
   });
 
@@ -98,7 +107,7 @@ for (const { golden, cohort } of goldens) {
     assertClose(c.hazardRatio, golden.coxph.hr, 1e-6, 'HR');
     assertClose(c.ci95[0], golden.coxph.lower, 1e-6, 'lower');
     assertClose(c.ci95[1], golden.coxph.upper, 1e-6, 'upper');
-    assertClose(c.p, golden.coxph.p, 1e-6, 'p');
+    assertClose(c.p, golden.coxph.p, 1e-6, 'p', 0);
     assertClose(result.detail.coxLikelihoodRatio, golden.coxph.lr, 1e-6, 'LR');
   });
 }

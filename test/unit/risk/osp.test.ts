@@ -1,16 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { scoreOsp, type OspBand, type OspInput } from '../../../src/domain/risk/osp.js';
+import { scoreOsp, type OspBand, type OspInput, type OspScore } from '../../../src/domain/risk/osp.js';
 
-// A man in custody who scores 0 on OSP/DC: 60 at start of follow-up, one sanction in all, last sexual sanction at 15.
+// A man in custody who scores 0 on OSP/DC: 60 at start of follow-up, one sanction in all (for indecent images,
+// which OSP/DC does not score), last sexual sanction at 15.
 const zero: OspInput = {
   sex: 'male',
   ageAtStartOfFollowup: 60,
   contactAdultSexualSanctions: 0,
   contactChildSexualSanctions: 0,
   nonContactSexualSanctions: 0,
-  indecentImageSanctions: 0,
+  indecentImageSanctions: 1,
   ageAtLastSexualSanction: 15,
   totalSanctions: 1,
   currentOffenceAgainstStranger: false,
@@ -19,7 +20,12 @@ const zero: OspInput = {
   yearsSinceMostRecentSexualOffence: 1,
   yearsSinceStartOfFollowup: 0,
 };
-const score = (changes: Partial<OspInput>) => scoreOsp({ ...zero, ...changes });
+function scored(input: OspInput): OspScore {
+  const outcome = scoreOsp(input);
+  assert.ok(outcome.ok, outcome.ok ? '' : `refused: ${outcome.field}: ${outcome.message}`);
+  return outcome.score;
+}
+const score = (changes: Partial<OspInput>) => scored({ ...zero, ...changes });
 const dc = (changes: Partial<OspInput>) => score(changes).dc;
 
 test('a man with nothing that scores has 0 OSP/DC points, band low and probability 0', () => {
@@ -29,7 +35,7 @@ test('a man with nothing that scores has 0 OSP/DC points, band low and probabili
   assert.equal(result.probability, 0);
 });
 
-// [field, count, points]
+// [field, count, points]: each count with the images taken out, and as many sanctions in all as it needs.
 const sanctionTable: [keyof OspInput, number, number][] = [
   ['contactAdultSexualSanctions', 1, 5],
   ['contactAdultSexualSanctions', 2, 10],
@@ -43,17 +49,21 @@ const sanctionTable: [keyof OspInput, number, number][] = [
   ['nonContactSexualSanctions', 2, 4],
   ['nonContactSexualSanctions', 3, 6],
   ['nonContactSexualSanctions', 4, 6],
-  ['totalSanctions', 0, 0],
-  ['totalSanctions', 1, 0],
-  ['totalSanctions', 2, 6],
-  ['totalSanctions', 7, 6],
-  ['indecentImageSanctions', 3, 0],
 ];
 for (const [field, count, points] of sanctionTable) {
   test(`OSP/DC: ${field} ${count} scores ${points}`, () => {
-    assert.equal(dc({ [field]: count }).points, points);
+    const result = dc({ indecentImageSanctions: 0, [field]: count, totalSanctions: count });
+    assert.equal(result.breakdown?.[field as keyof NonNullable<typeof result.breakdown>], points);
   });
 }
+for (const [total, points] of [[1, 0], [2, 6], [7, 6]]) {
+  test(`OSP/DC: totalSanctions ${total} scores ${points}`, () => {
+    assert.equal(dc({ totalSanctions: total }).points, points);
+  });
+}
+test('OSP/DC: indecent image sanctions score nothing', () => {
+  assert.equal(dc({ indecentImageSanctions: 3, totalSanctions: 3 }).points, dc({ indecentImageSanctions: 1, totalSanctions: 3 }).points);
+});
 
 // 14 at 18–20, then one fewer for each full 3 years over 18; 0 from 60.
 const ageTable: [number, number][] = [
@@ -110,6 +120,7 @@ test('OSP/DC: a current offence against a stranger scores 4', () => {
 // Every item at its top score adds up to the scale's maximum, 64.
 test('OSP/DC: every item at its maximum gives 64 points, very high', () => {
   const result = dc({
+    indecentImageSanctions: 0,
     contactAdultSexualSanctions: 3,
     contactChildSexualSanctions: 3,
     nonContactSexualSanctions: 3,
@@ -144,7 +155,7 @@ for (const [how, changes, points, band] of bandTable) {
 const probabilityTable: [Partial<OspInput>, number, number][] = [
   [{ ...adult, contactChildSexualSanctions: 2 }, 22, 0.005956],
   [{ ...adult, contactAdultSexualSanctions: 1, currentOffenceAgainstStranger: true, ageAtStartOfFollowup: 45 }, 30, 0.021062],
-  [{ contactAdultSexualSanctions: 3, contactChildSexualSanctions: 3, nonContactSexualSanctions: 3, ageAtStartOfFollowup: 20, ageAtLastSexualSanction: 18, totalSanctions: 9, currentOffenceAgainstStranger: true }, 64, 0.8312],
+  [{ indecentImageSanctions: 0, contactAdultSexualSanctions: 3, contactChildSexualSanctions: 3, nonContactSexualSanctions: 3, ageAtStartOfFollowup: 20, ageAtLastSexualSanction: 18, totalSanctions: 9, currentOffenceAgainstStranger: true }, 64, 0.8312],
 ];
 for (const [changes, points, probability] of probabilityTable) {
   test(`OSP/DC: ${points} points is a probability of about ${probability}`, () => {
@@ -202,11 +213,10 @@ const iicTable: [string, Partial<OspInput>, number, OspBand][] = [
   ['non-contact and contact adult sanctions together', { nonContactSexualSanctions: 1, contactAdultSexualSanctions: 2 }, 0.00281, 'low'],
   ['non-contact sanctions alone', { nonContactSexualSanctions: 3 }, 0, 'low'],
   ['contact adult sanctions alone', { contactAdultSexualSanctions: 3 }, 0, 'low'],
-  ['no sexual sanctions', {}, 0, 'low'],
 ];
 for (const [what, changes, probability, band] of iicTable) {
   test(`OSP/IIC: ${what} is ${band}, ${(probability * 100).toFixed(3)}%`, () => {
-    const { iic } = score(changes);
+    const { iic } = score({ indecentImageSanctions: 0, totalSanctions: 9, ...changes });
     assert.equal(iic.band, band);
     assert.equal(iic.probability, probability);
   });
@@ -229,27 +239,35 @@ const sanctionFields = [
   'indecentImageSanctions',
   'totalSanctions',
 ] as const;
-const maleInput = fc.record({
-  sex: fc.constant('male' as const),
-  ageAtStartOfFollowup: fc.integer({ min: 14, max: 90 }),
-  contactAdultSexualSanctions: fc.nat(6),
-  contactChildSexualSanctions: fc.nat(6),
-  nonContactSexualSanctions: fc.nat(6),
-  indecentImageSanctions: fc.nat(6),
-  ageAtLastSexualSanction: fc.integer({ min: 10, max: 90 }),
-  totalSanctions: fc.nat(20),
-  currentOffenceAgainstStranger: fc.boolean(),
-  inCustody: fc.boolean(),
-  yearsSinceMostRecentOffence: fc.nat(12),
-  yearsSinceMostRecentSexualOffence: fc.nat(12),
-  yearsSinceStartOfFollowup: fc.nat(12),
-});
+// Men OSP applies to: at least one sexual sanction, and a total that counts every sexual sanction.
+const maleInput = fc
+  .record({
+    sex: fc.constant('male' as const),
+    ageAtStartOfFollowup: fc.integer({ min: 14, max: 90 }),
+    contactAdultSexualSanctions: fc.nat(6),
+    contactChildSexualSanctions: fc.nat(6),
+    nonContactSexualSanctions: fc.nat(6),
+    indecentImageSanctions: fc.nat(6),
+    ageAtLastSexualSanction: fc.integer({ min: 10, max: 90 }),
+    totalSanctions: fc.nat(20),
+    currentOffenceAgainstStranger: fc.boolean(),
+    inCustody: fc.boolean(),
+    yearsSinceMostRecentOffence: fc.nat(12),
+    yearsSinceMostRecentSexualOffence: fc.nat(12),
+    yearsSinceStartOfFollowup: fc.nat(12),
+  })
+  .map((i) => {
+    const sexual = i.contactAdultSexualSanctions + i.contactChildSexualSanctions + i.nonContactSexualSanctions + i.indecentImageSanctions;
+    const images = sexual === 0 ? 1 : i.indecentImageSanctions;
+    return { ...i, indecentImageSanctions: images, totalSanctions: Math.max(sexual, 1) + i.totalSanctions };
+  });
 
 test('OSP/DC: another sanction of any kind never lowers the points or the band', () => {
   fc.assert(
     fc.property(maleInput, fc.constantFrom(...sanctionFields), (input, field) => {
-      const before = scoreOsp(input).dc;
-      const after = scoreOsp({ ...input, [field]: input[field] + 1 }).dc;
+      const before = scored(input).dc;
+      // A sexual sanction is also one more sanction for all offences.
+      const after = scored({ ...input, [field]: input[field] + 1, totalSanctions: input.totalSanctions + 1 }).dc;
       return after.points! >= before.points! && bandRank[after.band] >= bandRank[before.band];
     }),
   );
@@ -258,8 +276,44 @@ test('OSP/DC: another sanction of any kind never lowers the points or the band',
 test('OSP/DC: points stay within 0–64 and the probability within 0–1', () => {
   fc.assert(
     fc.property(maleInput, (input) => {
-      const { points, probability } = scoreOsp(input).dc;
+      const { points, probability } = scored(input).dc;
       return points! >= 0 && points! <= 64 && probability! >= 0 && probability! < 1;
     }),
   );
+});
+
+test('a man with no sexual sanction at all is not_applicable for OSP/DC and OSP/IIC', () => {
+  // Young and with many sanctions, so he would score on age and total sanctions if he were scored.
+  const result = score({ indecentImageSanctions: 0, ageAtStartOfFollowup: 20, totalSanctions: 8 });
+  assert.deepEqual([result.dc.band, result.dc.points, result.dc.probability], ['not_applicable', null, null]);
+  assert.deepEqual([result.iic.band, result.iic.probability], ['not_applicable', null]);
+  assert.match(result.dc.explanation[0], /at least one sexual sanction/);
+});
+
+test('OSP refuses sexual sanction counts that add up to more than the total sanctions, naming totalSanctions', () => {
+  const outcome = scoreOsp({ ...zero, contactAdultSexualSanctions: 2, nonContactSexualSanctions: 1, indecentImageSanctions: 1, totalSanctions: 3 });
+  assert.equal(outcome.ok, false);
+  assert.ok(!outcome.ok);
+  assert.equal(outcome.field, 'totalSanctions');
+  assert.match(outcome.message, /total \(3\) cannot be fewer than the sexual sanctions added together \(4\)/);
+  // Equal is fine: every sanction he has was sexual.
+  assert.equal(scoreOsp({ ...zero, contactAdultSexualSanctions: 2, nonContactSexualSanctions: 1, indecentImageSanctions: 0, totalSanctions: 3 }).ok, true);
+});
+
+test('OSP refuses a total of 0 sanctions, naming totalSanctions', () => {
+  for (const input of [{ ...zero, indecentImageSanctions: 0, totalSanctions: 0 }, { ...zero, sex: 'female' as const, totalSanctions: 0 }]) {
+    const outcome = scoreOsp(input);
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.field, 'totalSanctions');
+  }
+});
+
+test('OSP probabilities stay unrounded fractions, and explanations give them as percentages to 2 decimal places', () => {
+  const { dc: d, iic } = score({ ...high });
+  assert.equal(d.points, 30);
+  assert.equal(d.probability, 1 / (1 + Math.exp(-(-8.633 + 0.1598 * 30))));
+  assert.match(d.explanation.join(' '), /a probability of 2\.11%/);
+  const images = score({ indecentImageSanctions: 2, totalSanctions: 2 }).iic;
+  assert.equal(images.probability, 0.1031);
+  assert.match(images.explanation[0], /a probability of 10\.31%\./);
 });

@@ -2,6 +2,7 @@
 // person page (scores with their points, eligibility with reasons and the override, referrals).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { referralStatus, type ReferralStatusId } from '../../../domain/referral/workflow.js';
+import { percentage } from '../../../domain/risk/osp.js';
 import type { Actor } from '../../../services/access.js';
 import { getEligibility, recordEligibilityOverride, type PersonEligibility } from '../../../services/eligibility.js';
 import { NotFound, ValidationFailed } from '../../../services/errors.js';
@@ -115,6 +116,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
         name: instrumentNames[s.instrument] ?? s.instrument,
         categoryTag: { text: riskLabels[s.category] ?? s.category, classes: riskTagClasses[s.category] ?? 'govuk-tag--grey' },
         points: pointsRows(s.instrument, s.result as Record<string, unknown>),
+        probability: probabilityText(s.instrument, s.result as Record<string, unknown>),
         explanation: ((s.result as { explanation?: string[] }).explanation ?? []),
       })),
       eligibility: eligibility.map((e) => ({
@@ -315,6 +317,14 @@ function isOpen(status: string): boolean {
   } catch {
     return false;
   }
+}
+
+const predicts: Record<string, string> = { osp_dc: 'direct-contact sexual reoffending', osp_iic: 'indecent-image or indirect-contact sexual reoffending' };
+
+/** A stored probability (kept as an unrounded fraction) as the page shows it: a percentage to 2 decimal places. */
+function probabilityText(instrument: string, result: Record<string, unknown>): string | null {
+  if (typeof result.probability !== 'number' || !predicts[instrument]) return null;
+  return `Predicted probability of ${predicts[instrument]}: ${percentage(result.probability)}`;
 }
 
 /** The points behind a stored result, as rows for a table. */
