@@ -33,7 +33,7 @@ export async function lockTimetables(tx: Tx): Promise<void> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${schedulingLockKey})`);
 }
 
-/** Today in Europe/London as YYYY-MM-DD: the day that decides whether supervision is current. */
+/** Today in Europe/London as YYYY-MM-DD: nothing is planned or changed before it. */
 export function londonToday(now = new Date()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
@@ -51,8 +51,11 @@ export async function groupDefinition(ex: Executor, group: GroupRow): Promise<{ 
   return { definition, rules: programmeRules(definition) };
 }
 
-/** Facilitators as the solver sees them: ids are user ids as text, programmes only where accredited and supervision is current. */
-export async function facilitatorsForScenario(ex: Executor, userIds: number[], today: string): Promise<Facilitator[]> {
+/**
+ * Facilitators as the solver sees them: ids are user ids as text; each accreditation with the days it covers
+ * (accredited on, supervision current until), so the solver and checker judge supervision on each session's date.
+ */
+export async function facilitatorsForScenario(ex: Executor, userIds: number[]): Promise<Facilitator[]> {
   if (userIds.length === 0) return [];
   const [profiles, accreditations, away, siteRows, accounts] = await Promise.all([
     ex.select().from(facilitatorProfiles).where(inArray(facilitatorProfiles.userId, userIds)),
@@ -65,12 +68,12 @@ export async function facilitatorsForScenario(ex: Executor, userIds: number[], t
   const disabled = new Set(accounts.filter((a) => a.disabled).map((a) => a.id));
   return userIds.map((id) => {
     const profile = profiles.find((p) => p.userId === id);
+    const own = accreditations.filter((a) => a.userId === id && !disabled.has(id));
     return {
       id: String(id),
       sites: siteRows.filter((s) => s.userId === id).map((s) => String(s.siteId)),
-      programmes: accreditations
-        .filter((a) => a.userId === id && !disabled.has(id) && a.accreditedOn <= today && a.supervisionCurrentUntil >= today)
-        .map((a) => a.programmeId),
+      programmes: own.map((a) => a.programmeId),
+      accreditations: own.map((a) => ({ programme: a.programmeId, accreditedOn: a.accreditedOn, supervisionCurrentUntil: a.supervisionCurrentUntil })),
       unavailable: away.filter((u) => u.userId === id).map((u) => u.unavailableOn),
       maxSessionsPerDay: profile?.maxSessionsPerDay ?? defaultLimits.maxSessionsPerDay,
       maxSessionsPerWeek: profile?.maxSessionsPerWeek ?? defaultLimits.maxSessionsPerWeek,
@@ -99,6 +102,11 @@ export function toPlanned(row: SessionRow, facilitators: number[]): PlannedSessi
   };
 }
 
+/** Cover facilitators of each group: they stand in only when the lead or co-facilitator cannot take a session. */
+function coverOf(teams: Array<typeof groupFacilitators.$inferSelect>, groupId: number): string[] {
+  return teams.filter((t) => t.groupId === groupId && t.teamRole === 'cover').map((t) => String(t.userId));
+}
+
 export interface GroupScenario {
   scenario: Scenario;
   rules: ProgrammeRules;
@@ -111,7 +119,7 @@ export interface GroupScenario {
 /**
  * The scenario for planning (or re-planning, or swapping in) one group. The site offered to the solver has
  * only the group's room and weekly slots; every other live session at the site or of a team member, and
- * every booked catch-up of a team member, is fixed.
+ * every booked catch-up of a team member, is fixed. The group is not planned before today.
  */
 export async function scenarioForGroup(ex: Executor, group: GroupRow, today: string): Promise<GroupScenario> {
   const { definition, rules } = await groupDefinition(ex, group);
@@ -160,18 +168,25 @@ export async function scenarioForGroup(ex: Executor, group: GroupRow, today: str
   const otherGroups = otherGroupIds.length ? await ex.select().from(programmeGroups).where(inArray(programmeGroups.id, otherGroupIds)) : [];
   const otherTeams = otherGroupIds.length ? await ex.select().from(groupFacilitators).where(inArray(groupFacilitators.groupId, otherGroupIds)) : [];
   const groups: Group[] = [
-    { id: String(group.id), site: String(group.siteId), earliestStart: group.earliestStart, team: team.map(String) },
+    {
+      id: String(group.id),
+      site: String(group.siteId),
+      earliestStart: group.earliestStart > today ? group.earliestStart : today,
+      team: team.map(String),
+      cover: coverOf(teamRows, group.id),
+    },
     ...otherGroups.map((g) => ({
       id: String(g.id),
       site: String(g.siteId),
       earliestStart: g.earliestStart,
       team: otherTeams.filter((t) => t.groupId === g.id).map((t) => String(t.userId)),
+      cover: coverOf(otherTeams, g.id),
     })),
   ];
 
   const people = new Set<number>(team);
   for (const s of fixed) for (const f of s.facilitators) people.add(Number(f));
-  const facilitators = await facilitatorsForScenario(ex, [...people].sort((a, b) => a - b), today);
+  const facilitators = await facilitatorsForScenario(ex, [...people].sort((a, b) => a - b));
   const closures = await ex.select().from(siteClosures).where(eq(siteClosures.siteId, group.siteId));
   const ownSlots: Slot[] = slots.map((s) => ({ weekday: s.weekday as WeekdayName, start: s.startTime }));
 
