@@ -334,6 +334,7 @@ export async function conflictsOfSessions(ex: Executor, sessions: SessionToCheck
 export interface UpcomingSession extends SessionToCheck {
   number: number;
   groupName: string;
+  groupVersion: number;
 }
 
 /** Sessions still to run (scheduled, today or later) of some groups, a site or a facilitator, with their facilitators. */
@@ -349,17 +350,24 @@ export async function upcomingSessions(
   } else if ('siteId' in whose) scope = eq(programmeGroups.siteId, whose.siteId);
   else scope = inArray(groupSessions.id, ex.select({ id: sessionFacilitators.sessionId }).from(sessionFacilitators).where(eq(sessionFacilitators.userId, whose.facilitatorId)));
   const rows = await ex
-    .select({ s: groupSessions, groupName: programmeGroups.name, siteId: programmeGroups.siteId, programmeId: programmeVersions.programmeId })
+    .select({
+      s: groupSessions,
+      groupName: programmeGroups.name,
+      groupVersion: programmeGroups.version,
+      siteId: programmeGroups.siteId,
+      programmeId: programmeVersions.programmeId,
+    })
     .from(groupSessions)
     .innerJoin(programmeGroups, eq(programmeGroups.id, groupSessions.groupId))
     .innerJoin(programmeVersions, eq(programmeVersions.id, programmeGroups.programmeVersionId))
     .where(and(scope, eq(groupSessions.status, 'scheduled'), gte(groupSessions.sessionDate, today)));
   const facilitators = await facilitatorsOfSessions(ex, rows.map((r) => r.s.id));
   return rows
-    .map(({ s, groupName, siteId, programmeId }) => ({
+    .map(({ s, groupName, groupVersion, siteId, programmeId }) => ({
       id: s.id,
       groupId: s.groupId,
       groupName,
+      groupVersion,
       siteId,
       programmeId,
       number: s.number,
@@ -372,6 +380,8 @@ export async function upcomingSessions(
 export interface AffectedGroup {
   groupId: number;
   groupName: string;
+  /** The group's record version, for the re-plan form. */
+  groupVersion: number;
   sessions: Array<{ id: number; number: number; date: string; problems: string[] }>;
 }
 
@@ -384,7 +394,7 @@ export async function affectedGroups(ex: Executor, sessions: UpcomingSession[], 
   const names = await scheduleNames(ex, { people: relevant.flatMap((x) => x.found.flatMap((c) => ('facilitator' in c ? [c.facilitator] : []))) });
   const groups = new Map<number, AffectedGroup>();
   for (const { s, found } of relevant) {
-    const group = groups.get(s.groupId) ?? { groupId: s.groupId, groupName: s.groupName, sessions: [] };
+    const group = groups.get(s.groupId) ?? { groupId: s.groupId, groupName: s.groupName, groupVersion: s.groupVersion, sessions: [] };
     group.sessions.push({ id: s.id, number: s.number, date: s.date, problems: found.map((c) => conflictText(c, names)) });
     groups.set(s.groupId, group);
   }

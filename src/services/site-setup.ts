@@ -1,22 +1,31 @@
-// What a site offers the scheduler: its rooms and the days it is closed (lockdowns, inspections …).
+// What a site offers the scheduler: its rooms and the days it is closed (lockdowns, inspections …), and the
+// planned sessions a closure day now falls on, by group, for re-planning.
 // Treatment managers of the site (and administrators) add them; anyone who may see the site may read them.
 import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../db/connection.js';
-import { groupSessions, programmeGroups, rooms, siteClosures, sites } from '../db/schema.js';
+import type { Db, Executor } from '../db/connection.js';
+import { rooms, siteClosures, sites } from '../db/schema.js';
 import { isIsoDate } from '../domain/schedule/calendar.js';
 import { requireRole, requireSite, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { NotFound, ValidationFailed } from './errors.js';
+import { affectedGroups, londonToday, upcomingSessions, type AffectedGroup } from './scheduling.js';
 import { validate } from './validate.js';
 
 export interface SiteSetup {
   site: { id: number; code: string; name: string };
   rooms: Array<{ id: number; name: string }>;
   closures: Array<{ id: number; date: string; reason: string }>;
+  /** Groups with sessions still to run on a closure day: they need re-planning. */
+  affected: AffectedGroup[];
 }
 
-export async function getSiteSetup(db: Db, actor: Actor, siteId: number): Promise<SiteSetup> {
+/** Sessions still to run at the site that fall on one of its closure days, by group. */
+function closedDaySessions(ex: Executor, siteId: number, today: string): Promise<AffectedGroup[]> {
+  return upcomingSessions(ex, { siteId }, today).then((sessions) => affectedGroups(ex, sessions, (c) => c.kind === 'closure'));
+}
+
+export async function getSiteSetup(db: Db, actor: Actor, siteId: number, today = londonToday()): Promise<SiteSetup> {
   requireSite(actor, siteId);
   const [site] = await db.select().from(sites).where(eq(sites.id, siteId));
   if (!site) throw new NotFound('Site');
@@ -26,6 +35,7 @@ export async function getSiteSetup(db: Db, actor: Actor, siteId: number): Promis
     site: { id: site.id, code: site.code, name: site.name },
     rooms: roomRows.map((r) => ({ id: r.id, name: r.name })),
     closures: closureRows.map((c) => ({ id: c.id, date: c.closureDate, reason: c.reason })),
+    affected: await closedDaySessions(db, siteId, today),
   };
 }
 
@@ -63,23 +73,22 @@ export const closureInput = z.object({
 
 export interface ClosureResult {
   id: number;
-  /** Sessions already planned on the day: cancel them so the later ones move. */
-  clashes: Array<{ sessionId: number; groupId: number; number: number }>;
+  /** Groups with sessions already planned on the day, naming the sessions: they need re-planning. */
+  affected: AffectedGroup[];
 }
 
-export async function addClosure(db: Db, actor: Actor, siteId: number, input: unknown): Promise<ClosureResult> {
+export async function addClosure(db: Db, actor: Actor, siteId: number, input: unknown, today = londonToday()): Promise<ClosureResult> {
   requireSiteManager(actor, siteId);
   const values = validate(closureInput, input);
   return db.transaction(async (tx) => {
     const [existing] = await tx.select().from(siteClosures).where(and(eq(siteClosures.siteId, siteId), eq(siteClosures.closureDate, values.date)));
     if (existing) throw ValidationFailed.one('date', `The site is already closed on ${values.date}`);
     const [row] = await tx.insert(siteClosures).values({ siteId, closureDate: values.date, reason: values.reason }).returning();
-    const clashes = await tx
-      .select({ sessionId: groupSessions.id, groupId: groupSessions.groupId, number: groupSessions.number })
-      .from(groupSessions)
-      .innerJoin(programmeGroups, eq(programmeGroups.id, groupSessions.groupId))
-      .where(and(eq(programmeGroups.siteId, siteId), eq(groupSessions.sessionDate, values.date), eq(groupSessions.status, 'scheduled')));
-    await appendAudit(tx, actor, { action: 'site_closure.created', subjectType: 'site_closure', subjectId: row.id, siteId, details: { clashes: clashes.length } });
-    return { id: row.id, clashes };
+    const affected = (await closedDaySessions(tx, siteId, today))
+      .map((g) => ({ ...g, sessions: g.sessions.filter((s) => s.date === values.date) }))
+      .filter((g) => g.sessions.length > 0);
+    const clashes = affected.reduce((n, g) => n + g.sessions.length, 0);
+    await appendAudit(tx, actor, { action: 'site_closure.created', subjectType: 'site_closure', subjectId: row.id, siteId, details: { clashes } });
+    return { id: row.id, affected };
   });
 }

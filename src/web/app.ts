@@ -76,7 +76,7 @@ export async function buildApp(context: AppContext): Promise<BuiltApp> {
   await app.register(healthRoutes, context);
   await app.register(catalogueRoutes, context);
   await app.register(signInRoutes, context);
-  await app.register(homeRoutes);
+  await app.register(homeRoutes, context);
   await app.register(userAdminRoutes, context);
   await app.register(siteAdminRoutes, context);
   await app.register(peopleRoutes, context);
