@@ -181,6 +181,9 @@ export async function storedTimetable(db: Db, siteId: number): Promise<{ scenari
       end: s.endTime,
       room: String(s.roomId),
       facilitators: links.filter((l) => l.sessionId === s.id).map((l) => String(l.userId)),
+      standIns: links
+        .filter((l) => l.sessionId === s.id && l.standsInFor !== null)
+        .map((l) => ({ cover: String(l.userId), for: String(l.standsInFor), obstacle: l.standInReason ?? undefined })),
     })),
     unscheduled: groups.filter((g) => g.status === 'unscheduled').map((g) => ({ group: String(g.id), reason: g.scheduleProblem ?? '' })),
   };

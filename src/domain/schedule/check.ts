@@ -21,6 +21,8 @@ interface CheckedSession {
   end: string;
   room: string;
   facilitators: string[];
+  /** Recorded stand-ins; one without an obstacle was a treatment manager's own swap, which the cover rule leaves to them. */
+  standIns?: Array<{ cover: string; for: string; obstacle?: unknown }>;
 }
 
 export interface CheckedScenario {
@@ -221,7 +223,8 @@ class Checker {
     for (const s of all) {
       const group = this.groups.get(s.group);
       const cover = new Set(group?.cover ?? []);
-      const covers = s.facilitators.filter((id) => cover.has(id));
+      const byHand = new Set((s.standIns ?? []).filter((x) => x.obstacle === undefined || x.obstacle === null).map((x) => x.cover));
+      const covers = s.facilitators.filter((id) => cover.has(id) && !byHand.has(id));
       if (!group || covers.length === 0) continue;
       const named = group.team.filter((id) => !cover.has(id));
       const missing = named.filter((id) => !s.facilitators.includes(id));

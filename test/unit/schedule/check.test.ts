@@ -212,3 +212,18 @@ test('a cover facilitator standing in for a named one who is away that day is no
   });
   assert.deepEqual(violations.filter((v) => v.rule === 'cover-while-named-free'), []);
 });
+
+test('a cover facilitator a treatment manager swapped in by hand (a stand-in with no obstacle) is left to the manager', () => {
+  const violations = corrupted((scenario, _, at) => {
+    const session = at('g1', 5);
+    const [first, second] = session.facilitators;
+    const group = scenario.groups.find((g) => g.id === 'g1');
+    if (!group) return;
+    scenario.facilitators.push({ id: 'f-spare', sites: ['A'], programmes: ['core-sotp'], unavailable: [], maxSessionsPerDay: 1, maxSessionsPerWeek: 5 });
+    group.team = [first, second, 'f-spare'];
+    group.cover = ['f-spare'];
+    session.facilitators = [first, 'f-spare'];
+    Object.assign(session, { standIns: [{ cover: 'f-spare', for: second }] });
+  });
+  assert.deepEqual(violations.filter((v) => v.rule === 'cover-while-named-free'), []);
+});
