@@ -319,13 +319,23 @@ export async function conflictsOfSessions(ex: Executor, sessions: SessionToCheck
   ]);
   const unavailable = new Map<string, Set<string>>();
   for (const u of away) unavailable.set(String(u.userId), (unavailable.get(String(u.userId)) ?? new Set()).add(u.unavailableOn));
+  // One set of facts per site and programme.
+  const factsByKey = new Map<string, StaffingFacts>();
+  const factsFor = (siteId: number, programmeId: string): StaffingFacts => {
+    const key = `${siteId} ${programmeId}`;
+    let facts = factsByKey.get(key);
+    if (!facts) {
+      facts = {
+        closures: new Set(closures.filter((c) => c.siteId === siteId).map((c) => c.closureDate)),
+        unavailable,
+        accreditations: new Map(accreditations.filter((a) => a.programmeId === programmeId).map((a) => [String(a.userId), a])),
+      };
+      factsByKey.set(key, facts);
+    }
+    return facts;
+  };
   for (const s of sessions) {
-    const facts: StaffingFacts = {
-      closures: new Set(closures.filter((c) => c.siteId === s.siteId).map((c) => c.closureDate)),
-      unavailable,
-      accreditations: new Map(accreditations.filter((a) => a.programmeId === s.programmeId).map((a) => [String(a.userId), a])),
-    };
-    const found = sessionConflicts({ date: s.date, facilitators: s.facilitators.map(String) }, facts);
+    const found = sessionConflicts({ date: s.date, facilitators: s.facilitators.map(String) }, factsFor(s.siteId, s.programmeId));
     if (found.length) result.set(s.id, found);
   }
   return result;
