@@ -10,9 +10,7 @@ import {
   facilitatorAccreditations,
   facilitatorProfiles,
   facilitatorUnavailability,
-  groupSessions,
   programmeVersions,
-  sessionFacilitators,
   userSites,
   users,
 } from '../db/schema.js';
@@ -28,8 +26,6 @@ export interface Accreditation {
   programmeId: string;
   accreditedOn: string;
   supervisionCurrentUntil: string;
-  /** Accredited and supervision current today. */
-  current: boolean;
   /** Supervision lapsed, due for renewal (within 14 days) or current. */
   supervision: SupervisionStatus;
   version: number;
@@ -112,7 +108,6 @@ export async function getFacilitatorAvailability(db: Db, actor: Actor, userId: n
         programmeId: a.programmeId,
         accreditedOn: a.accreditedOn,
         supervisionCurrentUntil: a.supervisionCurrentUntil,
-        current: a.accreditedOn <= today && a.supervisionCurrentUntil >= today,
         supervision: supervisionStatus(a.supervisionCurrentUntil, today),
         version: a.version,
       })),
@@ -227,14 +222,14 @@ export const unavailableInput = z
       z
         .string()
         .trim()
-        .refine((v) => isIsoDate(v), 'Last day must be a real date in the form YYYY-MM-DD')
+        .refine((v) => isIsoDate(v), 'The last day must be a real date in the form YYYY-MM-DD')
         .optional(),
     ),
     reason: z.string().trim().max(200, 'Reason must be 200 characters or fewer').optional().default(''),
   })
   .superRefine((v, ctx) => {
     if (!isIsoDate(v.from) || v.to === undefined || !isIsoDate(v.to)) return;
-    if (v.to < v.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'Last day must be the same as or after the first day' });
+    if (v.to < v.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'The last day must be the same as or after the first day' });
     else if (dayNumber(v.to) - dayNumber(v.from) + 1 > maxUnavailableDays) {
       ctx.addIssue({ code: 'custom', path: ['to'], message: `Unavailable days must be ${maxUnavailableDays} days or fewer at a time` });
     }

@@ -32,10 +32,9 @@ import {
   facilitatorsOfSessions,
   lockTimetables,
   londonToday,
-  obstacleIds,
+  obstacleNames,
   obstacleText,
   scenarioForGroup,
-  scheduleNames,
   upcomingSessions,
   type GroupRow,
 } from './scheduling.js';
@@ -421,11 +420,7 @@ async function standInsOf(ex: Executor, sessionIds: number[]): Promise<Map<numbe
   const rows = (await ex.select().from(sessionFacilitators).where(inArray(sessionFacilitators.sessionId, sessionIds))).filter((r) => r.standsInFor !== null);
   if (rows.length === 0) return result;
   const obstacles = rows.flatMap((r) => (r.standInReason ? [r.standInReason as Obstacle] : []));
-  const names = await scheduleNames(ex, {
-    people: [...rows.flatMap((r) => [String(r.userId), String(r.standsInFor)]), ...obstacles.flatMap((o) => obstacleIds(o).people)],
-    groups: obstacles.flatMap((o) => obstacleIds(o).groups),
-    rooms: obstacles.flatMap((o) => obstacleIds(o).rooms),
-  });
+  const names = await obstacleNames(ex, obstacles, rows.flatMap((r) => [String(r.userId), String(r.standsInFor)]));
   for (const r of rows) {
     const why = r.standInReason ? obstacleText(r.standInReason as Obstacle, names) : 'swapped in by a treatment manager';
     result.set(r.sessionId, [...(result.get(r.sessionId) ?? []), `${names.person(String(r.userId))} stood in for ${names.person(String(r.standsInFor))}: ${why}`]);
@@ -461,8 +456,7 @@ export async function sessionsWithNames(ex: Executor, rows: Array<typeof groupSe
 
 /** The stored obstacles of the days lost before the first session, in words. */
 async function startDelayText(ex: Executor, delay: LostDays[]): Promise<GroupDetail['startDelay']> {
-  const ids = delay.map((d) => obstacleIds(d.obstacle));
-  const names = await scheduleNames(ex, { people: ids.flatMap((i) => i.people), groups: ids.flatMap((i) => i.groups), rooms: ids.flatMap((i) => i.rooms) });
+  const names = await obstacleNames(ex, delay.map((d) => d.obstacle));
   return delay.map((d) => ({ text: obstacleText(d.obstacle, names), days: d.days, first: d.first, last: d.last }));
 }
 

@@ -244,8 +244,8 @@ export async function scheduleNames(ex: Executor, ids: { people?: Iterable<strin
   };
 }
 
-/** The ids an obstacle mentions, for loading their names. */
-export function obstacleIds(o: Obstacle): { people: string[]; groups: string[]; rooms: string[] } {
+/** The ids an obstacle mentions. */
+function obstacleIds(o: Obstacle): { people: string[]; groups: string[]; rooms: string[] } {
   switch (o.kind) {
     case 'room-taken':
       return { people: [], groups: [o.by], rooms: [o.room] };
@@ -259,6 +259,12 @@ export function obstacleIds(o: Obstacle): { people: string[]; groups: string[]; 
     default:
       return { people: [], groups: [], rooms: [] };
   }
+}
+
+/** Names for everyone, every group and every room the obstacles mention, and for the other people listed. */
+export function obstacleNames(ex: Executor, obstacles: Obstacle[], people: string[] = []): Promise<ScheduleNames> {
+  const ids = obstacles.map(obstacleIds);
+  return scheduleNames(ex, { people: [...people, ...ids.flatMap((i) => i.people)], groups: ids.flatMap((i) => i.groups), rooms: ids.flatMap((i) => i.rooms) });
 }
 
 /** What an obstacle was, in words, e.g. "Frankie Lead was unavailable" or "Room 1 was taken by Group B". */

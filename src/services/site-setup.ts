@@ -21,8 +21,8 @@ export interface SiteSetup {
 }
 
 /** Sessions still to run at the site that fall on one of its closure days, by group. */
-function closedDaySessions(ex: Executor, siteId: number, today: string): Promise<AffectedGroup[]> {
-  return upcomingSessions(ex, { siteId }, today).then((sessions) => affectedGroups(ex, sessions, (c) => c.kind === 'closure'));
+async function closedDaySessions(ex: Executor, siteId: number, today: string): Promise<AffectedGroup[]> {
+  return affectedGroups(ex, await upcomingSessions(ex, { siteId }, today), (c) => c.kind === 'closure');
 }
 
 export async function getSiteSetup(db: Db, actor: Actor, siteId: number, today = londonToday()): Promise<SiteSetup> {

@@ -179,7 +179,7 @@ test('a facilitator records unavailable days as a range; a bad date or range is 
   assert.match(bad.body, /href="#unavailable-from"/);
   const backwards = await facilitator.post(`/facilitators/${ids.facilitator3}/unavailable`, { from: isoDate(dayNumber(start) + 401), to: isoDate(dayNumber(start) + 400), reason: '' });
   assert.equal(backwards.statusCode, 400);
-  assert.deepEqual(errorSummary(backwards.body), ['Last day must be the same as or after the first day']);
+  assert.deepEqual(errorSummary(backwards.body), ['The last day must be the same as or after the first day']);
   assert.match(backwards.body, /href="#unavailable-to"/);
   const good = await facilitator.post(`/facilitators/${ids.facilitator3}/unavailable`, { from: isoDate(dayNumber(start) + 400), to: isoDate(dayNumber(start) + 402), reason: 'Leave' });
   assert.equal(good.statusCode, 303, 'post/redirect/get');
