@@ -223,6 +223,8 @@ export const programmeGroups = pgTable('programme_groups', {
   treatmentManagerId: integer('treatment_manager_id').notNull(),
   status: text('status').notNull().default('unscheduled'),
   scheduleProblem: text('schedule_problem'),
+  /** The solver's obstacles on the days lost before the first session (LostDays[]); null when it started on time. */
+  startDelay: jsonb('start_delay'),
   ...audited,
 });
 
@@ -273,6 +275,9 @@ export const sessionFacilitators = pgTable(
   {
     sessionId: integer('session_id').notNull(),
     userId: integer('user_id').notNull(),
+    /** The named facilitator this cover facilitator replaces, and the solver's Obstacle that kept them out. */
+    standsInFor: integer('stands_in_for'),
+    standInReason: jsonb('stand_in_reason'),
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.userId] })],
 );

@@ -1,33 +1,33 @@
-// Facilitators' availability as the scheduler sees it: per-day and per-week limits, unavailable dates,
-// accreditation with supervision, and the secret link of each facilitator's calendar feed.
+// Facilitators' availability as the scheduler sees it: per-day and per-week limits, unavailable days (added a
+// range at a time), accreditation with supervision, supervision due or lapsed for treatment managers' attention,
+// and the secret link of each facilitator's calendar feed.
 // Facilitators edit their own unavailable dates; treatment managers of their sites edit everything.
 import { randomBytes } from 'node:crypto';
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lte } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
 import {
   facilitatorAccreditations,
   facilitatorProfiles,
   facilitatorUnavailability,
-  groupSessions,
   programmeVersions,
-  sessionFacilitators,
   userSites,
   users,
 } from '../db/schema.js';
-import { isIsoDate } from '../domain/schedule/calendar.js';
+import { dayNumber, isIsoDate, isoDate } from '../domain/schedule/calendar.js';
+import { supervisionStatus, type SupervisionStatus } from '../domain/schedule/staffing.js';
 import { canSeeSite, isNational, requireRole, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
-import { defaultLimits, londonToday } from './scheduling.js';
+import { affectedGroups, defaultLimits, londonToday, upcomingSessions, type AffectedGroup } from './scheduling.js';
 import { validate } from './validate.js';
 
 export interface Accreditation {
   programmeId: string;
   accreditedOn: string;
   supervisionCurrentUntil: string;
-  /** Accredited and supervision current today: the scheduler may use them for this programme. */
-  current: boolean;
+  /** Supervision lapsed, due for renewal (within 14 days) or current. */
+  supervision: SupervisionStatus;
   version: number;
 }
 
@@ -41,6 +41,8 @@ export interface FacilitatorAvailability {
   version: number;
   accreditations: Accreditation[];
   unavailable: Array<{ id: number; date: string; reason: string }>;
+  /** Groups with sessions still to run on the facilitator's unavailable days: they need re-planning. */
+  affected: AffectedGroup[];
   /** What the actor may change. */
   canEditLimits: boolean;
   canEditUnavailability: boolean;
@@ -106,10 +108,11 @@ export async function getFacilitatorAvailability(db: Db, actor: Actor, userId: n
         programmeId: a.programmeId,
         accreditedOn: a.accreditedOn,
         supervisionCurrentUntil: a.supervisionCurrentUntil,
-        current: a.accreditedOn <= today && a.supervisionCurrentUntil >= today,
+        supervision: supervisionStatus(a.supervisionCurrentUntil, today),
         version: a.version,
       })),
       unavailable: away.map((u) => ({ id: u.id, date: u.unavailableOn, reason: u.reason })),
+      affected: await unavailableSessions(tx, userId, today),
       canEditLimits: managesFacilitator(actor, f),
       canEditUnavailability: actor.userId === f.id || managesFacilitator(actor, f),
     };
@@ -207,35 +210,76 @@ export async function setFacilitatorLimits(db: Db, actor: Actor, userId: number,
   });
 }
 
-export const unavailableInput = z.object({
-  date: isoDay('the date'),
-  reason: z.string().trim().max(200, 'Reason must be 200 characters or fewer').optional().default(''),
-});
+/** The longest run of days recorded at once: a year, so a slip of the year cannot fill the calendar. */
+export const maxUnavailableDays = 366;
+
+export const unavailableInput = z
+  .object({
+    from: isoDay('the first day'),
+    // Blank: the first day only.
+    to: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z
+        .string()
+        .trim()
+        .refine((v) => isIsoDate(v), 'The last day must be a real date in the form YYYY-MM-DD')
+        .optional(),
+    ),
+    reason: z.string().trim().max(200, 'Reason must be 200 characters or fewer').optional().default(''),
+  })
+  .superRefine((v, ctx) => {
+    if (!isIsoDate(v.from) || v.to === undefined || !isIsoDate(v.to)) return;
+    if (v.to < v.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'The last day must be the same as or after the first day' });
+    else if (dayNumber(v.to) - dayNumber(v.from) + 1 > maxUnavailableDays) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: `Unavailable days must be ${maxUnavailableDays} days or fewer at a time` });
+    }
+  });
 
 export interface UnavailableResult {
-  id: number;
-  /** Sessions already planned on that day: a treatment manager needs to swap the facilitator out. */
-  clashes: Array<{ sessionId: number; groupId: number; number: number }>;
+  /** Days recorded (days already recorded are not repeated). */
+  added: number;
+  /** Groups with sessions still to run that this facilitator is now unavailable for: they need re-planning. */
+  affected: AffectedGroup[];
 }
 
-export async function addUnavailableDate(db: Db, actor: Actor, userId: number, input: unknown): Promise<UnavailableResult> {
+/** Sessions still to run that the facilitator is planned into on one of their unavailable days, by group. */
+async function unavailableSessions(ex: Executor, userId: number, today: string): Promise<AffectedGroup[]> {
+  const sessions = await upcomingSessions(ex, { facilitatorId: userId }, today);
+  return affectedGroups(ex, sessions, (c) => c.kind === 'unavailable' && c.facilitator === String(userId));
+}
+
+/** Records the days from `from` to `to` (both included; stored one row a day) as days the facilitator is unavailable. */
+export async function addUnavailableDays(db: Db, actor: Actor, userId: number, input: unknown, today = londonToday()): Promise<UnavailableResult> {
   const values = validate(unavailableInput, input);
+  const to = values.to ?? values.from;
+  const days = Array.from({ length: dayNumber(to) - dayNumber(values.from) + 1 }, (_, i) => isoDate(dayNumber(values.from) + i));
   return db.transaction(async (tx) => {
     const f = await loadFacilitator(tx, userId);
     requireSelfOrManager(actor, f);
-    const [existing] = await tx
-      .select()
-      .from(facilitatorUnavailability)
-      .where(and(eq(facilitatorUnavailability.userId, userId), eq(facilitatorUnavailability.unavailableOn, values.date)));
-    if (existing) throw ValidationFailed.one('date', `${values.date} is already recorded as unavailable`);
-    const [row] = await tx.insert(facilitatorUnavailability).values({ userId, unavailableOn: values.date, reason: values.reason }).returning();
-    const clashes = await tx
-      .select({ sessionId: groupSessions.id, groupId: groupSessions.groupId, number: groupSessions.number })
-      .from(groupSessions)
-      .innerJoin(sessionFacilitators, eq(sessionFacilitators.sessionId, groupSessions.id))
-      .where(and(eq(sessionFacilitators.userId, userId), eq(groupSessions.sessionDate, values.date), eq(groupSessions.status, 'scheduled')));
-    await appendAudit(tx, actor, { action: 'facilitator.unavailable_added', subjectType: 'user', subjectId: userId, details: { unavailabilityId: row.id, clashes: clashes.length } });
-    return { id: row.id, clashes };
+    const existing = new Set(
+      (
+        await tx
+          .select({ day: facilitatorUnavailability.unavailableOn })
+          .from(facilitatorUnavailability)
+          .where(and(eq(facilitatorUnavailability.userId, userId), gte(facilitatorUnavailability.unavailableOn, values.from), lte(facilitatorUnavailability.unavailableOn, to)))
+      ).map((r) => r.day),
+    );
+    const fresh = days.filter((d) => !existing.has(d));
+    if (fresh.length === 0) {
+      throw ValidationFailed.one('from', days.length === 1 ? `${values.from} is already recorded as unavailable` : `Every day from ${values.from} to ${to} is already recorded as unavailable`);
+    }
+    await tx.insert(facilitatorUnavailability).values(fresh.map((day) => ({ userId, unavailableOn: day, reason: values.reason })));
+    const newDays = new Set(fresh);
+    const affected = (await unavailableSessions(tx, userId, today))
+      .map((g) => ({ ...g, sessions: g.sessions.filter((s) => newDays.has(s.date)) }))
+      .filter((g) => g.sessions.length > 0);
+    await appendAudit(tx, actor, {
+      action: 'facilitator.unavailable_added',
+      subjectType: 'user',
+      subjectId: userId,
+      details: { from: values.from, to, days: fresh.length, clashes: affected.reduce((n, g) => n + g.sessions.length, 0) },
+    });
+    return { added: fresh.length, affected };
   });
 }
 
@@ -321,4 +365,45 @@ export async function facilitatorBySecret(ex: Executor, secret: string): Promise
     .innerJoin(users, eq(users.id, facilitatorProfiles.userId))
     .where(and(eq(facilitatorProfiles.icalSecret, secret), eq(users.disabled, false), eq(users.role, 'facilitator')));
   return row?.userId;
+}
+
+export interface SupervisionAlert {
+  userId: number;
+  displayName: string;
+  programmeId: string;
+  supervisionCurrentUntil: string;
+  status: Exclude<SupervisionStatus, 'current'>;
+  /** Sessions still to run, after supervision ends, that this facilitator is planned into. */
+  affected: AffectedGroup[];
+}
+
+/**
+ * For a treatment manager: facilitators at their sites whose supervision is due (ends within 14 days), and
+ * those whose supervision has lapsed while they are still planned into sessions after it ended.
+ */
+export async function supervisionAlerts(db: Db, actor: Actor, today = londonToday()): Promise<SupervisionAlert[]> {
+  requireRole(actor, 'treatment_manager');
+  if (actor.siteIds.length === 0) return [];
+  return db.transaction(async (tx) => {
+    const staff = await tx
+      .selectDistinct({ id: users.id, displayName: users.displayName })
+      .from(users)
+      .innerJoin(userSites, eq(userSites.userId, users.id))
+      .where(and(inArray(userSites.siteId, actor.siteIds), eq(users.role, 'facilitator'), eq(users.disabled, false)))
+      .orderBy(asc(users.displayName));
+    if (staff.length === 0) return [];
+    const accreditations = await tx.select().from(facilitatorAccreditations).where(inArray(facilitatorAccreditations.userId, staff.map((f) => f.id)));
+    const alerts: SupervisionAlert[] = [];
+    for (const f of staff) {
+      for (const a of accreditations.filter((x) => x.userId === f.id)) {
+        const status = supervisionStatus(a.supervisionCurrentUntil, today);
+        if (status === 'current') continue;
+        const sessions = (await upcomingSessions(tx, { facilitatorId: f.id }, today)).filter((s) => s.programmeId === a.programmeId);
+        const affected = await affectedGroups(tx, sessions, (c) => c.kind === 'supervision-lapsed' && c.facilitator === String(f.id));
+        if (status === 'lapsed' && affected.length === 0) continue;
+        alerts.push({ userId: f.id, displayName: f.displayName, programmeId: a.programmeId, supervisionCurrentUntil: a.supervisionCurrentUntil, status, affected });
+      }
+    }
+    return alerts;
+  });
 }

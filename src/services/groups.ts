@@ -23,11 +23,22 @@ import {
 import type { ProgrammeDefinition } from '../domain/programme/definition.js';
 import { isIsoDate, minutesOfTime, weekdayNames, type WeekdayName } from '../domain/schedule/calendar.js';
 import { slotsOutsideSite, slotTitle } from '../domain/schedule/slots.js';
-import { solve, type PlannedSession, type Slot } from '../domain/schedule/solver.js';
+import { solve, type LostDays, type Obstacle, type PlannedSession, type Slot } from '../domain/schedule/solver.js';
 import { canSeeSite, isNational, requireRole, requireSite, visibleSites, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
-import { facilitatorsOfSessions, lockTimetables, londonToday, scenarioForGroup, type GroupRow } from './scheduling.js';
+import {
+  affectedGroups,
+  facilitatorRows,
+  facilitatorsOfSessions,
+  lockTimetables,
+  londonToday,
+  obstacleNames,
+  obstacleText,
+  scenarioForGroup,
+  upcomingSessions,
+  type GroupRow,
+} from './scheduling.js';
 import { slotsOfSite } from './site-setup.js';
 import { validate } from './validate.js';
 import { transitionReferral } from './referrals.js';
@@ -291,7 +302,7 @@ export async function insertSessions(tx: Tx, planned: PlannedSession[]): Promise
       .insert(groupSessions)
       .values({ groupId: Number(s.group), number: s.number, block: s.block, sessionDate: s.date, startTime: s.start, endTime: s.end, roomId: Number(s.room) })
       .returning({ id: groupSessions.id });
-    await tx.insert(sessionFacilitators).values(s.facilitators.map((f) => ({ sessionId: row.id, userId: Number(f) })));
+    await tx.insert(sessionFacilitators).values(facilitatorRows(row.id, s));
     ids.push(row.id);
   }
   return ids;
@@ -304,11 +315,18 @@ async function planAndStore(tx: Tx, group: GroupRow, today: string): Promise<{ s
   const failure = solution.unscheduled.find((u) => u.group === String(group.id));
   if (failure) {
     const problem = await readableReason(tx, failure.reason, group);
-    await tx.update(programmeGroups).set({ status: 'unscheduled', scheduleProblem: problem, updatedAt: new Date() }).where(eq(programmeGroups.id, group.id));
+    await tx
+      .update(programmeGroups)
+      .set({ status: 'unscheduled', scheduleProblem: problem, startDelay: null, updatedAt: new Date() })
+      .where(eq(programmeGroups.id, group.id));
     return { sessions: 0, problem };
   }
   await insertSessions(tx, solution.sessions);
-  await tx.update(programmeGroups).set({ status: 'scheduled', scheduleProblem: null, updatedAt: new Date() }).where(eq(programmeGroups.id, group.id));
+  const delay = solution.delays.find((d) => d.group === String(group.id));
+  await tx
+    .update(programmeGroups)
+    .set({ status: 'scheduled', scheduleProblem: null, startDelay: delay?.reasons ?? null, updatedAt: new Date() })
+    .where(eq(programmeGroups.id, group.id));
   return { sessions: solution.sessions.length, problem: null };
 }
 
@@ -345,6 +363,8 @@ export interface TimetableSession {
   roomId: number;
   roomName: string;
   facilitators: Array<{ id: number; displayName: string }>;
+  /** Why each cover facilitator in the session stands in, e.g. "Robin Cover stood in for Frankie Lead: Frankie Lead was unavailable". */
+  standIns: string[];
   status: string;
   cancelReason: string | null;
   version: number;
@@ -389,6 +409,10 @@ export interface GroupDetail {
   treatmentManager: string;
   status: string;
   scheduleProblem: string | null;
+  /** Why the first session is later than the earliest start: each obstacle with the days it took. */
+  startDelay: Array<{ text: string; days: number; first: string; last: string }>;
+  /** Sessions still to run that now break a staffing rule (supervision lapsed, unavailable, closed), each with its problems. */
+  problems: Record<number, string[]>;
   version: number;
   slots: Array<{ weekday: string; start: string }>;
   team: Array<{ userId: number; displayName: string; teamRole: TeamRole }>;
@@ -398,8 +422,24 @@ export interface GroupDetail {
   canManage: boolean;
 }
 
+/** Each cover facilitator's stand-in, in words, by session. */
+async function standInsOf(ex: Executor, sessionIds: number[]): Promise<Map<number, string[]>> {
+  const result = new Map<number, string[]>();
+  if (sessionIds.length === 0) return result;
+  const rows = (await ex.select().from(sessionFacilitators).where(inArray(sessionFacilitators.sessionId, sessionIds))).filter((r) => r.standsInFor !== null);
+  if (rows.length === 0) return result;
+  const obstacles = rows.flatMap((r) => (r.standInReason ? [r.standInReason as Obstacle] : []));
+  const names = await obstacleNames(ex, obstacles, rows.flatMap((r) => [String(r.userId), String(r.standsInFor)]));
+  for (const r of rows) {
+    const why = r.standInReason ? obstacleText(r.standInReason as Obstacle, names) : 'swapped in by a treatment manager';
+    result.set(r.sessionId, [...(result.get(r.sessionId) ?? []), `${names.person(String(r.userId))} stood in for ${names.person(String(r.standsInFor))}: ${why}`]);
+  }
+  return result;
+}
+
 export async function sessionsWithNames(ex: Executor, rows: Array<typeof groupSessions.$inferSelect>): Promise<TimetableSession[]> {
   const facilitators = await facilitatorsOfSessions(ex, rows.map((r) => r.id));
+  const standIns = await standInsOf(ex, rows.map((r) => r.id));
   const userIds = [...new Set([...facilitators.values()].flat())];
   const names = new Map(
     userIds.length ? (await ex.select({ id: users.id, name: users.displayName }).from(users).where(inArray(users.id, userIds))).map((u) => [u.id, u.name]) : [],
@@ -416,13 +456,20 @@ export async function sessionsWithNames(ex: Executor, rows: Array<typeof groupSe
     roomId: r.roomId,
     roomName: roomNames.get(r.roomId) ?? '',
     facilitators: (facilitators.get(r.id) ?? []).map((id) => ({ id, displayName: names.get(id) ?? '' })),
+    standIns: standIns.get(r.id) ?? [],
     status: r.status,
     cancelReason: r.cancelReason,
     version: r.version,
   }));
 }
 
-export async function getGroup(db: Db, actor: Actor, groupId: number): Promise<GroupDetail> {
+/** The stored obstacles of the days lost before the first session, in words. */
+async function startDelayText(ex: Executor, delay: LostDays[]): Promise<GroupDetail['startDelay']> {
+  const names = await obstacleNames(ex, delay.map((d) => d.obstacle));
+  return delay.map((d) => ({ text: obstacleText(d.obstacle, names), days: d.days, first: d.first, last: d.last }));
+}
+
+export async function getGroup(db: Db, actor: Actor, groupId: number, today = londonToday()): Promise<GroupDetail> {
   return db.transaction(async (tx) => {
     const group = await loadGroup(tx, groupId);
     await requireGroupReader(tx, actor, group);
@@ -456,6 +503,9 @@ export async function getGroup(db: Db, actor: Actor, groupId: number): Promise<G
       await appendAudit(tx, actor, { action: 'group.members_viewed', subjectType: 'group', subjectId: groupId, siteId: group.siteId, details: { people: members.map((m) => m.personId) } });
     }
     const order = (w: string) => weekdayNames.indexOf(w as WeekdayName);
+    const firstLive = rows.find((r) => r.status !== 'cancelled');
+    const delayed = firstLive !== undefined && firstLive.sessionDate > group.earliestStart && Array.isArray(group.startDelay);
+    const affected = await affectedGroups(tx, await upcomingSessions(tx, { groupIds: [groupId] }, today));
     return {
       id: group.id,
       name: group.name,
@@ -471,6 +521,8 @@ export async function getGroup(db: Db, actor: Actor, groupId: number): Promise<G
       treatmentManager: manager?.name ?? '',
       status: group.status,
       scheduleProblem: group.scheduleProblem,
+      startDelay: delayed ? await startDelayText(tx, group.startDelay as LostDays[]) : [],
+      problems: Object.fromEntries((affected[0]?.sessions ?? []).map((s) => [s.id, s.problems])),
       version: group.version,
       slots: slots.map((s) => ({ weekday: s.weekday, start: s.startTime })).sort((a, b) => order(a.weekday) - order(b.weekday) || a.start.localeCompare(b.start)),
       team: team

@@ -1,7 +1,7 @@
 // Builds the scheduling domain's Scenario from the database for one group: everything that holds the
 // group's room or its team's time (other groups' sessions, catch-ups), their limits, unavailable days,
 // accreditation and the site's closures. Shared by the group and timetable services; no access checks here.
-import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor, Tx } from '../db/connection.js';
 import {
   catchUpSessions,
@@ -13,6 +13,7 @@ import {
   groupSessions,
   programmeGroups,
   programmeVersions,
+  rooms,
   sessionFacilitators,
   siteClosures,
   userSites,
@@ -22,7 +23,8 @@ import type { ProgrammeDefinition } from '../domain/programme/definition.js';
 import { readableDay } from '../domain/schedule/bookings.js';
 import { dayNumber, isoDate, type WeekdayName } from '../domain/schedule/calendar.js';
 import { programmeRules, type ProgrammeRules } from '../domain/schedule/planner.js';
-import type { Facilitator, Group, PlannedSession, Scenario, Slot } from '../domain/schedule/solver.js';
+import type { Facilitator, Group, Obstacle, PlannedSession, Scenario, Slot } from '../domain/schedule/solver.js';
+import { sessionConflicts, type SessionConflict, type StaffingFacts } from '../domain/schedule/staffing.js';
 
 /** Used until someone sets a facilitator's own limits: one 150-minute session a day, five a week. */
 export const defaultLimits = { maxSessionsPerDay: 1, maxSessionsPerWeek: 5 } as const;
@@ -34,7 +36,7 @@ export async function lockTimetables(tx: Tx): Promise<void> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${schedulingLockKey})`);
 }
 
-/** Today in Europe/London as YYYY-MM-DD: the day that decides whether supervision is current. */
+/** Today in Europe/London as YYYY-MM-DD: nothing is planned or changed before it. */
 export function londonToday(now = new Date()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
@@ -52,8 +54,11 @@ export async function groupDefinition(ex: Executor, group: GroupRow): Promise<{ 
   return { definition, rules: programmeRules(definition) };
 }
 
-/** Facilitators as the solver sees them: ids are user ids as text, programmes only where accredited and supervision is current. */
-export async function facilitatorsForScenario(ex: Executor, userIds: number[], today: string): Promise<Facilitator[]> {
+/**
+ * Facilitators as the solver sees them: ids are user ids as text; each accreditation with the days it covers
+ * (accredited on, supervision current until), so the solver and checker judge supervision on each session's date.
+ */
+export async function facilitatorsForScenario(ex: Executor, userIds: number[]): Promise<Facilitator[]> {
   if (userIds.length === 0) return [];
   const [profiles, accreditations, away, siteRows, accounts] = await Promise.all([
     ex.select().from(facilitatorProfiles).where(inArray(facilitatorProfiles.userId, userIds)),
@@ -66,12 +71,12 @@ export async function facilitatorsForScenario(ex: Executor, userIds: number[], t
   const disabled = new Set(accounts.filter((a) => a.disabled).map((a) => a.id));
   return userIds.map((id) => {
     const profile = profiles.find((p) => p.userId === id);
+    const own = accreditations.filter((a) => a.userId === id && !disabled.has(id));
     return {
       id: String(id),
       sites: siteRows.filter((s) => s.userId === id).map((s) => String(s.siteId)),
-      programmes: accreditations
-        .filter((a) => a.userId === id && !disabled.has(id) && a.accreditedOn <= today && a.supervisionCurrentUntil >= today)
-        .map((a) => a.programmeId),
+      programmes: own.map((a) => a.programmeId),
+      accreditations: own.map((a) => ({ programme: a.programmeId, accreditedOn: a.accreditedOn, supervisionCurrentUntil: a.supervisionCurrentUntil })),
       unavailable: away.filter((u) => u.userId === id).map((u) => u.unavailableOn),
       maxSessionsPerDay: profile?.maxSessionsPerDay ?? defaultLimits.maxSessionsPerDay,
       maxSessionsPerWeek: profile?.maxSessionsPerWeek ?? defaultLimits.maxSessionsPerWeek,
@@ -100,6 +105,11 @@ export function toPlanned(row: SessionRow, facilitators: number[]): PlannedSessi
   };
 }
 
+/** Cover facilitators of each group: they stand in only when the lead or co-facilitator cannot take a session. */
+function coverOf(teams: Array<typeof groupFacilitators.$inferSelect>, groupId: number): string[] {
+  return teams.filter((t) => t.groupId === groupId && t.teamRole === 'cover').map((t) => String(t.userId));
+}
+
 export interface GroupScenario {
   scenario: Scenario;
   rules: ProgrammeRules;
@@ -112,7 +122,7 @@ export interface GroupScenario {
 /**
  * The scenario for planning (or re-planning, or swapping in) one group. The site offered to the solver has
  * only the group's room and weekly slots; every other live session at the site or of a team member, and
- * every booked catch-up of a team member, is fixed.
+ * every booked catch-up of a team member, is fixed. The group is not planned before today.
  */
 export async function scenarioForGroup(ex: Executor, group: GroupRow, today: string): Promise<GroupScenario> {
   const { definition, rules } = await groupDefinition(ex, group);
@@ -168,19 +178,26 @@ export async function scenarioForGroup(ex: Executor, group: GroupRow, today: str
   const otherGroups = otherGroupIds.length ? await ex.select().from(programmeGroups).where(inArray(programmeGroups.id, otherGroupIds)) : [];
   const otherTeams = otherGroupIds.length ? await ex.select().from(groupFacilitators).where(inArray(groupFacilitators.groupId, otherGroupIds)) : [];
   const groups: Group[] = [
-    { id: String(group.id), site: String(group.siteId), earliestStart: group.earliestStart, team: team.map(String) },
+    {
+      id: String(group.id),
+      site: String(group.siteId),
+      earliestStart: group.earliestStart > today ? group.earliestStart : today,
+      team: team.map(String),
+      cover: coverOf(teamRows, group.id),
+    },
     ...otherGroups.map((g) => ({
       id: String(g.id),
       site: String(g.siteId),
       earliestStart: g.earliestStart,
       team: otherTeams.filter((t) => t.groupId === g.id).map((t) => String(t.userId)),
+      cover: coverOf(otherTeams, g.id),
     })),
     ...catchUpGroups,
   ];
 
   const people = new Set<number>(team);
   for (const s of fixed) for (const f of s.facilitators) people.add(Number(f));
-  const facilitators = await facilitatorsForScenario(ex, [...people].sort((a, b) => a - b), today);
+  const facilitators = await facilitatorsForScenario(ex, [...people].sort((a, b) => a - b));
   const closures = await ex.select().from(siteClosures).where(eq(siteClosures.siteId, group.siteId));
   const ownSlots: Slot[] = slots.map((s) => ({ weekday: s.weekday as WeekdayName, start: s.startTime }));
 
@@ -197,3 +214,210 @@ export async function scenarioForGroup(ex: Executor, group: GroupRow, today: str
 
 /** 'Tuesday 5 January 2027' for a calendar day, for messages people read. */
 export const readableDate = readableDay;
+
+/** A planned session's facilitators as rows to store: a cover facilitator keeps whom they stand in for and why. */
+export function facilitatorRows(sessionId: number, planned: PlannedSession) {
+  return planned.facilitators.map((f) => {
+    const standIn = planned.standIns?.find((x) => x.cover === f);
+    return { sessionId, userId: Number(f), standsInFor: standIn ? Number(standIn.for) : null, standInReason: standIn?.obstacle ?? null };
+  });
+}
+
+/** Display names for the ids the solver's obstacles and the staffing conflicts mention. */
+export interface ScheduleNames {
+  person(id: string): string;
+  group(id: string): string;
+  room(id: string): string;
+}
+
+const catchUpGroup = /^catch-up-\d+$/;
+
+export async function scheduleNames(ex: Executor, ids: { people?: Iterable<string>; groups?: Iterable<string>; rooms?: Iterable<string> }): Promise<ScheduleNames> {
+  const numeric = (values: Iterable<string> | undefined) => [...new Set([...(values ?? [])].filter((v) => /^\d+$/.test(v)).map(Number))];
+  const peopleIds = numeric(ids.people);
+  const groupIds = numeric(ids.groups);
+  const roomIds = numeric(ids.rooms);
+  const people = new Map(peopleIds.length ? (await ex.select({ id: users.id, name: users.displayName }).from(users).where(inArray(users.id, peopleIds))).map((u) => [String(u.id), u.name]) : []);
+  const groupNames = new Map(
+    groupIds.length ? (await ex.select({ id: programmeGroups.id, name: programmeGroups.name }).from(programmeGroups).where(inArray(programmeGroups.id, groupIds))).map((g) => [String(g.id), g.name]) : [],
+  );
+  const roomNames = new Map(roomIds.length ? (await ex.select({ id: rooms.id, name: rooms.name }).from(rooms).where(inArray(rooms.id, roomIds))).map((r) => [String(r.id), r.name]) : []);
+  return {
+    person: (id) => people.get(id) ?? 'A facilitator',
+    group: (id) => (catchUpGroup.test(id) ? 'a catch-up session' : (groupNames.get(id) ?? 'another group')),
+    room: (id) => roomNames.get(id) ?? 'The room',
+  };
+}
+
+/** The ids an obstacle mentions. */
+function obstacleIds(o: Obstacle): { people: string[]; groups: string[]; rooms: string[] } {
+  switch (o.kind) {
+    case 'room-taken':
+      return { people: [], groups: [o.by], rooms: [o.room] };
+    case 'booked':
+      return { people: [o.facilitator], groups: [o.by], rooms: [] };
+    case 'unavailable':
+    case 'not-supervised':
+    case 'day-limit':
+    case 'week-limit':
+      return { people: [o.facilitator], groups: [], rooms: [] };
+    default:
+      return { people: [], groups: [], rooms: [] };
+  }
+}
+
+/** Names for everyone, every group and every room the obstacles mention, and for the other people listed. */
+export function obstacleNames(ex: Executor, obstacles: Obstacle[], people: string[] = []): Promise<ScheduleNames> {
+  const ids = obstacles.map(obstacleIds);
+  return scheduleNames(ex, { people: [...people, ...ids.flatMap((i) => i.people)], groups: ids.flatMap((i) => i.groups), rooms: ids.flatMap((i) => i.rooms) });
+}
+
+/** What an obstacle was, in words, e.g. "Frankie Lead was unavailable" or "Room 1 was taken by Group B". */
+export function obstacleText(o: Obstacle, names: ScheduleNames): string {
+  switch (o.kind) {
+    case 'bank-holiday':
+      return `${o.title} (bank holiday)`;
+    case 'closure':
+      return 'The site was closed';
+    case 'room-taken':
+      return `${names.room(o.room)} was taken by ${names.group(o.by)}`;
+    case 'unavailable':
+      return `${names.person(o.facilitator)} was unavailable`;
+    case 'not-supervised':
+      return `${names.person(o.facilitator)} was not accredited with current supervision`;
+    case 'booked':
+      return catchUpGroup.test(o.by) ? `${names.person(o.facilitator)} was running a catch-up session` : `${names.person(o.facilitator)} was in a session of ${names.group(o.by)}`;
+    case 'day-limit':
+      return `${names.person(o.facilitator)} was at their limit of sessions a day`;
+    case 'week-limit':
+      return `${names.person(o.facilitator)} was at their limit of sessions a week`;
+  }
+}
+
+/** What a planned session now breaks, in words, e.g. "Frankie Lead’s supervision lapsed after Tuesday 1 June 2027". */
+export function conflictText(c: SessionConflict, names: ScheduleNames): string {
+  switch (c.kind) {
+    case 'closure':
+      return 'The site is closed on this day';
+    case 'unavailable':
+      return `${names.person(c.facilitator)} is unavailable on this day`;
+    case 'not-accredited':
+      return `${names.person(c.facilitator)} is not accredited for the programme on this day`;
+    case 'supervision-lapsed':
+      return `${names.person(c.facilitator)}’s supervision lapsed after ${readableDate(c.until)}`;
+  }
+}
+
+export interface SessionToCheck {
+  id: number;
+  groupId: number;
+  siteId: number;
+  programmeId: string;
+  date: string;
+  facilitators: number[];
+}
+
+/** The staffing conflicts of each session, read from today's facts (closures, unavailable days, accreditations). */
+export async function conflictsOfSessions(ex: Executor, sessions: SessionToCheck[]): Promise<Map<number, SessionConflict[]>> {
+  const result = new Map<number, SessionConflict[]>();
+  if (sessions.length === 0) return result;
+  const people = [...new Set(sessions.flatMap((s) => s.facilitators))];
+  const siteIds = [...new Set(sessions.map((s) => s.siteId))];
+  const [closures, away, accreditations] = await Promise.all([
+    ex.select().from(siteClosures).where(inArray(siteClosures.siteId, siteIds)),
+    people.length ? ex.select().from(facilitatorUnavailability).where(inArray(facilitatorUnavailability.userId, people)) : [],
+    people.length ? ex.select().from(facilitatorAccreditations).where(inArray(facilitatorAccreditations.userId, people)) : [],
+  ]);
+  const unavailable = new Map<string, Set<string>>();
+  for (const u of away) unavailable.set(String(u.userId), (unavailable.get(String(u.userId)) ?? new Set()).add(u.unavailableOn));
+  // One set of facts per site and programme.
+  const factsByKey = new Map<string, StaffingFacts>();
+  const factsFor = (siteId: number, programmeId: string): StaffingFacts => {
+    const key = `${siteId} ${programmeId}`;
+    let facts = factsByKey.get(key);
+    if (!facts) {
+      facts = {
+        closures: new Set(closures.filter((c) => c.siteId === siteId).map((c) => c.closureDate)),
+        unavailable,
+        accreditations: new Map(accreditations.filter((a) => a.programmeId === programmeId).map((a) => [String(a.userId), a])),
+      };
+      factsByKey.set(key, facts);
+    }
+    return facts;
+  };
+  for (const s of sessions) {
+    const found = sessionConflicts({ date: s.date, facilitators: s.facilitators.map(String) }, factsFor(s.siteId, s.programmeId));
+    if (found.length) result.set(s.id, found);
+  }
+  return result;
+}
+
+export interface UpcomingSession extends SessionToCheck {
+  number: number;
+  groupName: string;
+  groupVersion: number;
+}
+
+/** Sessions still to run (scheduled, today or later) of some groups, a site or a facilitator, with their facilitators. */
+export async function upcomingSessions(
+  ex: Executor,
+  whose: { groupIds: number[] } | { siteId: number } | { facilitatorId: number },
+  today: string,
+): Promise<UpcomingSession[]> {
+  let scope: SQL;
+  if ('groupIds' in whose) {
+    if (whose.groupIds.length === 0) return [];
+    scope = inArray(groupSessions.groupId, whose.groupIds);
+  } else if ('siteId' in whose) scope = eq(programmeGroups.siteId, whose.siteId);
+  else scope = inArray(groupSessions.id, ex.select({ id: sessionFacilitators.sessionId }).from(sessionFacilitators).where(eq(sessionFacilitators.userId, whose.facilitatorId)));
+  const rows = await ex
+    .select({
+      s: groupSessions,
+      groupName: programmeGroups.name,
+      groupVersion: programmeGroups.version,
+      siteId: programmeGroups.siteId,
+      programmeId: programmeVersions.programmeId,
+    })
+    .from(groupSessions)
+    .innerJoin(programmeGroups, eq(programmeGroups.id, groupSessions.groupId))
+    .innerJoin(programmeVersions, eq(programmeVersions.id, programmeGroups.programmeVersionId))
+    .where(and(scope, eq(groupSessions.status, 'scheduled'), gte(groupSessions.sessionDate, today)));
+  const facilitators = await facilitatorsOfSessions(ex, rows.map((r) => r.s.id));
+  return rows
+    .map(({ s, groupName, groupVersion, siteId, programmeId }) => ({
+      id: s.id,
+      groupId: s.groupId,
+      groupName,
+      groupVersion,
+      siteId,
+      programmeId,
+      number: s.number,
+      date: s.sessionDate,
+      facilitators: facilitators.get(s.id) ?? [],
+    }))
+    .sort((a, b) => a.groupName.localeCompare(b.groupName) || a.number - b.number);
+}
+
+export interface AffectedGroup {
+  groupId: number;
+  groupName: string;
+  /** The group's record version, for the re-plan form. */
+  groupVersion: number;
+  sessions: Array<{ id: number; number: number; date: string; problems: string[] }>;
+}
+
+/** Upcoming sessions that break a staffing rule today, by group, each problem in words: what a re-plan would fix. */
+export async function affectedGroups(ex: Executor, sessions: UpcomingSession[], only?: (c: SessionConflict) => boolean): Promise<AffectedGroup[]> {
+  const conflicts = await conflictsOfSessions(ex, sessions);
+  const relevant = sessions
+    .map((s) => ({ s, found: (conflicts.get(s.id) ?? []).filter((c) => !only || only(c)) }))
+    .filter((x) => x.found.length > 0);
+  const names = await scheduleNames(ex, { people: relevant.flatMap((x) => x.found.flatMap((c) => ('facilitator' in c ? [c.facilitator] : []))) });
+  const groups = new Map<number, AffectedGroup>();
+  for (const { s, found } of relevant) {
+    const group = groups.get(s.groupId) ?? { groupId: s.groupId, groupName: s.groupName, groupVersion: s.groupVersion, sessions: [] };
+    group.sessions.push({ id: s.id, number: s.number, date: s.date, problems: found.map((c) => conflictText(c, names)) });
+    groups.set(s.groupId, group);
+  }
+  return [...groups.values()];
+}

@@ -1,5 +1,6 @@
 // What a site offers the scheduler: its rooms, its weekly session slots and the days it is closed (lockdowns,
-// inspections …). Treatment managers of the site (and administrators) set them; anyone who may see the site may read them.
+// inspections …), and the planned sessions a closure day now falls on, by group, for re-planning.
+// Treatment managers of the site (and administrators) set them; anyone who may see the site may read them.
 import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
@@ -11,7 +12,7 @@ import type { Slot } from '../domain/schedule/solver.js';
 import { requireRole, requireSite, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { EditConflict, NotFound, ValidationFailed } from './errors.js';
-import { lockTimetables, londonToday } from './scheduling.js';
+import { affectedGroups, lockTimetables, londonToday, upcomingSessions, type AffectedGroup } from './scheduling.js';
 import { validate } from './validate.js';
 
 export interface SiteSlot extends Slot {
@@ -26,6 +27,8 @@ export interface SiteSetup {
   rooms: Array<{ id: number; name: string }>;
   slots: SiteSlot[];
   closures: Array<{ id: number; date: string; reason: string }>;
+  /** Groups with sessions still to run on a closure day: they need re-planning. */
+  affected: AffectedGroup[];
 }
 
 /** The weekly session slots the site offers, in week order. No access check: callers have made theirs. */
@@ -60,6 +63,11 @@ async function groupsBySlot(ex: Executor, siteId: number, today: string): Promis
   return map;
 }
 
+/** Sessions still to run at the site that fall on one of its closure days, by group. */
+async function closedDaySessions(ex: Executor, siteId: number, today: string): Promise<AffectedGroup[]> {
+  return affectedGroups(ex, await upcomingSessions(ex, { siteId }, today), (c) => c.kind === 'closure');
+}
+
 export async function getSiteSetup(db: Db, actor: Actor, siteId: number, today = londonToday()): Promise<SiteSetup> {
   requireSite(actor, siteId);
   const [site] = await db.select().from(sites).where(eq(sites.id, siteId));
@@ -72,6 +80,7 @@ export async function getSiteSetup(db: Db, actor: Actor, siteId: number, today =
     rooms: roomRows.map((r) => ({ id: r.id, name: r.name })),
     slots: (await slotsOfSite(db, siteId)).map((s) => ({ ...s, groups: meeting.get(slotKey(s)) ?? [] })),
     closures: closureRows.map((c) => ({ id: c.id, date: c.closureDate, reason: c.reason })),
+    affected: await closedDaySessions(db, siteId, today),
   };
 }
 
@@ -109,24 +118,23 @@ export const closureInput = z.object({
 
 export interface ClosureResult {
   id: number;
-  /** Sessions already planned on the day: cancel them so the later ones move. */
-  clashes: Array<{ sessionId: number; groupId: number; number: number }>;
+  /** Groups with sessions already planned on the day, naming the sessions: they need re-planning. */
+  affected: AffectedGroup[];
 }
 
-export async function addClosure(db: Db, actor: Actor, siteId: number, input: unknown): Promise<ClosureResult> {
+export async function addClosure(db: Db, actor: Actor, siteId: number, input: unknown, today = londonToday()): Promise<ClosureResult> {
   requireSiteManager(actor, siteId);
   const values = validate(closureInput, input);
   return db.transaction(async (tx) => {
     const [existing] = await tx.select().from(siteClosures).where(and(eq(siteClosures.siteId, siteId), eq(siteClosures.closureDate, values.date)));
     if (existing) throw ValidationFailed.one('date', `The site is already closed on ${values.date}`);
     const [row] = await tx.insert(siteClosures).values({ siteId, closureDate: values.date, reason: values.reason }).returning();
-    const clashes = await tx
-      .select({ sessionId: groupSessions.id, groupId: groupSessions.groupId, number: groupSessions.number })
-      .from(groupSessions)
-      .innerJoin(programmeGroups, eq(programmeGroups.id, groupSessions.groupId))
-      .where(and(eq(programmeGroups.siteId, siteId), eq(groupSessions.sessionDate, values.date), eq(groupSessions.status, 'scheduled')));
-    await appendAudit(tx, actor, { action: 'site_closure.created', subjectType: 'site_closure', subjectId: row.id, siteId, details: { clashes: clashes.length } });
-    return { id: row.id, clashes };
+    const affected = (await closedDaySessions(tx, siteId, today))
+      .map((g) => ({ ...g, sessions: g.sessions.filter((s) => s.date === values.date) }))
+      .filter((g) => g.sessions.length > 0);
+    const clashes = affected.reduce((n, g) => n + g.sessions.length, 0);
+    await appendAudit(tx, actor, { action: 'site_closure.created', subjectType: 'site_closure', subjectId: row.id, siteId, details: { clashes } });
+    return { id: row.id, affected };
   });
 }
 

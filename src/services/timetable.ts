@@ -3,7 +3,7 @@
 // breaking a rule, a facilitator's week, a site's week, and the facilitator's iCalendar feed.
 import { and, asc, eq, gte, inArray, lte, ne } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db, Executor } from '../db/connection.js';
+import type { Db, Executor, Tx } from '../db/connection.js';
 import {
   catchUpSessions,
   facilitatorAccreditations,
@@ -23,8 +23,8 @@ import {
 } from '../db/schema.js';
 import type { ProgrammeDefinition } from '../domain/programme/definition.js';
 import { catchUpRefusal, facilitatorTimeRefusal, sessionTime, type Booking } from '../domain/schedule/bookings.js';
-import { dayNumber, isIsoDate, isoDate, minutesOfTime, weekStart } from '../domain/schedule/calendar.js';
-import { findSwapCandidates, replanGroup, type Slot } from '../domain/schedule/solver.js';
+import { dayNumber, isBankHoliday, isIsoDate, isoDate, minutesOfTime, timeOfMinutes, weekStart } from '../domain/schedule/calendar.js';
+import { findSwapCandidates, replanGroup, type PlannedSession, type Slot } from '../domain/schedule/solver.js';
 import { isNational, requireRole, requireSite, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
@@ -33,13 +33,16 @@ import { insertSessions, loadGroup, requireGroupManager, sessionsWithNames, type
 import { slotsOfSite } from './site-setup.js';
 import {
   addDays,
+  conflictsOfSessions,
   defaultLimits,
+  facilitatorRows,
   facilitatorsOfSessions,
   groupDefinition,
   lockTimetables,
   londonToday,
   readableDate,
   scenarioForGroup,
+  upcomingSessions,
   type GroupRow,
   type SessionRow,
 } from './scheduling.js';
@@ -104,32 +107,11 @@ export async function cancelSession(db: Db, actor: Actor, sessionId: number, inp
     if (failure) throw ValidationFailed.one('reason', `The session cannot be cancelled because the later sessions could not all be moved: ${failure.reason}`);
 
     const replanned = solution.sessions.filter((s) => s.group === String(group.id) && s.number >= row.number);
-    const oldByNumber = new Map(ownRows.map((r) => [r.number, r]));
-    const moved: MovedSession[] = [];
     await tx
       .update(groupSessions)
       .set({ status: 'cancelled', cancelReason: values.reason, version: row.version + 1, updatedAt: new Date() })
       .where(eq(groupSessions.id, row.id));
-    const oldFacilitators = await facilitatorsOfSessions(tx, ownRows.map((r) => r.id));
-    for (const s of replanned) {
-      const old = oldByNumber.get(s.number);
-      if (!old) throw new Error(`session ${s.number} of group ${group.id} has no row to move`);
-      if (s.number === row.number) {
-        await insertSessions(tx, [s]);
-      } else {
-        const sameFacilitators = (oldFacilitators.get(old.id) ?? []).map(String).join() === [...s.facilitators].sort((a, b) => Number(a) - Number(b)).join();
-        if (old.sessionDate === s.date && old.startTime === s.start && String(old.roomId) === s.room && sameFacilitators) continue;
-        await tx
-          .update(groupSessions)
-          .set({ sessionDate: s.date, startTime: s.start, endTime: s.end, roomId: Number(s.room), version: old.version + 1, updatedAt: new Date() })
-          .where(eq(groupSessions.id, old.id));
-        await tx.delete(sessionFacilitators).where(eq(sessionFacilitators.sessionId, old.id));
-        await tx.insert(sessionFacilitators).values(s.facilitators.map((f) => ({ sessionId: old.id, userId: Number(f) })));
-      }
-      if (old.sessionDate !== s.date || old.startTime !== s.start) {
-        moved.push({ number: s.number, block: s.block, fromDate: old.sessionDate, fromStart: old.startTime, toDate: s.date, toStart: s.start });
-      }
-    }
+    const moved = await storeReplanned(tx, ownRows, replanned, row.number);
     const lastDateBefore = ownRows.map((r) => r.sessionDate).sort().at(-1) ?? row.sessionDate;
     const lastDateAfter = [...current.filter((s) => s.number < row.number), ...replanned].map((s) => s.date).sort().at(-1) ?? lastDateBefore;
     await tx.update(programmeGroups).set({ version: group.version + 1, updatedAt: new Date() }).where(eq(programmeGroups.id, group.id));
@@ -141,6 +123,81 @@ export async function cancelSession(db: Db, actor: Actor, sessionId: number, inp
       details: { groupId: group.id, number: row.number, moved: moved.length },
     });
     return { groupId: group.id, cancelled: { number: row.number, date: row.sessionDate, start: row.startTime }, moved, lastDateBefore, lastDateAfter };
+  });
+}
+
+/**
+ * Stores a group's re-planned sessions over its rows: each row takes its session's new date, time, room and
+ * facilitators in place; the number whose row was just cancelled gets a new row. Returns what moved.
+ */
+async function storeReplanned(tx: Tx, ownRows: SessionRow[], replanned: PlannedSession[], cancelledNumber?: number): Promise<MovedSession[]> {
+  const oldByNumber = new Map(ownRows.map((r) => [r.number, r]));
+  const oldFacilitators = await facilitatorsOfSessions(tx, ownRows.map((r) => r.id));
+  const moved: MovedSession[] = [];
+  for (const s of replanned) {
+    const old = oldByNumber.get(s.number);
+    if (!old) throw new Error(`session ${s.number} of group ${s.group} has no row to move`);
+    if (s.number === cancelledNumber) {
+      await insertSessions(tx, [s]);
+    } else {
+      const sameFacilitators = (oldFacilitators.get(old.id) ?? []).map(String).join() === [...s.facilitators].sort((a, b) => Number(a) - Number(b)).join();
+      if (old.sessionDate === s.date && old.startTime === s.start && String(old.roomId) === s.room && sameFacilitators) continue;
+      await tx
+        .update(groupSessions)
+        .set({ sessionDate: s.date, startTime: s.start, endTime: s.end, roomId: Number(s.room), version: old.version + 1, updatedAt: new Date() })
+        .where(eq(groupSessions.id, old.id));
+      await tx.delete(sessionFacilitators).where(eq(sessionFacilitators.sessionId, old.id));
+      await tx.insert(sessionFacilitators).values(facilitatorRows(old.id, s));
+    }
+    if (old.sessionDate !== s.date || old.startTime !== s.start) {
+      moved.push({ number: s.number, block: s.block, fromDate: old.sessionDate, fromStart: old.startTime, toDate: s.date, toStart: s.start });
+    }
+  }
+  return moved;
+}
+
+// ---------------------------------------------------------------------------------------------- re-planning affected sessions
+
+export const replanInput = z.object({ version: versionField });
+
+export interface Replan {
+  groupId: number;
+  /** Sessions re-planned from the first one that broke a rule, and those that moved. */
+  fromNumber: number;
+  moved: MovedSession[];
+}
+
+/**
+ * Re-plans a group's sessions from the first one still to run that now breaks a staffing rule (a closure day,
+ * a facilitator unavailable or without current supervision): that session and every later one are planned again,
+ * keeping the same day where a cover facilitator can stand in. Nothing before today moves.
+ */
+export async function replanAffectedSessions(db: Db, actor: Actor, groupId: number, input: unknown, today = londonToday()): Promise<Replan> {
+  const values = validate(replanInput, input);
+  return db.transaction(async (tx) => {
+    await lockTimetables(tx);
+    const group = await loadGroup(tx, groupId);
+    requireGroupManager(actor, group);
+    if (group.version !== values.version) throw new EditConflict(`The group ${group.name}`);
+    const upcoming = await upcomingSessions(tx, { groupIds: [groupId] }, today);
+    const conflicts = await conflictsOfSessions(tx, upcoming);
+    const first = upcoming.filter((s) => conflicts.has(s.id)).sort((a, b) => a.number - b.number)[0];
+    if (!first) throw ValidationFailed.one('group', 'No session of this group still to run breaks a scheduling rule: there is nothing to re-plan');
+    const { scenario, rules, own, ownRows } = await scenarioForGroup(tx, group, today);
+    const solution = replanGroup(scenario, rules, own, String(group.id), first.date);
+    const failure = solution.unscheduled.find((u) => u.group === String(group.id));
+    if (failure) throw ValidationFailed.one('group', `The sessions from session ${first.number} cannot be re-planned: ${failure.reason}`);
+    const replanned = solution.sessions.filter((s) => s.group === String(group.id) && s.number >= first.number);
+    const moved = await storeReplanned(tx, ownRows, replanned);
+    await tx.update(programmeGroups).set({ version: group.version + 1, updatedAt: new Date() }).where(eq(programmeGroups.id, group.id));
+    await appendAudit(tx, actor, {
+      action: 'group.replanned',
+      subjectType: 'group',
+      subjectId: group.id,
+      siteId: group.siteId,
+      details: { fromNumber: first.number, replanned: replanned.length, moved: moved.length },
+    });
+    return { groupId: group.id, fromNumber: first.number, moved };
   });
 }
 
@@ -192,7 +249,6 @@ async function facilitatorObstacle(
   at: { date: string; start: string; end: string },
   group: GroupRow,
   definition: ProgrammeDefinition,
-  today: string,
   ignore: { sessionId?: number; catchUpId?: number } = {},
 ): Promise<string | undefined> {
   const [user] = await ex.select().from(users).where(eq(users.id, userId));
@@ -204,8 +260,9 @@ async function facilitatorObstacle(
     .select()
     .from(facilitatorAccreditations)
     .where(and(eq(facilitatorAccreditations.userId, userId), eq(facilitatorAccreditations.programmeId, definition.id)));
-  if (!accreditation || accreditation.accreditedOn > today) return `${name} is not accredited for ${definition.shortName}`;
-  if (accreditation.supervisionCurrentUntil < today) {
+  // Supervision must be current on the day of the session, not merely today.
+  if (!accreditation || accreditation.accreditedOn > at.date) return `${name} is not accredited for ${definition.shortName} on ${readableDate(at.date)}`;
+  if (accreditation.supervisionCurrentUntil < at.date) {
     return `${name} is not accredited for ${definition.shortName} with current supervision (supervision lapsed after ${readableDate(accreditation.supervisionCurrentUntil)})`;
   }
   const [atSite] = await ex.select().from(userSites).where(and(eq(userSites.userId, userId), eq(userSites.siteId, group.siteId)));
@@ -264,7 +321,7 @@ export async function swapOptions(db: Db, actor: Actor, sessionId: number, repla
     const unavailable: SwapOptions['unavailable'] = [];
     for (const member of team) {
       if (current.includes(member.id)) continue;
-      const reason = await facilitatorObstacle(tx, member.id, { date: row.sessionDate, start: row.startTime, end: row.endTime }, group, definition, today, { sessionId: row.id });
+      const reason = await facilitatorObstacle(tx, member.id, { date: row.sessionDate, start: row.startTime, end: row.endTime }, group, definition, { sessionId: row.id });
       if (reason === undefined && valid.has(member.id)) candidates.push(member);
       else unavailable.push({ ...member, reason: reason ?? `${member.displayName} cannot take this session without breaking a scheduling rule` });
     }
@@ -291,16 +348,20 @@ export async function swapFacilitator(db: Db, actor: Actor, sessionId: number, i
     const { row, group, current, definition } = await swapContext(tx, actor, sessionId, values.replacedId, today);
     if (row.version !== values.version) throw new EditConflict(`Session ${row.number}`);
     if (current.includes(values.replacementId)) throw ValidationFailed.one('replacementId', 'That facilitator is already in this session');
-    const reason = await facilitatorObstacle(tx, values.replacementId, { date: row.sessionDate, start: row.startTime, end: row.endTime }, group, definition, today, { sessionId: row.id });
+    const reason = await facilitatorObstacle(tx, values.replacementId, { date: row.sessionDate, start: row.startTime, end: row.endTime }, group, definition, { sessionId: row.id });
     if (reason) throw ValidationFailed.one('replacementId', reason);
     // The solver's own view of who may step in: both must agree before anything changes.
     const { scenario, rules, own } = await scenarioForGroup(tx, group, today);
     const valid = findSwapCandidates(scenario, rules, own, { group: String(group.id), number: row.number }, String(values.replacedId));
     if (!valid.includes(String(values.replacementId))) throw ValidationFailed.one('replacementId', 'That facilitator cannot take this session without breaking a scheduling rule');
-    await tx
+    const [replacedRow] = await tx
       .delete(sessionFacilitators)
-      .where(and(eq(sessionFacilitators.sessionId, row.id), eq(sessionFacilitators.userId, values.replacedId)));
-    await tx.insert(sessionFacilitators).values({ sessionId: row.id, userId: values.replacementId });
+      .where(and(eq(sessionFacilitators.sessionId, row.id), eq(sessionFacilitators.userId, values.replacedId)))
+      .returning();
+    // A cover facilitator swapped in stands in for the named facilitator (whom the replaced one may already have been covering).
+    const roles = new Map((await tx.select().from(groupFacilitators).where(eq(groupFacilitators.groupId, group.id))).map((t) => [t.userId, t.teamRole]));
+    const standsInFor = roles.get(values.replacementId) !== 'cover' ? null : roles.get(values.replacedId) === 'cover' ? replacedRow.standsInFor : values.replacedId;
+    await tx.insert(sessionFacilitators).values({ sessionId: row.id, userId: values.replacementId, standsInFor, standInReason: null });
     await tx.update(groupSessions).set({ version: row.version + 1, updatedAt: new Date() }).where(eq(groupSessions.id, row.id));
     await appendAudit(tx, actor, {
       action: 'session.facilitator_swapped',
@@ -409,7 +470,7 @@ export async function bookCatchUp(db: Db, actor: Actor, groupId: number, input: 
       groupSessions: ownThatDay.map((s) => ({ label: `session ${s.number}`, date: s.sessionDate, start: s.startTime, end: s.endTime })),
     });
     if (refusal) throw ValidationFailed.one(refusal.field, refusal.message);
-    const reason = await facilitatorObstacle(tx, values.facilitatorId, at, group, definition, today);
+    const reason = await facilitatorObstacle(tx, values.facilitatorId, at, group, definition);
     if (reason) throw ValidationFailed.one('facilitatorId', reason);
     const [row] = await tx
       .insert(catchUpSessions)

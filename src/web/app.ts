@@ -87,7 +87,7 @@ export async function buildApp(context: AppContext, options: BuildOptions = {}):
   await app.register(catalogueRoutes, context);
   await app.register(signInRoutes, context);
   await app.register(accountRoutes, context);
-  await app.register(homeRoutes);
+  await app.register(homeRoutes, context);
   await app.register(userAdminRoutes, context);
   await app.register(siteAdminRoutes, context);
   await app.register(peopleRoutes, context);

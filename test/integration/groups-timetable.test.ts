@@ -8,7 +8,7 @@ import { dayNumber, weekStart } from '../../src/domain/schedule/calendar.js';
 import { AccessDenied, EditConflict, ValidationFailed } from '../../src/services/errors.js';
 import { createGroup, getGroup } from '../../src/services/groups.js';
 import {
-  addUnavailableDate,
+  addUnavailableDays,
   calendarSecret,
   getFacilitatorAvailability,
   removeUnavailableDate,
@@ -92,7 +92,8 @@ test('a swap to a facilitator who is unavailable that day is refused, naming the
   const detail = await getGroup(database.db, estate.managerA, groupId);
   const inSession = detail.sessions.find((x) => x.id === s.id)!.facilitators.map((f) => f.id);
   const spare = [estate.f.f1, estate.f.f2, estate.f.f3].find((f) => !inSession.includes(f.userId!))!;
-  const away = await addUnavailableDate(database.db, spare, spare.userId!, { date: s.sessionDate, reason: 'Course' });
+  await addUnavailableDays(database.db, spare, spare.userId!, { from: s.sessionDate, reason: 'Course' }, testToday);
+  const away = (await getFacilitatorAvailability(database.db, spare, spare.userId!, testToday)).unavailable.find((u) => u.date === s.sessionDate)!;
   try {
     const options = await swapOptions(database.db, estate.managerA, s.id, inSession[0], testToday);
     assert.deepEqual(options.candidates, []);

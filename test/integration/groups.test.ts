@@ -7,7 +7,7 @@ import { checkTimetable } from '../../src/domain/schedule/check.js';
 import { isBankHoliday, dayNumber, weekStart } from '../../src/domain/schedule/calendar.js';
 import { AccessDenied, ValidationFailed } from '../../src/services/errors.js';
 import { createGroup, getGroup, generateTimetable, listGroups } from '../../src/services/groups.js';
-import { addUnavailableDate, setAccreditation } from '../../src/services/facilitators.js';
+import { addUnavailableDays, setAccreditation } from '../../src/services/facilitators.js';
 import { addClosure } from '../../src/services/site-setup.js';
 import { testDatabase } from '../support/database.js';
 import { buildEstate, checkedCoreSotp, groupForm, liveSessions, storedTimetable, testToday, type Estate } from '../support/groups.js';
@@ -82,8 +82,8 @@ test('the scheduler leaves out a facilitator whose supervision has lapsed, and s
 });
 
 test('facilitators’ unavailable days and site closures are never scheduled', async () => {
-  await addUnavailableDate(database.db, estate.f.f1, estate.f.f1.userId!, { date: '2028-03-07', reason: 'Leave' });
-  await addClosure(database.db, estate.managerA, estate.siteA, { date: '2028-03-08', reason: 'Inspection' });
+  await addUnavailableDays(database.db, estate.f.f1, estate.f.f1.userId!, { from: '2028-03-07', reason: 'Leave' }, testToday);
+  await addClosure(database.db, estate.managerA, estate.siteA, { date: '2028-03-08', reason: 'Inspection' }, testToday);
   const created = await createGroup(database.db, estate.managerA, estate.siteA, groupForm(estate, { earliestStart: '2028-03-06' }), testToday);
   assert.ok(created.scheduled, created.problem ?? '');
   const sessions = await liveSessions(database.db, created.id);
@@ -96,12 +96,17 @@ test('facilitators’ unavailable days and site closures are never scheduled', a
   assert.deepEqual(checkTimetable(scenario, checkedCoreSotp, solution), []);
 });
 
-test('adding an unavailable day or a closure where sessions are already planned reports the clash', async () => {
+test('unavailable days added where sessions are already planned name the groups and sessions affected', async () => {
   const [first] = await liveSessions(database.db, (await listGroups(database.db, estate.managerA, { siteId: estate.siteA }))[0].id);
-  const detail = await getGroup(database.db, estate.managerA, first.groupId);
-  const who = detail.sessions.find((s) => s.id === first.id)!.facilitators[0].id;
-  const result = await addUnavailableDate(database.db, estate.managerA, who, { date: first.sessionDate });
-  assert.deepEqual(result.clashes.map((c) => c.sessionId), [first.id]);
+  const detail = await getGroup(database.db, estate.managerA, first.groupId, testToday);
+  const who = detail.sessions.find((s) => s.id === first.id)!.facilitators[0];
+  const result = await addUnavailableDays(database.db, estate.managerA, who.id, { from: first.sessionDate }, testToday);
+  assert.equal(result.added, 1);
+  assert.deepEqual(
+    result.affected.map((g) => ({ group: g.groupName, sessions: g.sessions.map((s) => [s.number, s.date]) })),
+    [{ group: detail.name, sessions: [[first.number, first.sessionDate]] }],
+  );
+  assert.deepEqual(result.affected[0].sessions[0].problems, [`${who.displayName} is unavailable on this day`]);
 });
 
 test('a group’s capacity may not exceed the programme’s (9 for Core SOTP)', async () => {

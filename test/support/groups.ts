@@ -137,7 +137,7 @@ export async function addMembers(db: Db, groupId: number, siteId: number, count:
  * Everything stored at a site, read straight from the tables (not through the services) and put in the
  * independent checker's terms: the site offers every slot any of its groups uses, and all its rooms.
  */
-export async function storedTimetable(db: Db, siteId: number, today = testToday): Promise<{ scenario: CheckedScenario; solution: CheckedSolution }> {
+export async function storedTimetable(db: Db, siteId: number): Promise<{ scenario: CheckedScenario; solution: CheckedSolution }> {
   const groups = await db.select().from(programmeGroups).where(eq(programmeGroups.siteId, siteId));
   const groupIds = groups.map((g) => g.id);
   const slots = groupIds.length ? await db.select().from(groupSlots).where(inArray(groupSlots.groupId, groupIds)) : [];
@@ -161,12 +161,21 @@ export async function storedTimetable(db: Db, siteId: number, today = testToday)
     facilitators: facilitatorIds.map((id) => ({
       id: String(id),
       sites: userSiteRows.filter((u) => u.userId === id).map((u) => String(u.siteId)),
-      programmes: accreditations.filter((a) => a.userId === id && a.supervisionCurrentUntil >= today).map((a) => a.programmeId),
+      programmes: accreditations.filter((a) => a.userId === id).map((a) => a.programmeId),
+      accreditations: accreditations
+        .filter((a) => a.userId === id)
+        .map((a) => ({ programme: a.programmeId, accreditedOn: a.accreditedOn, supervisionCurrentUntil: a.supervisionCurrentUntil })),
       unavailable: away.filter((a) => a.userId === id).map((a) => a.unavailableOn),
       maxSessionsPerDay: profiles.find((p) => p.userId === id)?.maxSessionsPerDay ?? 1,
       maxSessionsPerWeek: profiles.find((p) => p.userId === id)?.maxSessionsPerWeek ?? 5,
     })),
-    groups: groups.map((g) => ({ id: String(g.id), site: String(siteId), earliestStart: g.earliestStart, team: teams.filter((t) => t.groupId === g.id).map((t) => String(t.userId)) })),
+    groups: groups.map((g) => ({
+      id: String(g.id),
+      site: String(siteId),
+      earliestStart: g.earliestStart,
+      team: teams.filter((t) => t.groupId === g.id).map((t) => String(t.userId)),
+      cover: teams.filter((t) => t.groupId === g.id && t.teamRole === 'cover').map((t) => String(t.userId)),
+    })),
   };
   const solution: CheckedSolution = {
     sessions: sessions.map((s) => ({
@@ -178,6 +187,9 @@ export async function storedTimetable(db: Db, siteId: number, today = testToday)
       end: s.endTime,
       room: String(s.roomId),
       facilitators: links.filter((l) => l.sessionId === s.id).map((l) => String(l.userId)),
+      standIns: links
+        .filter((l) => l.sessionId === s.id && l.standsInFor !== null)
+        .map((l) => ({ cover: String(l.userId), for: String(l.standsInFor), obstacle: l.standInReason ?? undefined })),
     })),
     unscheduled: groups.filter((g) => g.status === 'unscheduled').map((g) => ({ group: String(g.id), reason: g.scheduleProblem ?? '' })),
   };

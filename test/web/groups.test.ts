@@ -59,7 +59,7 @@ test('a treatment manager creates a group through the form and sees its timetabl
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /<caption class="govuk-table__caption govuk-table__caption--s">Week beginning/);
   assert.equal((page.body.match(/id="session-\d+"/g) ?? []).length, 84);
-  const { scenario, solution } = await storedTimetable(t.database.db, ngt, londonToday());
+  const { scenario, solution } = await storedTimetable(t.database.db, ngt);
   assert.deepEqual(checkTimetable(scenario, checkedCoreSotp, solution), []);
 });
 
@@ -102,7 +102,7 @@ test('swapping a facilitator lists only valid candidates and refuses a forged on
   assert.match(errorSummary(forged.body)[0], /is not in this group’s facilitator team/);
   const done = await manager.post(`/groups/${groupId}/sessions/${session.id}/swap`, { version: String(session.version), replacedId: String(replaced[0]), replacementId: String(candidates[0]) });
   assert.equal(done.statusCode, 303);
-  const { scenario, solution } = await storedTimetable(t.database.db, ngt, londonToday());
+  const { scenario, solution } = await storedTimetable(t.database.db, ngt);
   assert.deepEqual(checkTimetable(scenario, checkedCoreSotp, solution), []);
 });
 
@@ -169,18 +169,24 @@ test('a facilitator sees their week and gets a private calendar feed; a wrong se
   assert.equal((await facilitator.get(`/facilitators/${ids.facilitator}/week`)).statusCode, 403);
 });
 
-test('a facilitator records an unavailable day; a bad date is named in the error summary', async () => {
+test('a facilitator records unavailable days as a range; a bad date or range is named in the error summary', async () => {
   const facilitator = t.client();
   await facilitator.signIn('facilitator3');
   const page = await facilitator.get(`/facilitators/${ids.facilitator3}`);
   assert.equal(page.statusCode, 200);
-  const bad = await facilitator.post(`/facilitators/${ids.facilitator3}/unavailable`, { date: '2027-02-30', reason: '' });
+  const bad = await facilitator.post(`/facilitators/${ids.facilitator3}/unavailable`, { from: '2027-02-30', to: '', reason: '' });
   assert.equal(bad.statusCode, 400);
-  assert.deepEqual(errorSummary(bad.body), ['The date must be a real date in the form YYYY-MM-DD']);
-  assert.match(bad.body, /href="#unavailable-date"/);
-  const good = await facilitator.post(`/facilitators/${ids.facilitator3}/unavailable`, { date: isoDate(dayNumber(start) + 400), reason: 'Leave' });
-  assert.equal(good.statusCode, 200);
-  assert.match(good.body, /Leave/);
+  assert.deepEqual(errorSummary(bad.body), ['The first day must be a real date in the form YYYY-MM-DD']);
+  assert.match(bad.body, /href="#unavailable-from"/);
+  const backwards = await facilitator.post(`/facilitators/${ids.facilitator3}/unavailable`, { from: isoDate(dayNumber(start) + 401), to: isoDate(dayNumber(start) + 400), reason: '' });
+  assert.equal(backwards.statusCode, 400);
+  assert.deepEqual(errorSummary(backwards.body), ['The last day must be the same as or after the first day']);
+  assert.match(backwards.body, /href="#unavailable-to"/);
+  const good = await facilitator.post(`/facilitators/${ids.facilitator3}/unavailable`, { from: isoDate(dayNumber(start) + 400), to: isoDate(dayNumber(start) + 402), reason: 'Leave' });
+  assert.equal(good.statusCode, 303, 'post/redirect/get');
+  const shown = await facilitator.get(String(good.headers.location));
+  assert.match(shown.body, /3 unavailable days added/);
+  assert.equal((shown.body.match(/<td class="govuk-table__cell">Leave<\/td>/g) ?? []).length, 3);
   // Limits are for treatment managers.
   assert.equal((await facilitator.post(`/facilitators/${ids.facilitator3}/limits`, { maxSessionsPerDay: '3', maxSessionsPerWeek: '9', version: '0' })).statusCode, 403);
   const manager = t.client();
@@ -227,4 +233,74 @@ test('the site’s week and each facilitator’s week list exactly the sessions 
   assert.equal(facilitatorPage.statusCode, 200);
   const theirs = [...facilitatorPage.body.matchAll(/Session (\d+), block \d+/g)].map((m) => Number(m[1]));
   assert.ok(theirs.every((n) => shown.includes(n)), 'a facilitator’s week is a subset of the site’s week');
+});
+
+test('unavailability and a lapsing supervision under a planned timetable are flagged on the group page and re-planned with the cover standing in, saying why', async () => {
+  const db = t.database.db;
+  const [lead] = await db.select().from(users).where(eq(users.id, ids.facilitator));
+  const [cover] = await db.select().from(users).where(eq(users.id, ids.facilitator4));
+  const sessions = await liveSessions(db, groupId);
+  const target = sessions[40];
+  const facilitator = t.client();
+  await facilitator.signIn('facilitator');
+  const away = await facilitator.post(`/facilitators/${ids.facilitator}/unavailable`, { from: target.sessionDate, to: target.sessionDate, reason: 'Course' });
+  assert.equal(away.statusCode, 303);
+  const own = await facilitator.get(String(away.headers.location));
+  assert.match(own.body, /Sessions planned on unavailable days/);
+  assert.match(own.body, new RegExp(`Session ${target.number}, [^:]+: ${lead.displayName} is unavailable on this day`));
+  assert.match(own.body, /Ask your treatment manager to re-plan/);
+
+  const manager = t.client();
+  await manager.signIn('manager');
+  const flagged = await manager.get(`/groups/${groupId}`);
+  assert.match(flagged.body, /1 session still to run breaks a scheduling rule/);
+  assert.match(flagged.body, /Needs re-planning/);
+  const version = /action="\/groups\/\d+\/replan">\s*<input type="hidden" name="_csrf" value="[^"]+">\s*<input type="hidden" name="version" value="(\d+)">/.exec(flagged.body)?.[1];
+  assert.ok(version);
+  const replanned = await manager.post(`/groups/${groupId}/replan`, { version });
+  assert.equal(replanned.statusCode, 303);
+  const page = await manager.get(String(replanned.headers.location));
+  assert.match(page.body, new RegExp(`Sessions re-planned from session ${target.number}: 0 sessions moved`));
+  assert.match(page.body, new RegExp(`${cover.displayName} stood in for ${lead.displayName}: ${lead.displayName} was unavailable`));
+  assert.doesNotMatch(page.body, /Needs re-planning/);
+
+  // Supervision lapsing mid-group: the sessions after it are flagged.
+  const lapse = sessions[60].sessionDate;
+  const saved = await manager.post(`/facilitators/${ids.facilitator}/accreditation`, { programmeId: 'core-sotp', accreditedOn: '2024-01-01', supervisionCurrentUntil: lapse });
+  assert.equal(saved.statusCode, 303);
+  const lapsed = await manager.get(`/groups/${groupId}`);
+  assert.match(lapsed.body, new RegExp(`${sessions.length - 61} sessions still to run break a scheduling rule`));
+  assert.match(lapsed.body, new RegExp(`${lead.displayName}’s supervision lapsed after`));
+  const { scenario, solution } = await storedTimetable(db, ngt);
+  assert.ok(checkTimetable(scenario, checkedCoreSotp, solution).some((v) => v.rule === 'facilitator-not-supervised'), 'the independent checker agrees');
+});
+
+test('the treatment manager’s home page says supervision is due from 14 days before it ends', async () => {
+  const manager = t.client();
+  await manager.signIn('manager');
+  const [f4] = await t.database.db.select().from(users).where(eq(users.id, ids.facilitator4));
+  await manager.get(`/facilitators/${ids.facilitator4}`);
+  const soon = isoDate(dayNumber(londonToday()) + 10);
+  assert.equal((await manager.post(`/facilitators/${ids.facilitator4}/accreditation`, { programmeId: 'core-sotp', accreditedOn: '2024-01-01', supervisionCurrentUntil: soon })).statusCode, 303);
+  const home = await manager.get('/');
+  assert.match(home.body, /Facilitators’ supervision/);
+  assert.match(home.body, new RegExp(`Supervision due[\\s\\S]*?${f4.displayName}</a>:\\s*supervision for Core SOTP is current until`));
+  const facilitator = t.client();
+  await facilitator.signIn('facilitator4');
+  assert.doesNotMatch((await facilitator.get('/')).body, /Facilitators’ supervision/);
+});
+
+test('a closure day added under planned sessions redirects to the set-up page, which names the sessions and offers to re-plan the group', async () => {
+  const manager = t.client();
+  await manager.signIn('manager');
+  await manager.get(`/sites/${ngt}/setup`);
+  const sessions = await liveSessions(t.database.db, groupId);
+  const day = sessions[10].sessionDate;
+  const added = await manager.post(`/sites/${ngt}/closures`, { date: day, reason: 'Inspection' });
+  assert.equal(added.statusCode, 303);
+  const page = await manager.get(String(added.headers.location));
+  assert.match(page.body, /Closure day added/);
+  assert.match(page.body, /Sessions planned on closure days/);
+  assert.match(page.body, /Session 11, [^:]+: The site is closed on this day/);
+  assert.match(page.body, /Re-plan Web test group from session 11/);
 });

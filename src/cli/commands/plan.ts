@@ -45,12 +45,15 @@ const scenarioSchema = z
         id,
         sites: z.array(id),
         programmes: z.array(id),
+        accreditations: z
+          .array(z.strictObject({ programme: id, accreditedOn: isoDate, supervisionCurrentUntil: isoDate }))
+          .optional(),
         unavailable: z.array(isoDate).default([]),
         maxSessionsPerDay: z.number().int().min(1).default(1),
         maxSessionsPerWeek: z.number().int().min(1).default(5),
       }),
     ),
-    groups: z.array(z.strictObject({ id, site: id, earliestStart: isoDate, team: z.array(id) })),
+    groups: z.array(z.strictObject({ id, site: id, earliestStart: isoDate, team: z.array(id), cover: z.array(id).optional() })),
   })
   .superRefine((scenario, ctx) => {
     const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -63,12 +66,18 @@ const scenarioSchema = z
       for (const i of duplicates(site.rooms)) issue(['sites', s, 'rooms', i], `duplicate room "${site.rooms[i]}"`);
     });
     scenario.closures.forEach((c, i) => siteIds.has(c.site) || issue(['closures', i, 'site'], `unknown site "${c.site}"`));
-    scenario.facilitators.forEach((f, i) =>
-      f.sites.forEach((s, j) => siteIds.has(s) || issue(['facilitators', i, 'sites', j], `unknown site "${s}"`)),
-    );
+    scenario.facilitators.forEach((f, i) => {
+      f.sites.forEach((s, j) => siteIds.has(s) || issue(['facilitators', i, 'sites', j], `unknown site "${s}"`));
+      f.accreditations?.forEach((a, j) => {
+        if (a.supervisionCurrentUntil < a.accreditedOn) {
+          issue(['facilitators', i, 'accreditations', j, 'supervisionCurrentUntil'], 'must be on or after accreditedOn');
+        }
+      });
+    });
     scenario.groups.forEach((g, i) => {
       if (!siteIds.has(g.site)) issue(['groups', i, 'site'], `unknown site "${g.site}"`);
       g.team.forEach((f, j) => facilitatorIds.has(f) || issue(['groups', i, 'team', j], `unknown facilitator "${f}"`));
+      g.cover?.forEach((f, j) => g.team.includes(f) || issue(['groups', i, 'cover', j], `cover facilitator "${f}" is not in the group's team`));
     });
   });
 

@@ -21,6 +21,8 @@ interface CheckedSession {
   end: string;
   room: string;
   facilitators: string[];
+  /** Recorded stand-ins; one without an obstacle was a treatment manager's own swap, which the cover rule leaves to them. */
+  standIns?: Array<{ cover: string; for: string; obstacle?: unknown }>;
 }
 
 export interface CheckedScenario {
@@ -31,11 +33,14 @@ export interface CheckedScenario {
     id: string;
     sites: string[];
     programmes: string[];
+    /** Per programme, the days from accreditation to the end of current supervision; none listed: no date limit. */
+    accreditations?: Array<{ programme: string; accreditedOn: string; supervisionCurrentUntil: string }>;
     unavailable: string[];
     maxSessionsPerDay: number;
     maxSessionsPerWeek: number;
   }>;
-  groups: Array<{ id: string; site: string; earliestStart: string; team: string[] }>;
+  /** `cover`: team members who may only stand in when a named facilitator cannot take the session. */
+  groups: Array<{ id: string; site: string; earliestStart: string; team: string[]; cover?: string[] }>;
   fixedSessions?: CheckedSession[];
 }
 
@@ -64,6 +69,8 @@ export type Rule =
   | 'facilitator-not-accredited'
   | 'facilitator-wrong-site'
   | 'facilitator-unavailable'
+  | 'facilitator-not-supervised'
+  | 'cover-while-named-free'
   | 'facilitator-double-booked'
   | 'facilitator-day-limit'
   | 'facilitator-week-limit'
@@ -186,6 +193,46 @@ class Checker {
       }
       if (!f.sites.includes(group.site)) this.add('facilitator-wrong-site', `${label(s)}: ${id} does not work at site ${group.site}`);
       if (f.unavailable.includes(s.date)) this.add('facilitator-unavailable', `${label(s)}: ${id} is unavailable on ${s.date}`);
+      const accreditation = f.accreditations?.find((a) => a.programme === this.scenario.programme);
+      if (accreditation && (s.date < accreditation.accreditedOn || s.date > accreditation.supervisionCurrentUntil)) {
+        this.add(
+          'facilitator-not-supervised',
+          `${label(s)}: ${id} is accredited for ${this.scenario.programme} with supervision current only from ${accreditation.accreditedOn} to ${accreditation.supervisionCurrentUntil}`,
+        );
+      }
+    }
+  }
+
+  /**
+   * A cover facilitator may take a session only in place of a named one who could not: away, not supervised that day,
+   * in another session at that time, or at their daily or weekly limit (judged on the whole timetable), or when the
+   * team has too few named facilitators for a session.
+   */
+  covers(all: CheckedSession[]): void {
+    const byPersonDay = groupBy(all.flatMap((s) => s.facilitators.map((f) => ({ f, s }))), (a) => `${a.f} ${a.s.date}`);
+    const byPersonWeek = groupBy(all.flatMap((s) => s.facilitators.map((f) => ({ f, s }))), (a) => `${a.f} ${mondayOf(a.s.date)}`);
+    const keptOut = (id: string, s: CheckedSession, group: CheckedScenario['groups'][number]): boolean => {
+      const f = this.facilitators.get(id);
+      if (!f || !f.programmes.includes(this.scenario.programme) || !f.sites.includes(group.site) || f.unavailable.includes(s.date)) return true;
+      const accreditation = f.accreditations?.find((a) => a.programme === this.scenario.programme);
+      if (accreditation && (s.date < accreditation.accreditedOn || s.date > accreditation.supervisionCurrentUntil)) return true;
+      const sameDay = (byPersonDay.get(`${id} ${s.date}`) ?? []).map((a) => a.s);
+      if (sameDay.some((other) => clash(other, s)) || sameDay.length >= f.maxSessionsPerDay) return true;
+      return (byPersonWeek.get(`${id} ${mondayOf(s.date)}`) ?? []).length >= f.maxSessionsPerWeek;
+    };
+    for (const s of all) {
+      const group = this.groups.get(s.group);
+      const cover = new Set(group?.cover ?? []);
+      const byHand = new Set((s.standIns ?? []).filter((x) => x.obstacle === undefined || x.obstacle === null).map((x) => x.cover));
+      const covers = s.facilitators.filter((id) => cover.has(id) && !byHand.has(id));
+      if (!group || covers.length === 0) continue;
+      const named = group.team.filter((id) => !cover.has(id));
+      const missing = named.filter((id) => !s.facilitators.includes(id));
+      const excused = missing.filter((id) => keptOut(id, s, group));
+      // A team with fewer named facilitators than a session needs always uses cover for the rest.
+      if (covers.length > excused.length + Math.max(0, this.programme.facilitatorsPerSession - named.length)) {
+        this.add('cover-while-named-free', `${label(s)}: cover ${covers.join(', ')} is in the session while ${missing.filter((id) => !excused.includes(id)).join(', ')} could have taken it`);
+      }
     }
   }
 
@@ -261,6 +308,7 @@ export function checkTimetable(scenario: CheckedScenario, programme: CheckedProg
   for (const [groupId, sessions] of byGroup) checker.groupSessions(groupId, sessions);
   checker.rooms(all);
   checker.facilitatorLoads(all);
+  checker.covers(all);
   checker.completeness(byGroup, solution, fixed);
   return checker.violations;
 }

@@ -1,6 +1,9 @@
 // Plans many groups at once across sites, rooms and facilitators: a day-by-day greedy that serves the
 // group furthest behind first, so the latest finish stays early. Also re-planning and facilitator swaps.
+// Every session it places says why a cover facilitator stood in, and every group why its first session
+// is later than its earliest start (the obstacles of each day lost), so that no choice goes unexplained.
 import {
+  bankHolidays,
   dayNumber,
   isBankHoliday,
   isoDate,
@@ -25,10 +28,20 @@ export interface Site {
   slots: Slot[];
 }
 
+/** The days a facilitator may staff one programme: from accreditation until supervision is no longer current. */
+export interface Accreditation {
+  programme: string;
+  accreditedOn: IsoDate;
+  supervisionCurrentUntil: IsoDate;
+}
+
 export interface Facilitator {
   id: string;
   sites: string[];
+  /** Programmes the facilitator is accredited for. */
   programmes: string[];
+  /** Date limits of those accreditations; a programme with no entry here is not limited by date. */
+  accreditations?: Accreditation[];
   unavailable: IsoDate[];
   maxSessionsPerDay: number;
   maxSessionsPerWeek: number;
@@ -39,6 +52,39 @@ export interface Group {
   site: string;
   earliestStart: IsoDate;
   team: string[];
+  /** Team members who only stand in when a named (lead or co-) facilitator cannot take a session. */
+  cover?: string[];
+}
+
+/** Why a group could not meet on a day, or why a facilitator could not take a session. Ids are the scenario's. */
+export type Obstacle =
+  | { kind: 'bank-holiday'; title: string }
+  | { kind: 'closure' }
+  | { kind: 'room-taken'; room: string; by: string }
+  | { kind: 'unavailable'; facilitator: string }
+  | { kind: 'not-supervised'; facilitator: string }
+  | { kind: 'booked'; facilitator: string; by: string }
+  | { kind: 'day-limit'; facilitator: string }
+  | { kind: 'week-limit'; facilitator: string };
+
+/** A cover facilitator in a session in place of a named one, and what kept the named one out. */
+export interface StandIn {
+  cover: string;
+  for: string;
+  obstacle: Obstacle;
+}
+
+/** One reason a group's first session is later than its earliest start: on how many of the lost days, and when. */
+export interface LostDays {
+  obstacle: Obstacle;
+  days: number;
+  first: IsoDate;
+  last: IsoDate;
+}
+
+export interface GroupDelay {
+  group: string;
+  reasons: LostDays[];
 }
 
 export interface Closure {
@@ -55,6 +101,8 @@ export interface PlannedSession {
   end: string;
   room: string;
   facilitators: string[];
+  /** Present when a cover facilitator stands in for a named one. */
+  standIns?: StandIn[];
 }
 
 export interface Scenario {
@@ -82,6 +130,8 @@ export interface Solution {
   sessions: PlannedSession[];
   groups: GroupSpan[];
   unscheduled: Unscheduled[];
+  /** Planned groups whose first session is later than their earliest start, with the obstacles of the days lost. */
+  delays: GroupDelay[];
 }
 
 export interface SolveOptions {
@@ -102,27 +152,46 @@ function sessionInterval(session: Pick<PlannedSession, 'start' | 'end'>): Interv
   return { start: minutesOfTime(session.start) ?? 0, end: minutesOfTime(session.end) ?? 0 };
 }
 
-/** Who and what is booked when: rooms and facilitators by day, facilitators' weekly counts. */
+interface Booking extends Interval {
+  group: string;
+}
+
+/** Who and what is booked when (and by which group): rooms and facilitators by day, facilitators' weekly counts. */
 class Occupancy {
-  private readonly rooms = new Map<string, Interval[]>();
-  private readonly facilitatorDays = new Map<string, Interval[]>();
+  private readonly rooms = new Map<string, Booking[]>();
+  private readonly facilitatorDays = new Map<string, Booking[]>();
   private readonly facilitatorWeeks = new Map<string, number>();
 
   constructor(private readonly siteOfGroup: Map<string, string>) {}
 
   book(session: PlannedSession): void {
     const day = dayNumber(session.date);
-    const interval = sessionInterval(session);
-    push(this.rooms, this.roomKey(this.siteOfGroup.get(session.group) ?? '', session.room, day), interval);
+    const booking = { ...sessionInterval(session), group: session.group };
+    push(this.rooms, this.roomKey(this.siteOfGroup.get(session.group) ?? '', session.room, day), booking);
     for (const f of session.facilitators) {
-      push(this.facilitatorDays, `${f}|${day}`, interval);
+      push(this.facilitatorDays, `${f}|${day}`, booking);
       const weekKey = `${f}|${weekStart(day)}`;
       this.facilitatorWeeks.set(weekKey, (this.facilitatorWeeks.get(weekKey) ?? 0) + 1);
     }
   }
 
+  /** The booking that holds the room at that time, if any. */
+  roomHolder(site: string, room: string, day: DayNumber, interval: Interval): Booking | undefined {
+    return (this.rooms.get(this.roomKey(site, room, day)) ?? []).find((b) => overlaps(b, interval));
+  }
+
   roomFree(site: string, room: string, day: DayNumber, interval: Interval): boolean {
-    return !(this.rooms.get(this.roomKey(site, room, day)) ?? []).some((b) => overlaps(b, interval));
+    return this.roomHolder(site, room, day, interval) === undefined;
+  }
+
+  /** Why the facilitator's bookings and own limits keep them from a session at this time; undefined when they do not. */
+  facilitatorObstacle(f: Facilitator, day: DayNumber, interval: Interval): Obstacle | undefined {
+    const booked = this.facilitatorDays.get(`${f.id}|${day}`) ?? [];
+    const clash = booked.find((b) => overlaps(b, interval));
+    if (clash) return { kind: 'booked', facilitator: f.id, by: clash.group };
+    if (booked.length >= f.maxSessionsPerDay) return { kind: 'day-limit', facilitator: f.id };
+    if (this.weekCount(f.id, day) >= f.maxSessionsPerWeek) return { kind: 'week-limit', facilitator: f.id };
+    return undefined;
   }
 
   /** Free of overlaps and under the facilitator's own daily and weekly limits. */
@@ -156,15 +225,26 @@ interface TimedSlot extends Interval {
 interface GroupState {
   group: Group;
   team: Facilitator[];
+  /** Team members who are not cover: they take every session they can. */
+  named: Set<string>;
   earliest: DayNumber;
   horizon: DayNumber;
+  /** After this day fewer of the team than a session needs are accredited with current supervision. */
+  lastStaffable: DayNumber;
   lastDay: DayNumber;
   placed: number;
   weekCounts: Map<DayNumber, number>;
   previous?: PlannedSession;
   sessions: PlannedSession[];
   lostDays: Map<string, number>;
+  /** Obstacles of the days lost before the first session, keyed by the obstacle. */
+  delay: Map<string, LostDays>;
   failure?: string;
+}
+
+interface DayRange {
+  from: DayNumber;
+  until: DayNumber;
 }
 
 /** The scenario's lookups, built once. */
@@ -174,6 +254,8 @@ class Estate {
   readonly unavailable = new Set<string>();
   readonly closures = new Set<string>();
   readonly slotsBySiteDay = new Map<string, TimedSlot[]>();
+  /** Accreditation with current supervision for the planned programme, as days; absent when not limited by date. */
+  private readonly qualified = new Map<string, DayRange>();
 
   constructor(
     scenario: Scenario,
@@ -183,6 +265,10 @@ class Estate {
     for (const f of scenario.facilitators) {
       this.facilitators.set(f.id, f);
       for (const date of f.unavailable) this.unavailable.add(`${f.id}|${dayNumber(date)}`);
+      const accreditation = f.accreditations?.find((a) => a.programme === rules.id);
+      if (accreditation) {
+        this.qualified.set(f.id, { from: dayNumber(accreditation.accreditedOn), until: dayNumber(accreditation.supervisionCurrentUntil) });
+      }
     }
     for (const c of scenario.closures) this.closures.add(`${c.site}|${dayNumber(c.date)}`);
     for (const site of scenario.sites) {
@@ -203,8 +289,26 @@ class Estate {
     return this.unavailable.has(`${f.id}|${day}`);
   }
 
+  /** Accredited for the programme with supervision current on the day. */
+  isQualified(f: Facilitator, day: DayNumber): boolean {
+    const range = this.qualified.get(f.id);
+    return range === undefined || (day >= range.from && day <= range.until);
+  }
+
+  /** The last day the facilitator may staff the programme (Infinity when not limited by date). */
+  qualifiedUntil(f: Facilitator): DayNumber {
+    return this.qualified.get(f.id)?.until ?? Infinity;
+  }
+
   isClosed(site: string, day: DayNumber): boolean {
     return this.closures.has(`${site}|${day}`);
+  }
+
+  /** Why the facilitator cannot take a session at this time, the solver's rules in order; undefined when they can. */
+  obstacleFor(f: Facilitator, occupancy: Occupancy, day: DayNumber, interval: Interval): Obstacle | undefined {
+    if (this.isAway(f, day)) return { kind: 'unavailable', facilitator: f.id };
+    if (!this.isQualified(f, day)) return { kind: 'not-supervised', facilitator: f.id };
+    return occupancy.facilitatorObstacle(f, day, interval);
   }
 
   /** Team members who may run this programme at the group's site. */
@@ -244,17 +348,23 @@ function initialState(estate: Estate, group: Group, fixed: PlannedSession[], hor
     weekCounts.set(week, (weekCounts.get(week) ?? 0) + 1);
   }
   const previous = own[own.length - 1];
+  const team = estate.eligibleTeam(group);
+  const cover = new Set(group.cover ?? []);
+  const untilDays = team.map((f) => estate.qualifiedUntil(f)).sort((a, b) => b - a);
   return {
     group,
-    team: estate.eligibleTeam(group),
+    team,
+    named: new Set(team.filter((f) => !cover.has(f.id)).map((f) => f.id)),
     earliest: dayNumber(group.earliestStart),
     horizon: addYears(group.earliestStart, horizonYears),
+    lastStaffable: untilDays[estate.rules.facilitatorsPerSession - 1] ?? -Infinity,
     lastDay: previous ? dayNumber(previous.date) : -Infinity,
     placed: own.length,
     weekCounts,
     previous,
     sessions: [],
     lostDays: new Map(),
+    delay: new Map(),
   };
 }
 
@@ -272,7 +382,10 @@ function mayMeet(estate: Estate, state: GroupState, day: DayNumber): boolean {
   return (state.weekCounts.get(weekStart(day)) ?? 0) < estate.rules.maxSessionsPerWeek;
 }
 
-/** Facilitators who could take a session at this time, best first: the group's last pair, then the least contested and least used. */
+/**
+ * Facilitators who could take a session at this time, best first: named facilitators before cover, then the
+ * group's last pair, then the least contested and least used.
+ */
 function freeFacilitators(
   estate: Estate,
   occupancy: Occupancy,
@@ -283,9 +396,10 @@ function freeFacilitators(
 ): Facilitator[] {
   const previous = new Set(state.previous?.facilitators ?? []);
   return state.team
-    .filter((f) => !estate.isAway(f, day) && occupancy.facilitatorFree(f, day, slot))
+    .filter((f) => !estate.isAway(f, day) && estate.isQualified(f, day) && occupancy.facilitatorFree(f, day, slot))
     .sort(
       (a, b) =>
+        Number(state.named.has(b.id)) - Number(state.named.has(a.id)) ||
         Number(previous.has(b.id)) - Number(previous.has(a.id)) ||
         (contention.get(a.id) ?? 0) - (contention.get(b.id) ?? 0) ||
         occupancy.weekCount(a.id, day) - occupancy.weekCount(b.id, day) ||
@@ -305,11 +419,28 @@ function preferredRooms(site: Site, state: GroupState): string[] {
   return usual && site.rooms.includes(usual) ? [usual, ...site.rooms.filter((r) => r !== usual)] : site.rooms;
 }
 
-/** Places the group's next session today if a slot, a room and enough facilitators are free together. */
+/** The cover facilitators chosen, each paired with a named facilitator left out and what kept them out. */
+function standInsFor(estate: Estate, occupancy: Occupancy, state: GroupState, chosen: Facilitator[], day: DayNumber, slot: TimedSlot): StandIn[] {
+  const covers = chosen.filter((f) => !state.named.has(f.id));
+  if (covers.length === 0) return [];
+  const chosenIds = new Set(chosen.map((f) => f.id));
+  const missing = state.team.filter((f) => state.named.has(f.id) && !chosenIds.has(f.id));
+  return covers.flatMap((cover, i) => {
+    const named = missing[i];
+    const obstacle = named ? estate.obstacleFor(named, occupancy, day, slot) : undefined;
+    return named && obstacle ? [{ cover: cover.id, for: named.id, obstacle }] : [];
+  });
+}
+
+/**
+ * Places the group's next session today if a slot, a room and enough facilitators are free together; of the
+ * slots that work, the first needing the fewest cover facilitators, so named facilitators take every session they can.
+ */
 function tryPlace(estate: Estate, occupancy: Occupancy, state: GroupState, day: DayNumber, contention: Map<string, number>): PlannedSession | string {
   const k = estate.rules.facilitatorsPerSession;
   const site = estate.sites.get(state.group.site) as Site;
   let reason = 'no room free';
+  let best: { slot: TimedSlot; room: string; chosen: Facilitator[]; covers: number } | undefined;
   for (const slot of preferredSlots(estate, state, day)) {
     const room = preferredRooms(site, state).find((r) => occupancy.roomFree(site.id, r, day, slot));
     if (!room) continue;
@@ -318,20 +449,59 @@ function tryPlace(estate: Estate, occupancy: Occupancy, state: GroupState, day: 
       reason = `fewer than ${k} of the team free`;
       continue;
     }
-    const number = state.placed + 1;
-    return {
-      group: state.group.id,
-      number,
-      block: estate.rules.blocks[number - 1],
-      date: isoDate(day),
-      start: slot.startText,
-      end: slot.endText,
-      room,
-      facilitators: facilitators.slice(0, k).map((f) => f.id).sort(),
-    };
+    const chosen = facilitators.slice(0, k);
+    const covers = chosen.filter((f) => !state.named.has(f.id)).length;
+    if (!best || covers < best.covers) best = { slot, room, chosen, covers };
+    if (covers === 0) break;
   }
-  return reason;
+  if (!best) return reason;
+  const { slot, room, chosen } = best;
+  const number = state.placed + 1;
+  const standIns = standInsFor(estate, occupancy, state, chosen, day, slot);
+  return {
+    group: state.group.id,
+    number,
+    block: estate.rules.blocks[number - 1],
+    date: isoDate(day),
+    start: slot.startText,
+    end: slot.endText,
+    room,
+    facilitators: chosen.map((f) => f.id).sort(),
+    ...(standIns.length ? { standIns } : {}),
+  };
 }
+
+/** What stopped the group on a day it could otherwise meet: per slot, the rooms taken or the team members kept out. */
+function obstaclesOfDay(estate: Estate, occupancy: Occupancy, state: GroupState, day: DayNumber): Obstacle[] {
+  const site = estate.sites.get(state.group.site) as Site;
+  const found: Obstacle[] = [];
+  for (const slot of estate.slotsOn(site.id, day)) {
+    const holders = site.rooms.map((room) => ({ room, holder: occupancy.roomHolder(site.id, room, day, slot) }));
+    if (holders.every((h) => h.holder)) {
+      for (const { room, holder } of holders) found.push({ kind: 'room-taken', room, by: (holder as Booking).group });
+      continue;
+    }
+    for (const f of state.team) {
+      const obstacle = estate.obstacleFor(f, occupancy, day, slot);
+      if (obstacle) found.push(obstacle);
+    }
+  }
+  return found;
+}
+
+/** Counts a day lost before the group's first session against each obstacle that stood in the way that day. */
+function noteLostDay(state: GroupState, day: DayNumber, obstacles: Obstacle[]): void {
+  const date = isoDate(day);
+  for (const key of new Set(obstacles.map((o) => JSON.stringify(o)))) {
+    const entry = state.delay.get(key);
+    if (entry) {
+      entry.days++;
+      entry.last = date;
+    } else state.delay.set(key, { obstacle: JSON.parse(key) as Obstacle, days: 1, first: date, last: date });
+  }
+}
+
+const notStarted = (state: GroupState) => state.placed === 0;
 
 function record(state: GroupState, session: PlannedSession, occupancy: Occupancy): void {
   occupancy.book(session);
@@ -350,20 +520,59 @@ function giveUp(estate: Estate, state: GroupState): string {
   return `not finished by ${isoDate(state.horizon)} (the planning horizon): only ${state.placed} of ${total(estate)} sessions could be placed${why}`;
 }
 
+/** When too few of the team are supervised on any day from the group's next possible day, nothing can be placed. */
+function supervisionBeforeStart(estate: Estate, state: GroupState): string | undefined {
+  const from = Math.max(state.earliest, state.lastDay + 1);
+  if (state.placed >= total(estate) || state.lastStaffable >= from) return undefined;
+  const k = estate.rules.facilitatorsPerSession;
+  return `team has fewer than ${k} facilitators accredited for ${estate.rules.id} with supervision current on or after ${isoDate(from)}`;
+}
+
+function supervisionRunsOut(estate: Estate, state: GroupState): string {
+  const k = estate.rules.facilitatorsPerSession;
+  return (
+    `after ${isoDate(state.lastStaffable)} fewer than ${k} of the team are accredited for ${estate.rules.id} with supervision current, ` +
+    `so only ${state.placed} of ${total(estate)} sessions could be placed`
+  );
+}
+
 /** Furthest behind first: most sessions still to run, then the earliest start, then id for a stable order. */
 function byUrgency(a: GroupState, b: GroupState): number {
   return a.placed - b.placed || a.earliest - b.earliest || a.group.id.localeCompare(b.group.id);
 }
 
+const holidayTitles = new Map<DayNumber, string>();
+
+function bankHolidayTitle(day: DayNumber): string {
+  if (!holidayTitles.has(day)) {
+    for (const h of bankHolidays(new Date(day * 86_400_000).getUTCFullYear())) holidayTitles.set(dayNumber(h.date), h.title);
+  }
+  return holidayTitles.get(day) ?? 'bank holiday';
+}
+
+/** Days a group that has not started yet loses to the calendar: a bank holiday or a closure on one of its meeting days. */
+function noteCalendarLosses(estate: Estate, states: GroupState[], day: DayNumber, holiday: boolean): void {
+  for (const state of states) {
+    if (!notStarted(state) || day < state.earliest || estate.slotsOn(state.group.site, day).length === 0) continue;
+    if (holiday) noteLostDay(state, day, [{ kind: 'bank-holiday', title: bankHolidayTitle(day) }]);
+    else if (estate.isClosed(state.group.site, day)) noteLostDay(state, day, [{ kind: 'closure' }]);
+  }
+}
+
 function planDay(estate: Estate, occupancy: Occupancy, states: GroupState[], day: DayNumber): void {
+  const holiday = isBankHoliday(day);
+  noteCalendarLosses(estate, states, day, holiday);
+  if (holiday) return;
   const today = states.filter((s) => waiting(estate, s) && mayMeet(estate, s, day)).sort(byUrgency);
   const contention = new Map<string, number>();
   for (const s of today) for (const f of s.team) contention.set(f.id, (contention.get(f.id) ?? 0) + 1);
   for (const state of today) {
     for (const f of state.team) contention.set(f.id, (contention.get(f.id) ?? 0) - 1);
     const outcome = tryPlace(estate, occupancy, state, day, contention);
-    if (typeof outcome === 'string') state.lostDays.set(outcome, (state.lostDays.get(outcome) ?? 0) + 1);
-    else record(state, outcome, occupancy);
+    if (typeof outcome === 'string') {
+      state.lostDays.set(outcome, (state.lostDays.get(outcome) ?? 0) + 1);
+      if (notStarted(state)) noteLostDay(state, day, obstaclesOfDay(estate, occupancy, state, day));
+    } else record(state, outcome, occupancy);
   }
 }
 
@@ -384,8 +593,7 @@ function spans(sessions: PlannedSession[], groupIds: string[]): GroupSpan[] {
  * Fixed sessions are not repeated in the result.
  */
 export function solve(scenario: Scenario, rules: ProgrammeRules, options: SolveOptions = {}): Solution {
-  const attempt = walkDays(scenario, rules, options);
-  const givenUp = attempt.unscheduled.filter((u) => u.reason.startsWith('not finished')).map((u) => u.group);
+  const { solution: attempt, givenUp } = walkDays(scenario, rules, options);
   if (givenUp.length === 0) return attempt;
   // The sessions a given-up group did get held facilitators and rooms that others could have used: plan again without it.
   const rest = (options.onlyGroups ?? scenario.groups.map((g) => g.id)).filter((id) => !givenUp.includes(id));
@@ -394,30 +602,38 @@ export function solve(scenario: Scenario, rules: ProgrammeRules, options: SolveO
   return { ...retry, unscheduled: [...attempt.unscheduled.filter((u) => !retryUnscheduled.has(u.group)), ...retry.unscheduled] };
 }
 
-function walkDays(scenario: Scenario, rules: ProgrammeRules, options: SolveOptions): Solution {
+function walkDays(scenario: Scenario, rules: ProgrammeRules, options: SolveOptions): { solution: Solution; givenUp: string[] } {
   const estate = new Estate(scenario, rules);
   const fixed = scenario.fixedSessions ?? [];
   const occupancy = new Occupancy(new Map(scenario.groups.map((g) => [g.id, g.site])));
   for (const s of fixed) occupancy.book(s);
   const planned = options.onlyGroups ? scenario.groups.filter((g) => options.onlyGroups?.includes(g.id)) : scenario.groups;
   const states = planned.map((g) => initialState(estate, g, fixed, options.horizonYears ?? 3));
-  for (const state of states) state.failure = structuralObstacle(estate, state.group);
+  for (const state of states) state.failure = structuralObstacle(estate, state.group) ?? supervisionBeforeStart(estate, state);
+  const givenUp: string[] = [];
   const active = () => states.filter((s) => waiting(estate, s));
   let pending = active();
   if (pending.length > 0) {
     const firstDay = Math.min(...pending.map((s) => Math.max(s.earliest, s.lastDay + 1)));
     for (let day = firstDay; pending.length > 0; day++) {
-      if (!isBankHoliday(day)) planDay(estate, occupancy, pending, day);
-      for (const s of pending) if (day >= s.horizon && s.placed < total(estate)) s.failure = giveUp(estate, s);
+      planDay(estate, occupancy, pending, day);
+      for (const s of pending) {
+        if (s.placed >= total(estate)) continue;
+        if (day >= s.horizon) s.failure = giveUp(estate, s);
+        else if (day >= s.lastStaffable) s.failure = supervisionRunsOut(estate, s);
+        if (s.failure !== undefined && s.sessions.length > 0) givenUp.push(s.group.id);
+      }
       pending = active();
     }
   }
   const done = states.filter((s) => s.failure === undefined);
-  return {
+  const solution = {
     sessions: done.flatMap((s) => s.sessions),
     groups: spans([...fixed, ...done.flatMap((s) => s.sessions)], done.map((s) => s.group.id)),
     unscheduled: states.filter((s) => s.failure !== undefined).map((s) => ({ group: s.group.id, reason: s.failure as string })),
+    delays: done.filter((s) => s.delay.size > 0).map((s) => ({ group: s.group.id, reasons: [...s.delay.values()].sort((a, b) => b.days - a.days) })),
   };
+  return { solution, givenUp };
 }
 
 /**
@@ -441,12 +657,13 @@ export function replanGroup(
   const partial = solve({ ...scenario, groups, fixedSessions }, rules, { ...options, onlyGroups: [groupId] });
   const sessions = [...kept, ...partial.sessions].sort((a, b) => a.group.localeCompare(b.group) || a.number - b.number);
   const others = scenario.groups.map((g) => g.id).filter((id) => id !== groupId);
-  return { sessions, groups: [...spans(kept, others), ...partial.groups], unscheduled: partial.unscheduled };
+  return { sessions, groups: [...spans(kept, others), ...partial.groups], unscheduled: partial.unscheduled, delays: partial.delays };
 }
 
 /**
  * Facilitators who could replace `replaced` in one session without breaking a rule: in the group's team,
- * accredited, working at the site, not away, free at that time and under their daily and weekly limits.
+ * accredited with supervision current that day, working at the site, not away, free at that time and under
+ * their daily and weekly limits.
  */
 export function findSwapCandidates(
   scenario: Scenario,
@@ -466,6 +683,6 @@ export function findSwapCandidates(
   return estate
     .eligibleTeam(group)
     .filter((f) => f.id !== replaced && !session.facilitators.includes(f.id))
-    .filter((f) => !estate.isAway(f, day) && occupancy.facilitatorFree(f, day, interval))
+    .filter((f) => estate.obstacleFor(f, occupancy, day, interval) === undefined)
     .map((f) => f.id);
 }

@@ -176,3 +176,54 @@ test('on generated estates, taking a facilitator off any session or moving it on
     { numRuns: 40 },
   );
 });
+
+test('a facilitator in a session after their supervision ended is caught', () => {
+  assertCaught('facilitator-not-supervised', corrupted((scenario, _, at) => {
+    const session = at('g1', 10);
+    const who = scenario.facilitators.find((f) => f.id === session.facilitators[0]);
+    if (who) who.accreditations = [{ programme: 'core-sotp', accreditedOn: '2025-01-01', supervisionCurrentUntil: at('g1', 9).date }];
+  }));
+});
+
+test('a cover facilitator in a session while the named facilitator they replace was free is caught', () => {
+  assertCaught('cover-while-named-free', corrupted((scenario, _, at) => {
+    const [first, second] = at('g1', 5).facilitators;
+    const group = scenario.groups.find((g) => g.id === 'g1');
+    if (!group) return;
+    // Only first and second are named; f-spare, who never works, is cover and takes second's place.
+    scenario.facilitators.push({ id: 'f-spare', sites: ['A'], programmes: ['core-sotp'], unavailable: [], maxSessionsPerDay: 1, maxSessionsPerWeek: 5 });
+    group.team = [first, second, 'f-spare'];
+    group.cover = ['f-spare'];
+    at('g1', 5).facilitators = [first, 'f-spare'];
+  }));
+});
+
+test('a cover facilitator standing in for a named one who is away that day is not a violation', () => {
+  const violations = corrupted((scenario, _, at) => {
+    const session = at('g1', 5);
+    const [first, second] = session.facilitators;
+    const group = scenario.groups.find((g) => g.id === 'g1');
+    if (!group) return;
+    scenario.facilitators.push({ id: 'f-spare', sites: ['A'], programmes: ['core-sotp'], unavailable: [], maxSessionsPerDay: 1, maxSessionsPerWeek: 5 });
+    group.team = [first, second, 'f-spare'];
+    group.cover = ['f-spare'];
+    scenario.facilitators.find((f) => f.id === second)?.unavailable.push(session.date);
+    session.facilitators = [first, 'f-spare'];
+  });
+  assert.deepEqual(violations.filter((v) => v.rule === 'cover-while-named-free'), []);
+});
+
+test('a cover facilitator a treatment manager swapped in by hand (a stand-in with no obstacle) is left to the manager', () => {
+  const violations = corrupted((scenario, _, at) => {
+    const session = at('g1', 5);
+    const [first, second] = session.facilitators;
+    const group = scenario.groups.find((g) => g.id === 'g1');
+    if (!group) return;
+    scenario.facilitators.push({ id: 'f-spare', sites: ['A'], programmes: ['core-sotp'], unavailable: [], maxSessionsPerDay: 1, maxSessionsPerWeek: 5 });
+    group.team = [first, second, 'f-spare'];
+    group.cover = ['f-spare'];
+    session.facilitators = [first, 'f-spare'];
+    Object.assign(session, { standIns: [{ cover: 'f-spare', for: second }] });
+  });
+  assert.deepEqual(violations.filter((v) => v.rule === 'cover-while-named-free'), []);
+});

@@ -89,6 +89,21 @@ test('sotp plan --scenario prints sessions with room and two facilitators, and e
   assert.deepEqual(solution.unscheduled, []);
 });
 
+test('sotp plan --scenario keeps the cover facilitator for days a named one cannot take, and honours supervision dates', async () => {
+  const file = scenarioFile((s) => {
+    s.groups[0].cover = ['f3'];
+    s.facilitators[1].accreditations = [{ programme: 'core-sotp', accreditedOn: '2025-01-01', supervisionCurrentUntil: '2027-04-30' }];
+  });
+  const { code, stdout } = await sotp('--scenario', file, '--json');
+  assert.equal(code, 0);
+  const solution = JSON.parse(stdout);
+  const withCover = solution.sessions.filter((s: { facilitators: string[] }) => s.facilitators.includes('f3'));
+  // f1 is away on 1 February; f2's supervision ends on 30 April, so the cover takes the sessions of May.
+  assert.deepEqual(withCover.map((s: { date: string }) => s.date), ['2027-02-01', '2027-05-04', '2027-05-05']);
+  assert.deepEqual(withCover[0].standIns, [{ cover: 'f3', for: 'f1', obstacle: { kind: 'unavailable', facilitator: 'f1' } }]);
+  assert.deepEqual(withCover[1].standIns, [{ cover: 'f3', for: 'f2', obstacle: { kind: 'not-supervised', facilitator: 'f2' } }]);
+});
+
 for (const [change, message] of [
   [(s: any) => (s.groups[0].site = 'Z'), 'groups.0.site: unknown site "Z"'],
   [(s: any) => s.groups[0].team.push('f9'), 'groups.0.team.3: unknown facilitator "f9"'],
@@ -96,6 +111,11 @@ for (const [change, message] of [
   [(s: any) => (s.groups[0].earliestStart = '2027-02-29'), 'groups.0.earliestStart: must be a real date'],
   [(s: any) => (s.sites[0].slots[0].weekday = 'funday'), 'sites.0.slots.0.weekday: '],
   [(s: any) => (s.programme = 'nope'), 'programme: unknown programme "nope"'],
+  [(s: any) => (s.groups[0].cover = ['f9']), 'groups.0.cover.0: cover facilitator "f9" is not in the group\'s team'],
+  [
+    (s: any) => (s.facilitators[1].accreditations = [{ programme: 'core-sotp', accreditedOn: '2027-01-01', supervisionCurrentUntil: '2026-01-01' }]),
+    'facilitators.1.accreditations.0.supervisionCurrentUntil: must be on or after accreditedOn',
+  ],
 ] as const) {
   test(`a bad scenario exits 2: ${message}`, async () => {
     const { code, stdout, stderr } = await sotp('--scenario', scenarioFile(change), '--json');

@@ -42,7 +42,7 @@ const starts = ['08:30', '09:00', '10:00', '13:30', '14:00'];
 const weekdays: WeekdayName[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const isoOf = (day: number) => new Date(Date.UTC(2027, 0, 4 + day)).toISOString().slice(0, 10);
 
-/** Random estates: 1-3 sites, rooms, slots, facilitators (some on two sites, some unaccredited), leave, closures, teams. */
+/** Random estates: 1-3 sites, rooms, slots, facilitators (some on two sites, some unaccredited, some with supervision ending), leave, closures, teams (some with a cover facilitator). */
 export const arbitraryScenario: fc.Arbitrary<Scenario> = fc
   .record({
     siteCount: fc.integer({ min: 1, max: 3 }),
@@ -66,11 +66,12 @@ export const arbitraryScenario: fc.Arbitrary<Scenario> = fc
         leave: fc.uniqueArray(fc.integer({ min: 0, max: 200 }), { maxLength: 25 }),
         perDay: fc.integer({ min: 1, max: 2 }),
         perWeek: fc.integer({ min: 2, max: 6 }),
+        supervisedUntil: fc.option(fc.integer({ min: 0, max: 500 })),
       }),
       { minLength: 2, maxLength: 10 },
     ),
     groups: fc.array(
-      fc.record({ site: fc.integer({ min: 0, max: 2 }), start: fc.integer({ min: 0, max: 60 }), team: fc.uniqueArray(fc.nat(9), { minLength: 2, maxLength: 5 }), outsider: fc.option(fc.nat(9)) }),
+      fc.record({ site: fc.integer({ min: 0, max: 2 }), start: fc.integer({ min: 0, max: 60 }), team: fc.uniqueArray(fc.nat(9), { minLength: 2, maxLength: 5 }), outsider: fc.option(fc.nat(9)), lastIsCover: fc.boolean() }),
       { minLength: 1, maxLength: 6 },
     ),
   })
@@ -85,6 +86,7 @@ export const arbitraryScenario: fc.Arbitrary<Scenario> = fc
       id: `f${i}`,
       sites: [...new Set([siteId(f.home), ...(f.alsoAt === null ? [] : [siteId(f.alsoAt)])])],
       programmes: f.accredited ? ['core-sotp'] : ['other'],
+      accreditations: f.supervisedUntil === null ? [] : [{ programme: 'core-sotp', accreditedOn: '2026-01-01', supervisionCurrentUntil: isoOf(f.supervisedUntil) }],
       unavailable: f.leave.map(isoOf),
       maxSessionsPerDay: f.perDay,
       maxSessionsPerWeek: f.perWeek,
@@ -101,11 +103,9 @@ export const arbitraryScenario: fc.Arbitrary<Scenario> = fc
       closures: seed.slice(0, siteCount).flatMap((s, i) => s.closures.map((d) => ({ site: siteId(i), date: isoOf(d) }))),
       sites,
       facilitators,
-      groups: groups.map((g, i) => ({
-        id: `g${i}`,
-        site: siteId(g.site),
-        earliestStart: isoOf(g.start),
-        team: teamOf(siteId(g.site), g.team, g.outsider),
-      })),
+      groups: groups.map((g, i) => {
+        const team = teamOf(siteId(g.site), g.team, g.outsider);
+        return { id: `g${i}`, site: siteId(g.site), earliestStart: isoOf(g.start), team, cover: g.lastIsCover ? team.slice(-1) : [] };
+      }),
     };
   });

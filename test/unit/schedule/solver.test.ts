@@ -164,3 +164,93 @@ test('a group given up at the horizon does not keep the room it used: the other 
   assert.equal(solution.groups.find((g) => g.id === 'ok')?.lastDate, '2027-05-04');
   assert.deepEqual(checkTimetable(scenario, rules, solution), []);
 });
+
+test('a facilitator staffs a session only while accredited with supervision current on that session’s date', () => {
+  const scenario = smallSite();
+  // f1's supervision is current until Friday 26 February 2027: the group keeps meeting after it with f3.
+  scenario.facilitators[0].accreditations = [{ programme: 'core-sotp', accreditedOn: '2025-01-01', supervisionCurrentUntil: '2027-02-26' }];
+  scenario.groups = [{ id: 'g1', site: 'A', earliestStart: '2027-01-04', team: ['f1', 'f2', 'f3'] }];
+  const solution = solve(scenario, rules);
+  assert.deepEqual(solution.unscheduled, []);
+  const withF1 = solution.sessions.filter((s) => s.facilitators.includes('f1')).map((s) => s.date);
+  assert.ok(withF1.length > 0 && withF1.every((d) => d <= '2027-02-26'), withF1.at(-1));
+  assert.ok(solution.sessions.some((s) => s.date > '2027-02-26'));
+  assert.deepEqual(checkTimetable(scenario, rules, solution), []);
+});
+
+test('when supervision runs out for all but one of the team the group is unscheduled, naming supervision and the date', () => {
+  const scenario = smallSite();
+  scenario.facilitators[0].accreditations = [{ programme: 'core-sotp', accreditedOn: '2025-01-01', supervisionCurrentUntil: '2027-02-26' }];
+  scenario.groups = [{ id: 'g1', site: 'A', earliestStart: '2027-01-04', team: ['f1', 'f2'] }];
+  const solution = solve(scenario, rules);
+  assert.deepEqual(solution.sessions, []);
+  assert.equal(solution.unscheduled.length, 1);
+  assert.match(solution.unscheduled[0].reason, /after 2027-02-26 fewer than 2 of the team are accredited for core-sotp with supervision current, so only \d+ of 84 sessions could be placed/);
+});
+
+test('a team whose supervision lapsed before the earliest start is unscheduled at once, naming supervision', () => {
+  const scenario = smallSite();
+  scenario.facilitators[0].accreditations = [{ programme: 'core-sotp', accreditedOn: '2025-01-01', supervisionCurrentUntil: '2026-06-30' }];
+  scenario.groups = [{ id: 'g1', site: 'A', earliestStart: '2027-01-04', team: ['f1', 'f2'] }];
+  assert.deepEqual(solve(scenario, rules).unscheduled, [
+    { group: 'g1', reason: 'team has fewer than 2 facilitators accredited for core-sotp with supervision current on or after 2027-01-04' },
+  ]);
+});
+
+test('the lead and co-facilitator staff every session they can; the cover facilitator stands in only when one is unavailable, saying why', () => {
+  const scenario = smallSite();
+  // Ids chosen so the cover sorts first: without roles the solver's tie-break would pick the cover every time.
+  scenario.facilitators = [facilitator('lead', { unavailable: ['2027-01-06', '2027-02-10'] }), facilitator('co'), facilitator('a-cover')];
+  scenario.groups = [{ id: 'g1', site: 'A', earliestStart: '2027-01-04', team: ['lead', 'co', 'a-cover'], cover: ['a-cover'] }];
+  const solution = solve(scenario, rules);
+  assert.equal(solution.sessions.length, 84);
+  const withCover = solution.sessions.filter((s) => s.facilitators.includes('a-cover'));
+  assert.deepEqual(withCover.map((s) => s.date), ['2027-01-06', '2027-02-10']);
+  for (const s of withCover) assert.deepEqual(s.standIns, [{ cover: 'a-cover', for: 'lead', obstacle: { kind: 'unavailable', facilitator: 'lead' } }]);
+  assert.ok(solution.sessions.filter((s) => !withCover.includes(s)).every((s) => s.facilitators.join() === 'co,lead' && s.standIns === undefined));
+  assert.deepEqual(checkTimetable(scenario, rules, solution), []);
+});
+
+test('a cover facilitator stands in for a named one who is in another group’s session at that time, naming that group', () => {
+  const scenario = smallSite();
+  scenario.sites[0].slots = weekdaySlots(['09:00']);
+  scenario.facilitators = [facilitator('lead'), facilitator('co'), facilitator('a-cover')];
+  scenario.groups = [{ id: 'g1', site: 'A', earliestStart: '2027-01-04', team: ['lead', 'co', 'a-cover'], cover: ['a-cover'] }];
+  scenario.fixedSessions = [{ group: 'other', number: 1, block: 1, date: '2027-01-05', start: '09:00', end: '11:30', room: 'A2', facilitators: ['co', 'x'] }];
+  scenario.groups.push({ id: 'other', site: 'A', earliestStart: '2027-01-04', team: ['co', 'x'] });
+  const solution = solve(scenario, rules, { onlyGroups: ['g1'] });
+  const second = solution.sessions.find((s) => s.group === 'g1' && s.date === '2027-01-05');
+  assert.deepEqual(second?.standIns, [{ cover: 'a-cover', for: 'co', obstacle: { kind: 'booked', facilitator: 'co', by: 'other' } }]);
+});
+
+test('when the first session is later than the earliest start the solver says which obstacles took the lost days', () => {
+  const scenario = smallSite();
+  scenario.sites[0].rooms = ['A1'];
+  scenario.sites[0].slots = weekdaySlots(['09:00']);
+  // Friday 1 January 2027 is New Year's Day; f1 is away 4-6 January; the site is closed on the 7th; another group has the room on the 8th.
+  scenario.facilitators = [facilitator('f1', { unavailable: ['2027-01-04', '2027-01-05', '2027-01-06'] }), facilitator('f2')];
+  scenario.closures = [{ site: 'A', date: '2027-01-07' }];
+  scenario.groups = [
+    { id: 'g1', site: 'A', earliestStart: '2027-01-01', team: ['f1', 'f2'] },
+    { id: 'g0', site: 'A', earliestStart: '2027-01-01', team: [] },
+  ];
+  scenario.fixedSessions = [{ group: 'g0', number: 1, block: 1, date: '2027-01-08', start: '09:00', end: '11:30', room: 'A1', facilitators: [] }];
+  const solution = solve(scenario, rules, { onlyGroups: ['g1'] });
+  assert.equal(solution.groups.find((g) => g.id === 'g1')?.firstDate, '2027-01-11');
+  const [delay] = solution.delays;
+  assert.equal(delay.group, 'g1');
+  assert.deepEqual(
+    [...delay.reasons].sort((a, b) => a.first.localeCompare(b.first)),
+    [
+      { obstacle: { kind: 'bank-holiday', title: "New Year's Day" }, days: 1, first: '2027-01-01', last: '2027-01-01' },
+      { obstacle: { kind: 'unavailable', facilitator: 'f1' }, days: 3, first: '2027-01-04', last: '2027-01-06' },
+      { obstacle: { kind: 'closure' }, days: 1, first: '2027-01-07', last: '2027-01-07' },
+      { obstacle: { kind: 'room-taken', room: 'A1', by: 'g0' }, days: 1, first: '2027-01-08', last: '2027-01-08' },
+    ],
+  );
+});
+
+test('a group that starts on its earliest start has no delay to explain', () => {
+  const solution = solve(smallSite(), rules);
+  assert.deepEqual(solution.delays, []);
+});

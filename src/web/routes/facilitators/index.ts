@@ -7,7 +7,7 @@ import { errorView } from '../../forms.js';
 import { NotFound, ValidationFailed } from '../../../services/errors.js';
 import { listSites } from '../../../services/sites.js';
 import {
-  addUnavailableDate,
+  addUnavailableDays,
   calendarSecret,
   getFacilitatorAvailability,
   listSiteFacilitators,
@@ -16,7 +16,7 @@ import {
   setFacilitatorLimits,
 } from '../../../services/facilitators.js';
 import { calendarFeed, facilitatorWeek } from '../../../services/timetable.js';
-import { longDay, numberParam, statusTags } from '../groups/present.js';
+import { longDay, numberParam, presentAffected, statusTags, supervisionTags } from '../groups/present.js';
 
 const facilitators = forRoles('facilitator');
 const availabilityReaders = forRoles('facilitator', 'treatment_manager', 'administrator', 'auditor');
@@ -89,6 +89,9 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
       pageTitle: `Availability: ${availability.displayName}`,
       availability,
       unavailable: availability.unavailable.map((u) => ({ ...u, day: longDay(u.date) })),
+      affected: presentAffected(availability.affected),
+      canReplan: reply.request.actor!.role === 'treatment_manager' && availability.canEditLimits,
+      supervisionTags,
       accreditations: availability.accreditations.map((a) => ({
         ...a,
         programmeName: programmes.find((p) => p.id === a.programmeId)?.shortName ?? a.programmeId,
@@ -103,16 +106,17 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
     });
   };
 
-  app.get('/facilitators/:id', { config: availabilityReaders }, async (request, reply) =>
-    renderAvailability(reply, numberParam(request.params, 'id', 'Facilitator')),
-  );
+  app.get('/facilitators/:id', { config: availabilityReaders }, async (request, reply) => {
+    const added = String((request.query as Record<string, unknown>).added ?? '');
+    return renderAvailability(reply, numberParam(request.params, 'id', 'Facilitator'), /^\d+$/.test(added) ? { added: Number(added) } : {});
+  });
 
   app.post('/facilitators/:id/unavailable', { config: forRoles('facilitator', 'treatment_manager') }, async (request, reply) => {
     const id = numberParam(request.params, 'id', 'Facilitator');
     const body = (request.body ?? {}) as Body;
     try {
-      const result = await addUnavailableDate(db, request.actor!, id, body);
-      return renderAvailability(reply, id, { added: result });
+      const result = await addUnavailableDays(db, request.actor!, id, body);
+      return reply.redirect(`/facilitators/${id}?added=${result.added}#unavailable`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
       return renderAvailability(reply.status(400), id, { unavailableValues: body, ...prefixed(errorView(error), 'unavailable') });

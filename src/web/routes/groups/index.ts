@@ -17,12 +17,12 @@ import {
   listGroups,
   teamRoleLabels,
 } from '../../../services/groups.js';
-import { bookCatchUp, cancelSession, catchUpOptions, recordCatchUpOutcome, siteWeek, swapFacilitator, swapOptions } from '../../../services/timetable.js';
+import { bookCatchUp, cancelSession, catchUpOptions, recordCatchUpOutcome, replanAffectedSessions, siteWeek, swapFacilitator, swapOptions } from '../../../services/timetable.js';
 import { addClosure, addRoom, addSiteSlot, getSiteSetup, removeSiteSlot } from '../../../services/site-setup.js';
 import { londonToday } from '../../../services/scheduling.js';
 import { weekdayNames } from '../../../domain/schedule/calendar.js';
 import { slotKey, slotTitle } from '../../../domain/schedule/slots.js';
-import { byWeek, longDay, numberParam, shortDay, slotTimesByDay, statusTags, weekdayLabels } from './present.js';
+import { byWeek, dayCount, longDay, numberParam, presentAffected, shortDay, slotTimesByDay, statusTags, weekdayLabels } from './present.js';
 
 const readers = forRoles('treatment_manager', 'administrator', 'auditor', 'facilitator');
 const managers = forRoles('treatment_manager');
@@ -101,22 +101,29 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
 
   // ------------------------------------------------------------------ group page
   app.get('/groups/:id', { config: readers }, async (request, reply) => {
-    const group = await getGroup(db, request.actor!, numberParam(request.params, 'id', 'Group'));
     const today = londonToday();
+    const group = await getGroup(db, request.actor!, numberParam(request.params, 'id', 'Group'), today);
     const live = group.sessions.filter((s) => s.status !== 'cancelled');
+    const query = request.query as Record<string, unknown>;
     return reply.render('groups/show.njk', {
       pageTitle: group.name,
       group,
       tag: statusTags[group.status],
       slots: group.slots.map((s) => `${weekdayLabels[s.weekday]} ${s.start}`).join(', '),
       team: group.team.map((t) => ({ ...t, roleLabel: teamRoleLabels[t.teamRole] })),
-      weeks: byWeek(group.sessions, today),
+      weeks: byWeek(group.sessions, today, group.problems),
+      problemCount: Object.keys(group.problems).length,
+      startDelay: group.startDelay.map((d) => ({
+        ...d,
+        when: d.days === 1 ? longDay(d.first) : `${dayCount(d.days)} from ${longDay(d.first)} to ${longDay(d.last)}`,
+      })),
       firstDay: live.length ? longDay(live[0].date) : null,
       lastDay: live.length ? longDay(live[live.length - 1].date) : null,
       catchUps: group.catchUps.map((c) => ({ ...c, day: shortDay(c.date), tag: statusTags[c.status] })),
       outstanding: group.catchUps.filter((c) => c.status === 'booked').length,
       placesLeft: group.capacity - group.members.length,
-      swapped: /^\d+$/.test(String((request.query as Record<string, unknown>).swapped ?? '')) ? Number((request.query as Record<string, string>).swapped) : null,
+      swapped: /^\d+$/.test(String(query.swapped ?? '')) ? Number(query.swapped) : null,
+      replanned: /^\d+$/.test(String(query.replanned ?? '')) ? { from: Number(query.replanned), moved: Number(query.moved ?? 0) } : null,
     });
   });
 
@@ -124,6 +131,12 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     const id = numberParam(request.params, 'id', 'Group');
     await generateTimetable(db, request.actor!, id, request.body ?? {});
     return reply.redirect(`/groups/${id}`, 303);
+  });
+
+  app.post('/groups/:id/replan', { config: managers }, async (request, reply) => {
+    const id = numberParam(request.params, 'id', 'Group');
+    const result = await replanAffectedSessions(db, request.actor!, id, request.body ?? {});
+    return reply.redirect(`/groups/${id}?replanned=${result.fromNumber}&moved=${result.moved.length}#timetable`, 303);
   });
 
   // ------------------------------------------------------------------ cancel
@@ -300,6 +313,8 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
       setup,
       closures: setup.closures.map((c) => ({ ...c, day: longDay(c.date) })),
       slots: setup.slots.map((s) => ({ ...s, title: slotTitle(s) })),
+      affected: presentAffected(setup.affected),
+      canReplan: reply.request.actor!.role === 'treatment_manager',
       canEdit: reply.request.actor!.role === 'treatment_manager' || reply.request.actor!.role === 'administrator',
       roomValues: {},
       slotValues: {},
@@ -309,7 +324,9 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     });
   };
 
-  app.get('/sites/:siteId/setup', { config: siteReaders }, async (request, reply) => renderSetup(reply, numberParam(request.params, 'siteId', 'Site')));
+  app.get('/sites/:siteId/setup', { config: siteReaders }, async (request, reply) =>
+    renderSetup(reply, numberParam(request.params, 'siteId', 'Site'), { closureAdded: (request.query as Record<string, unknown>).added === 'closure' }),
+  );
 
   app.post('/sites/:siteId/rooms', { config: forRoles('treatment_manager', 'administrator') }, async (request, reply) => {
     const siteId = numberParam(request.params, 'siteId', 'Site');
@@ -350,8 +367,8 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     const siteId = numberParam(request.params, 'siteId', 'Site');
     const body = (request.body ?? {}) as Body;
     try {
-      const result = await addClosure(db, request.actor!, siteId, body);
-      return renderSetup(reply, siteId, { added: result });
+      await addClosure(db, request.actor!, siteId, body);
+      return reply.redirect(`/sites/${siteId}/setup?added=closure`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
       return renderSetup(reply.status(400), siteId, { closureValues: body, ...prefixed(errorView(error), 'closure') });

@@ -3,6 +3,7 @@ import { dayNumber, isoDate, weekdayNames, weekStart, type WeekdayName } from '.
 import { sortSlots, weekdayTitles } from '../../../domain/schedule/slots.js';
 import type { Slot } from '../../../domain/schedule/solver.js';
 import type { TimetableSession } from '../../../services/groups.js';
+import type { AffectedGroup } from '../../../services/scheduling.js';
 import { ValidationFailed } from '../../../services/errors.js';
 
 const dayFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
@@ -39,7 +40,7 @@ export function slotTimesByDay(slots: Slot[]): string {
     .join('; ');
 }
 
-export function byWeek(sessions: TimetableSession[], today: string) {
+export function byWeek(sessions: TimetableSession[], today: string, problems: Record<number, string[]> = {}) {
   const weeks = new Map<string, TimetableSession[]>();
   for (const s of sessions) {
     const monday = isoDate(weekStart(dayNumber(s.date)));
@@ -53,6 +54,7 @@ export function byWeek(sessions: TimetableSession[], today: string) {
       day: shortDay(s.date),
       tag: statusTags[s.status] ?? { text: s.status, classes: '' },
       facilitatorNames: s.facilitators.map((f) => f.displayName).join(' and '),
+      problems: problems[s.id] ?? [],
       changeable: s.status === 'scheduled' && s.date >= today,
     })),
   }));
@@ -63,3 +65,17 @@ export function numberParam(params: unknown, name: string, what: string): number
   if (!Number.isInteger(id) || id <= 0) throw ValidationFailed.one(name, `${what} id must be a positive whole number`);
   return id;
 }
+
+/** Groups whose sessions still to run break a rule, with each session's day in words. */
+export function presentAffected(groups: AffectedGroup[]) {
+  return groups.map((g) => ({ ...g, sessions: g.sessions.map((s) => ({ ...s, day: shortDay(s.date) })) }));
+}
+
+/** "1 day" or "3 days". */
+export const dayCount = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+
+export const supervisionTags: Record<string, { text: string; classes: string }> = {
+  current: { text: 'Current', classes: 'govuk-tag--green' },
+  due: { text: 'Supervision due', classes: 'govuk-tag--yellow' },
+  lapsed: { text: 'Lapsed', classes: 'govuk-tag--red' },
+};

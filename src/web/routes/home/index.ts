@@ -1,11 +1,25 @@
-// The signed-in home page: the areas of the service for the user's role.
+// The signed-in home page: the areas of the service for the user's role, and for treatment managers the
+// facilitators whose supervision is due or has lapsed under planned sessions.
 import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
 import { signedIn } from '../../access.js';
+import { supervisionAlerts } from '../../../services/facilitators.js';
+import { presentAffected, supervisionTags } from '../groups/present.js';
 import { areasFor } from './areas.js';
 
-export async function homeRoutes(app: FastifyInstance): Promise<void> {
+export async function homeRoutes(app: FastifyInstance, { database, programmes }: AppContext): Promise<void> {
   app.get('/', { config: signedIn }, async (request, reply) => {
     const actor = request.actor!;
-    return reply.render('home/home.njk', { pageTitle: 'Home', areas: areasFor(actor.role) });
+    const alerts = actor.role === 'treatment_manager' ? await supervisionAlerts(database.db, actor) : [];
+    return reply.render('home/home.njk', {
+      pageTitle: 'Home',
+      areas: areasFor(actor.role),
+      supervision: alerts.map((a) => ({
+        ...a,
+        tag: supervisionTags[a.status],
+        programmeName: programmes.find((p) => p.id === a.programmeId)?.shortName ?? a.programmeId,
+        affected: presentAffected(a.affected),
+      })),
+    });
   });
 }

@@ -1,0 +1,52 @@
+// Whether sessions already planned still keep the staffing rules as facts change after planning: a closure day
+// added, a facilitator's unavailable day, supervision that lapses (or an accreditation edited). Also when a
+// facilitator's supervision is due for renewal.
+import { dayNumber, type IsoDate } from './calendar.js';
+
+export interface PlannedStaffing {
+  date: IsoDate;
+  /** Facilitator ids. */
+  facilitators: string[];
+}
+
+export interface StaffingFacts {
+  /** Days the session's site is closed. */
+  closures: ReadonlySet<IsoDate>;
+  /** Each facilitator's unavailable days. */
+  unavailable: ReadonlyMap<string, ReadonlySet<IsoDate>>;
+  /** Each facilitator's accreditation for the session's programme; absent when they have none. */
+  accreditations: ReadonlyMap<string, { accreditedOn: IsoDate; supervisionCurrentUntil: IsoDate }>;
+}
+
+export type SessionConflict =
+  | { kind: 'closure' }
+  | { kind: 'unavailable'; facilitator: string }
+  | { kind: 'not-accredited'; facilitator: string }
+  | { kind: 'supervision-lapsed'; facilitator: string; until: IsoDate };
+
+/** Every staffing rule the session now breaks; empty when it may run as planned. */
+export function sessionConflicts(session: PlannedStaffing, facts: StaffingFacts): SessionConflict[] {
+  const conflicts: SessionConflict[] = [];
+  if (facts.closures.has(session.date)) conflicts.push({ kind: 'closure' });
+  for (const facilitator of session.facilitators) {
+    if (facts.unavailable.get(facilitator)?.has(session.date)) conflicts.push({ kind: 'unavailable', facilitator });
+    const accreditation = facts.accreditations.get(facilitator);
+    if (!accreditation || session.date < accreditation.accreditedOn) conflicts.push({ kind: 'not-accredited', facilitator });
+    else if (session.date > accreditation.supervisionCurrentUntil) {
+      conflicts.push({ kind: 'supervision-lapsed', facilitator, until: accreditation.supervisionCurrentUntil });
+    }
+  }
+  return conflicts;
+}
+
+/** How many days before supervision ends a treatment manager is told it is due. */
+export const supervisionNoticeDays = 14;
+
+export type SupervisionStatus = 'current' | 'due' | 'lapsed';
+
+/** Lapsed after its last day; due from 14 days before it (inclusive); otherwise current. */
+export function supervisionStatus(supervisionCurrentUntil: IsoDate, today: IsoDate): SupervisionStatus {
+  const daysLeft = dayNumber(supervisionCurrentUntil) - dayNumber(today);
+  if (daysLeft < 0) return 'lapsed';
+  return daysLeft <= supervisionNoticeDays ? 'due' : 'current';
+}
