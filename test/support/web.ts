@@ -96,9 +96,12 @@ export class TestClient {
     );
   }
 
+  /** Signs in and, like a browser, follows the redirect: forms after sign-in carry a token bound to the new session. */
   async signIn(username: string, password = demoPassword): Promise<LightMyRequestResponse> {
     await this.get('/sign-in');
-    return this.post('/sign-in', { username, password });
+    const response = await this.post('/sign-in', { username, password });
+    if (response.statusCode === 303) await this.get(String(response.headers.location));
+    return response;
   }
 }
 
