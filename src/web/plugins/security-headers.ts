@@ -1,5 +1,5 @@
 // Security headers (helmet) with a nonce-based content security policy: no inline script or style
-// runs unless it carries this response's nonce.
+// runs unless it carries this response's nonce. The Referer goes to this service only.
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 
@@ -24,5 +24,8 @@ export async function securityHeaders(app: FastifyInstance, options: { productio
     },
     strictTransportSecurity: options.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     crossOriginEmbedderPolicy: false,
+    // Our own pages see where the person came from, so an error page can link back there; other sites never
+    // see our addresses (they can hold names and prison numbers in search terms).
+    referrerPolicy: { policy: 'same-origin' },
   });
 }

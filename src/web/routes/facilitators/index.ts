@@ -104,7 +104,7 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
   };
 
   app.get('/facilitators/:id', { config: availabilityReaders }, async (request, reply) =>
-    renderAvailability(reply, numberParam(request.params, 'id', 'Facilitator')),
+    renderAvailability(reply, numberParam(request.params, 'id', 'Facilitator'), { added: reply.takeOutcome() }),
   );
 
   app.post('/facilitators/:id/unavailable', { config: forRoles('facilitator', 'treatment_manager') }, async (request, reply) => {
@@ -112,7 +112,7 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
     const body = (request.body ?? {}) as Body;
     try {
       const result = await addUnavailableDate(db, request.actor!, id, body);
-      return renderAvailability(reply, id, { added: result });
+      return reply.redirectWithOutcome(`/facilitators/${id}`, result);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
       return renderAvailability(reply.status(400), id, { unavailableValues: body, ...prefixed(errorView(error), 'unavailable') });

@@ -30,6 +30,14 @@ const siteReaders = forRoles('treatment_manager', 'administrator', 'auditor');
 
 type Body = Record<string, unknown>;
 
+/** Carried from cancelling a session to the page that shows it: each moved session as [number, was on, was at]. */
+interface CancellationOutcome {
+  sessionId: number;
+  moved: Array<[number, string, string]>;
+  lastBefore: string;
+  lastAfter: string;
+}
+
 export async function groupRoutes(app: FastifyInstance, { database }: AppContext): Promise<void> {
   const { db } = database;
 
@@ -147,21 +155,38 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     try {
       const result = await cancelSession(db, request.actor!, sessionId, body);
       if (result.groupId !== groupId) throw ValidationFailed.one('session', 'That session is not in this group');
-      const group = await getGroup(db, request.actor!, groupId);
-      return reply.render('groups/cancelled.njk', {
-        pageTitle: `Session ${result.cancelled.number} cancelled`,
-        group,
-        result,
-        cancelledDay: longDay(result.cancelled.date),
-        moved: result.moved.map((m) => ({ ...m, fromDay: shortDay(m.fromDate), toDay: shortDay(m.toDate) })),
-        lastBefore: longDay(result.lastDateBefore),
-        lastAfter: longDay(result.lastDateAfter),
-      });
+      const outcome: CancellationOutcome = {
+        sessionId,
+        moved: result.moved.map((m) => [m.number, m.fromDate, m.fromStart]),
+        lastBefore: result.lastDateBefore,
+        lastAfter: result.lastDateAfter,
+      };
+      return reply.redirectWithOutcome(`/groups/${groupId}/sessions/${sessionId}/cancelled`, outcome);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
       const { group, session } = await sessionOf(request.actor!, groupId, sessionId);
       return reply.status(400).render('groups/cancel.njk', { pageTitle: `Cancel session ${session.number}`, group, session, values: body, ...errorView(error) });
     }
+  });
+
+  // What moved is known only at the moment of cancelling: it comes with the redirect, once. The sessions'
+  // dates now are read from the timetable, so the outcome stays small enough for a cookie.
+  app.get('/groups/:id/sessions/:sessionId/cancelled', { config: managers }, async (request, reply) => {
+    const { group, session } = await sessionOf(request.actor!, numberParam(request.params, 'id', 'Group'), numberParam(request.params, 'sessionId', 'Session'));
+    if (session.status !== 'cancelled') return reply.redirect(`/groups/${group.id}#session-${session.id}`, 303);
+    const outcome = reply.takeOutcome<CancellationOutcome>();
+    const now = new Map(group.sessions.filter((s) => s.status !== 'cancelled').map((s) => [s.number, s]));
+    const moved = outcome?.sessionId === session.id
+      ? outcome.moved.map(([number, fromDate, fromStart]) => ({ number, block: now.get(number)?.block, fromDay: shortDay(fromDate), fromStart, toDay: now.has(number) ? shortDay(now.get(number)!.date) : 'Not scheduled', toStart: now.get(number)?.start ?? '' }))
+      : undefined;
+    return reply.render('groups/cancelled.njk', {
+      pageTitle: `Session ${session.number} cancelled`,
+      group,
+      session,
+      moved,
+      lastBefore: outcome ? longDay(outcome.lastBefore) : undefined,
+      lastAfter: outcome ? longDay(outcome.lastAfter) : undefined,
+    });
   });
 
   // ------------------------------------------------------------------ swap
@@ -295,7 +320,9 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     });
   };
 
-  app.get('/sites/:siteId/setup', { config: siteReaders }, async (request, reply) => renderSetup(reply, numberParam(request.params, 'siteId', 'Site')));
+  app.get('/sites/:siteId/setup', { config: siteReaders }, async (request, reply) =>
+    renderSetup(reply, numberParam(request.params, 'siteId', 'Site'), { added: reply.takeOutcome() }),
+  );
 
   app.post('/sites/:siteId/rooms', { config: forRoles('treatment_manager', 'administrator') }, async (request, reply) => {
     const siteId = numberParam(request.params, 'siteId', 'Site');
@@ -314,7 +341,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     const body = (request.body ?? {}) as Body;
     try {
       const result = await addClosure(db, request.actor!, siteId, body);
-      return renderSetup(reply, siteId, { added: result });
+      return reply.redirectWithOutcome(`/sites/${siteId}/setup#closures`, result);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
       return renderSetup(reply.status(400), siteId, { closureValues: body, ...prefixed(errorView(error), 'closure') });
