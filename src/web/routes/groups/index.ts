@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { forRoles } from '../../access.js';
 import { errorView } from '../../forms.js';
+import { DateInputs } from '../../dates.js';
 import type { Actor } from '../../../services/access.js';
 import { ValidationFailed } from '../../../services/errors.js';
 import { listSites } from '../../../services/sites.js';
@@ -22,13 +23,17 @@ import { bookCatchUp, cancelSession, recordCatchUpOutcome, siteWeek, swapFacilit
 import { addClosure, addRoom, getSiteSetup } from '../../../services/site-setup.js';
 import { londonToday } from '../../../services/scheduling.js';
 import { weekdayNames } from '../../../domain/schedule/calendar.js';
-import { byWeek, longDay, numberParam, shortDay, statusTags, weekdayLabels } from './present.js';
+import { byWeek, longDay, numberParam, shortDay, statusTags, weekdayLabels, weekPicker } from './present.js';
 
 const readers = forRoles('treatment_manager', 'administrator', 'auditor', 'facilitator');
 const managers = forRoles('treatment_manager');
 const siteReaders = forRoles('treatment_manager', 'administrator', 'auditor');
 
 type Body = Record<string, unknown>;
+
+const groupDates = { earliestStart: 'Earliest start date' };
+const catchUpDates = { date: 'Date of the catch-up' };
+const closureDates = { date: 'Date the site is closed' };
 
 /** Carried from cancelling a session to the page that shows it: each moved session as [number, was on, was at]. */
 interface CancellationOutcome {
@@ -60,7 +65,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
   });
 
   // ------------------------------------------------------------------ create
-  const renderNewForm = async (reply: FastifyReply, siteId: number, values: Body, extra: Body = {}) => {
+  const renderNewForm = async (reply: FastifyReply, siteId: number, values: Body, dates: DateInputs, extra: Body = {}) => {
     const options = await groupFormOptions(db, reply.request.actor!, siteId);
     const chosenSlots = new Set([values.slots ?? []].flat().map(String));
     const sites = await listSites(db, reply.request.actor!);
@@ -74,6 +79,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
       siteName: sites.find((s) => s.id === siteId)?.name ?? '',
       values,
       noRooms: options.rooms.length === 0,
+      dateItems: dates.items('earliestStart'),
       programmeItems: options.programmes.map((p) => ({ value: p.id, text: `${p.name} (up to ${p.capacity} men)`, checked: (values.programmeId ?? options.programmes[0]?.id) === p.id })),
       roomItems: [{ value: '', text: 'Choose a room' }, ...options.rooms.map((r) => ({ value: String(r.id), text: r.name, selected: String(values.roomId ?? '') === String(r.id) }))],
       managerItems: person(options.managers, values.treatmentManagerId ?? reply.request.actor!.userId, 'Choose a treatment manager'),
@@ -92,11 +98,12 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     const query = request.query as Record<string, string | undefined>;
     const siteId = query.site ? Number(query.site) : actor.siteIds[0];
     if (!Number.isInteger(siteId)) throw ValidationFailed.one('site', 'Choose a site');
-    return renderNewForm(reply, siteId, { capacity: '9' });
+    return renderNewForm(reply, siteId, { capacity: '9' }, DateInputs.fromRecord({}, groupDates));
   });
 
   app.post('/groups', { config: managers }, async (request, reply) => {
-    const body = (request.body ?? {}) as Body;
+    const dates = DateInputs.fromForm((request.body ?? {}) as Body, groupDates);
+    const body = dates.input;
     const siteId = Number(body.siteId);
     if (!Number.isInteger(siteId) || siteId <= 0) throw ValidationFailed.one('siteId', 'Choose a site');
     try {
@@ -104,7 +111,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
       return reply.redirect(`/groups/${created.id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      return renderNewForm(reply.status(400), siteId, body, errorView(error));
+      return renderNewForm(reply.status(400), siteId, body, dates, dates.view(error));
     }
   });
 
@@ -224,13 +231,14 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
   });
 
   // ------------------------------------------------------------------ catch-ups
-  const renderCatchUp = async (reply: FastifyReply, groupId: number, values: Body, extra: Body = {}) => {
+  const renderCatchUp = async (reply: FastifyReply, groupId: number, values: Body, dates: DateInputs, extra: Body = {}) => {
     const group = await getGroup(db, reply.request.actor!, groupId);
     const today = londonToday();
     return reply.render('groups/catch-up.njk', {
       pageTitle: 'Book a catch-up session',
       group,
       values,
+      dateItems: dates.items('date'),
       memberItems: [{ value: '', text: 'Choose a man' }, ...group.members.map((m) => ({ value: String(m.id), text: `${m.name} (${m.prisonNumber})`, selected: String(values.memberId ?? '') === String(m.id) }))],
       sessionItems: [
         { value: '', text: 'Choose the session he missed' },
@@ -243,17 +251,18 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     });
   };
 
-  app.get('/groups/:id/catch-ups/new', { config: managers }, async (request, reply) => renderCatchUp(reply, numberParam(request.params, 'id', 'Group'), {}));
+  app.get('/groups/:id/catch-ups/new', { config: managers }, async (request, reply) => renderCatchUp(reply, numberParam(request.params, 'id', 'Group'), {}, DateInputs.fromRecord({}, catchUpDates)));
 
   app.post('/groups/:id/catch-ups', { config: managers }, async (request, reply) => {
     const groupId = numberParam(request.params, 'id', 'Group');
-    const body = (request.body ?? {}) as Body;
+    const dates = DateInputs.fromForm((request.body ?? {}) as Body, catchUpDates);
+    const body = dates.input;
     try {
       await bookCatchUp(db, request.actor!, groupId, body);
       return reply.redirect(`/groups/${groupId}#catch-ups`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      return renderCatchUp(reply.status(400), groupId, body, errorView(error));
+      return renderCatchUp(reply.status(400), groupId, body, dates, dates.view(error));
     }
   });
 
@@ -297,17 +306,20 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
 
   // ------------------------------------------------------------------ a site's week, rooms and closures
   app.get('/sites/:siteId/week', { config: siteReaders }, async (request, reply) => {
-    const query = request.query as Record<string, string | undefined>;
-    const week = await siteWeek(db, request.actor!, numberParam(request.params, 'siteId', 'Site'), query.date);
-    return reply.render('groups/site-week.njk', {
+    const siteId = numberParam(request.params, 'siteId', 'Site');
+    const picker = weekPicker(request.query as Body);
+    const week = await siteWeek(db, request.actor!, siteId, picker.date);
+    return reply.status(picker.status).render('groups/site-week.njk', {
       pageTitle: `${week.siteName}: week beginning ${longDay(week.monday)}`,
       week,
-      siteId: numberParam(request.params, 'siteId', 'Site'),
+      siteId,
+      baseUrl: `/sites/${siteId}/week`,
+      ...picker.view(week.monday),
       days: week.days.map((d) => ({ ...d, label: longDay(d.date), entries: d.entries.map((e) => ({ ...e, tag: statusTags[e.status] })) })),
     });
   });
 
-  const renderSetup = async (reply: FastifyReply, siteId: number, extra: Body = {}) => {
+  const renderSetup = async (reply: FastifyReply, siteId: number, extra: Body = {}, closureForm?: DateInputs) => {
     const setup = await getSiteSetup(db, reply.request.actor!, siteId);
     return reply.render('groups/site-setup.njk', {
       pageTitle: `${setup.site.name}: rooms and closures`,
@@ -316,6 +328,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
       canEdit: reply.request.actor!.role === 'treatment_manager' || reply.request.actor!.role === 'administrator',
       roomValues: {},
       closureValues: {},
+      closureDateItems: (closureForm ?? DateInputs.fromRecord({}, closureDates)).items('date'),
       ...extra,
     });
   };
@@ -332,26 +345,20 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
       return reply.redirect(`/sites/${siteId}/setup`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      return renderSetup(reply.status(400), siteId, { roomValues: body, ...prefixed(errorView(error), 'room') });
+      return renderSetup(reply.status(400), siteId, { roomValues: body, ...errorView(error, {}, 'room-') });
     }
   });
 
   app.post('/sites/:siteId/closures', { config: forRoles('treatment_manager', 'administrator') }, async (request, reply) => {
     const siteId = numberParam(request.params, 'siteId', 'Site');
-    const body = (request.body ?? {}) as Body;
+    const dates = DateInputs.fromForm((request.body ?? {}) as Body, closureDates);
+    const body = dates.input;
     try {
       const result = await addClosure(db, request.actor!, siteId, body);
       return reply.redirectWithOutcome(`/sites/${siteId}/setup#closures`, result);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      return renderSetup(reply.status(400), siteId, { closureValues: body, ...prefixed(errorView(error), 'closure') });
+      return renderSetup(reply.status(400), siteId, { closureValues: body, ...dates.view(error, 'closure-') }, dates);
     }
   });
-}
-
-/** Two forms on one page: field ids are prefixed so the error summary links to the right input. */
-function prefixed(view: ReturnType<typeof errorView>, prefix: string) {
-  const errors: Record<string, { text: string }> = {};
-  for (const [field, message] of Object.entries(view.errors)) errors[`${prefix}-${field}`] = message;
-  return { errors, errorList: view.errorList.map((e) => ({ ...e, href: e.href.replace('#', `#${prefix}-`) })) };
 }

@@ -2,6 +2,7 @@
 import { dayNumber, isoDate, weekStart } from '../../../domain/schedule/calendar.js';
 import type { TimetableSession } from '../../../services/groups.js';
 import { ValidationFailed } from '../../../services/errors.js';
+import { DateInputs } from '../../dates.js';
 
 const dayFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 const longFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
@@ -43,4 +44,26 @@ export function numberParam(params: unknown, name: string, what: string): number
   const id = Number((params as Record<string, string>)[name]);
   if (!Number.isInteger(id) || id <= 0) throw ValidationFailed.one(name, `${what} id must be a positive whole number`);
   return id;
+}
+
+const pickerDates = { date: 'Date' };
+
+/**
+ * The week views' date picker (a GET form of day, month and year): which day's week to show, and what the
+ * picker shows — that week's Monday, or what was typed with its error when it is not a real date (the page
+ * then shows the current week).
+ */
+export function weekPicker(query: Record<string, unknown>) {
+  const typed = DateInputs.fromForm(query, pickerDates);
+  const problem = typed.firstProblem();
+  const date = problem ? undefined : typeof typed.input.date === 'string' && typed.input.date ? typed.input.date : undefined;
+  return {
+    date,
+    status: problem ? 400 : 200,
+    view(monday: string) {
+      if (!problem) return { pickerItems: DateInputs.fromRecord({ date: monday }, pickerDates).items('date'), errors: {}, errorList: [] };
+      const shown = typed.view(ValidationFailed.one(problem.field, problem.problem.message));
+      return { pickerItems: typed.items('date'), ...shown };
+    },
+  };
 }
