@@ -18,7 +18,7 @@ interface Answer {
   advice?: string;
 }
 
-const pages: Record<number, { heading: string; paragraph: string }> = {
+const problemPages: Record<number, { heading: string; paragraph: string }> = {
   400: { heading: 'There is a problem with your request', paragraph: 'Go back, check what you entered and try again. Nothing was changed.' },
   401: { heading: 'You need to sign in', paragraph: 'Sign in to use this service.' },
   403: { heading: 'You do not have permission to do this', paragraph: 'If your work needs it, ask your treatment manager or an administrator.' },
@@ -52,20 +52,20 @@ export function permissionAdvice(actor: Actor | null, scope: 'role' | 'site', ac
   const forWhom = allowed && actor && !allowed.includes(actor.role) ? `This page is for ${listed(allowed.map((r) => pluralRoleLabels[r]))}. ` : '';
   if (actor?.role === 'administrator') return `${forWhom}If your work needs it, another administrator can give you an account with that role.`;
   if (actor?.role === 'treatment_manager') return `${forWhom}If your work needs it, ask an administrator to change your account (${roleLabels[actor.role].toLowerCase()}).`;
-  return `${forWhom}${pages[403].paragraph}`;
+  return `${forWhom}${problemPages[403].paragraph}`;
 }
 
 function classify(error: FastifyError, request: FastifyRequest): Answer {
   if (error instanceof ValidationFailed) {
     const first = error.errors[0];
-    return { status: 400, code: 'validation_failed', message: first.message, field: first.field, heading: pages[400].heading };
+    return { status: 400, code: 'validation_failed', message: first.message, field: first.field, heading: problemPages[400].heading };
   }
-  if (error instanceof NotFound) return { status: 404, code: 'not_found', message: error.message, heading: pages[404].heading };
+  if (error instanceof NotFound) return { status: 404, code: 'not_found', message: error.message, heading: problemPages[404].heading };
   if (error instanceof AccessDenied) {
     const advice = permissionAdvice(request.actor, error.scope, request.routeOptions.config?.access);
-    return { status: 403, code: 'forbidden', message: error.message, heading: pages[403].heading, advice };
+    return { status: 403, code: 'forbidden', message: error.message, heading: problemPages[403].heading, advice };
   }
-  if (error instanceof EditConflict) return { status: 409, code: 'edit_conflict', message: error.message, heading: pages[409].heading };
+  if (error instanceof EditConflict) return { status: 409, code: 'edit_conflict', message: error.message, heading: problemPages[409].heading };
   if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
     return {
       status: 403,
@@ -78,10 +78,10 @@ function classify(error: FastifyError, request: FastifyRequest): Answer {
   if (error.validation) {
     const issue = error.validation[0];
     const field = (issue?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || (issue?.params as { missingProperty?: string })?.missingProperty;
-    return { status: 400, code: 'validation_failed', message: issue?.message ?? error.message, field: field || undefined, heading: pages[400].heading };
+    return { status: 400, code: 'validation_failed', message: issue?.message ?? error.message, field: field || undefined, heading: problemPages[400].heading };
   }
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-  const page = pages[status] ?? pages[400];
+  const page = problemPages[status] ?? problemPages[400];
   return { status, code: status === 500 ? 'internal_error' : `http_${status}`, message: status === 500 ? page.paragraph : error.message, heading: page.heading };
 }
 
@@ -108,8 +108,8 @@ export function backLinkFor(request: FastifyRequest, isPage: PageFinder): BackLi
     try {
       const from = new URL(referer);
       const path = `${from.pathname}${from.search}`;
-      const here = request.url;
-      if (from.host === request.host && safeLocalPath(path) && !(request.method === 'GET' && path === here)) {
+      const ours = new URL(`${request.protocol}://${request.host}`);
+      if (from.origin === ours.origin && safeLocalPath(path) && !(request.method === 'GET' && path === request.url)) {
         return { href: path, text: 'Go back to the page you were on' };
       }
     } catch {
@@ -129,7 +129,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, answer
   if (isApiRequest(request)) {
     return reply.send({ error: { code: answer.code, message: answer.message, ...(answer.field ? { field: answer.field } : {}) } });
   }
-  const page = pages[answer.status] ?? pages[400];
+  const page = problemPages[answer.status] ?? problemPages[400];
   const advice = answer.advice ?? page.paragraph;
   const paragraphs = answer.status === 500 || answer.status === 404 ? [advice] : [answer.message, advice];
   const back = backLinkFor(request, isPage);
@@ -139,23 +139,25 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, answer
 }
 
 export async function errorPages(app: FastifyInstance): Promise<void> {
-  // GET pages by handler, to find which page an address belongs to and whether this person may open it.
-  const pageAccess = new Map<unknown, RouteAccess | undefined>();
+  // Every GET page's address pattern and access, to find which page an address belongs to and whether this
+  // person may open it.
+  const pages: Array<{ pattern: RegExp; access: RouteAccess | undefined }> = [];
   app.addHook('onRoute', (route: RouteOptions) => {
-    const methods = [route.method].flat();
-    if (methods.includes('GET')) pageAccess.set(route.handler, route.config?.access);
+    if (![route.method].flat().includes('GET') || route.url.includes('*')) return;
+    const parts = route.url.split('/').map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.+?^$()|[\]\\]/g, '\\$&')));
+    const pattern = new RegExp(`^${parts.join('/')}$`);
+    pages.push({ pattern, access: route.config?.access });
   });
-  const isPage: PageFinder = (path, actor) => {
-    const found = app.findRoute({ method: 'GET', url: path });
-    if (!found || !pageAccess.has(found.handler)) return false;
-    const access = pageAccess.get(found.handler);
-    if (access === 'public') return true;
-    if (!actor) return false;
-    return access === 'signed_in' || (access !== undefined && access.includes(actor.role));
-  };
+  const isPage: PageFinder = (path, actor) =>
+    pages.some(({ pattern, access }) => {
+      if (!pattern.test(path)) return false;
+      if (access === 'public') return true;
+      if (!actor) return false;
+      return access === 'signed_in' || (access !== undefined && access.includes(actor.role));
+    });
 
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, { status: 404, code: 'not_found', message: 'No such page or resource', heading: pages[404].heading }, isPage),
+    sendProblem(request, reply, { status: 404, code: 'not_found', message: 'No such page or resource', heading: problemPages[404].heading }, isPage),
   );
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const answer = classify(error, request);
