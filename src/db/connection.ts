@@ -1,6 +1,7 @@
 // Opens the database: embedded PGlite in DATA_DIR by default, PostgreSQL when DATABASE_URL is set.
 // Both speak the same SQL, so the rest of the code sees one Drizzle database either way.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -8,6 +9,7 @@ import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import * as schema from './schema.js';
+import { lockDataFolder, lockFileName } from './data-folder-lock.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -71,7 +73,49 @@ export async function openDatabase(settings: ConnectionSettings): Promise<Databa
     return wrapPostgres(pool);
   }
   mkdirSync(settings.dataDir, { recursive: true });
-  return wrapPglite(await PGlite.create(settings.dataDir));
+  const release = lockDataFolder(settings.dataDir);
+  try {
+    if (!existsSync(join(settings.dataDir, 'PG_VERSION'))) await createDatabaseIn(settings.dataDir);
+    const database = wrapPglite(await PGlite.create(settings.dataDir));
+    return {
+      ...database,
+      async close() {
+        try {
+          await database.close();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+export class DataFolderNotADatabase extends Error {
+  constructor(readonly dataDir: string) {
+    super(`DATA_DIR ${dataDir} is not empty and holds no sotp database: choose an empty folder or the folder of an existing sotp database`);
+  }
+}
+
+const initialisingPrefix = '.initialising-';
+
+/**
+ * Creates a new database in a locked, empty folder. PGlite only initialises an empty folder, and ours already
+ * holds the lock file, so it is initialised in a subfolder and its files moved up — all under the lock.
+ * Anything else in the folder (a log, a .gitkeep) is refused: PGlite would stop with no reason given.
+ */
+async function createDatabaseIn(dataDir: string): Promise<void> {
+  for (const name of readdirSync(dataDir)) {
+    if (name.startsWith(initialisingPrefix)) rmSync(join(dataDir, name), { recursive: true, force: true }); // a crashed earlier attempt
+  }
+  if (readdirSync(dataDir).some((name) => name !== lockFileName)) throw new DataFolderNotADatabase(dataDir);
+  const staging = join(dataDir, `${initialisingPrefix}${process.pid}`);
+  const client = await PGlite.create(staging);
+  await client.close();
+  for (const name of readdirSync(staging)) renameSync(join(staging, name), join(dataDir, name));
+  rmSync(staging, { recursive: true });
 }
 
 /** Runs raw SQL and returns its rows: both drivers answer with `{ rows }`. */

@@ -178,6 +178,15 @@ export const siteClosures = pgTable('site_closures', {
   ...audited,
 });
 
+/** The weekly session slots a site offers; a group's slots are chosen from these. */
+export const siteSlots = pgTable('site_slots', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  siteId: integer('site_id').notNull(),
+  weekday: text('weekday').notNull(),
+  startTime: text('start_time').notNull(),
+  ...audited,
+});
+
 export const facilitatorProfiles = pgTable('facilitator_profiles', {
   userId: integer('user_id').primaryKey(),
   maxSessionsPerDay: integer('max_sessions_per_day').notNull().default(1),
@@ -278,6 +287,7 @@ export const catchUpSessions = pgTable('catch_up_sessions', {
   startTime: text('start_time').notNull(),
   endTime: text('end_time').notNull(),
   facilitatorId: integer('facilitator_id').notNull(),
+  roomId: integer('room_id').notNull(),
   status: text('status').notNull().default('booked'),
   deliveredOn: date('delivered_on', { mode: 'string' }),
   ...audited,

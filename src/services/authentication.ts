@@ -1,15 +1,15 @@
 // Sign-in, server-side web sessions and API tokens. Only SHA-256 digests of session cookies and
 // API tokens are stored, so a copy of the database cannot be used to act as anyone.
 import { createHash, randomBytes } from 'node:crypto';
-import { and, count, eq, gt, isNull, lt, or } from 'drizzle-orm';
+import { and, count, eq, gt, isNull, lt, max, min, ne, or } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../db/connection.js';
+import type { Db, Executor } from '../db/connection.js';
 import { apiTokens, signInFailures, sites, userSites, users, webSessions } from '../db/schema.js';
 import type { Role } from '../domain/roles.js';
 import { requireRole, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
-import { NotFound } from './errors.js';
-import { passwordMatches, unknownUserHash } from './passwords.js';
+import { NotFound, ValidationFailed } from './errors.js';
+import { hashPassword, newPassword, passwordMatches, unknownUserHash } from './passwords.js';
 import { validate } from './validate.js';
 
 export interface SessionSettings {
@@ -30,11 +30,6 @@ export const signInInput = z.object({
   password: z.string({ error: 'Enter your password' }).min(1, 'Enter your password').max(200, 'Enter your password'),
 });
 
-export type SignInResult =
-  | { outcome: 'signed_in'; sessionToken: string; actor: Actor }
-  | { outcome: 'invalid' }
-  | { outcome: 'too_many_attempts'; retryAfterMinutes: number };
-
 async function actorFor(db: Db, user: { id: number; username: string; role: string }): Promise<Actor> {
   const rows = await db
     .select({ siteId: userSites.siteId, name: sites.name })
@@ -51,21 +46,45 @@ async function actorFor(db: Db, user: { id: number; username: string; role: stri
   };
 }
 
-async function recentFailures(db: Db, username: string, address: string, since: Date): Promise<number> {
-  const [byUser] = await db
-    .select({ n: count() })
-    .from(signInFailures)
-    .where(and(eq(signInFailures.username, username), gt(signInFailures.failedAt, since)));
+export type SignInResult =
+  | { outcome: 'signed_in'; sessionToken: string; actor: Actor }
+  | { outcome: 'invalid' }
+  | { outcome: 'too_many_attempts'; retryAfterSeconds: number };
+
+/** Failures for one user name that cost nothing; each one after them doubles the wait before the next attempt. */
+const freeFailuresPerUser = 3;
+/** The longest a user name is ever made to wait: long enough to make guessing slow, too short to lock anyone out. */
+const longestWaitSeconds = 60;
+
+/** Seconds to wait before the next attempt for a user name after `failures` recent failures, the last at `lastAt`. */
+export function userNameWait(failures: number, lastAt: Date | null, now: number): number {
+  if (failures < freeFailuresPerUser || !lastAt) return 0;
+  const wait = Math.min(2 ** (failures - freeFailuresPerUser), longestWaitSeconds);
+  return Math.max(0, Math.ceil((lastAt.getTime() + wait * 1000 - now) / 1000));
+}
+
+async function refusalFor(db: Db, username: string, address: string, limits: SignInLimits): Promise<number> {
+  const now = Date.now();
+  const since = new Date(now - limits.windowMinutes * 60_000);
   const [byAddress] = await db
-    .select({ n: count() })
+    .select({ n: count(), first: min(signInFailures.failedAt) })
     .from(signInFailures)
     .where(and(eq(signInFailures.address, address), gt(signInFailures.failedAt, since)));
-  return Math.max(byUser.n, byAddress.n);
+  if (byAddress.n >= limits.maxFailures && byAddress.first) {
+    return Math.ceil((byAddress.first.getTime() + limits.windowMinutes * 60_000 - now) / 1000);
+  }
+  const [byUser] = await db
+    .select({ n: count(), last: max(signInFailures.failedAt) })
+    .from(signInFailures)
+    .where(and(eq(signInFailures.username, username), gt(signInFailures.failedAt, since)));
+  return userNameWait(byUser.n, byUser.last, now);
 }
 
 /**
- * Failed sign-ins are limited per user name and per address: either reaching the limit in the
- * window blocks further attempts (even with the right password) until the window has passed.
+ * Failed sign-ins are limited two ways. Per address, a hard limit: reaching it in the window blocks every attempt
+ * from there until the window has passed. Per user name, a growing wait (1 s, 2 s, 4 s … at most a minute) before
+ * the next attempt, even with the right password — so guessing one user's password is slow, but nobody can lock
+ * a user out by failing on purpose.
  */
 export async function signIn(
   db: Db,
@@ -75,10 +94,8 @@ export async function signIn(
   limits: SignInLimits,
 ): Promise<SignInResult> {
   const { username, password } = validate(signInInput, input);
-  const since = new Date(Date.now() - limits.windowMinutes * 60_000);
-  if ((await recentFailures(db, username, address, since)) >= limits.maxFailures) {
-    return { outcome: 'too_many_attempts', retryAfterMinutes: limits.windowMinutes };
-  }
+  const wait = await refusalFor(db, username, address, limits);
+  if (wait > 0) return { outcome: 'too_many_attempts', retryAfterSeconds: wait };
   const [user] = await db.select().from(users).where(eq(users.username, username));
   const matches = await passwordMatches(user?.passwordHash ?? unknownUserHash, password);
   if (!user || !matches || user.disabled) {
@@ -122,6 +139,57 @@ export async function actorFromSession(db: Db, sessionToken: string, settings: S
 
 export async function signOut(db: Db, sessionToken: string): Promise<void> {
   await db.delete(webSessions).where(eq(webSessions.tokenHash, digest(sessionToken)));
+}
+
+/** Ends every session of the actor's account except, if given, the one they are using; returns how many ended. */
+async function endSessions(tx: Executor, actor: Actor, keepToken?: string): Promise<number> {
+  const mine = eq(webSessions.userId, actor.userId!);
+  const ended = await tx
+    .delete(webSessions)
+    .where(keepToken ? and(mine, ne(webSessions.tokenHash, digest(keepToken))) : mine)
+    .returning({ tokenHash: webSessions.tokenHash });
+  return ended.length;
+}
+
+/** "Sign out everywhere": ends every session of the account, this one included (a lost or shared device). */
+export async function signOutEverywhere(db: Db, actor: Actor): Promise<number> {
+  if (actor.userId === null) throw new NotFound('User');
+  return db.transaction(async (tx) => {
+    const ended = await endSessions(tx, actor);
+    await appendAudit(tx, actor, { action: 'session.signed_out_everywhere', subjectType: 'user', subjectId: actor.userId!, details: { sessions: ended } });
+    return ended;
+  });
+}
+
+export const passwordChangeInput = z
+  .object({
+    currentPassword: z.string({ error: 'Enter your current password' }).min(1, 'Enter your current password').max(200, 'Enter your current password'),
+    newPassword: newPassword('new password'),
+    confirmPassword: z.string({ error: 'Enter the new password again' }).min(1, 'Enter the new password again'),
+  })
+  .superRefine((v, ctx) => {
+    if (v.confirmPassword !== v.newPassword) ctx.addIssue({ code: 'custom', path: ['confirmPassword'], message: 'The two new passwords do not match' });
+  });
+
+/**
+ * Changes the actor's own password. Every other session of the account ends — whoever may have learnt the old
+ * password is signed out — and the session in use carries on.
+ */
+export async function changePassword(db: Db, actor: Actor, input: unknown, currentSessionToken: string): Promise<{ sessionsEnded: number }> {
+  if (actor.userId === null) throw new NotFound('User');
+  const values = validate(passwordChangeInput, input);
+  const [user] = await db.select().from(users).where(eq(users.id, actor.userId));
+  if (!user || !(await passwordMatches(user.passwordHash, values.currentPassword))) {
+    throw ValidationFailed.one('currentPassword', 'Your current password is not correct');
+  }
+  if (values.newPassword === values.currentPassword) throw ValidationFailed.one('newPassword', 'The new password must be different from the current one');
+  const passwordHash = await hashPassword(values.newPassword);
+  return db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash, updatedAt: new Date(), version: user.version + 1 }).where(eq(users.id, user.id));
+    const sessionsEnded = await endSessions(tx, actor, currentSessionToken);
+    await appendAudit(tx, actor, { action: 'user.password_changed', subjectType: 'user', subjectId: user.id, details: { otherSessionsEnded: sessionsEnded } });
+    return { sessionsEnded };
+  });
 }
 
 /** Removes sessions that can no longer be used (called now and then; correctness does not depend on it). */

@@ -8,6 +8,8 @@ import { z } from 'zod';
 import type { Db } from '../db/connection.js';
 import { cohortImports } from '../db/schema.js';
 import { CohortError, parseCohort, type CohortProblem } from '../domain/evaluation/cohort.js';
+import { looksLikePrisonNumber } from '../domain/people/prison-number.js';
+import { syntaxProblem } from '../domain/evaluation/csv-problems.js';
 import { requireRole, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { NotFound, ValidationFailed, type FieldError } from './errors.js';
@@ -16,7 +18,6 @@ import { validate } from './validate.js';
 export const evaluationRoles = ['researcher', 'administrator'] as const;
 const fixedColumns = new Set(['person_ref', 'treated', 'release_date', 'end_of_followup', 'risk_band']);
 const outcomeSuffix = '_reoffence_date';
-const prisonNumberPattern = /^[A-Za-z][0-9]{4}[A-Za-z]{2}$/;
 export const maxImportBytes = 64 * 1024 * 1024;
 
 export type CohortImport = Omit<typeof cohortImports.$inferSelect, 'content'>;
@@ -45,8 +46,14 @@ export function problemsAsFieldErrors(problems: readonly CohortProblem[]): Field
 }
 
 function headerOf(content: string): string[] {
-  const [header] = parse(content, { to_line: 1, bom: true, trim: true }) as string[][];
-  return header ?? [];
+  try {
+    const [header] = parse(content, { to_line: 1, bom: true, trim: true }) as string[][];
+    return header ?? [];
+  } catch (error) {
+    const problem = syntaxProblem(error, content);
+    if (problem) throw new ValidationFailed(problemsAsFieldErrors([problem]));
+    throw error;
+  }
 }
 
 /** Every check of a cohort file, all rows, all outcomes: throws ValidationFailed listing the bad lines. */
@@ -61,7 +68,7 @@ function checkCohortFile(kind: 'comparison' | 'cohort', content: string): { colu
       rows = cohort.rows;
       const problems = [];
       for (let i = 0; i < cohort.rows; i++) {
-        if (prisonNumberPattern.test(cohort.personRef[i])) {
+        if (looksLikePrisonNumber(cohort.personRef[i])) {
           problems.push({ line: i + 2, field: 'person_ref', reason: 'looks like a prison number: cohort files must hold pseudonyms only' });
         } else if (kind === 'comparison' && cohort.treated[i] !== 0) {
           problems.push({ line: i + 2, field: 'treated', reason: 'a comparison pool holds untreated men only (treated = 0)' });

@@ -1,14 +1,16 @@
-// Demo groups: rooms at each demo prison, a full facilitator team (lead, co, cover) per site with current
-// accreditation, and one Core SOTP group per site planned by the solver from next Monday. Never in production.
+// Demo groups: rooms and weekly session slots at each demo prison, a full facilitator team (lead, co, cover) per
+// site with current accreditation, and one Core SOTP group per site planned by the solver from next Monday.
+// Never in production.
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { programmeGroups, programmeVersions, rooms, userSites, users } from '../db/schema.js';
 import { dayNumber, isoDate, weekStart } from '../domain/schedule/calendar.js';
+import { slotKey } from '../domain/schedule/slots.js';
 import { systemActor, type Actor } from './access.js';
 import { setAccreditation } from './facilitators.js';
 import { createGroup } from './groups.js';
 import { londonToday } from './scheduling.js';
-import { addRoom } from './site-setup.js';
+import { addRoom, addSiteSlot, slotsOfSite } from './site-setup.js';
 import { listSites } from './sites.js';
 import { createUser } from './users.js';
 
@@ -24,6 +26,9 @@ const demoTeams: Record<string, { manager: string; team: [string, string, string
   NGT: { manager: 'manager', team: ['facilitator', 'facilitator3', 'facilitator4'] },
   SMR: { manager: 'manager2', team: ['facilitator2', 'facilitator5', 'facilitator6'] },
 };
+
+/** The demo prisons run sessions Monday to Friday, mornings and afternoons. */
+const demoSlots = ['mon', 'tue', 'wed', 'thu', 'fri'].flatMap((weekday) => ['09:00', '13:30'].map((start) => ({ weekday, start })));
 
 /** Adds what is missing of the demo rooms, facilitators, accreditation and groups; a site that already has rooms is left alone. */
 export async function seedDemoGroups(db: Db, options: { password: string; actor?: Actor; today?: string }): Promise<{ created: string[] }> {
@@ -54,6 +59,8 @@ export async function seedDemoGroups(db: Db, options: { password: string; actor?
     const manager: Actor = { userId: managerRow.id, username: managerRow.username, role: 'treatment_manager', siteIds: managerSites };
     const room1 = await addRoom(db, manager, siteId, { name: 'Programme room 1' });
     await addRoom(db, manager, siteId, { name: 'Programme room 2' });
+    const offered = new Set((await slotsOfSite(db, siteId)).map(slotKey));
+    for (const slot of demoSlots) if (!offered.has(`${slot.weekday} ${slot.start}`)) await addSiteSlot(db, manager, siteId, slot);
     const team = plan.team.map((name) => people.find((u) => u.username === name)!.id);
     for (const userId of team) {
       await setAccreditation(db, manager, userId, { programmeId: 'core-sotp', accreditedOn: '2024-01-01', supervisionCurrentUntil: twoYears });

@@ -22,11 +22,13 @@ import {
 } from '../db/schema.js';
 import type { ProgrammeDefinition } from '../domain/programme/definition.js';
 import { isIsoDate, minutesOfTime, weekdayNames, type WeekdayName } from '../domain/schedule/calendar.js';
-import { solve, type PlannedSession } from '../domain/schedule/solver.js';
+import { slotsOutsideSite, slotTitle } from '../domain/schedule/slots.js';
+import { solve, type PlannedSession, type Slot } from '../domain/schedule/solver.js';
 import { canSeeSite, isNational, requireRole, requireSite, visibleSites, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
 import { facilitatorsOfSessions, lockTimetables, londonToday, scenarioForGroup, type GroupRow } from './scheduling.js';
+import { slotsOfSite } from './site-setup.js';
 import { validate } from './validate.js';
 import { transitionReferral } from './referrals.js';
 import { listWaitlist, type Waitlist } from './waitlist.js';
@@ -34,9 +36,6 @@ import { listWaitlist, type Waitlist } from './waitlist.js';
 export const teamRoles = ['lead', 'co', 'cover'] as const;
 export type TeamRole = (typeof teamRoles)[number];
 export const teamRoleLabels: Record<TeamRole, string> = { lead: 'Lead facilitator', co: 'Co-facilitator', cover: 'Cover facilitator' };
-
-/** The weekly slots offered on the create form: mornings and afternoons, Monday to Friday. */
-export const slotStartTimes = ['09:00', '13:30'] as const;
 
 // ---------------------------------------------------------------------------------------------- access
 
@@ -130,11 +129,12 @@ export async function listGroups(db: Db, actor: Actor, filter: { siteId?: number
 
 // ---------------------------------------------------------------------------------------------- creating
 
-/** What the create form offers at a site: programmes, rooms, treatment managers and facilitators. */
+/** What the create form offers at a site: programmes, rooms, the site's weekly slots, treatment managers and facilitators. */
 export interface GroupFormOptions {
   siteId: number;
   programmes: Array<{ id: string; name: string; capacity: number }>;
   rooms: Array<{ id: number; name: string }>;
+  slots: Slot[];
   managers: Array<{ id: number; displayName: string }>;
   facilitators: Array<{ id: number; displayName: string }>;
 }
@@ -155,6 +155,7 @@ export async function groupFormOptions(db: Db, actor: Actor, siteId: number): Pr
     siteId,
     programmes: [...latest.values()].map((v) => ({ id: v.programmeId, name: v.name, capacity: (v.definition as ProgrammeDefinition).groupCapacity })),
     rooms: (await db.select().from(rooms).where(eq(rooms.siteId, siteId)).orderBy(asc(rooms.name))).map((r) => ({ id: r.id, name: r.name })),
+    slots: (await slotsOfSite(db, siteId)).map(({ weekday, start }) => ({ weekday, start })),
     managers: staff.filter((s) => s.role === 'treatment_manager').map(({ id, displayName }) => ({ id, displayName })),
     facilitators: staff.filter((s) => s.role === 'facilitator').map(({ id, displayName }) => ({ id, displayName })),
   };
@@ -220,6 +221,13 @@ export async function createGroup(db: Db, actor: Actor, siteId: number, input: u
     if (values.capacity > definition.groupCapacity) {
       throw ValidationFailed.one('capacity', `Capacity must be ${definition.groupCapacity} or fewer (the most ${definition.shortName} allows in a group)`);
     }
+    const chosen = [...new Set(values.slots)].map((key) => ({ weekday: key.slice(0, 3) as WeekdayName, start: key.slice(4) }));
+    const outside = slotsOutsideSite(chosen, await slotsOfSite(tx, siteId));
+    if (outside.length > 0) {
+      const [site] = await tx.select({ name: sites.name }).from(sites).where(eq(sites.id, siteId));
+      const listed = outside.map(slotTitle).join(', ');
+      throw ValidationFailed.one('slots', `${listed} ${outside.length === 1 ? 'is not one of' : 'are not among'} ${site?.name ?? 'the site'}’s session slots: choose from the list, or add the slot in site set-up first`);
+    }
     for (const slot of values.slots) {
       const start = minutesOfTime(slot.slice(4)) ?? 0;
       if (start + definition.sessionMinutes > 24 * 60) throw ValidationFailed.one('slots', `A session starting ${slot.slice(4)} would run past midnight`);
@@ -251,7 +259,7 @@ export async function createGroup(db: Db, actor: Actor, siteId: number, input: u
         treatmentManagerId: values.treatmentManagerId,
       })
       .returning();
-    await tx.insert(groupSlots).values([...new Set(values.slots)].map((slot) => ({ groupId: group.id, weekday: slot.slice(0, 3) as WeekdayName, startTime: slot.slice(4) })));
+    await tx.insert(groupSlots).values(chosen.map((slot) => ({ groupId: group.id, weekday: slot.weekday, startTime: slot.start })));
     const team: Array<{ userId: number; teamRole: TeamRole }> = [
       { userId: values.leadId, teamRole: 'lead' },
       { userId: values.coId, teamRole: 'co' },
@@ -360,6 +368,7 @@ export interface CatchUp {
   end: string;
   facilitatorId: number;
   facilitatorName: string;
+  roomName: string;
   status: string;
   deliveredOn: string | null;
   version: number;
@@ -437,9 +446,10 @@ export async function getGroup(db: Db, actor: Actor, groupId: number): Promise<G
       .orderBy(asc(people.familyName), asc(people.givenName));
     const members = memberRows.map((m) => ({ id: m.id, referralId: m.referralId, personId: m.personId, name: `${m.given} ${m.family}`, prisonNumber: m.prisonNumber }));
     const catchUpRows = await tx
-      .select({ c: catchUpSessions, facilitatorName: users.displayName })
+      .select({ c: catchUpSessions, facilitatorName: users.displayName, roomName: rooms.name })
       .from(catchUpSessions)
       .innerJoin(users, eq(users.id, catchUpSessions.facilitatorId))
+      .innerJoin(rooms, eq(rooms.id, catchUpSessions.roomId))
       .where(eq(catchUpSessions.groupId, groupId))
       .orderBy(asc(catchUpSessions.sessionDate), asc(catchUpSessions.startTime));
     if (members.length > 0) {
@@ -468,7 +478,7 @@ export async function getGroup(db: Db, actor: Actor, groupId: number): Promise<G
         .sort((a, b) => teamRoles.indexOf(a.teamRole) - teamRoles.indexOf(b.teamRole)),
       sessions: await sessionsWithNames(tx, rows),
       members,
-      catchUps: catchUpRows.map(({ c, facilitatorName }) => ({
+      catchUps: catchUpRows.map(({ c, facilitatorName, roomName }) => ({
         id: c.id,
         memberId: c.memberId,
         memberName: members.find((m) => m.id === c.memberId)?.name ?? '',
@@ -478,6 +488,7 @@ export async function getGroup(db: Db, actor: Actor, groupId: number): Promise<G
         end: c.endTime,
         facilitatorId: c.facilitatorId,
         facilitatorName,
+        roomName,
         status: c.status,
         deliveredOn: c.deliveredOn,
         version: c.version,

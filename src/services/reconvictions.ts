@@ -8,6 +8,8 @@ import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
 import { reconvictionImports, reconvictions } from '../db/schema.js';
 import { parseIsoDay, type CohortProblem } from '../domain/evaluation/cohort.js';
+import { looksLikePrisonNumber, normalisedPrisonNumber } from '../domain/people/prison-number.js';
+import { nulProblems, syntaxProblem } from '../domain/evaluation/csv-problems.js';
 import { requireRole, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { ValidationFailed } from './errors.js';
@@ -22,7 +24,6 @@ export const reconvictionImportInput = z.object({
   dataAsOf: requiredDate('date the data runs to'),
 });
 
-const prisonNumberPattern = /^[A-Z][0-9]{4}[A-Z]{2}$/;
 const outcomePattern = /^[a-z][a-z0-9_]*$/;
 
 interface Row {
@@ -33,10 +34,13 @@ interface Row {
 
 function checkRows(actor: Actor, content: string, dataAsOf: string, pseudonymKey: string): Row[] {
   let records: Record<string, string>[];
+  const unstorable = nulProblems(content);
+  if (unstorable.length) throw new ValidationFailed(problemsAsFieldErrors(unstorable));
   try {
     records = parse(content, { columns: true, bom: true, trim: true, skip_empty_lines: true });
   } catch (error) {
-    throw ValidationFailed.one('file', `The file is not valid CSV: ${(error as Error).message}`);
+    const problem = syntaxProblem(error, content);
+    throw new ValidationFailed(problemsAsFieldErrors([problem ?? { line: 1, field: 'file', reason: 'the file is not valid CSV' }]));
   }
   const columns = records.length ? Object.keys(records[0]) : [];
   const byPrisonNumber = columns.includes('prison_number');
@@ -51,10 +55,10 @@ function checkRows(actor: Actor, content: string, dataAsOf: string, pseudonymKey
   const rows: Row[] = [];
   records.forEach((record, i) => {
     const line = i + 2;
-    const id = (byPrisonNumber ? record.prison_number : record.person_ref).toUpperCase();
+    const id = byPrisonNumber ? normalisedPrisonNumber(record.prison_number) : record.person_ref;
     const day = parseIsoDay(record.offence_date);
-    if (byPrisonNumber && !prisonNumberPattern.test(id)) problems.push({ line, field: 'prison_number', reason: 'must be a letter, 4 digits and 2 letters, like A1234BC' });
-    else if (!byPrisonNumber && (id === '' || prisonNumberPattern.test(id))) problems.push({ line, field: 'person_ref', reason: 'must be a pseudonym, not empty and not a prison number' });
+    if (byPrisonNumber && !looksLikePrisonNumber(id)) problems.push({ line, field: 'prison_number', reason: 'must be a letter, 4 digits and 2 letters, like A1234BC' });
+    else if (!byPrisonNumber && (id.trim() === '' || looksLikePrisonNumber(id))) problems.push({ line, field: 'person_ref', reason: 'must be a pseudonym, not empty and not a prison number' });
     if (!outcomePattern.test(record.outcome)) problems.push({ line, field: 'outcome', reason: 'must be lower-case letters, digits and underscores, like sexual' });
     if (Number.isNaN(day)) problems.push({ line, field: 'offence_date', reason: 'must be a real date in the form YYYY-MM-DD' });
     else if (day > limit) problems.push({ line, field: 'offence_date', reason: `is after the date the data runs to (${dataAsOf})` });

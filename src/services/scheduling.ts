@@ -1,7 +1,7 @@
 // Builds the scheduling domain's Scenario from the database for one group: everything that holds the
 // group's room or its team's time (other groups' sessions, catch-ups), their limits, unavailable days,
 // accreditation and the site's closures. Shared by the group and timetable services; no access checks here.
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import type { Executor, Tx } from '../db/connection.js';
 import {
   catchUpSessions,
@@ -19,6 +19,7 @@ import {
   users,
 } from '../db/schema.js';
 import type { ProgrammeDefinition } from '../domain/programme/definition.js';
+import { readableDay } from '../domain/schedule/bookings.js';
 import { dayNumber, isoDate, type WeekdayName } from '../domain/schedule/calendar.js';
 import { programmeRules, type ProgrammeRules } from '../domain/schedule/planner.js';
 import type { Facilitator, Group, PlannedSession, Scenario, Slot } from '../domain/schedule/solver.js';
@@ -136,24 +137,31 @@ export async function scenarioForGroup(ex: Executor, group: GroupRow, today: str
   const own = ownRows.map((r) => toPlanned(r, facilitatorsBySession.get(r.id) ?? []));
   const fixed = live.filter((r) => r.groupId !== group.id).map((r) => toPlanned(r, facilitatorsBySession.get(r.id) ?? []));
 
-  // Catch-ups take a facilitator's time too; each gets its own pseudo room so it never blocks a group room.
-  if (team.length) {
-    const catchUps = await ex
-      .select()
-      .from(catchUpSessions)
-      .where(and(eq(catchUpSessions.status, 'booked'), inArray(catchUpSessions.facilitatorId, team)));
-    for (const c of catchUps) {
-      fixed.push({
-        group: `catch-up-${c.id}`,
-        number: 1,
-        block: 1,
-        date: c.sessionDate,
-        start: c.startTime,
-        end: c.endTime,
-        room: `catch-up-${c.id}`,
-        facilitators: [String(c.facilitatorId)],
-      });
-    }
+  // Catch-ups take a facilitator's time and a room: the team's wherever they are, and every one at this site.
+  // Each stands as a one-session group of its site so the solver counts its room against the site's.
+  const catchUps = await ex
+    .select({ c: catchUpSessions, siteId: programmeGroups.siteId })
+    .from(catchUpSessions)
+    .innerJoin(programmeGroups, eq(programmeGroups.id, catchUpSessions.groupId))
+    .where(
+      and(
+        eq(catchUpSessions.status, 'booked'),
+        or(eq(programmeGroups.siteId, group.siteId), team.length ? inArray(catchUpSessions.facilitatorId, team) : undefined),
+      ),
+    );
+  const catchUpGroups: Group[] = [];
+  for (const { c, siteId } of catchUps) {
+    catchUpGroups.push({ id: `catch-up-${c.id}`, site: String(siteId), earliestStart: c.sessionDate, team: [] });
+    fixed.push({
+      group: `catch-up-${c.id}`,
+      number: 1,
+      block: 1,
+      date: c.sessionDate,
+      start: c.startTime,
+      end: c.endTime,
+      room: String(c.roomId),
+      facilitators: [String(c.facilitatorId)],
+    });
   }
 
   const otherGroupIds = [...new Set(live.map((r) => r.groupId).filter((id) => id !== group.id))];
@@ -167,6 +175,7 @@ export async function scenarioForGroup(ex: Executor, group: GroupRow, today: str
       earliestStart: g.earliestStart,
       team: otherTeams.filter((t) => t.groupId === g.id).map((t) => String(t.userId)),
     })),
+    ...catchUpGroups,
   ];
 
   const people = new Set<number>(team);
@@ -186,9 +195,5 @@ export async function scenarioForGroup(ex: Executor, group: GroupRow, today: str
   return { scenario, rules, definition, own, ownRows };
 }
 
-const readableDateFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-
 /** 'Tuesday 5 January 2027' for a calendar day, for messages people read. */
-export function readableDate(date: string): string {
-  return readableDateFormat.format(new Date(`${date}T12:00:00Z`));
-}
+export const readableDate = readableDay;

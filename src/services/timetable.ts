@@ -22,13 +22,15 @@ import {
   users,
 } from '../db/schema.js';
 import type { ProgrammeDefinition } from '../domain/programme/definition.js';
-import { dayNumber, isBankHoliday, isIsoDate, isoDate, minutesOfTime, timeOfMinutes, weekStart } from '../domain/schedule/calendar.js';
-import { findSwapCandidates, replanGroup } from '../domain/schedule/solver.js';
+import { catchUpRefusal, facilitatorTimeRefusal, sessionTime, type Booking } from '../domain/schedule/bookings.js';
+import { dayNumber, isIsoDate, isoDate, minutesOfTime, weekStart } from '../domain/schedule/calendar.js';
+import { findSwapCandidates, replanGroup, type Slot } from '../domain/schedule/solver.js';
 import { isNational, requireRole, requireSite, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
 import { facilitatorBySecret } from './facilitators.js';
 import { insertSessions, loadGroup, requireGroupManager, sessionsWithNames, type TimetableSession } from './groups.js';
+import { slotsOfSite } from './site-setup.js';
 import {
   addDays,
   defaultLimits,
@@ -144,13 +146,6 @@ export async function cancelSession(db: Db, actor: Actor, sessionId: number, inp
 
 // ---------------------------------------------------------------------------------------------- who may take a session
 
-interface Booking {
-  label: string;
-  date: string;
-  start: string;
-  end: string;
-}
-
 async function commitmentsOn(ex: Executor, userId: number, from: string, to: string, ignoreSessionId?: number, ignoreCatchUpId?: number): Promise<Booking[]> {
   const sessions = await ex
     .select({ s: groupSessions, groupName: programmeGroups.name })
@@ -187,8 +182,6 @@ async function commitmentsOn(ex: Executor, userId: number, from: string, to: str
   ];
 }
 
-const overlap = (a: { start: string; end: string }, b: { start: string; end: string }) => a.start < b.end && b.start < a.end;
-
 /**
  * Why this facilitator may not take a session of the group at this time, naming the rule; undefined when they may.
  * The same rules the solver and the independent checker apply, read straight from the database.
@@ -217,21 +210,19 @@ async function facilitatorObstacle(
   }
   const [atSite] = await ex.select().from(userSites).where(and(eq(userSites.userId, userId), eq(userSites.siteId, group.siteId)));
   if (!atSite) return `${name} does not work at this site`;
-  const [away] = await ex
+  const away = await ex
     .select()
     .from(facilitatorUnavailability)
     .where(and(eq(facilitatorUnavailability.userId, userId), eq(facilitatorUnavailability.unavailableOn, at.date)));
-  if (away) return `${name} is unavailable on ${readableDate(at.date)}`;
   const monday = isoDate(weekStart(dayNumber(at.date)));
-  const week = await commitmentsOn(ex, userId, monday, addDays(monday, 6), ignore.sessionId, ignore.catchUpId);
-  const clash = week.find((b) => b.date === at.date && overlap(b, at));
-  if (clash) return `${name} is already booked for ${clash.label} from ${clash.start} to ${clash.end} on ${readableDate(at.date)}`;
   const [profile] = await ex.select().from(facilitatorProfiles).where(eq(facilitatorProfiles.userId, userId));
-  const perDay = profile?.maxSessionsPerDay ?? defaultLimits.maxSessionsPerDay;
-  const perWeek = profile?.maxSessionsPerWeek ?? defaultLimits.maxSessionsPerWeek;
-  if (week.filter((b) => b.date === at.date).length >= perDay) return `${name} would be over their limit of ${perDay} session${perDay === 1 ? '' : 's'} a day`;
-  if (week.length >= perWeek) return `${name} would be over their limit of ${perWeek} sessions a week`;
-  return undefined;
+  return facilitatorTimeRefusal(at, {
+    name,
+    unavailable: away.map((a) => a.unavailableOn),
+    week: await commitmentsOn(ex, userId, monday, addDays(monday, 6), ignore.sessionId, ignore.catchUpId),
+    maxSessionsPerDay: profile?.maxSessionsPerDay ?? defaultLimits.maxSessionsPerDay,
+    maxSessionsPerWeek: profile?.maxSessionsPerWeek ?? defaultLimits.maxSessionsPerWeek,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------- swapping
@@ -325,9 +316,9 @@ export async function swapFacilitator(db: Db, actor: Actor, sessionId: number, i
 // ---------------------------------------------------------------------------------------------- catch-ups
 
 const timeField = z
-  .string({ error: 'Enter the start time' })
+  .string({ error: 'Choose a start time' })
   .trim()
-  .refine((v) => v !== '', 'Enter the start time')
+  .refine((v) => v !== '', 'Choose a start time')
   .refine((v) => v === '' || minutesOfTime(v) !== undefined, 'Start time must be a time in the form HH:MM, like 14:00');
 
 export const catchUpInput = z.object({
@@ -339,10 +330,48 @@ export const catchUpInput = z.object({
     .refine((v) => v !== '', 'Enter the date of the catch-up')
     .refine((v) => v === '' || isIsoDate(v), 'Date must be a real date in the form YYYY-MM-DD'),
   start: timeField,
+  roomId: z.coerce.number({ error: 'Choose a room' }).int().positive('Choose a room'),
   facilitatorId: z.coerce.number({ error: 'Choose the facilitator' }).int().positive('Choose the facilitator'),
 });
 
-/** Books a catch-up for a man who missed a session: one facilitator of the team, at a time nobody is double-booked. */
+export interface CatchUpOptions {
+  /** The site's weekly session slots: a catch-up starts at one of them. */
+  slots: Slot[];
+  rooms: Array<{ id: number; name: string }>;
+  /** The group's own room, offered first. */
+  groupRoomId: number;
+}
+
+export async function catchUpOptions(db: Db, actor: Actor, groupId: number): Promise<CatchUpOptions> {
+  const group = await loadGroup(db, groupId);
+  requireGroupManager(actor, group);
+  const siteRooms = await db.select({ id: rooms.id, name: rooms.name }).from(rooms).where(eq(rooms.siteId, group.siteId)).orderBy(asc(rooms.name));
+  const slots = (await slotsOfSite(db, group.siteId)).map(({ weekday, start }) => ({ weekday, start }));
+  return { slots, rooms: siteRooms, groupRoomId: group.roomId };
+}
+
+/** What holds the room on the day: live group sessions and booked catch-ups, named as people read them. */
+async function roomBookingsOn(ex: Executor, roomId: number, date: string): Promise<Booking[]> {
+  const sessions = await ex
+    .select({ s: groupSessions, groupName: programmeGroups.name })
+    .from(groupSessions)
+    .innerJoin(programmeGroups, eq(programmeGroups.id, groupSessions.groupId))
+    .where(and(eq(groupSessions.roomId, roomId), eq(groupSessions.sessionDate, date), ne(groupSessions.status, 'cancelled')));
+  const catchUps = await ex
+    .select({ c: catchUpSessions, groupName: programmeGroups.name })
+    .from(catchUpSessions)
+    .innerJoin(programmeGroups, eq(programmeGroups.id, catchUpSessions.groupId))
+    .where(and(eq(catchUpSessions.roomId, roomId), eq(catchUpSessions.sessionDate, date), eq(catchUpSessions.status, 'booked')));
+  return [
+    ...sessions.map(({ s, groupName }) => ({ label: `${groupName} session ${s.number}`, date: s.sessionDate, start: s.startTime, end: s.endTime })),
+    ...catchUps.map(({ c, groupName }) => ({ label: `a catch-up of ${groupName} session ${c.sessionNumber}`, date: c.sessionDate, start: c.startTime, end: c.endTime })),
+  ];
+}
+
+/**
+ * Books a catch-up for a man who missed a session: one facilitator of the team, in a room of the site, in one of
+ * the site's slots on a day it is open, with nobody and no room double-booked.
+ */
 export async function bookCatchUp(db: Db, actor: Actor, groupId: number, input: unknown, today = londonToday()): Promise<{ id: number }> {
   const values = validate(catchUpInput, input);
   return db.transaction(async (tx) => {
@@ -361,19 +390,25 @@ export async function bookCatchUp(db: Db, actor: Actor, groupId: number, input: 
     const { definition } = await groupDefinition(tx, group);
     if (values.date < today) throw ValidationFailed.one('date', 'The catch-up must be today or later');
     if (values.date < missed.sessionDate) throw ValidationFailed.one('date', `The catch-up must be on or after the missed session (${readableDate(missed.sessionDate)})`);
-    if (isBankHoliday(dayNumber(values.date))) throw ValidationFailed.one('date', `${readableDate(values.date)} is a bank holiday`);
-    const [closed] = await tx.select().from(siteClosures).where(and(eq(siteClosures.siteId, group.siteId), eq(siteClosures.closureDate, values.date)));
-    if (closed) throw ValidationFailed.one('date', `The site is closed on ${readableDate(values.date)}`);
-    const startMinutes = minutesOfTime(values.start) as number;
-    if (startMinutes + definition.sessionMinutes > 24 * 60) throw ValidationFailed.one('start', 'The catch-up would run past midnight');
-    const at = { date: values.date, start: values.start, end: timeOfMinutes(startMinutes + definition.sessionMinutes) };
-    // He cannot be in his own group's session and a catch-up at once.
+    const at = sessionTime(values.date, values.start, definition.sessionMinutes);
+    if (!at) throw ValidationFailed.one('start', 'The catch-up would not finish before midnight');
+    const [room] = await tx.select().from(rooms).where(and(eq(rooms.id, values.roomId), eq(rooms.siteId, group.siteId)));
+    if (!room) throw ValidationFailed.one('roomId', 'Choose a room at this site');
+    const [site] = await tx.select({ name: sites.name }).from(sites).where(eq(sites.id, group.siteId));
+    const closures = await tx.select().from(siteClosures).where(and(eq(siteClosures.siteId, group.siteId), eq(siteClosures.closureDate, values.date)));
     const ownThatDay = await tx
       .select()
       .from(groupSessions)
       .where(and(eq(groupSessions.groupId, groupId), eq(groupSessions.sessionDate, values.date), ne(groupSessions.status, 'cancelled')));
-    const ownClash = ownThatDay.find((s) => overlap({ start: s.startTime, end: s.endTime }, at));
-    if (ownClash) throw ValidationFailed.one('start', `That time overlaps his group’s session ${ownClash.number} (${ownClash.startTime} to ${ownClash.endTime})`);
+    const refusal = catchUpRefusal(at, {
+      siteName: site.name,
+      siteSlots: await slotsOfSite(tx, group.siteId),
+      closures: closures.map((c) => ({ date: c.closureDate, reason: c.reason })),
+      roomName: room.name,
+      roomBookings: await roomBookingsOn(tx, room.id, values.date),
+      groupSessions: ownThatDay.map((s) => ({ label: `session ${s.number}`, date: s.sessionDate, start: s.startTime, end: s.endTime })),
+    });
+    if (refusal) throw ValidationFailed.one(refusal.field, refusal.message);
     const reason = await facilitatorObstacle(tx, values.facilitatorId, at, group, definition, today);
     if (reason) throw ValidationFailed.one('facilitatorId', reason);
     const [row] = await tx
@@ -387,6 +422,7 @@ export async function bookCatchUp(db: Db, actor: Actor, groupId: number, input: 
         startTime: at.start,
         endTime: at.end,
         facilitatorId: values.facilitatorId,
+        roomId: room.id,
       })
       .returning();
     await appendAudit(tx, actor, {
@@ -394,7 +430,7 @@ export async function bookCatchUp(db: Db, actor: Actor, groupId: number, input: 
       subjectType: 'catch_up_session',
       subjectId: row.id,
       siteId: group.siteId,
-      details: { groupId, personId: member.personId, number: missed.number, facilitatorId: values.facilitatorId },
+      details: { groupId, personId: member.personId, number: missed.number, facilitatorId: values.facilitatorId, roomId: room.id },
     });
     return { id: row.id };
   });
@@ -470,7 +506,7 @@ function arrangeWeek(monday: string, entries: WeekEntry[]): Week {
   return { monday, sunday: addDays(monday, 6), previous: addDays(monday, -7), next: addDays(monday, 7), days };
 }
 
-async function weekEntries(ex: Executor, sessionRows: Array<{ s: SessionRow; groupName: string }>, catchUps: Array<{ c: typeof catchUpSessions.$inferSelect; groupName: string; facilitator: string }>): Promise<WeekEntry[]> {
+async function weekEntries(ex: Executor, sessionRows: Array<{ s: SessionRow; groupName: string }>, catchUps: Array<{ c: typeof catchUpSessions.$inferSelect; groupName: string; facilitator: string; roomName: string }>): Promise<WeekEntry[]> {
   const named = await sessionsWithNames(ex, sessionRows.map((r) => r.s));
   const groupNames = new Map(sessionRows.map((r) => [r.s.id, { groupName: r.groupName, groupId: r.s.groupId }]));
   return [
@@ -488,7 +524,7 @@ async function weekEntries(ex: Executor, sessionRows: Array<{ s: SessionRow; gro
       facilitators: s.facilitators.map((f) => f.displayName),
       status: s.status,
     })),
-    ...catchUps.map(({ c, groupName, facilitator }) => ({
+    ...catchUps.map(({ c, groupName, facilitator, roomName }) => ({
       kind: 'catch-up' as const,
       id: c.id,
       groupId: c.groupId,
@@ -498,7 +534,7 @@ async function weekEntries(ex: Executor, sessionRows: Array<{ s: SessionRow; gro
       date: c.sessionDate,
       start: c.startTime,
       end: c.endTime,
-      roomName: '',
+      roomName,
       facilitators: [facilitator],
       status: c.status,
     })),
@@ -522,10 +558,11 @@ async function weekOfSessions(db: Db, whose: { facilitatorId: number } | { siteI
       ),
     );
   const catchUps = await db
-    .select({ c: catchUpSessions, groupName: programmeGroups.name, facilitator: users.displayName })
+    .select({ c: catchUpSessions, groupName: programmeGroups.name, facilitator: users.displayName, roomName: rooms.name })
     .from(catchUpSessions)
     .innerJoin(programmeGroups, eq(programmeGroups.id, catchUpSessions.groupId))
     .innerJoin(users, eq(users.id, catchUpSessions.facilitatorId))
+    .innerJoin(rooms, eq(rooms.id, catchUpSessions.roomId))
     .where(
       and(
         'facilitatorId' in whose ? eq(catchUpSessions.facilitatorId, whose.facilitatorId) : eq(programmeGroups.siteId, whose.siteId),
@@ -627,10 +664,11 @@ export async function calendarFeed(db: Db, secret: string, now = new Date()): Pr
       : [],
   );
   const catchUps = await db
-    .select({ c: catchUpSessions, groupName: programmeGroups.name, siteName: sites.name })
+    .select({ c: catchUpSessions, groupName: programmeGroups.name, siteName: sites.name, roomName: rooms.name })
     .from(catchUpSessions)
     .innerJoin(programmeGroups, eq(programmeGroups.id, catchUpSessions.groupId))
     .innerJoin(sites, eq(sites.id, programmeGroups.siteId))
+    .innerJoin(rooms, eq(rooms.id, catchUpSessions.roomId))
     .where(eq(catchUpSessions.facilitatorId, userId))
     .orderBy(asc(catchUpSessions.sessionDate));
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
@@ -650,7 +688,7 @@ export async function calendarFeed(db: Db, secret: string, now = new Date()): Pr
       'END:VEVENT',
     );
   }
-  for (const { c, groupName, siteName } of catchUps) {
+  for (const { c, groupName, siteName, roomName } of catchUps) {
     lines.push(
       'BEGIN:VEVENT',
       `UID:catch-up-${c.id}@sotp`,
@@ -658,7 +696,7 @@ export async function calendarFeed(db: Db, secret: string, now = new Date()): Pr
       `DTSTART;TZID=Europe/London:${localStamp(c.sessionDate, c.startTime)}`,
       `DTEND;TZID=Europe/London:${localStamp(c.sessionDate, c.endTime)}`,
       `SUMMARY:${icsText(`${groupName}: catch-up of session ${c.sessionNumber}`)}`,
-      `LOCATION:${icsText(siteName)}`,
+      `LOCATION:${icsText(`${roomName}, ${siteName}`)}`,
       `STATUS:${c.status === 'cancelled' ? 'CANCELLED' : 'CONFIRMED'}`,
       `SEQUENCE:${c.version}`,
       'END:VEVENT',

@@ -8,7 +8,7 @@ import { nationalRoles, roles, type Role } from '../domain/roles.js';
 import { requireRole, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { EditConflict, NotFound, ValidationFailed } from './errors.js';
-import { hashPassword } from './passwords.js';
+import { hashPassword, newPassword } from './passwords.js';
 import { validate } from './validate.js';
 
 export interface UserSummary {
@@ -78,7 +78,7 @@ export const newUserInput = z
     displayName: z.string({ error: 'Enter the person’s full name' }).trim().min(1, 'Enter the person’s full name').max(120, 'Full name must be 120 characters or fewer'),
     role: z.enum(roles, { error: 'Choose a role' }),
     siteIds: siteIdList,
-    password: z.string({ error: 'Enter a password' }).min(12, 'Password must be at least 12 characters').max(200, 'Password must be 200 characters or fewer'),
+    password: newPassword(),
   })
   .superRefine((u, ctx) => {
     if (!nationalRoles.has(u.role) && u.siteIds.length === 0) {

@@ -1,5 +1,6 @@
 // Builds the server in the order a request flows through it: security headers → session (and the outcomes
-// of redirected POSTs) → body parsing → static → views → authentication → CSRF → routes → not found → errors.
+// of redirected POSTs) → body parsing → static → views → authentication → CSRF → text and id guards → routes →
+// not found → errors.
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -15,6 +16,7 @@ import { authentication } from './plugins/authentication.js';
 import { errorPages } from './plugins/errors.js';
 import { requestLogging, safeErrorSerializer } from './plugins/request-logging.js';
 import { signInRoutes } from './routes/sign-in/index.js';
+import { accountRoutes } from './routes/account/index.js';
 import { homeRoutes } from './routes/home/index.js';
 import { catalogueRoutes } from './routes/catalogue/index.js';
 import { healthRoutes } from './routes/health/index.js';
@@ -28,6 +30,8 @@ import { groupRoutes } from './routes/groups/index.js';
 import { facilitatorRoutes } from './routes/facilitators/index.js';
 import { evaluationRoutes } from './routes/evaluations/index.js';
 import { uploads } from './plugins/uploads.js';
+import { textGuard } from './plugins/text-guard.js';
+import { identifiers } from './plugins/identifiers.js';
 
 export interface RouteRecord {
   method: string;
@@ -41,12 +45,17 @@ export interface BuiltApp {
   routeTable: RouteRecord[];
 }
 
-export async function buildApp(context: AppContext): Promise<BuiltApp> {
+export interface BuildOptions {
+  /** Where log lines go (standard output by default); tests read them to check what a log may hold. */
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function buildApp(context: AppContext, options: BuildOptions = {}): Promise<BuiltApp> {
   const { config } = context;
   const app = Fastify({
     // URLs can hold search terms (names, prison numbers): Fastify's own request lines are off, ours log the route pattern.
     logController: new LogController({ disableRequestLogging: true }),
-    logger: { level: config.logLevel, serializers: { err: safeErrorSerializer } },
+    logger: { level: config.logLevel, serializers: { err: safeErrorSerializer }, ...(options.logStream ? { stream: options.logStream } : {}) },
     trustProxy: config.env === 'production',
     bodyLimit: 1_048_576,
   });
@@ -70,7 +79,9 @@ export async function buildApp(context: AppContext): Promise<BuiltApp> {
   await app.register(fp(staticAssets));
   await app.register(fp(views), { production: config.env === 'production' });
   await app.register(fp(authentication));
-  await app.register(fp(csrfProtection), { secure: config.secureCookies });
+  await app.register(fp(csrfProtection), { secure: config.secureCookies, hmacKey: config.sessionSecret });
+  await app.register(fp(textGuard));
+  await app.register(fp(identifiers));
   await app.register(fp(openApi), context);
   // Fastify needs the not-found and error handlers in place before the routes they serve are added.
   await app.register(fp(errorPages));
@@ -78,6 +89,7 @@ export async function buildApp(context: AppContext): Promise<BuiltApp> {
   await app.register(healthRoutes, context);
   await app.register(catalogueRoutes, context);
   await app.register(signInRoutes, context);
+  await app.register(accountRoutes, context);
   await app.register(homeRoutes);
   await app.register(userAdminRoutes, context);
   await app.register(siteAdminRoutes, context);

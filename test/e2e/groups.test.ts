@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
-import { dayNumber, isoDate, weekStart } from '../../src/domain/schedule/calendar.js';
+import { dayNumber, isBankHoliday, isoDate, isoWeekday, weekStart } from '../../src/domain/schedule/calendar.js';
 import { accessibilityViolations, serverAndBrowserForThisFile, signIn } from './browser.js';
 
 let context: BrowserContext;
@@ -114,9 +114,13 @@ test('a catch-up is booked for the man who missed a session and shows as outstan
   await session.selectOption({ index: 1 });
   const firstDate = (await session.locator('option').nth(1).innerText()).replace(/^.*, /, '');
   const first = new Date(`${firstDate} 12:00 UTC`);
-  const saturday = isoDate(weekStart(Math.floor(first.getTime() / 86_400_000)) + 5);
-  await fillDate('Date of the catch-up', saturday);
-  await page.getByLabel('Start time').fill('10:00');
+  // Half a year after the missed session the group (84 sessions, five a week) has finished, so the team and the
+  // rooms are free; the site's morning slot on a working day.
+  let day = Math.floor(first.getTime() / 86_400_000) + 182;
+  while (isoWeekday(day) > 5 || isBankHoliday(day)) day++;
+  await fillDate('Date of the catch-up', isoDate(day));
+  await page.getByLabel('Start time').selectOption('09:00');
+  await page.getByLabel('Room', { exact: true }).selectOption({ label: 'Programme room 1' });
   await page.getByLabel('Facilitator').selectOption({ label: 'Kit Facilitator' });
   await page.getByRole('button', { name: 'Book catch-up' }).click();
   await page.waitForURL(/#catch-ups$/);
@@ -129,7 +133,7 @@ test('the site’s week, rooms and facilitator pages are accessible to the manag
   await page.getByRole('link', { name: 'HMP Northgate: this week’s sessions' }).click();
   await axe('/sites/:id/week');
   await page.goto(`${running.server.url}/groups`);
-  await page.getByRole('link', { name: 'HMP Northgate: rooms and closures' }).click();
+  await page.getByRole('link', { name: 'HMP Northgate: rooms, session slots and closures' }).click();
   await axe('/sites/:id/setup');
   await page.goto(`${running.server.url}/groups`);
   await page.getByRole('link', { name: 'HMP Northgate: facilitators' }).click();

@@ -82,6 +82,49 @@ test('a cohort file holding prison numbers instead of pseudonyms is refused', as
   );
 });
 
+test('a prison number with padding inside quotes is refused as a pseudonym in cohort and reconviction files', async () => {
+  const leaky = fixture.replace(/\nP0001,/, '\n"A1234BC ",');
+  await assert.rejects(importCohortFile(database.db, researcher, { kind: 'cohort', fileName: 'leaky.csv', content: leaky }), (e: unknown) =>
+    e instanceof ValidationFailed && /person_ref: looks like a prison number/.test(e.errors[0].message),
+  );
+  const reconvictionFile = 'person_ref,outcome,offence_date\n"A1234BC ",sexual,2024-01-05\n';
+  await assert.rejects(importReconvictions(database.db, researcher, { fileName: 'r.csv', content: reconvictionFile, dataAsOf: '2024-12-31' }, key), (e: unknown) =>
+    e instanceof ValidationFailed && e.errors[0].message === 'Line 2, person_ref: must be a pseudonym, not empty and not a prison number',
+  );
+});
+
+test('CSV that cannot be read (an unclosed quote, a NUL in a cell) is refused with its line number, in cohort and reconviction files', async () => {
+  const lines = fixture.split('\n');
+  const unclosed = [...lines.slice(0, 3), lines[3].replace(/^P(\d+),/, '"P$1,'), ...lines.slice(4)].join('\n');
+  const withNul = [...lines.slice(0, 5), lines[5].replace(',', ',\u0000'), ...lines.slice(6)].join('\n');
+  const refusal = async (content: string) => {
+    try {
+      await importCohortFile(database.db, researcher, { kind: 'cohort', fileName: 'broken.csv', content });
+    } catch (e) {
+      assert.ok(e instanceof ValidationFailed, String(e));
+      return e.errors.map((x) => x.message);
+    }
+    assert.fail('accepted');
+  };
+  assert.deepEqual(await refusal(unclosed), ['Line 4, file: a quoted cell starts here and is never closed']);
+  assert.deepEqual(await refusal(withNul), ['Line 6, file: holds a NUL character, which cannot be stored: remove it']);
+  const reconvictionRefusal = async (content: string) => {
+    try {
+      await importReconvictions(database.db, researcher, { fileName: 'r.csv', content, dataAsOf: '2024-12-31' }, key);
+    } catch (e) {
+      assert.ok(e instanceof ValidationFailed, String(e));
+      return e.errors.map((x) => x.message);
+    }
+    assert.fail('accepted');
+  };
+  assert.deepEqual(await reconvictionRefusal('person_ref,outcome,offence_date\nPa,sexual,2024-01-05\n"Pb,sexual,2024-01-06\n'), [
+    'Line 3, file: a quoted cell starts here and is never closed',
+  ]);
+  assert.deepEqual(await reconvictionRefusal('person_ref,outcome,offence_date\nPa,sexual,2024-01-05\nPb\u0000,sexual,2024-01-06\n'), [
+    'Line 3, file: holds a NUL character, which cannot be stored: remove it',
+  ]);
+});
+
 test('researchers may not import reconvictions by prison number; administrators may, and only pseudonyms are stored', async () => {
   const csv = 'prison_number,outcome,offence_date\nA1111AA,sexual,2025-03-01\nb2222bb,sexual,2025-06-01\n';
   await assert.rejects(importReconvictions(database.db, researcher, { fileName: 'r.csv', content: csv, dataAsOf: '2026-01-31' }, key), ValidationFailed);

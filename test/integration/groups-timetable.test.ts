@@ -15,6 +15,7 @@ import {
   setAccreditation,
   setFacilitatorLimits,
 } from '../../src/services/facilitators.js';
+import { addDays } from '../../src/services/scheduling.js';
 import { bookCatchUp, calendarFeed, cancelSession, facilitatorWeek, recordCatchUpOutcome, siteWeek, swapFacilitator, swapOptions } from '../../src/services/timetable.js';
 import { testDatabase } from '../support/database.js';
 import { addMembers, buildEstate, checkedCoreSotp, groupForm, liveSessions, storedTimetable, testToday, type Estate } from '../support/groups.js';
@@ -117,7 +118,8 @@ test('a swap to a facilitator already in another session at that time is refused
   await setFacilitatorLimits(database.db, estate.managerA, f3, { maxSessionsPerDay: 2, maxSessionsPerWeek: 10, version: limits.version });
   const members = await addMembers(database.db, otherGroupId, estate.siteA, 1);
   const missed = (await liveSessions(database.db, otherGroupId))[0];
-  await bookCatchUp(database.db, estate.managerA, otherGroupId, { memberId: members[0], sessionId: missed.id, date: s.sessionDate, start: s.startTime, facilitatorId: f3 }, testToday);
+  // Room 2: this group's session has room 1 at that time.
+  await bookCatchUp(database.db, estate.managerA, otherGroupId, { memberId: members[0], sessionId: missed.id, date: s.sessionDate, start: s.startTime, roomId: estate.roomA2, facilitatorId: f3 }, testToday);
   await assert.rejects(
     swapFacilitator(database.db, estate.managerA, s.id, { replacedId: inSession[0], replacementId: f3, version: s.version }, testToday),
     (e) => /replacementId: .* already booked for a catch-up/.test(fieldMessage(e)),
@@ -195,28 +197,29 @@ test('a catch-up for a man who missed a session is tracked until delivered', asy
   const detail = await getGroup(database.db, estate.managerA, groupId);
   const facilitator = detail.team[0].userId;
   const limits = await getFacilitatorAvailability(database.db, estate.managerA, facilitator);
-  await setFacilitatorLimits(database.db, estate.managerA, facilitator, { maxSessionsPerDay: 1, maxSessionsPerWeek: 6, version: limits.version });
-  // Saturday after the missed session: no group session then, so the facilitator is free.
-  const saturday = new Date((weekStart(dayNumber(missed.sessionDate)) + 5) * 86_400_000).toISOString().slice(0, 10);
+  await setFacilitatorLimits(database.db, estate.managerA, facilitator, { maxSessionsPerDay: 2, maxSessionsPerWeek: 6, version: limits.version });
+  // The afternoon slot of the missed session's day, in room 2: the other group has room 1 then, and this group's
+  // team is not in the other group's session.
+  const day = missed.sessionDate;
   await assert.rejects(
-    bookCatchUp(database.db, estate.managerA, groupId, { memberId, sessionId: missed.id, date: missed.sessionDate, start: missed.startTime, facilitatorId: facilitator }, testToday),
+    bookCatchUp(database.db, estate.managerA, groupId, { memberId, sessionId: missed.id, date: day, start: missed.startTime, roomId: estate.roomA2, facilitatorId: facilitator }, testToday),
     (e) => /^(start|facilitatorId):/.test(fieldMessage(e)),
   );
-  const { id } = await bookCatchUp(database.db, estate.managerA, groupId, { memberId, sessionId: missed.id, date: saturday, start: '10:00', facilitatorId: facilitator }, testToday);
+  const { id } = await bookCatchUp(database.db, estate.managerA, groupId, { memberId, sessionId: missed.id, date: day, start: '13:30', roomId: estate.roomA2, facilitatorId: facilitator }, testToday);
   await assert.rejects(
-    bookCatchUp(database.db, estate.managerA, groupId, { memberId, sessionId: missed.id, date: saturday, start: '14:00', facilitatorId: facilitator }, testToday),
+    bookCatchUp(database.db, estate.managerA, groupId, { memberId, sessionId: missed.id, date: addDays(day, 1), start: '13:30', roomId: estate.roomA2, facilitatorId: facilitator }, testToday),
     (e) => /already has a catch-up for session 3/.test(fieldMessage(e)),
   );
   let catchUp = (await getGroup(database.db, estate.managerA, groupId)).catchUps.find((c) => c.id === id)!;
   assert.equal(catchUp.status, 'booked');
   assert.equal(catchUp.sessionNumber, 3);
   await assert.rejects(recordCatchUpOutcome(database.db, estate.managerA, id, { outcome: 'delivered', version: catchUp.version }, testToday), (e) => /cannot be delivered before then/.test(fieldMessage(e)));
-  await assert.rejects(recordCatchUpOutcome(database.db, estate.managerB, id, { outcome: 'delivered', version: catchUp.version }, saturday), AccessDenied);
-  await recordCatchUpOutcome(database.db, estate.managerA, id, { outcome: 'delivered', version: catchUp.version }, saturday);
+  await assert.rejects(recordCatchUpOutcome(database.db, estate.managerB, id, { outcome: 'delivered', version: catchUp.version }, day), AccessDenied);
+  await recordCatchUpOutcome(database.db, estate.managerA, id, { outcome: 'delivered', version: catchUp.version }, day);
   catchUp = (await getGroup(database.db, estate.managerA, groupId)).catchUps.find((c) => c.id === id)!;
   assert.equal(catchUp.status, 'delivered');
-  assert.equal(catchUp.deliveredOn, saturday);
-  await assert.rejects(recordCatchUpOutcome(database.db, estate.managerA, id, { outcome: 'cancelled', version: catchUp.version }, saturday), (e) => /already delivered/.test(fieldMessage(e)));
+  assert.equal(catchUp.deliveredOn, day);
+  await assert.rejects(recordCatchUpOutcome(database.db, estate.managerA, id, { outcome: 'cancelled', version: catchUp.version }, day), (e) => /already delivered/.test(fieldMessage(e)));
 });
 
 test('a catch-up with a facilitator who is busy at that time is refused', async () => {
@@ -225,11 +228,14 @@ test('a catch-up with a facilitator who is busy at that time is refused', async 
   const detail = await getGroup(database.db, estate.managerA, groupId);
   const missed = sessions[4];
   const later = detail.sessions.find((x) => x.id === sessions[6].id)!;
-  const busy = later.facilitators[0].id;
-  // At 10:00 on a day the facilitator runs the 09:00–11:30 session of this group: but he himself is then in that session.
+  // Not f3, who is also in the other group's afternoon sessions: this is about the limit, not a clash.
+  const busy = later.facilitators.find((f) => f.id !== estate.f.f3.userId)!.id;
+  const limits = await getFacilitatorAvailability(database.db, estate.managerA, busy);
+  await setFacilitatorLimits(database.db, estate.managerA, busy, { maxSessionsPerDay: 1, maxSessionsPerWeek: 5, version: limits.version });
+  // The afternoon slot of a day the facilitator runs this group's morning session: free then, but over the daily limit.
   await assert.rejects(
-    bookCatchUp(database.db, estate.managerA, groupId, { memberId, sessionId: missed.id, date: later.date, start: '12:00', facilitatorId: busy }, testToday),
-    (e) => /limit of 1 session a day/.test(fieldMessage(e)),
+    bookCatchUp(database.db, estate.managerA, groupId, { memberId, sessionId: missed.id, date: later.date, start: '13:30', roomId: estate.roomA2, facilitatorId: busy }, testToday),
+    (e) => /^facilitatorId: .*limit of 1 session a day/.test(fieldMessage(e)),
   );
 });
 

@@ -24,7 +24,7 @@ import type { CheckedProgramme, CheckedScenario, CheckedSolution } from '../../s
 import { systemActor, type Actor } from '../../src/services/access.js';
 import { createSite } from '../../src/services/sites.js';
 import { createUser } from '../../src/services/users.js';
-import { addRoom } from '../../src/services/site-setup.js';
+import { addRoom, addSiteSlot } from '../../src/services/site-setup.js';
 import { setAccreditation } from '../../src/services/facilitators.js';
 
 export const coreSotp = loadProgrammeDefinitions().find((d) => d.id === 'core-sotp')!;
@@ -62,7 +62,10 @@ async function user(db: Db, role: 'treatment_manager' | 'facilitator', siteIds: 
   return { userId: created.id, username, role, siteIds };
 }
 
-/** Two prisons: A with two rooms, two managers' worth of staff and five facilitators accredited until 2029; B with one of each. */
+/** Both test prisons run sessions Monday to Friday at 09:00 and 13:30. */
+export const estateSlots = ['mon', 'tue', 'wed', 'thu', 'fri'].flatMap((weekday) => ['09:00', '13:30'].map((start) => ({ weekday, start })));
+
+/** Two prisons, each with weekday session slots: A with two rooms, two managers' worth of staff and five facilitators accredited until 2029; B with one of each. */
 export async function buildEstate(db: Db): Promise<Estate> {
   const suffix = String.fromCharCode(65 + (counter % 26));
   const siteA = (await createSite(db, systemActor, { code: `QA${suffix}`, name: `HMP Alpha ${suffix}` })).id;
@@ -72,6 +75,9 @@ export async function buildEstate(db: Db): Promise<Estate> {
   const roomA1 = (await addRoom(db, managerA, siteA, { name: 'Room 1' })).id;
   const roomA2 = (await addRoom(db, managerA, siteA, { name: 'Room 2' })).id;
   const roomB1 = (await addRoom(db, managerB, siteB, { name: 'Room 1' })).id;
+  for (const [siteId, manager] of [[siteA, managerA], [siteB, managerB]] as const) {
+    for (const slot of estateSlots) await addSiteSlot(db, manager, siteId, slot);
+  }
   const f = {
     f1: await user(db, 'facilitator', [siteA], 'Fone'),
     f2: await user(db, 'facilitator', [siteA], 'Ftwo'),

@@ -26,6 +26,16 @@ test('the API ignores session cookies: a signed-in browser without a token gets 
   assert.equal((await client.get('/api/v1/me')).statusCode, 401);
 });
 
+test('the API authenticates only with bearer tokens however its path is encoded: a session cookie on /%61pi/… gets 401', async () => {
+  const client = t.client();
+  await client.signIn('manager');
+  for (const url of ['/%61pi/v1/me', '/%61%70%69/v1/people?q=a', '/api/%761/me']) {
+    const response = await client.get(url);
+    assert.equal(response.statusCode, 401, url);
+    assert.equal(response.json().error.code, 'http_401', url);
+  }
+});
+
 test('GET /api/v1/me returns the caller’s user name, role and sites', async () => {
   const response = await t.app.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${managerToken}` } });
   assert.equal(response.statusCode, 200);

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
 import { groupSessions, programmeGroups, rooms, sites, users } from '../../src/db/schema.js';
-import { dayNumber, isoDate, weekStart } from '../../src/domain/schedule/calendar.js';
+import { dayNumber, isBankHoliday, isoDate, isoWeekday, weekStart } from '../../src/domain/schedule/calendar.js';
 import { checkTimetable } from '../../src/domain/schedule/check.js';
 import { londonToday } from '../../src/services/scheduling.js';
 import { errorSummary, startTestApp, type TestApp } from '../support/web.js';
@@ -124,12 +124,13 @@ test('a catch-up is booked in the browser, listed as outstanding, not deliverabl
   assert.equal(form.statusCode, 200);
   const memberId = /<select class="govuk-select" id="memberId" name="memberId">[\s\S]*?<option value="(\d+)"/.exec(form.body)?.[1];
   assert.ok(memberId);
-  const bad = await manager.post(`/groups/${groupId}/catch-ups`, { memberId, sessionId: String(missed.id), date: '2020-01-01', start: '25:00', facilitatorId: '' });
+  const bad = await manager.post(`/groups/${groupId}/catch-ups`, { memberId, sessionId: String(missed.id), date: '2020-01-01', start: '25:00', roomId: '', facilitatorId: '' });
   assert.equal(bad.statusCode, 400);
-  assert.deepEqual(errorSummary(bad.body), ['Start time must be a time in the form HH:MM, like 14:00', 'Choose the facilitator']);
-  // The Saturday of the missed session's week, in the morning: nobody has a group session then.
-  const saturday = isoDate(weekStart(dayNumber(missed.sessionDate)) + 5);
-  const booked = await manager.post(`/groups/${groupId}/catch-ups`, { memberId, sessionId: String(missed.id), date: saturday, start: '09:30', facilitatorId: String(ids.facilitator4) });
+  assert.deepEqual(errorSummary(bad.body), ['Start time must be a time in the form HH:MM, like 14:00', 'Choose a room', 'Choose the facilitator']);
+  // The first working day after the group's last session, in the site's morning slot: nobody has a group session then.
+  let free = dayNumber(sessions[sessions.length - 1].sessionDate) + 1;
+  while (isoWeekday(free) > 5 || isBankHoliday(free)) free++;
+  const booked = await manager.post(`/groups/${groupId}/catch-ups`, { memberId, sessionId: String(missed.id), date: isoDate(free), start: '09:00', roomId: String(room), facilitatorId: String(ids.facilitator4) });
   assert.equal(booked.statusCode, 303, errorSummary(booked.body).join(' | '));
   const page = await manager.get(`/groups/${groupId}`);
   assert.match(page.body, /1 catch-up booked and not yet delivered/);

@@ -13,10 +13,11 @@ import {
   groupSessions,
   programmeGroups,
   sessionFacilitators,
+  siteSlots,
   sites,
   users,
 } from '../../src/db/schema.js';
-import { dayNumber, isoDate, weekStart } from '../../src/domain/schedule/calendar.js';
+import { dayNumber, isBankHoliday, isoDate, isoWeekday, weekStart } from '../../src/domain/schedule/calendar.js';
 import { londonToday } from '../../src/services/scheduling.js';
 import { demoPassword } from '../support/database.js';
 import { addMembers } from '../support/groups.js';
@@ -75,6 +76,16 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
   ['/admin/users/:id/enable', async () => {
     const page = await clients.admin.get(`/admin/users/${state.user}`);
     return clients.admin.post(`/admin/users/${state.user}/enable`, { version: value(page.body, /name="version" value="(\d+)"/) });
+  }],
+  ['/account/password', async () => {
+    clients.prgcheck = t.client();
+    await clients.prgcheck.signIn('prgcheck', 'a-long-enough-password');
+    await clients.prgcheck.get('/account');
+    return clients.prgcheck.post('/account/password', { currentPassword: 'a-long-enough-password', newPassword: 'another-long-passphrase-9', confirmPassword: 'another-long-passphrase-9' });
+  }],
+  ['/account/sign-out-everywhere', async () => {
+    await clients.prgcheck.get('/account');
+    return clients.prgcheck.post('/account/sign-out-everywhere');
   }],
   ['/admin/sites', async () => {
     await clients.admin.get('/admin/sites/new');
@@ -153,6 +164,15 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
     await clients.manager.get(`/sites/${ngt}/setup`);
     return clients.manager.post(`/sites/${ngt}/rooms`, { name: 'Redirect room' });
   }],
+  ['/sites/:siteId/slots', async () => {
+    await clients.manager.get(`/sites/${ngt}/setup`);
+    return clients.manager.post(`/sites/${ngt}/slots`, { weekday: 'sat', start: '10:00' });
+  }],
+  ['/sites/:siteId/slots/:slotId/remove', async () => {
+    const [slot] = await t.database.db.select().from(siteSlots).where(and(eq(siteSlots.siteId, ngt), eq(siteSlots.weekday, 'sat'), eq(siteSlots.startTime, '10:00')));
+    await clients.manager.get(`/sites/${ngt}/setup`);
+    return clients.manager.post(`/sites/${ngt}/slots/${slot.id}/remove`, { version: String(slot.version) });
+  }],
   ['/sites/:siteId/closures', async () => {
     await clients.manager.get(`/sites/${ngt}/setup`);
     return clients.manager.post(`/sites/${ngt}/closures`, { ...day(isoDate(dayNumber(start) + 600), 'date'), reason: 'Inspection' });
@@ -197,12 +217,16 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
     const form = await clients.manager.get(`/groups/${state.group}/catch-ups/new`);
     const member = value(form.body, /<select class="govuk-select" id="memberId" name="memberId">[\s\S]*?<option value="(\d+)"/);
     assert.ok(memberId);
-    const saturday = isoDate(weekStart(dayNumber(missed.sessionDate)) + 5);
+    // The first working day after the group's last session, in the site's morning slot: the team is free then.
+    const [last] = await t.database.db.select().from(groupSessions).where(and(eq(groupSessions.groupId, state.group), eq(groupSessions.number, 84)));
+    let free = dayNumber(last.sessionDate) + 1;
+    while (isoWeekday(free) > 5 || isBankHoliday(free)) free++;
+    const room = value(form.body, /<option value="(\d+)">Programme room 1<\/option>/);
     // Any team member within their weekly limit may take it: which ones are depends on the timetable planned.
     const team = [...value(form.body, /id="facilitatorId" name="facilitatorId">([\s\S]*?)<\/select>/).matchAll(/<option value="(\d+)"/g)].map((m) => m[1]);
     let response: LightMyRequestResponse | undefined;
     for (const facilitatorId of team) {
-      response = await clients.manager.post(`/groups/${state.group}/catch-ups`, { memberId: member, sessionId: String(missed.id), ...day(saturday, 'date'), start: '09:30', facilitatorId });
+      response = await clients.manager.post(`/groups/${state.group}/catch-ups`, { memberId: member, sessionId: String(missed.id), ...day(isoDate(free), 'date'), start: '09:00', roomId: room, facilitatorId });
       if (response.statusCode !== 400) break;
     }
     return response!;

@@ -53,3 +53,18 @@ test('in production the session and CSRF cookies are Secure', async () => {
     await production.close();
   }
 });
+
+test('pages, redirects and API answers that may hold personal data are never cached; static assets may be', async () => {
+  const client = t.client();
+  await client.signIn('manager');
+  for (const url of ['/', '/caseload', '/sign-in', '/no-such-page']) {
+    assert.equal((await client.get(url)).headers['cache-control'], 'no-store', url);
+  }
+  const redirect = await t.app.inject({ url: '/caseload' });
+  assert.equal(redirect.statusCode, 303);
+  assert.equal(redirect.headers['cache-control'], 'no-store');
+  const api = await t.app.inject({ url: '/api/v1/me' });
+  assert.equal(api.headers['cache-control'], 'no-store');
+  const asset = await t.app.inject({ url: '/assets/sotp.css' });
+  assert.doesNotMatch(String(asset.headers['cache-control']), /no-store/);
+});

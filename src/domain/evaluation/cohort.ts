@@ -1,6 +1,7 @@
 // Reads a cohort file (CSV, one man a row) into typed columns for the evaluation, refusing the whole file
 // when any row is bad and naming every bad row, so that an analyst can fix the extract in one pass.
 import { parse } from 'csv-parse/sync';
+import { nulProblems, syntaxProblem } from './csv-problems.js';
 
 export const RISK_BANDS = ['low', 'medium', 'high', 'very_high'] as const;
 export type RiskBand = (typeof RISK_BANDS)[number];
@@ -178,17 +179,26 @@ export function parseCohort(input: string | Buffer, request: CohortRequest): Coh
     }
   };
 
-  parse(input, {
-    bom: true,
-    trim: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    on_record: (record: string[], context) => {
-      if (header === null) readHeader(record);
-      else if (headerOk) readRow(record, context.lines);
-      return null;
-    },
-  });
+  const text = typeof input === 'string' ? input : input.toString('latin1'); // latin1 keeps every byte, so line numbers hold
+  const unstorable = nulProblems(text);
+  if (unstorable.length) throw new CohortError(unstorable);
+  try {
+    parse(input, {
+      bom: true,
+      trim: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      on_record: (record: string[], context) => {
+        if (header === null) readHeader(record);
+        else if (headerOk) readRow(record, context.lines);
+        return null;
+      },
+    });
+  } catch (error) {
+    const problem = syntaxProblem(error, text);
+    if (!problem) throw error;
+    throw new CohortError([...problems, problem]);
+  }
   if (header === null) problems.push({ line: 1, field: 'header', reason: 'the file is empty' });
   else if (headerOk && rows === 0) problems.push({ line: 2, field: 'row', reason: 'the file has no rows' });
   if (problems.length) throw new CohortError(problems);

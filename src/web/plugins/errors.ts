@@ -75,6 +75,8 @@ function classify(error: FastifyError, request: FastifyRequest): Answer {
       advice: 'Go back, reload the page and send the form again.',
     };
   }
+  // A path that fails its schema (an id of 0, -1 or 1.5) names no record: not found, as for any other unknown path.
+  if (error.validation && error.validationContext === 'params') return { status: 404, code: 'not_found', message: 'No such page or resource', heading: problemPages[404].heading };
   if (error.validation) {
     const issue = error.validation[0];
     const field = (issue?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || (issue?.params as { missingProperty?: string })?.missingProperty;

@@ -6,8 +6,23 @@ import type { Database } from '../../db/connection.js';
 
 export const sessionCookie = 'sotp_session';
 
+/**
+ * Whether the request is for the API, judged by the route it was matched to: the router decodes the path, so
+ * `/%61pi/v1/people` reaches an API route while its raw URL does not start with /api/ — and the API must never
+ * accept a session cookie. Unmatched paths (404s) are judged by their decoded path.
+ */
 export function isApiRequest(request: FastifyRequest): boolean {
-  return request.url === '/api/v1' || request.url.startsWith('/api/');
+  const path = request.routeOptions.url ?? decodedPath(request.url);
+  return path === '/api/v1' || path.startsWith('/api/');
+}
+
+function decodedPath(url: string): string {
+  const path = url.split('?')[0];
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 function bearerToken(request: FastifyRequest): string | null {

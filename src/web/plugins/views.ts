@@ -8,6 +8,7 @@ import { roleLabels } from '../../domain/roles.js';
 import type { Actor } from '../../services/access.js';
 import { navigationFor } from '../navigation.js';
 import { formatDate, formatDateTime } from '../format.js';
+import { csrfTokenFor } from './csrf.js';
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -27,7 +28,7 @@ function pageLocals(reply: FastifyReply, actor: Actor | null): Record<string, un
     actorRoleLabel: actor ? roleLabels[actor.role] : undefined,
     actorSiteNames: actor?.siteNames?.join(', '),
     navigation: navigationFor(actor, reply.request.url),
-    csrfToken: reply.generateCsrf(),
+    csrfToken: csrfTokenFor(reply),
     cspNonce: reply.cspNonce?.script,
   };
 }

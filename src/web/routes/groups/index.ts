@@ -1,5 +1,5 @@
 // Group pages: list, create, the timetable by week, cancelling a session (showing what moved), swapping a
-// facilitator, catch-up sessions, allocation from the waitlist, a site's week and its rooms and closures.
+// facilitator, catch-up sessions, allocation from the waitlist, a site's week and its set-up (rooms, session slots, closures).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { forRoles } from '../../access.js';
@@ -16,14 +16,14 @@ import {
   getGroup,
   groupFormOptions,
   listGroups,
-  slotStartTimes,
   teamRoleLabels,
 } from '../../../services/groups.js';
-import { bookCatchUp, cancelSession, recordCatchUpOutcome, siteWeek, swapFacilitator, swapOptions } from '../../../services/timetable.js';
-import { addClosure, addRoom, getSiteSetup } from '../../../services/site-setup.js';
+import { bookCatchUp, cancelSession, catchUpOptions, recordCatchUpOutcome, siteWeek, swapFacilitator, swapOptions } from '../../../services/timetable.js';
+import { addClosure, addRoom, addSiteSlot, getSiteSetup, removeSiteSlot } from '../../../services/site-setup.js';
 import { londonToday } from '../../../services/scheduling.js';
 import { weekdayNames } from '../../../domain/schedule/calendar.js';
-import { byWeek, longDay, numberParam, shortDay, statusTags, weekdayLabels, weekPicker } from './present.js';
+import { slotKey, slotTitle } from '../../../domain/schedule/slots.js';
+import { byWeek, longDay, numberParam, shortDay, slotTimesByDay, statusTags, weekdayLabels, weekPicker } from './present.js';
 
 const readers = forRoles('treatment_manager', 'administrator', 'auditor', 'facilitator');
 const managers = forRoles('treatment_manager');
@@ -86,9 +86,8 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
       leadItems: person(options.facilitators, values.leadId, 'Choose a lead facilitator'),
       coItems: person(options.facilitators, values.coId, 'Choose a co-facilitator'),
       coverItems: person(options.facilitators, values.coverId, 'No cover facilitator'),
-      slotItems: weekdayNames.slice(0, 5).flatMap((day) =>
-        slotStartTimes.map((time) => ({ value: `${day} ${time}`, text: `${weekdayLabels[day]} ${time}`, checked: chosenSlots.has(`${day} ${time}`) })),
-      ),
+      noSlots: options.slots.length === 0,
+      slotItems: options.slots.map((slot) => ({ value: slotKey(slot), text: slotTitle(slot), checked: chosenSlots.has(slotKey(slot)) })),
       ...extra,
     });
   };
@@ -233,12 +232,19 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
   // ------------------------------------------------------------------ catch-ups
   const renderCatchUp = async (reply: FastifyReply, groupId: number, values: Body, dates: DateInputs, extra: Body = {}) => {
     const group = await getGroup(db, reply.request.actor!, groupId);
+    const options = await catchUpOptions(db, reply.request.actor!, groupId);
     const today = londonToday();
+    const startTimes = [...new Set(options.slots.map((s) => s.start))].sort();
+    const chosenRoom = String(values.roomId ?? options.groupRoomId);
     return reply.render('groups/catch-up.njk', {
       pageTitle: 'Book a catch-up session',
       group,
       values,
       dateItems: dates.items('date'),
+      noSlots: options.slots.length === 0,
+      slotHint: slotTimesByDay(options.slots),
+      startItems: [{ value: '', text: 'Choose a start time' }, ...startTimes.map((t) => ({ value: t, text: t, selected: String(values.start ?? '') === t }))],
+      roomItems: [{ value: '', text: 'Choose a room' }, ...options.rooms.map((r) => ({ value: String(r.id), text: r.name, selected: chosenRoom === String(r.id) }))],
       memberItems: [{ value: '', text: 'Choose a man' }, ...group.members.map((m) => ({ value: String(m.id), text: `${m.name} (${m.prisonNumber})`, selected: String(values.memberId ?? '') === String(m.id) }))],
       sessionItems: [
         { value: '', text: 'Choose the session he missed' },
@@ -304,7 +310,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     }
   });
 
-  // ------------------------------------------------------------------ a site's week, rooms and closures
+  // ------------------------------------------------------------------ a site's week and set-up: rooms, session slots, closures
   app.get('/sites/:siteId/week', { config: siteReaders }, async (request, reply) => {
     const siteId = numberParam(request.params, 'siteId', 'Site');
     const picker = weekPicker(request.query as Body);
@@ -319,14 +325,22 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     });
   });
 
+  const weekdayItems = (chosen: unknown) => [
+    { value: '', text: 'Choose a day' },
+    ...weekdayNames.map((day) => ({ value: day, text: weekdayLabels[day], selected: chosen === day })),
+  ];
+
   const renderSetup = async (reply: FastifyReply, siteId: number, extra: Body = {}, closureForm?: DateInputs) => {
     const setup = await getSiteSetup(db, reply.request.actor!, siteId);
     return reply.render('groups/site-setup.njk', {
-      pageTitle: `${setup.site.name}: rooms and closures`,
+      pageTitle: `${setup.site.name}: rooms, session slots and closures`,
       setup,
       closures: setup.closures.map((c) => ({ ...c, day: longDay(c.date) })),
+      slots: setup.slots.map((s) => ({ ...s, title: slotTitle(s) })),
       canEdit: reply.request.actor!.role === 'treatment_manager' || reply.request.actor!.role === 'administrator',
       roomValues: {},
+      slotValues: {},
+      weekdayItems: weekdayItems((extra.slotValues as Body | undefined)?.weekday),
       closureValues: {},
       closureDateItems: (closureForm ?? DateInputs.fromRecord({}, closureDates)).items('date'),
       ...extra,
@@ -346,6 +360,29 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
       return renderSetup(reply.status(400), siteId, { roomValues: body, ...errorView(error, {}, 'room-') });
+    }
+  });
+
+  app.post('/sites/:siteId/slots', { config: forRoles('treatment_manager', 'administrator') }, async (request, reply) => {
+    const siteId = numberParam(request.params, 'siteId', 'Site');
+    const body = (request.body ?? {}) as Body;
+    try {
+      await addSiteSlot(db, request.actor!, siteId, body);
+      return reply.redirect(`/sites/${siteId}/setup#slots`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      return renderSetup(reply.status(400), siteId, { slotValues: body, ...errorView(error, {}, 'slot-') });
+    }
+  });
+
+  app.post('/sites/:siteId/slots/:slotId/remove', { config: forRoles('treatment_manager', 'administrator') }, async (request, reply) => {
+    const siteId = numberParam(request.params, 'siteId', 'Site');
+    try {
+      await removeSiteSlot(db, request.actor!, siteId, numberParam(request.params, 'slotId', 'Session slot'), request.body ?? {});
+      return reply.redirect(`/sites/${siteId}/setup#slots`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      return renderSetup(reply.status(400), siteId, errorView(error, {}, 'slot-'));
     }
   });
 

@@ -1,5 +1,7 @@
 // How timetables read on the pages: sessions grouped by ISO week, dates with their weekday, status tags.
-import { dayNumber, isoDate, weekStart } from '../../../domain/schedule/calendar.js';
+import { dayNumber, isoDate, weekdayNames, weekStart, type WeekdayName } from '../../../domain/schedule/calendar.js';
+import { sortSlots, weekdayTitles } from '../../../domain/schedule/slots.js';
+import type { Slot } from '../../../domain/schedule/solver.js';
 import type { TimetableSession } from '../../../services/groups.js';
 import { ValidationFailed } from '../../../services/errors.js';
 import { DateInputs } from '../../dates.js';
@@ -19,7 +21,24 @@ export const statusTags: Record<string, { text: string; classes: string }> = {
   closed: { text: 'Closed', classes: 'govuk-tag--grey' },
 };
 
-export const weekdayLabels: Record<string, string> = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
+export const weekdayLabels: Record<string, string> = weekdayTitles;
+
+/** 'Monday to Friday at 09:00 and 13:30; Saturday at 10:00': a site's slots in a line, days grouped by their times. */
+export function slotTimesByDay(slots: Slot[]): string {
+  const timesByDay = new Map<WeekdayName, string[]>();
+  for (const s of sortSlots(slots)) timesByDay.set(s.weekday, [...(timesByDay.get(s.weekday) ?? []), s.start]);
+  const and = (items: string[]) => (items.length === 1 ? items[0] : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
+  const runs: Array<{ days: WeekdayName[]; times: string }> = [];
+  for (const [day, times] of timesByDay) {
+    const last = runs.at(-1);
+    const previousDay = weekdayNames[weekdayNames.indexOf(day) - 1];
+    if (last && last.times === and(times) && last.days.at(-1) === previousDay) last.days.push(day);
+    else runs.push({ days: [day], times: and(times) });
+  }
+  return runs
+    .map(({ days, times }) => `${days.length > 2 ? `${weekdayTitles[days[0]]} to ${weekdayTitles[days[days.length - 1]]}` : and(days.map((d) => weekdayTitles[d]))} at ${times}`)
+    .join('; ');
+}
 
 export function byWeek(sessions: TimetableSession[], today: string) {
   const weeks = new Map<string, TimetableSession[]>();

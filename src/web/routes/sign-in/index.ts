@@ -5,11 +5,25 @@ import { publicRoute, signedIn } from '../../access.js';
 import { signIn, signOut } from '../../../services/authentication.js';
 import { ValidationFailed } from '../../../services/errors.js';
 import { sessionCookie } from '../../plugins/session.js';
+import { csrfCookie } from '../../plugins/csrf.js';
 import { errorView } from '../../forms.js';
 
-/** Only local paths: an open redirect after sign-in would help phishing. */
+// One leading slash not followed by another slash or a backslash, then printable ASCII other than the
+// backslash: browsers drop tabs and newlines from URLs and read `\` as `/`, so `/\t/evil.example` or
+// `/\\evil.example` would leave the site, and a control or non-ASCII character cannot go in a Location header.
+// Paths sotp itself sends here are percent-encoded, so they always fit.
+const localPath = /^\/(?![/\\])[\x21-\x5B\x5D-\x7E]*$/;
+
+/** Only local paths: an open redirect after sign-in would help phishing. Anything else returns home. */
 function safeReturnTo(value: unknown): string {
-  return typeof value === 'string' && /^\/(?!\/)[^\\]*$/.test(value) && !value.startsWith('/sign-') ? value : '/';
+  return typeof value === 'string' && localPath.test(value) && !value.startsWith('/sign-') ? value : '/';
+}
+
+/** "45 seconds", "1 minute", "12 minutes": how long to wait, in words. */
+function waitText(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
 export async function signInRoutes(app: FastifyInstance, { database, config }: AppContext): Promise<void> {
@@ -26,7 +40,7 @@ export async function signInRoutes(app: FastifyInstance, { database, config }: A
     try {
       const result = await signIn(database.db, body, request.ip, config.session, config.signIn);
       if (result.outcome === 'too_many_attempts') {
-        return reply.status(429).render('sign-in/too-many-attempts.njk', { pageTitle: 'Too many sign-in attempts', minutes: result.retryAfterMinutes });
+        return reply.status(429).render('sign-in/too-many-attempts.njk', { pageTitle: 'Too many sign-in attempts', wait: waitText(result.retryAfterSeconds) });
       }
       if (result.outcome === 'invalid') {
         const failure = ValidationFailed.one('username', 'Enter a correct user name and password');
@@ -38,6 +52,8 @@ export async function signInRoutes(app: FastifyInstance, { database, config }: A
         secure: config.secureCookies,
         path: '/',
       });
+      // A new session gets a new CSRF secret: nothing issued before sign-in carries over.
+      reply.clearCookie(csrfCookie, { path: '/' });
       return reply.redirect(returnTo, 303);
     } catch (error) {
       if (error instanceof ValidationFailed) {
