@@ -27,7 +27,7 @@ export function canSeeSite(actor: Actor, siteId: number): boolean {
 }
 
 export function requireSite(actor: Actor, siteId: number): void {
-  if (!canSeeSite(actor, siteId)) throw new AccessDenied('You do not have access to this site');
+  if (!canSeeSite(actor, siteId)) throw new AccessDenied('You do not have access to this site', 'site');
 }
 
 /** The sites an actor may see: 'all' for national roles. Queries filter by this. */

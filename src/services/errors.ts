@@ -23,7 +23,14 @@ export class NotFound extends Error {
 }
 
 export class AccessDenied extends Error {
-  constructor(message = 'You do not have permission to do this') {
+  /**
+   * `site` when the record belongs to a site the caller is not assigned to: the remedy is an administrator
+   * adding the site to their account, not a different role.
+   */
+  constructor(
+    message = 'You do not have permission to do this',
+    readonly scope: 'role' | 'site' = 'role',
+  ) {
     super(message);
     this.name = 'AccessDenied';
   }

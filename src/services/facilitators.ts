@@ -130,7 +130,7 @@ export interface FacilitatorSummary {
 /** The facilitators working at a site, for team choice and the availability list. */
 export async function listSiteFacilitators(db: Db, actor: Actor, siteId: number, today = londonToday()): Promise<FacilitatorSummary[]> {
   requireRole(actor, 'treatment_manager', 'administrator', 'auditor');
-  if (!canSeeSite(actor, siteId)) throw new AccessDenied('You do not have access to this site');
+  if (!canSeeSite(actor, siteId)) throw new AccessDenied('You do not have access to this site', 'site');
   return siteFacilitators(db, siteId, today);
 }
 

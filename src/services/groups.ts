@@ -77,7 +77,7 @@ export async function requireGroupReader(ex: Executor, actor: Actor, group: Grou
       .where(and(eq(groupFacilitators.groupId, group.id), eq(groupFacilitators.userId, actor.userId)));
     if (member) return;
   }
-  throw new AccessDenied('You do not have access to this group');
+  throw new AccessDenied('You do not have access to this group', canSeeSite(actor, group.siteId) ? 'role' : 'site');
 }
 
 // ---------------------------------------------------------------------------------------------- listing

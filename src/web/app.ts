@@ -1,5 +1,6 @@
-// Builds the server in the order a request flows through it: security headers → session → body
-// parsing → static → views → authentication → CSRF → text and id guards → routes → not found → errors.
+// Builds the server in the order a request flows through it: security headers → session (and the outcomes
+// of redirected POSTs) → body parsing → static → views → authentication → CSRF → text and id guards → routes →
+// not found → errors.
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -8,6 +9,7 @@ import type { AppContext } from './context.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { cookies, csrfProtection } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
+import { flash } from './plugins/flash.js';
 import { staticAssets } from './plugins/static-assets.js';
 import { views } from './plugins/views.js';
 import { authentication } from './plugins/authentication.js';
@@ -71,6 +73,7 @@ export async function buildApp(context: AppContext, options: BuildOptions = {}):
   await app.register(fp(securityHeaders), { production: config.env === 'production' });
   await app.register(fp(cookies), { secret: config.sessionSecret });
   await app.register(fp(session), { database: context.database, session: config.session });
+  await app.register(fp(flash), { secure: config.secureCookies });
   await app.register(formbody);
   await app.register(fp(uploads));
   await app.register(fp(staticAssets));

@@ -1,5 +1,5 @@
 // Shared by the people, referral, caseload and waitlist pages: who may open them, today's date in the UK,
-// GOV.UK three-field dates, labels for statuses and categories, and id parameters.
+// labels for statuses and categories, and id parameters.
 import { referralStatus, referralStatuses, type ReferralStatusId } from '../domain/referral/workflow.js';
 import { ValidationFailed } from '../services/errors.js';
 import { forRoles } from './access.js';
@@ -19,36 +19,6 @@ export function idParam(params: unknown, name = 'id', what = 'Record'): number {
   const id = Number((params as Record<string, string>)[name]);
   if (!Number.isInteger(id) || id <= 0) throw ValidationFailed.one(name, `${what} id must be a positive whole number`);
   return id;
-}
-
-/**
- * Folds GOV.UK date inputs (field-day, field-month, field-year) into field = YYYY-MM-DD; all three blank
- * gives ''. Anything not numeric is passed on as typed, so the service's validation names the field.
- */
-export function foldDates(body: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
-  const out = { ...body };
-  for (const f of fields) {
-    const parts = ['day', 'month', 'year'].map((p) => String(body[`${f}-${p}`] ?? '').trim());
-    for (const p of ['day', 'month', 'year']) delete out[`${f}-${p}`];
-    if (parts.every((p) => p === '')) {
-      if (!(f in body)) out[f] = '';
-      continue;
-    }
-    const [d, m, y] = parts;
-    out[f] = /^\d{1,2}$/.test(d) && /^\d{1,2}$/.test(m) && /^\d{4}$/.test(y) ? `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}` : `${y}-${m}-${d}`;
-  }
-  return out;
-}
-
-/** The three GOV.UK date input items for a stored or submitted YYYY-MM-DD value. */
-export function dateItems(name: string, value: unknown, hasError: boolean) {
-  const [y, m, d] = typeof value === 'string' && value ? value.split('-') : ['', '', ''];
-  const cls = (width: number) => `govuk-input--width-${width}${hasError ? ' govuk-input--error' : ''}`;
-  return [
-    { name: 'day', label: 'Day', id: `${name}-day`, value: d?.replace(/^0(?=\d)/, ''), classes: cls(2) },
-    { name: 'month', label: 'Month', id: `${name}-month`, value: m?.replace(/^0(?=\d)/, ''), classes: cls(2) },
-    { name: 'year', label: 'Year', id: `${name}-year`, value: y, classes: cls(4) },
-  ];
 }
 
 export function statusTag(status: string) {

@@ -2,6 +2,7 @@
 // Chromium through playwright-core, with axe checking every page against WCAG 2.2 AA.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -88,4 +89,32 @@ export function serverAndBrowserForThisFile(ready?: (running: { server: RunningS
     await running.server?.stop();
   });
   return running;
+}
+
+const skipped = [/^\/sign-out/, /^\/api\//, /\.ics$/, /^\/assets\//, /\/download/];
+const pattern = (path: string) => path.replace(/\/\d+(?=\/|$)/g, '/:id').replace(/\?.*$/, '');
+
+/** Follows same-site links breadth first; at most `perPattern` pages of each route pattern. */
+export async function crawl(page: Page, baseUrl: string, start: string, visit: (path: string) => Promise<void>, perPattern = 2, limit = 80) {
+  const queue = [start];
+  const seen = new Set<string>();
+  const patterns = new Map<string, number>();
+  while (queue.length && seen.size < limit) {
+    const path = queue.shift()!;
+    if (seen.has(path)) continue;
+    const key = pattern(path);
+    if ((patterns.get(key) ?? 0) >= perPattern) continue;
+    seen.add(path);
+    patterns.set(key, (patterns.get(key) ?? 0) + 1);
+    const response = await page.goto(`${baseUrl}${path}`);
+    assert.ok(response && response.status() < 500, `${path} answered ${response?.status()}`);
+    await visit(path);
+    const links = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href') ?? ''));
+    for (const href of links) {
+      if (!href.startsWith('/') || href.startsWith('//') || href.includes('#')) continue;
+      if (skipped.some((s) => s.test(href))) continue;
+      if (!seen.has(href)) queue.push(href);
+    }
+  }
+  return seen;
 }

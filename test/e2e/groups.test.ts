@@ -14,6 +14,15 @@ const running = serverAndBrowserForThisFile(async ({ browser }) => {
   page = await context.newPage();
 });
 
+/** Types a YYYY-MM-DD day into the GOV.UK date input (day, month, year) whose legend is `legend`. */
+async function fillDate(legend: string, date: string) {
+  const [year, month, day] = date.split('-');
+  const field = page.getByRole('group', { name: legend });
+  await field.getByLabel('Day').fill(String(Number(day)));
+  await field.getByLabel('Month').fill(String(Number(month)));
+  await field.getByLabel('Year').fill(year);
+}
+
 const problems: string[] = [];
 async function axe(label: string) {
   for (const v of await accessibilityViolations(page)) problems.push(`${label}: ${v}`);
@@ -37,7 +46,7 @@ test('a treatment manager creates a group in the browser and its timetable is sh
   await page.getByLabel('Group name').fill('Browser test group');
   await page.getByLabel('Room').selectOption({ label: 'Programme room 2' });
   await page.getByLabel('Capacity').fill('9');
-  await page.getByLabel('Earliest start date').fill(start);
+  await fillDate('Earliest start date', start);
   for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) await page.getByLabel(`${day} 13:30`).check();
   await page.getByLabel('Lead facilitator').selectOption({ label: 'Frankie Facilitator' });
   await page.getByLabel('Co-facilitator').selectOption({ label: 'Robin Facilitator' });
@@ -109,7 +118,7 @@ test('a catch-up is booked for the man who missed a session and shows as outstan
   // rooms are free; the site's morning slot on a working day.
   let day = Math.floor(first.getTime() / 86_400_000) + 182;
   while (isoWeekday(day) > 5 || isBankHoliday(day)) day++;
-  await page.getByLabel('Date of the catch-up').fill(isoDate(day));
+  await fillDate('Date of the catch-up', isoDate(day));
   await page.getByLabel('Start time').selectOption('09:00');
   await page.getByLabel('Room', { exact: true }).selectOption({ label: 'Programme room 1' });
   await page.getByLabel('Facilitator').selectOption({ label: 'Kit Facilitator' });

@@ -57,12 +57,13 @@ export class TestClient {
     return this.cookies.size ? { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
   }
 
-  async get(url: string): Promise<LightMyRequestResponse> {
-    return this.remember(await this.app.inject({ method: 'GET', url, headers: this.cookieHeader(), remoteAddress: this.address }));
+  /** `headers` adds request headers a browser would send, such as the Referer. */
+  async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    return this.remember(await this.app.inject({ method: 'GET', url, headers: { ...this.cookieHeader(), ...headers }, remoteAddress: this.address }));
   }
 
   /** Posts a form; the CSRF token from the last page read is added unless the form sets _csrf itself. */
-  async post(url: string, form: Record<string, string | string[]> = {}): Promise<LightMyRequestResponse> {
+  async post(url: string, form: Record<string, string | string[]> = {}, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
     const body = new URLSearchParams();
     if (!('_csrf' in form) && this.lastCsrfToken) body.append('_csrf', this.lastCsrfToken);
     for (const [key, value] of Object.entries(form)) for (const v of [value].flat()) body.append(key, v);
@@ -70,7 +71,7 @@ export class TestClient {
       await this.app.inject({
         method: 'POST',
         url,
-        headers: { ...this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { ...this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', ...headers },
         payload: body.toString(),
         remoteAddress: this.address,
       }),

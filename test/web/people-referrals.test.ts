@@ -234,7 +234,8 @@ test('the person form refuses a duplicate prison number with a link to the exist
   assert.match(response.body, new RegExp(`href="/people/${personId}"`));
   const bad = await client.post('/people', { prisonNumber: 'A1234BC', givenName: 'X', familyName: 'Y', 'dateOfBirth-day': '31', 'dateOfBirth-month': '2', 'dateOfBirth-year': '1990', sex: 'male', siteId: String(ngt) });
   assert.equal(bad.statusCode, 400);
-  assert.match(bad.body, /href="#dateOfBirth"/);
+  assert.deepEqual(errorSummary(bad.body), ['Date of birth must be a real date']);
+  assert.match(bad.body, /href="#dateOfBirth-day"/);
 });
 
 test('a second referral from the person page is refused with a link to the first', async () => {

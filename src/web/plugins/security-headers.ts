@@ -1,6 +1,7 @@
 // Security headers (helmet) with a nonce-based content security policy: no inline script or style
 // runs unless it carries this response's nonce; and no caching of anything that has not said it may be
 // cached, since pages and API answers hold personal data that must not linger in a shared browser or proxy.
+// The Referer goes to this service only.
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 
@@ -25,6 +26,9 @@ export async function securityHeaders(app: FastifyInstance, options: { productio
     },
     strictTransportSecurity: options.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     crossOriginEmbedderPolicy: false,
+    // Our own pages see where the person came from, so an error page can link back there; other sites never
+    // see our addresses (they can hold names and prison numbers in search terms).
+    referrerPolicy: { policy: 'same-origin' },
   });
   // Static assets set their own max-age; every other response (pages, API, errors, redirects) is no-store.
   app.addHook('onSend', async (_request, reply, payload) => {

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { forRoles } from '../../access.js';
 import { errorView } from '../../forms.js';
+import { DateInputs } from '../../dates.js';
 import { uploadedFile } from '../../plugins/uploads.js';
 import { NotFound, ValidationFailed } from '../../../services/errors.js';
 import { cohortImportContent, covariatesOf, importCohortFile, listCohortImports, outcomesOf } from '../../../services/cohort-imports.js';
@@ -13,6 +14,7 @@ import { reportView } from './report.js';
 
 const importers = forRoles('researcher', 'administrator');
 const readers = forRoles('researcher', 'administrator', 'auditor');
+const reconvictionDates = { dataAsOf: 'Date the data runs to' };
 
 function ignoreNotFound(error: unknown): undefined {
   if (error instanceof NotFound) return undefined;
@@ -59,13 +61,19 @@ export async function evaluationRoutes(app: FastifyInstance, { database, config,
     }
   });
 
-  const reconvictionForm = (reply: FastifyReply, values: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-    reply.render('evaluations/reconvictions.njk', { pageTitle: 'Import reconviction records', values, isAdministrator: reply.request.actor?.role === 'administrator', ...extra });
+  const reconvictionForm = (reply: FastifyReply, dates: DateInputs, extra: Record<string, unknown> = {}) =>
+    reply.render('evaluations/reconvictions.njk', {
+      pageTitle: 'Import reconviction records',
+      dateItems: dates.items('dataAsOf'),
+      isAdministrator: reply.request.actor?.role === 'administrator',
+      ...extra,
+    });
 
-  app.get('/evaluations/reconvictions/new', { config: importers }, async (_request, reply) => reconvictionForm(reply, {}));
+  app.get('/evaluations/reconvictions/new', { config: importers }, async (_request, reply) => reconvictionForm(reply, DateInputs.fromRecord({}, reconvictionDates)));
 
   app.post('/evaluations/reconvictions', { config: importers }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
+    const dates = DateInputs.fromForm((request.body ?? {}) as Record<string, unknown>, reconvictionDates);
+    const body = dates.input;
     const file = uploadedFile(body, 'file');
     try {
       const result = await importReconvictions(db, request.actor!, { fileName: file.fileName, content: file.content, dataAsOf: body.dataAsOf }, config.pseudonymKey);
@@ -73,7 +81,7 @@ export async function evaluationRoutes(app: FastifyInstance, { database, config,
       return reply.redirect(`/evaluations?notice=${encodeURIComponent(notice)}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      return reconvictionForm(reply.status(400), { dataAsOf: body.dataAsOf }, errorView(error));
+      return reconvictionForm(reply.status(400), dates, dates.view(error));
     }
   });
 

@@ -16,7 +16,7 @@ import {
   setFacilitatorLimits,
 } from '../../../services/facilitators.js';
 import { calendarFeed, facilitatorWeek } from '../../../services/timetable.js';
-import { longDay, numberParam, presentAffected, statusTags, supervisionTags } from '../groups/present.js';
+import { longDay, numberParam, presentAffected, statusTags, supervisionTags, weekPicker } from '../groups/present.js';
 
 const facilitators = forRoles('facilitator');
 const availabilityReaders = forRoles('facilitator', 'treatment_manager', 'administrator', 'auditor');
@@ -33,11 +33,12 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
 
   app.get('/my/week', { config: facilitators }, async (request, reply) => {
     const actor = request.actor!;
-    const query = request.query as Record<string, string | undefined>;
-    const week = await facilitatorWeek(db, actor, actor.userId!, query.date);
+    const picker = weekPicker(request.query as Body);
+    const week = await facilitatorWeek(db, actor, actor.userId!, picker.date);
     const secret = await calendarSecret(db, actor);
     const origin = `${request.protocol}://${request.host}`;
-    return reply.render('facilitators/week.njk', {
+    return reply.status(picker.status).render('facilitators/week.njk', {
+      ...picker.view(week.monday),
       pageTitle: `My week beginning ${longDay(week.monday)}`,
       own: true,
       week,
@@ -71,9 +72,10 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
 
   app.get('/facilitators/:id/week', { config: availabilityReaders }, async (request, reply) => {
     const id = numberParam(request.params, 'id', 'Facilitator');
-    const query = request.query as Record<string, string | undefined>;
-    const week = await facilitatorWeek(db, request.actor!, id, query.date);
-    return reply.render('facilitators/week.njk', {
+    const picker = weekPicker(request.query as Body);
+    const week = await facilitatorWeek(db, request.actor!, id, picker.date);
+    return reply.status(picker.status).render('facilitators/week.njk', {
+      ...picker.view(week.monday),
       pageTitle: `${week.facilitator}: week beginning ${longDay(week.monday)}`,
       own: request.actor!.userId === id,
       week,

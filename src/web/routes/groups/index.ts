@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { forRoles } from '../../access.js';
 import { errorView } from '../../forms.js';
+import { DateInputs } from '../../dates.js';
 import type { Actor } from '../../../services/access.js';
 import { ValidationFailed } from '../../../services/errors.js';
 import { listSites } from '../../../services/sites.js';
@@ -22,13 +23,25 @@ import { addClosure, addRoom, addSiteSlot, getSiteSetup, removeSiteSlot } from '
 import { londonToday } from '../../../services/scheduling.js';
 import { weekdayNames } from '../../../domain/schedule/calendar.js';
 import { slotKey, slotTitle } from '../../../domain/schedule/slots.js';
-import { byWeek, dayCount, longDay, numberParam, presentAffected, shortDay, slotTimesByDay, statusTags, weekdayLabels } from './present.js';
+import { byWeek, dayCount, longDay, numberParam, presentAffected, shortDay, slotTimesByDay, statusTags, weekdayLabels, weekPicker } from './present.js';
 
 const readers = forRoles('treatment_manager', 'administrator', 'auditor', 'facilitator');
 const managers = forRoles('treatment_manager');
 const siteReaders = forRoles('treatment_manager', 'administrator', 'auditor');
 
 type Body = Record<string, unknown>;
+
+const groupDates = { earliestStart: 'Earliest start date' };
+const catchUpDates = { date: 'Date of the catch-up' };
+const closureDates = { date: 'Date the site is closed' };
+
+/** Carried from cancelling a session to the page that shows it: each moved session as [number, was on, was at]. */
+interface CancellationOutcome {
+  sessionId: number;
+  moved: Array<[number, string, string]>;
+  lastBefore: string;
+  lastAfter: string;
+}
 
 export async function groupRoutes(app: FastifyInstance, { database }: AppContext): Promise<void> {
   const { db } = database;
@@ -52,7 +65,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
   });
 
   // ------------------------------------------------------------------ create
-  const renderNewForm = async (reply: FastifyReply, siteId: number, values: Body, extra: Body = {}) => {
+  const renderNewForm = async (reply: FastifyReply, siteId: number, values: Body, dates: DateInputs, extra: Body = {}) => {
     const options = await groupFormOptions(db, reply.request.actor!, siteId);
     const chosenSlots = new Set([values.slots ?? []].flat().map(String));
     const sites = await listSites(db, reply.request.actor!);
@@ -66,6 +79,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
       siteName: sites.find((s) => s.id === siteId)?.name ?? '',
       values,
       noRooms: options.rooms.length === 0,
+      dateItems: dates.items('earliestStart'),
       programmeItems: options.programmes.map((p) => ({ value: p.id, text: `${p.name} (up to ${p.capacity} men)`, checked: (values.programmeId ?? options.programmes[0]?.id) === p.id })),
       roomItems: [{ value: '', text: 'Choose a room' }, ...options.rooms.map((r) => ({ value: String(r.id), text: r.name, selected: String(values.roomId ?? '') === String(r.id) }))],
       managerItems: person(options.managers, values.treatmentManagerId ?? reply.request.actor!.userId, 'Choose a treatment manager'),
@@ -83,11 +97,12 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     const query = request.query as Record<string, string | undefined>;
     const siteId = query.site ? Number(query.site) : actor.siteIds[0];
     if (!Number.isInteger(siteId)) throw ValidationFailed.one('site', 'Choose a site');
-    return renderNewForm(reply, siteId, { capacity: '9' });
+    return renderNewForm(reply, siteId, { capacity: '9' }, DateInputs.fromRecord({}, groupDates));
   });
 
   app.post('/groups', { config: managers }, async (request, reply) => {
-    const body = (request.body ?? {}) as Body;
+    const dates = DateInputs.fromForm((request.body ?? {}) as Body, groupDates);
+    const body = dates.input;
     const siteId = Number(body.siteId);
     if (!Number.isInteger(siteId) || siteId <= 0) throw ValidationFailed.one('siteId', 'Choose a site');
     try {
@@ -95,7 +110,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
       return reply.redirect(`/groups/${created.id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      return renderNewForm(reply.status(400), siteId, body, errorView(error));
+      return renderNewForm(reply.status(400), siteId, body, dates, dates.view(error));
     }
   });
 
@@ -159,21 +174,38 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     try {
       const result = await cancelSession(db, request.actor!, sessionId, body);
       if (result.groupId !== groupId) throw ValidationFailed.one('session', 'That session is not in this group');
-      const group = await getGroup(db, request.actor!, groupId);
-      return reply.render('groups/cancelled.njk', {
-        pageTitle: `Session ${result.cancelled.number} cancelled`,
-        group,
-        result,
-        cancelledDay: longDay(result.cancelled.date),
-        moved: result.moved.map((m) => ({ ...m, fromDay: shortDay(m.fromDate), toDay: shortDay(m.toDate) })),
-        lastBefore: longDay(result.lastDateBefore),
-        lastAfter: longDay(result.lastDateAfter),
-      });
+      const outcome: CancellationOutcome = {
+        sessionId,
+        moved: result.moved.map((m) => [m.number, m.fromDate, m.fromStart]),
+        lastBefore: result.lastDateBefore,
+        lastAfter: result.lastDateAfter,
+      };
+      return reply.redirectWithOutcome(`/groups/${groupId}/sessions/${sessionId}/cancelled`, outcome);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
       const { group, session } = await sessionOf(request.actor!, groupId, sessionId);
       return reply.status(400).render('groups/cancel.njk', { pageTitle: `Cancel session ${session.number}`, group, session, values: body, ...errorView(error) });
     }
+  });
+
+  // What moved is known only at the moment of cancelling: it comes with the redirect, once. The sessions'
+  // dates now are read from the timetable, so the outcome stays small enough for a cookie.
+  app.get('/groups/:id/sessions/:sessionId/cancelled', { config: managers }, async (request, reply) => {
+    const { group, session } = await sessionOf(request.actor!, numberParam(request.params, 'id', 'Group'), numberParam(request.params, 'sessionId', 'Session'));
+    if (session.status !== 'cancelled') return reply.redirect(`/groups/${group.id}#session-${session.id}`, 303);
+    const outcome = reply.takeOutcome<CancellationOutcome>();
+    const now = new Map(group.sessions.filter((s) => s.status !== 'cancelled').map((s) => [s.number, s]));
+    const moved = outcome?.sessionId === session.id
+      ? outcome.moved.map(([number, fromDate, fromStart]) => ({ number, block: now.get(number)?.block, fromDay: shortDay(fromDate), fromStart, toDay: now.has(number) ? shortDay(now.get(number)!.date) : 'Not scheduled', toStart: now.get(number)?.start ?? '' }))
+      : undefined;
+    return reply.render('groups/cancelled.njk', {
+      pageTitle: `Session ${session.number} cancelled`,
+      group,
+      session,
+      moved,
+      lastBefore: outcome ? longDay(outcome.lastBefore) : undefined,
+      lastAfter: outcome ? longDay(outcome.lastAfter) : undefined,
+    });
   });
 
   // ------------------------------------------------------------------ swap
@@ -211,7 +243,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
   });
 
   // ------------------------------------------------------------------ catch-ups
-  const renderCatchUp = async (reply: FastifyReply, groupId: number, values: Body, extra: Body = {}) => {
+  const renderCatchUp = async (reply: FastifyReply, groupId: number, values: Body, dates: DateInputs, extra: Body = {}) => {
     const group = await getGroup(db, reply.request.actor!, groupId);
     const options = await catchUpOptions(db, reply.request.actor!, groupId);
     const today = londonToday();
@@ -221,6 +253,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
       pageTitle: 'Book a catch-up session',
       group,
       values,
+      dateItems: dates.items('date'),
       noSlots: options.slots.length === 0,
       slotHint: slotTimesByDay(options.slots),
       startItems: [{ value: '', text: 'Choose a start time' }, ...startTimes.map((t) => ({ value: t, text: t, selected: String(values.start ?? '') === t }))],
@@ -237,17 +270,18 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     });
   };
 
-  app.get('/groups/:id/catch-ups/new', { config: managers }, async (request, reply) => renderCatchUp(reply, numberParam(request.params, 'id', 'Group'), {}));
+  app.get('/groups/:id/catch-ups/new', { config: managers }, async (request, reply) => renderCatchUp(reply, numberParam(request.params, 'id', 'Group'), {}, DateInputs.fromRecord({}, catchUpDates)));
 
   app.post('/groups/:id/catch-ups', { config: managers }, async (request, reply) => {
     const groupId = numberParam(request.params, 'id', 'Group');
-    const body = (request.body ?? {}) as Body;
+    const dates = DateInputs.fromForm((request.body ?? {}) as Body, catchUpDates);
+    const body = dates.input;
     try {
       await bookCatchUp(db, request.actor!, groupId, body);
       return reply.redirect(`/groups/${groupId}#catch-ups`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      return renderCatchUp(reply.status(400), groupId, body, errorView(error));
+      return renderCatchUp(reply.status(400), groupId, body, dates, dates.view(error));
     }
   });
 
@@ -291,12 +325,15 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
 
   // ------------------------------------------------------------------ a site's week and set-up: rooms, session slots, closures
   app.get('/sites/:siteId/week', { config: siteReaders }, async (request, reply) => {
-    const query = request.query as Record<string, string | undefined>;
-    const week = await siteWeek(db, request.actor!, numberParam(request.params, 'siteId', 'Site'), query.date);
-    return reply.render('groups/site-week.njk', {
+    const siteId = numberParam(request.params, 'siteId', 'Site');
+    const picker = weekPicker(request.query as Body);
+    const week = await siteWeek(db, request.actor!, siteId, picker.date);
+    return reply.status(picker.status).render('groups/site-week.njk', {
       pageTitle: `${week.siteName}: week beginning ${longDay(week.monday)}`,
       week,
-      siteId: numberParam(request.params, 'siteId', 'Site'),
+      siteId,
+      baseUrl: `/sites/${siteId}/week`,
+      ...picker.view(week.monday),
       days: week.days.map((d) => ({ ...d, label: longDay(d.date), entries: d.entries.map((e) => ({ ...e, tag: statusTags[e.status] })) })),
     });
   });
@@ -306,7 +343,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     ...weekdayNames.map((day) => ({ value: day, text: weekdayLabels[day], selected: chosen === day })),
   ];
 
-  const renderSetup = async (reply: FastifyReply, siteId: number, extra: Body = {}) => {
+  const renderSetup = async (reply: FastifyReply, siteId: number, extra: Body = {}, closureForm?: DateInputs) => {
     const setup = await getSiteSetup(db, reply.request.actor!, siteId);
     return reply.render('groups/site-setup.njk', {
       pageTitle: `${setup.site.name}: rooms, session slots and closures`,
@@ -320,6 +357,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
       slotValues: {},
       weekdayItems: weekdayItems((extra.slotValues as Body | undefined)?.weekday),
       closureValues: {},
+      closureDateItems: (closureForm ?? DateInputs.fromRecord({}, closureDates)).items('date'),
       ...extra,
     });
   };
@@ -336,7 +374,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
       return reply.redirect(`/sites/${siteId}/setup`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      return renderSetup(reply.status(400), siteId, { roomValues: body, ...prefixed(errorView(error), 'room') });
+      return renderSetup(reply.status(400), siteId, { roomValues: body, ...errorView(error, {}, 'room-') });
     }
   });
 
@@ -348,7 +386,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
       return reply.redirect(`/sites/${siteId}/setup#slots`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      return renderSetup(reply.status(400), siteId, { slotValues: body, ...prefixed(errorView(error), 'slot') });
+      return renderSetup(reply.status(400), siteId, { slotValues: body, ...errorView(error, {}, 'slot-') });
     }
   });
 
@@ -359,26 +397,20 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
       return reply.redirect(`/sites/${siteId}/setup#slots`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      return renderSetup(reply.status(400), siteId, prefixed(errorView(error), 'slot'));
+      return renderSetup(reply.status(400), siteId, errorView(error, {}, 'slot-'));
     }
   });
 
   app.post('/sites/:siteId/closures', { config: forRoles('treatment_manager', 'administrator') }, async (request, reply) => {
     const siteId = numberParam(request.params, 'siteId', 'Site');
-    const body = (request.body ?? {}) as Body;
+    const dates = DateInputs.fromForm((request.body ?? {}) as Body, closureDates);
+    const body = dates.input;
     try {
       await addClosure(db, request.actor!, siteId, body);
       return reply.redirect(`/sites/${siteId}/setup?added=closure`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      return renderSetup(reply.status(400), siteId, { closureValues: body, ...prefixed(errorView(error), 'closure') });
+      return renderSetup(reply.status(400), siteId, { closureValues: body, ...dates.view(error, 'closure-') }, dates);
     }
   });
-}
-
-/** Two forms on one page: field ids are prefixed so the error summary links to the right input. */
-function prefixed(view: ReturnType<typeof errorView>, prefix: string) {
-  const errors: Record<string, { text: string }> = {};
-  for (const [field, message] of Object.entries(view.errors)) errors[`${prefix}-${field}`] = message;
-  return { errors, errorList: view.errorList.map((e) => ({ ...e, href: e.href.replace('#', `#${prefix}-`) })) };
 }

@@ -5,6 +5,7 @@ import type { Slot } from '../../../domain/schedule/solver.js';
 import type { TimetableSession } from '../../../services/groups.js';
 import type { AffectedGroup } from '../../../services/scheduling.js';
 import { ValidationFailed } from '../../../services/errors.js';
+import { DateInputs } from '../../dates.js';
 
 const dayFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 const longFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
@@ -79,3 +80,25 @@ export const supervisionTags: Record<string, { text: string; classes: string }> 
   due: { text: 'Supervision due', classes: 'govuk-tag--yellow' },
   lapsed: { text: 'Lapsed', classes: 'govuk-tag--red' },
 };
+
+const pickerDates = { date: 'Date' };
+
+/**
+ * The week views' date picker (a GET form of day, month and year): which day's week to show, and what the
+ * picker shows — that week's Monday, or what was typed with its error when it is not a real date (the page
+ * then shows the current week).
+ */
+export function weekPicker(query: Record<string, unknown>) {
+  const typed = DateInputs.fromForm(query, pickerDates);
+  const problem = typed.firstProblem();
+  const date = problem ? undefined : typeof typed.input.date === 'string' && typed.input.date ? typed.input.date : undefined;
+  return {
+    date,
+    status: problem ? 400 : 200,
+    view(monday: string) {
+      if (!problem) return { pickerItems: DateInputs.fromRecord({ date: monday }, pickerDates).items('date'), errors: {}, errorList: [] };
+      const shown = typed.view(ValidationFailed.one(problem.field, problem.problem.message));
+      return { pickerItems: typed.items('date'), ...shown };
+    },
+  };
+}

@@ -12,10 +12,9 @@ import { createReferral } from '../../../services/referrals.js';
 import { listSites } from '../../../services/sites.js';
 import type { AppContext } from '../../context.js';
 import { errorView } from '../../forms.js';
+import { DateInputs } from '../../dates.js';
 import {
   convictionCategoryLabels,
-  dateItems,
-  foldDates,
   idParam,
   instrumentNames,
   recordEditors,
@@ -28,7 +27,9 @@ import {
   withQuery,
 } from '../../records.js';
 
-const personDates = ['dateOfBirth', 'sentenceDate', 'earliestReleaseDate', 'iqDate'] as const;
+// Labels as the form's legends read, so a date's error names the box the person sees.
+const personDates = { dateOfBirth: 'Date of birth', sentenceDate: 'Sentence date', earliestReleaseDate: 'Earliest release date', iqDate: 'Date of the test' };
+const convictionDates = { convictionDate: 'Date of conviction' };
 type Body = Record<string, unknown>;
 
 const instruments: Record<string, { id: ScoredInstrument; title: string; fields: Array<{ name: string; label: string; kind: 'number' | 'boolean' | 'sex'; hint?: string }> }> = {
@@ -60,10 +61,6 @@ function sentenceCase(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function personFormItems(values: Body, errors: Record<string, unknown> = {}) {
-  return Object.fromEntries(personDates.map((f) => [f, dateItems(f, values[f], Boolean(errors[f]))]));
-}
-
 function asFormValues(p: Record<string, unknown>): Body {
   const v: Body = { ...p };
   v.neverMarried = p.neverMarried === true ? 'yes' : p.neverMarried === false ? 'no' : '';
@@ -82,7 +79,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
   const siteItems = async (actor: Actor, chosen: unknown) =>
     (await listSites(db, actor)).map((s) => ({ value: String(s.id), text: s.name, selected: String(chosen ?? '') === String(s.id) }));
 
-  const renderForm = async (reply: FastifyReply, mode: 'new' | 'edit', values: Body, extra: Body = {}) => {
+  const renderForm = async (reply: FastifyReply, mode: 'new' | 'edit', values: Body, dates: DateInputs, extra: Body = {}) => {
     const actor = reply.request.actor!;
     return reply.render('people/form.njk', {
       pageTitle: mode === 'new' ? 'Add a person' : 'Edit person',
@@ -90,7 +87,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
       values,
       action: mode === 'new' ? '/people' : `/people/${values.id}`,
       sites: [{ value: '', text: 'Choose a site' }, ...(await siteItems(actor, values.siteId))],
-      dates: personFormItems(values, (extra.errors as Record<string, unknown>) ?? {}),
+      dates: dates.allItems(),
       ...extra,
     });
   };
@@ -152,16 +149,17 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
     });
   });
 
-  app.get('/people/new', { config: recordEditors }, async (_request, reply) => renderForm(reply, 'new', { sex: 'male' }));
+  app.get('/people/new', { config: recordEditors }, async (_request, reply) => renderForm(reply, 'new', { sex: 'male' }, DateInputs.fromRecord({}, personDates)));
 
   app.post('/people', { config: recordEditors }, async (request, reply) => {
-    const body = foldDates((request.body ?? {}) as Body, personDates);
+    const dates = DateInputs.fromForm((request.body ?? {}) as Body, personDates);
+    const body = dates.input;
     try {
       const person = await createPerson(db, request.actor!, body);
       return reply.redirect(`/people/${person.id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      return renderForm(reply.status(400), 'new', body, { ...errorView(error), existingLink: duplicateLink(error) });
+      return renderForm(reply.status(400), 'new', body, dates, { ...dates.view(error), existingLink: duplicateLink(error) });
     }
   });
 
@@ -169,12 +167,13 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
 
   app.get('/people/:id/edit', { config: recordEditors }, async (request, reply) => {
     const { person } = await getPerson(db, request.actor!, idParam(request.params, 'id', 'Person'));
-    return renderForm(reply, 'edit', asFormValues(person));
+    return renderForm(reply, 'edit', asFormValues(person), DateInputs.fromRecord(person, personDates));
   });
 
   app.post('/people/:id', { config: recordEditors }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Person');
-    const body = foldDates((request.body ?? {}) as Body, personDates);
+    const dates = DateInputs.fromForm((request.body ?? {}) as Body, personDates);
+    const body = dates.input;
     // An unticked checkbox sends nothing: on this full form that means "no".
     const input = { sexualMurder: '', ...body };
     try {
@@ -182,16 +181,16 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
       return reply.redirect(`/people/${id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      return renderForm(reply.status(400), 'edit', { ...body, id }, { ...errorView(error), existingLink: duplicateLink(error) });
+      return renderForm(reply.status(400), 'edit', { ...body, id }, dates, { ...dates.view(error), existingLink: duplicateLink(error) });
     }
   });
 
-  const renderConviction = (reply: FastifyReply, personId: number, values: Body, extra: Body = {}) =>
+  const renderConviction = (reply: FastifyReply, personId: number, values: Body, dates: DateInputs, extra: Body = {}) =>
     reply.render('people/conviction.njk', {
       pageTitle: 'Add a conviction',
       personId,
       values,
-      dateItems: dateItems('convictionDate', values.convictionDate, Boolean((extra.errors as Body | undefined)?.convictionDate)),
+      dateItems: dates.items('convictionDate'),
       categoryItems: Object.entries(convictionCategoryLabels).map(([value, text]) => ({ value, text, checked: values.category === value })),
       flagItems: [
         { value: 'true', text: 'Attempted offence', name: 'attempt', checked: Boolean(values.attempt) },
@@ -205,18 +204,19 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
   app.get('/people/:id/convictions/new', { config: recordEditors }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Person');
     const { person } = await getPerson(db, request.actor!, id);
-    return renderConviction(reply, person.id, {});
+    return renderConviction(reply, person.id, {}, DateInputs.fromRecord({}, convictionDates));
   });
 
   app.post('/people/:id/convictions', { config: recordEditors }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Person');
-    const body = foldDates((request.body ?? {}) as Body, ['convictionDate']);
+    const dates = DateInputs.fromForm((request.body ?? {}) as Body, convictionDates);
+    const body = dates.input;
     try {
       await addConviction(db, request.actor!, id, body);
       return reply.redirect(`/people/${id}#offences`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      return renderConviction(reply.status(400), id, body, errorView(error));
+      return renderConviction(reply.status(400), id, body, dates, dates.view(error));
     }
   });
 
