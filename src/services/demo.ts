@@ -6,8 +6,10 @@ import { calendarDay } from '../domain/people/dates.js';
 import type { ConvictionCategory } from '../domain/programme/definition.js';
 import type { Role } from '../domain/roles.js';
 import { systemActor, type Actor } from './access.js';
+import { getEligibility, recordEligibilityOverride } from './eligibility.js';
+import { groupsWithPlaces } from './group-membership.js';
 import { addConviction, createPerson } from './people.js';
-import { createReferral, transitionReferral } from './referrals.js';
+import { createReferral, transitionReferral, type Referral } from './referrals.js';
 import { ospFromRecord, rm2000FromRecord, scorePerson } from './risk-scores.js';
 import { readPersonRecord } from './people.js';
 import { createSite, listSites } from './sites.js';
@@ -62,12 +64,32 @@ export async function seedDemo(db: Db, options: { password: string; production: 
     created.push(user.username);
   }
   const [{ n: peopleCount }] = await db.select({ n: count() }).from(people);
-  if (peopleCount === 0) {
-    await seedDemoPeople(db, siteIds);
-    created.push('60 men with convictions, scores and referrals');
-  }
+  const toAllocate = peopleCount === 0 ? await seedDemoPeople(db, siteIds) : [];
+  if (peopleCount === 0) created.push('60 men with convictions, scores and referrals');
   created.push(...(await seedDemoGroups(db, { password: options.password, actor })).created);
+  await allocateDemoMen(db, toAllocate);
   return { created };
+}
+
+/** A demo man waiting to be allocated to his site's group, then walked on by `after` (e.g. start, complete). */
+interface PendingAllocation {
+  manager: Actor;
+  referral: Referral;
+  after: string[];
+}
+
+/**
+ * Men whose demo status is in or past a group are allocated to a named group of their site (made after the
+ * people, by seedDemoGroups), so the demo data keeps the rule that allocated men are members of a group.
+ * With no group with a free place they stay on the waitlist.
+ */
+async function allocateDemoMen(db: Db, pending: PendingAllocation[]): Promise<void> {
+  for (const { manager, referral, after } of pending) {
+    const [group] = await db.transaction((tx) => groupsWithPlaces(tx, referral.siteId, referral.programmeId));
+    if (!group) continue;
+    let current = await transitionReferral(db, manager, referral.id, 'allocate', { version: referral.version, groupId: group.id });
+    for (const step of after) current = await transitionReferral(db, manager, current.id, step, { reason: demoReasons[step], version: current.version });
+  }
 }
 
 // ---- Demo men: fictional names, deterministic (a seeded PRNG), made through the services so history and audit are real.
@@ -112,6 +134,7 @@ const demoPaths: Record<(typeof demoTargets)[number], string[]> = {
   suitable_not_ready: [...toAssessment, 'record_suitable_not_ready'],
   assessed_suitable: [...toAssessment, 'record_suitable'],
   awaiting_allocation: toWaitlist,
+  // Allocation needs a group, made after the people: these stop on the waitlist and go on in allocateDemoMen.
   allocated: [...toWaitlist, 'allocate'],
   on_programme: [...toWaitlist, 'allocate', 'start_programme'],
   programme_complete: [...toWaitlist, 'allocate', 'start_programme', 'complete_programme'],
@@ -127,6 +150,7 @@ const demoReasons: Record<string, string> = {
   put_on_hold: 'Transferred to healthcare for a period.',
   withdraw: 'Transferred to another establishment.',
 };
+const demoOverrideReason = 'IQ assessment booked; his education and work records show he can take part in group work.';
 
 async function demoActor(db: Db, username: string): Promise<Actor> {
   const [user] = await db.select().from(users).where(eq(users.username, username));
@@ -134,7 +158,8 @@ async function demoActor(db: Db, username: string): Promise<Actor> {
   return { userId: user.id, username: user.username, role: user.role as Role, siteIds: siteRows.map((r) => r.id) };
 }
 
-async function seedDemoPeople(db: Db, siteIds: Map<string, number>): Promise<void> {
+async function seedDemoPeople(db: Db, siteIds: Map<string, number>): Promise<PendingAllocation[]> {
+  const pending: PendingAllocation[] = [];
   const random = prng(20_240_601);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
   const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
@@ -201,10 +226,21 @@ async function seedDemoPeople(db: Db, siteIds: Map<string, number>): Promise<voi
       }
     }
     const target = demoTargets[i % demoTargets.length];
+    let path = demoPaths[target];
+    if (path.includes('add_to_waitlist')) {
+      // Only eligible men reach the waitlist: a man computed not eligible is recorded so by the assessor; one
+      // whose eligibility is undetermined (no IQ result) is let on by the manager's recorded override.
+      const { result } = await getEligibility(db, manager, person.id, 'core-sotp', today);
+      if (result === 'not_eligible') path = [...toAssessment, 'record_not_eligible'];
+      if (result === 'undetermined') await recordEligibilityOverride(db, manager, person.id, 'core-sotp', { result: 'eligible', reason: demoOverrideReason }, today);
+    }
+    const allocateAt = path.indexOf('allocate');
     let referral = await createReferral(db, manager, { personId: person.id, programmeId: 'core-sotp' });
-    for (const step of demoPaths[target]) {
+    for (const step of allocateAt < 0 ? path : path.slice(0, allocateAt)) {
       const actor = step === 'start_assessment' || step.startsWith('record_') ? assessor : manager;
       referral = await transitionReferral(db, actor, referral.id, step, { reason: demoReasons[step], version: referral.version });
     }
+    if (allocateAt >= 0) pending.push({ manager, referral, after: path.slice(allocateAt + 1) });
   }
+  return pending;
 }
