@@ -1,12 +1,32 @@
 // Turns a validation failure into what GOV.UK form pages need: an error summary list linking to
-// each field, and a message per field.
-import type { ValidationFailed } from '../services/errors.js';
+// each field, and a message per field. An error that carries a link (the record it clashes with, the
+// page that records what is missing) shows it as a link, in the summary and beside the field.
+import type { FieldError, ValidationFailed } from '../services/errors.js';
 
-export function errorView(failure: ValidationFailed) {
-  const errors: Record<string, { text: string }> = {};
-  const errorList = failure.errors.map((e) => {
-    errors[e.field] ??= { text: e.message }; // the field shows its first problem; the summary lists them all
-    return { text: e.message, href: `#${e.field.replace(/\./g, '-')}` };
-  });
+const htmlEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => htmlEscapes[c]);
+}
+
+function linkHtml(link: NonNullable<FieldError['link']>): string {
+  return `<a class="govuk-link" href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a>`;
+}
+
+/**
+ * `fieldId` gives the id of a field's input on the page (when several forms share a page, their ids are
+ * prefixed), so each summary entry links to its field.
+ */
+export function errorView(failure: ValidationFailed, fieldId: (field: string) => string = (field) => field.replace(/\./g, '-')) {
+  // `html`, when present, is what GOV.UK's macros show instead of `text`.
+  const errors: Record<string, { text: string; html?: string }> = {};
+  const errorList: Array<{ text: string; href: string; html?: string }> = [];
+  for (const e of failure.errors) {
+    // The field shows its first problem; the summary lists them all.
+    errors[e.field] ??= e.link ? { text: e.message, html: `${escapeHtml(e.message)} ${linkHtml(e.link)}` } : { text: e.message };
+    errorList.push({ text: e.message, href: `#${fieldId(e.field)}` });
+    // An entry without href is shown as it is: here, the link to the way forward.
+    if (e.link) errorList.push({ text: e.link.text, href: '', html: linkHtml(e.link) });
+  }
   return { errors, errorList };
 }

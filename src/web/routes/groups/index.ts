@@ -15,6 +15,7 @@ import {
   getGroup,
   groupFormOptions,
   listGroups,
+  removeFromGroup,
   slotStartTimes,
   teamRoleLabels,
 } from '../../../services/groups.js';
@@ -267,6 +268,31 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
       return renderAllocate(reply.status(400), groupId, body, errorView(error));
+    }
+  });
+
+  // ------------------------------------------------------------------ removal from the group
+  const renderRemove = async (reply: FastifyReply, groupId: number, referralId: number, values: Body, extra: Body = {}) => {
+    const group = await getGroup(db, reply.request.actor!, groupId);
+    const member = group.members.find((m) => m.referralId === referralId);
+    if (!member) throw ValidationFailed.one('referralId', 'He is not a current member of this group');
+    return reply.render('groups/remove-member.njk', { pageTitle: `Remove ${member.name} from ${group.name}`, group, member, values, errors: {}, ...extra });
+  };
+
+  app.get('/groups/:id/members/:referralId/remove', { config: managers }, async (request, reply) =>
+    renderRemove(reply, numberParam(request.params, 'id', 'Group'), numberParam(request.params, 'referralId', 'Referral'), {}),
+  );
+
+  app.post('/groups/:id/members/:referralId/remove', { config: managers }, async (request, reply) => {
+    const groupId = numberParam(request.params, 'id', 'Group');
+    const referralId = numberParam(request.params, 'referralId', 'Referral');
+    const body = (request.body ?? {}) as Body;
+    try {
+      await removeFromGroup(db, request.actor!, groupId, { ...body, referralId });
+      return reply.redirect(`/groups/${groupId}#members`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      return renderRemove(reply.status(400), groupId, referralId, body, errorView(error));
     }
   });
 
