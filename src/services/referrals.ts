@@ -295,7 +295,14 @@ export async function getReferral(db: Db, actor: Actor, referralId: number, toda
     const status = referral.status as ReferralStatusId;
     const transitions = availableTransitions(status, actor.role);
     const canJoin = transitions.some((t) => (t.effects as readonly TransitionEffect[]).includes('joins_group'));
-    await appendAudit(tx, actor, { action: 'referral.viewed', subjectType: 'referral', subjectId: referralId, siteId: referral.siteId });
+    // The page shows his eligibility and risk scores too: the entry says whose record was read, and which parts.
+    await appendAudit(tx, actor, {
+      action: 'referral.viewed',
+      subjectType: 'referral',
+      subjectId: referralId,
+      siteId: referral.siteId,
+      details: { personId: referral.personId, parts: ['eligibility', 'risk_scores'] },
+    });
     return {
       referral: { ...referral, status },
       person,

@@ -9,6 +9,7 @@ interface Answer {
   code: string;
   message: string;
   field?: string;
+  link?: { href: string; text: string };
   heading: string;
 }
 
@@ -26,7 +27,7 @@ const pages: Record<number, { heading: string; paragraph: string }> = {
 function classify(error: FastifyError): Answer {
   if (error instanceof ValidationFailed) {
     const first = error.errors[0];
-    return { status: 400, code: 'validation_failed', message: first.message, field: first.field, heading: pages[400].heading };
+    return { status: 400, code: 'validation_failed', message: first.message, field: first.field, ...(first.link ? { link: first.link } : {}), heading: pages[400].heading };
   }
   if (error instanceof NotFound) return { status: 404, code: 'not_found', message: error.message, heading: pages[404].heading };
   if (error instanceof AccessDenied) return { status: 403, code: 'forbidden', message: error.message, heading: pages[403].heading };
@@ -47,7 +48,7 @@ function classify(error: FastifyError): Answer {
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, answer: Answer) {
   reply.status(answer.status);
   if (isApiRequest(request)) {
-    return reply.send({ error: { code: answer.code, message: answer.message, ...(answer.field ? { field: answer.field } : {}) } });
+    return reply.send({ error: { code: answer.code, message: answer.message, ...(answer.field ? { field: answer.field } : {}), ...(answer.link ? { link: answer.link } : {}) } });
   }
   const page = pages[answer.status] ?? pages[400];
   const paragraphs = answer.status === 500 || answer.status === 404 ? [page.paragraph] : [answer.message, page.paragraph];
