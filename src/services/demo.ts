@@ -174,8 +174,12 @@ async function seedDemoPeople(db: Db, siteIds: Map<string, number>): Promise<Pen
   for (let i = 0; i < 60; i++) {
     const siteCode = i < 30 ? 'NGT' : 'SMR';
     const manager = managers[siteCode];
-    const birthYear = between(thisYear - 70, thisYear - 21);
     const withIq = i % 9 !== 4; // a few men without an IQ result: their eligibility stays undetermined
+    const target = demoTargets[i % demoTargets.length];
+    // Men the demo walks onto the waitlist mostly have the profile Core SOTP is for (an IQ over 80, a contact
+    // index offence, young, so RM2000/S medium or above), so the waitlist and groups have men in them.
+    const headedForGroupWork = demoPaths[target].includes('add_to_waitlist');
+    const birthYear = headedForGroupWork ? between(thisYear - 26, thisYear - 21) : between(thisYear - 70, thisYear - 21);
     // Sentenced for the index sexual offence in or after the year he turned 19; earlier convictions come before it.
     const sentenceYear = between(Math.max(birthYear + 19, thisYear - 6), thisYear - 1);
     const sentenceDate = day(sentenceYear);
@@ -190,14 +194,14 @@ async function seedDemoPeople(db: Db, siteIds: Map<string, number>): Promise<Pen
       // Every fifth man is due out within about four months, so the waitlist shows its warning.
       earliestReleaseDate: i % 5 === 0 ? addDays(today, between(30, 110)) : day(thisYear + between(1, 8)),
       neverMarried: pick(['yes', 'no', '']),
-      ...(withIq ? { iqScore: between(72, 125), iqTest: 'WAIS-IV', iqDate: day(thisYear - 1) } : {}),
+      ...(withIq ? { iqScore: between(headedForGroupWork ? 81 : 72, 125), iqTest: 'WAIS-IV', iqDate: day(thisYear - 1) } : {}),
       sexualMurder: i % 23 === 7 ? 'true' : '',
     });
     const convictionCount = between(1, 4);
     for (let c = 0; c < convictionCount; c++) {
       // The first conviction is the index sexual offence (on the sentence date); the rest are earlier and vary.
       const category: ConvictionCategory =
-        c === 0 ? (i % 11 === 3 ? 'sexual_non_contact' : 'sexual_contact') : pick(['sexual_contact', 'violent', 'burglary', 'other', 'other'] as const);
+        c === 0 ? (i % 11 === 3 && !headedForGroupWork ? 'sexual_non_contact' : 'sexual_contact') : pick(['sexual_contact', 'violent', 'burglary', 'other', 'other'] as const);
       const sexual = category === 'sexual_contact' || category === 'sexual_non_contact';
       await addConviction(db, assessor, person.id, {
         convictionDate: c === 0 ? sentenceDate : day(between(birthYear + 18, sentenceYear - 1)),
@@ -225,7 +229,6 @@ async function seedDemoPeople(db: Db, siteIds: Map<string, number>): Promise<Pen
         );
       }
     }
-    const target = demoTargets[i % demoTargets.length];
     let path = demoPaths[target];
     if (path.includes('add_to_waitlist')) {
       // Only eligible men reach the waitlist: a man computed not eligible is recorded so by the assessor; one
