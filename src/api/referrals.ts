@@ -153,7 +153,13 @@ export async function referralApiRoutes(api: FastifyInstance, { database }: AppC
         summary: 'Make a workflow transition; send the version you read (409 if it changed)',
         tags: ['referrals'],
         params: idParams,
-        body: z.object({ transition: z.enum(transitionIds), reason: z.string().max(2000).optional(), version: z.number().int().positive() }),
+        body: z.object({
+          transition: z.enum(transitionIds),
+          reason: z.string().max(2000).optional(),
+          version: z.number().int().positive(),
+          /** The group to join: required by `allocate` (a referral is allocated only to a named group). */
+          groupId: z.number().int().positive().optional(),
+        }),
         response: { 200: referralOut, ...errors },
       },
     },

@@ -2,5 +2,11 @@
 import { z } from 'zod';
 
 export const apiError = z.object({
-  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    field: z.string().optional(),
+    /** A page that helps (the record the input clashes with, where missing facts are recorded). */
+    link: z.object({ href: z.string(), text: z.string() }).optional(),
+  }),
 });

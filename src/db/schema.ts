@@ -124,6 +124,8 @@ export const riskScores = pgTable('risk_scores', {
   assessedBy: integer('assessed_by').notNull(),
   assessedOn: date('assessed_on', { mode: 'string' }).notNull(),
   createdAt: tz('created_at').notNull().defaultNow(),
+  /** Set when a conviction the score was computed from is removed: the score is kept but needs redoing. */
+  outOfDateSince: tz('out_of_date_since'),
 });
 
 export const eligibilityOverrides = pgTable('eligibility_overrides', {
@@ -253,6 +255,9 @@ export const groupMembers = pgTable('group_members', {
   groupId: integer('group_id').notNull(),
   referralId: integer('referral_id').notNull(),
   personId: integer('person_id').notNull(),
+  /** Null while he is a current member; set (with the reason) when he leaves the group. */
+  leftAt: tz('left_at'),
+  leftReason: text('left_reason'),
   ...audited,
 });
 

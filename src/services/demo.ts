@@ -6,8 +6,10 @@ import { calendarDay } from '../domain/people/dates.js';
 import type { ConvictionCategory } from '../domain/programme/definition.js';
 import type { Role } from '../domain/roles.js';
 import { systemActor, type Actor } from './access.js';
+import { getEligibility, recordEligibilityOverride } from './eligibility.js';
+import { groupsWithPlaces } from './group-membership.js';
 import { addConviction, createPerson } from './people.js';
-import { createReferral, transitionReferral } from './referrals.js';
+import { createReferral, transitionReferral, type Referral } from './referrals.js';
 import { ospFromRecord, rm2000FromRecord, scorePerson } from './risk-scores.js';
 import { readPersonRecord } from './people.js';
 import { createSite, listSites } from './sites.js';
@@ -62,12 +64,32 @@ export async function seedDemo(db: Db, options: { password: string; production: 
     created.push(user.username);
   }
   const [{ n: peopleCount }] = await db.select({ n: count() }).from(people);
-  if (peopleCount === 0) {
-    await seedDemoPeople(db, siteIds);
-    created.push('60 men with convictions, scores and referrals');
-  }
+  const toAllocate = peopleCount === 0 ? await seedDemoPeople(db, siteIds) : [];
+  if (peopleCount === 0) created.push('60 men with convictions, scores and referrals');
   created.push(...(await seedDemoGroups(db, { password: options.password, actor })).created);
+  await allocateDemoMen(db, toAllocate);
   return { created };
+}
+
+/** A demo man waiting to be allocated to his site's group, then walked on by `after` (e.g. start, complete). */
+interface PendingAllocation {
+  manager: Actor;
+  referral: Referral;
+  after: string[];
+}
+
+/**
+ * Men whose demo status is in or past a group are allocated to a named group of their site (made after the
+ * people, by seedDemoGroups), so the demo data keeps the rule that allocated men are members of a group.
+ * With no group with a free place they stay on the waitlist.
+ */
+async function allocateDemoMen(db: Db, pending: PendingAllocation[]): Promise<void> {
+  for (const { manager, referral, after } of pending) {
+    const [group] = await db.transaction((tx) => groupsWithPlaces(tx, referral.siteId, referral.programmeId));
+    if (!group) continue;
+    let current = await transitionReferral(db, manager, referral.id, 'allocate', { version: referral.version, groupId: group.id });
+    for (const step of after) current = await transitionReferral(db, manager, current.id, step, { reason: demoReasons[step], version: current.version });
+  }
 }
 
 // ---- Demo men: fictional names, deterministic (a seeded PRNG), made through the services so history and audit are real.
@@ -112,6 +134,7 @@ const demoPaths: Record<(typeof demoTargets)[number], string[]> = {
   suitable_not_ready: [...toAssessment, 'record_suitable_not_ready'],
   assessed_suitable: [...toAssessment, 'record_suitable'],
   awaiting_allocation: toWaitlist,
+  // Allocation needs a group, made after the people: these stop on the waitlist and go on in allocateDemoMen.
   allocated: [...toWaitlist, 'allocate'],
   on_programme: [...toWaitlist, 'allocate', 'start_programme'],
   programme_complete: [...toWaitlist, 'allocate', 'start_programme', 'complete_programme'],
@@ -127,6 +150,7 @@ const demoReasons: Record<string, string> = {
   put_on_hold: 'Transferred to healthcare for a period.',
   withdraw: 'Transferred to another establishment.',
 };
+const demoOverrideReason = 'IQ assessment booked; his education and work records show he can take part in group work.';
 
 async function demoActor(db: Db, username: string): Promise<Actor> {
   const [user] = await db.select().from(users).where(eq(users.username, username));
@@ -134,7 +158,8 @@ async function demoActor(db: Db, username: string): Promise<Actor> {
   return { userId: user.id, username: user.username, role: user.role as Role, siteIds: siteRows.map((r) => r.id) };
 }
 
-async function seedDemoPeople(db: Db, siteIds: Map<string, number>): Promise<void> {
+async function seedDemoPeople(db: Db, siteIds: Map<string, number>): Promise<PendingAllocation[]> {
+  const pending: PendingAllocation[] = [];
   const random = prng(20_240_601);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
   const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
@@ -149,8 +174,12 @@ async function seedDemoPeople(db: Db, siteIds: Map<string, number>): Promise<voi
   for (let i = 0; i < 60; i++) {
     const siteCode = i < 30 ? 'NGT' : 'SMR';
     const manager = managers[siteCode];
-    const birthYear = between(thisYear - 70, thisYear - 21);
     const withIq = i % 9 !== 4; // a few men without an IQ result: their eligibility stays undetermined
+    const target = demoTargets[i % demoTargets.length];
+    // Men the demo walks onto the waitlist mostly have the profile Core SOTP is for (an IQ over 80, a contact
+    // index offence, young, so RM2000/S medium or above), so the waitlist and groups have men in them.
+    const headedForGroupWork = demoPaths[target].includes('add_to_waitlist');
+    const birthYear = headedForGroupWork ? between(thisYear - 26, thisYear - 21) : between(thisYear - 70, thisYear - 21);
     // Sentenced for the index sexual offence in or after the year he turned 19; earlier convictions come before it.
     const sentenceYear = between(Math.max(birthYear + 19, thisYear - 6), thisYear - 1);
     const sentenceDate = day(sentenceYear);
@@ -165,14 +194,14 @@ async function seedDemoPeople(db: Db, siteIds: Map<string, number>): Promise<voi
       // Every fifth man is due out within about four months, so the waitlist shows its warning.
       earliestReleaseDate: i % 5 === 0 ? addDays(today, between(30, 110)) : day(thisYear + between(1, 8)),
       neverMarried: pick(['yes', 'no', '']),
-      ...(withIq ? { iqScore: between(72, 125), iqTest: 'WAIS-IV', iqDate: day(thisYear - 1) } : {}),
+      ...(withIq ? { iqScore: between(headedForGroupWork ? 81 : 72, 125), iqTest: 'WAIS-IV', iqDate: day(thisYear - 1) } : {}),
       sexualMurder: i % 23 === 7 ? 'true' : '',
     });
     const convictionCount = between(1, 4);
     for (let c = 0; c < convictionCount; c++) {
       // The first conviction is the index sexual offence (on the sentence date); the rest are earlier and vary.
       const category: ConvictionCategory =
-        c === 0 ? (i % 11 === 3 ? 'sexual_non_contact' : 'sexual_contact') : pick(['sexual_contact', 'violent', 'burglary', 'other', 'other'] as const);
+        c === 0 ? (i % 11 === 3 && !headedForGroupWork ? 'sexual_non_contact' : 'sexual_contact') : pick(['sexual_contact', 'violent', 'burglary', 'other', 'other'] as const);
       const sexual = category === 'sexual_contact' || category === 'sexual_non_contact';
       await addConviction(db, assessor, person.id, {
         convictionDate: c === 0 ? sentenceDate : day(between(birthYear + 18, sentenceYear - 1)),
@@ -200,11 +229,21 @@ async function seedDemoPeople(db: Db, siteIds: Map<string, number>): Promise<voi
         );
       }
     }
-    const target = demoTargets[i % demoTargets.length];
+    let path = demoPaths[target];
+    if (path.includes('add_to_waitlist')) {
+      // Only eligible men reach the waitlist: a man computed not eligible is recorded so by the assessor; one
+      // whose eligibility is undetermined (no IQ result) is let on by the manager's recorded override.
+      const { result } = await getEligibility(db, manager, person.id, 'core-sotp', today);
+      if (result === 'not_eligible') path = [...toAssessment, 'record_not_eligible'];
+      if (result === 'undetermined') await recordEligibilityOverride(db, manager, person.id, 'core-sotp', { result: 'eligible', reason: demoOverrideReason }, today);
+    }
+    const allocateAt = path.indexOf('allocate');
     let referral = await createReferral(db, manager, { personId: person.id, programmeId: 'core-sotp' });
-    for (const step of demoPaths[target]) {
+    for (const step of allocateAt < 0 ? path : path.slice(0, allocateAt)) {
       const actor = step === 'start_assessment' || step.startsWith('record_') ? assessor : manager;
       referral = await transitionReferral(db, actor, referral.id, step, { reason: demoReasons[step], version: referral.version });
     }
+    if (allocateAt >= 0) pending.push({ manager, referral, after: path.slice(allocateAt + 1) });
   }
+  return pending;
 }

@@ -1,7 +1,10 @@
 // Errors a service raises for the caller's mistakes; routes turn them into 4xx pages or JSON.
 export interface FieldError {
   field: string;
+  /** Plain words, never a raw path: where the way forward is another page, it is in `link`. */
   message: string;
+  /** A page that helps (the record it clashes with, the form that records what is missing); pages show it as a link. */
+  link?: { href: string; text: string };
 }
 
 /** Input failed validation: nothing was changed. Each error names its field. */
@@ -10,8 +13,8 @@ export class ValidationFailed extends Error {
     super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
     this.name = 'ValidationFailed';
   }
-  static one(field: string, message: string): ValidationFailed {
-    return new ValidationFailed([{ field, message }]);
+  static one(field: string, message: string, link?: FieldError['link']): ValidationFailed {
+    return new ValidationFailed([link ? { field, message, link } : { field, message }]);
   }
 }
 

@@ -1,7 +1,7 @@
 // Groups: creating a group with its weekly slots and facilitator team, planning its timetable with the
 // solver (every other group's sessions and the team's other commitments held fixed), and viewing it.
 // Treatment managers of the group's site manage groups; facilitators see the groups whose team they are in.
-import { and, asc, desc, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Executor, Tx } from '../db/connection.js';
 import {
@@ -118,7 +118,7 @@ export async function listGroups(db: Db, actor: Actor, filter: { siteId?: number
   const sessions = ids.length
     ? await db.select().from(groupSessions).where(and(inArray(groupSessions.groupId, ids), ne(groupSessions.status, 'cancelled')))
     : [];
-  const members = ids.length ? await db.select().from(groupMembers).where(inArray(groupMembers.groupId, ids)) : [];
+  const members = ids.length ? await db.select().from(groupMembers).where(and(inArray(groupMembers.groupId, ids), isNull(groupMembers.leftAt))) : [];
   return visible.map(({ group, siteName, programmeId, programmeVersion }) => {
     const dates = sessions.filter((s) => s.groupId === group.id).map((s) => s.sessionDate).sort();
     return {
@@ -224,6 +224,8 @@ export async function createGroup(db: Db, actor: Actor, siteId: number, input: u
   requireRole(actor, 'treatment_manager');
   requireSite(actor, siteId);
   const values = validate(newGroupInput, input);
+  // A new group is planned forward from its earliest start: one in the past would be "scheduled" on days gone by.
+  if (values.earliestStart < today) throw ValidationFailed.one('earliestStart', 'Earliest start must be today or in the future');
   return db.transaction(async (tx) => {
     await lockTimetables(tx);
     const version = await programmeVersionFor(tx, values.programmeId, values.earliestStart);
@@ -376,6 +378,13 @@ export interface GroupMember {
   personId: number;
   name: string;
   prisonNumber: string;
+  /** The referral's version, for the remove-from-group form. */
+  referralVersion: number;
+}
+
+export interface FormerMember extends GroupMember {
+  leftAt: Date;
+  leftReason: string;
 }
 
 export interface CatchUp {
@@ -417,7 +426,10 @@ export interface GroupDetail {
   slots: Array<{ weekday: string; start: string }>;
   team: Array<{ userId: number; displayName: string; teamRole: TeamRole }>;
   sessions: TimetableSession[];
+  /** Current members (the ones who fill places). */
   members: GroupMember[];
+  /** Men who were in the group and left it (removed, held, withdrawn, deselected or completed), most recent first. */
+  formerMembers: FormerMember[];
   catchUps: CatchUp[];
   canManage: boolean;
 }
@@ -486,12 +498,35 @@ export async function getGroup(db: Db, actor: Actor, groupId: number, today = lo
       .where(eq(groupFacilitators.groupId, groupId));
     const rows = await tx.select().from(groupSessions).where(eq(groupSessions.groupId, groupId)).orderBy(asc(groupSessions.sessionDate), asc(groupSessions.number));
     const memberRows = await tx
-      .select({ id: groupMembers.id, referralId: groupMembers.referralId, personId: groupMembers.personId, given: people.givenName, family: people.familyName, prisonNumber: people.prisonNumber })
+      .select({
+        id: groupMembers.id,
+        referralId: groupMembers.referralId,
+        personId: groupMembers.personId,
+        leftAt: groupMembers.leftAt,
+        leftReason: groupMembers.leftReason,
+        given: people.givenName,
+        family: people.familyName,
+        prisonNumber: people.prisonNumber,
+        referralVersion: referrals.version,
+      })
       .from(groupMembers)
       .innerJoin(people, eq(people.id, groupMembers.personId))
+      .innerJoin(referrals, eq(referrals.id, groupMembers.referralId))
       .where(eq(groupMembers.groupId, groupId))
       .orderBy(asc(people.familyName), asc(people.givenName));
-    const members = memberRows.map((m) => ({ id: m.id, referralId: m.referralId, personId: m.personId, name: `${m.given} ${m.family}`, prisonNumber: m.prisonNumber }));
+    const asMember = (m: (typeof memberRows)[number]): GroupMember => ({
+      id: m.id,
+      referralId: m.referralId,
+      personId: m.personId,
+      name: `${m.given} ${m.family}`,
+      prisonNumber: m.prisonNumber,
+      referralVersion: m.referralVersion,
+    });
+    const members = memberRows.filter((m) => m.leftAt === null).map(asMember);
+    const formerMembers = memberRows
+      .filter((m) => m.leftAt !== null)
+      .map((m) => ({ ...asMember(m), leftAt: m.leftAt!, leftReason: m.leftReason ?? '' }))
+      .sort((a, b) => b.leftAt.getTime() - a.leftAt.getTime());
     const catchUpRows = await tx
       .select({ c: catchUpSessions, facilitatorName: users.displayName, roomName: rooms.name })
       .from(catchUpSessions)
@@ -499,8 +534,8 @@ export async function getGroup(db: Db, actor: Actor, groupId: number, today = lo
       .innerJoin(rooms, eq(rooms.id, catchUpSessions.roomId))
       .where(eq(catchUpSessions.groupId, groupId))
       .orderBy(asc(catchUpSessions.sessionDate), asc(catchUpSessions.startTime));
-    if (members.length > 0) {
-      await appendAudit(tx, actor, { action: 'group.members_viewed', subjectType: 'group', subjectId: groupId, siteId: group.siteId, details: { people: members.map((m) => m.personId) } });
+    if (memberRows.length > 0) {
+      await appendAudit(tx, actor, { action: 'group.members_viewed', subjectType: 'group', subjectId: groupId, siteId: group.siteId, details: { people: [...new Set(memberRows.map((m) => m.personId))] } });
     }
     const order = (w: string) => weekdayNames.indexOf(w as WeekdayName);
     const firstLive = rows.find((r) => r.status !== 'cancelled');
@@ -530,6 +565,7 @@ export async function getGroup(db: Db, actor: Actor, groupId: number, today = lo
         .sort((a, b) => teamRoles.indexOf(a.teamRole) - teamRoles.indexOf(b.teamRole)),
       sessions: await sessionsWithNames(tx, rows),
       members,
+      formerMembers,
       catchUps: catchUpRows.map(({ c, facilitatorName, roomName }) => ({
         id: c.id,
         memberId: c.memberId,
@@ -562,7 +598,7 @@ export async function allocationChoice(db: Db, actor: Actor, groupId: number, to
   const group = await loadGroup(db, groupId);
   requireGroupManager(actor, group);
   const [version] = await db.select().from(programmeVersions).where(eq(programmeVersions.id, group.programmeVersionId));
-  const members = await db.select({ id: groupMembers.id }).from(groupMembers).where(eq(groupMembers.groupId, groupId));
+  const members = await db.select({ id: groupMembers.id }).from(groupMembers).where(and(eq(groupMembers.groupId, groupId), isNull(groupMembers.leftAt)));
   const waitlist = await listWaitlist(db, actor, { siteId: group.siteId, programmeId: version.programmeId, today });
   return {
     group: { id: group.id, name: group.name, siteId: group.siteId, programmeId: version.programmeId, capacity: group.capacity, members: members.length, version: group.version },
@@ -582,9 +618,9 @@ export const allocateInput = z.object({
 
 /**
  * Allocates men from the waitlist to the group, up to its capacity: each referral moves to allocated through
- * the referral workflow, and the man joins the group, all in one transaction.
+ * the referral workflow, whose allocate transition makes him a member of this group, all in one transaction.
  */
-export async function allocateToGroup(db: Db, actor: Actor, groupId: number, input: unknown): Promise<{ allocated: number }> {
+export async function allocateToGroup(db: Db, actor: Actor, groupId: number, input: unknown, today = londonToday()): Promise<{ allocated: number }> {
   const values = validate(allocateInput, input);
   const chosen = [...new Map(values.referrals.map((r) => r.split(':').map(Number) as [number, number])).entries()];
   return db.transaction(async (tx) => {
@@ -598,7 +634,7 @@ export async function allocateToGroup(db: Db, actor: Actor, groupId: number, inp
       .returning();
     if (!locked) throw new EditConflict(`The group ${group.name}`);
     const [version] = await tx.select().from(programmeVersions).where(eq(programmeVersions.id, group.programmeVersionId));
-    const members = await tx.select({ id: groupMembers.id }).from(groupMembers).where(eq(groupMembers.groupId, groupId));
+    const members = await tx.select({ id: groupMembers.id }).from(groupMembers).where(and(eq(groupMembers.groupId, groupId), isNull(groupMembers.leftAt)));
     const free = group.capacity - members.length;
     if (chosen.length > free) {
       throw ValidationFailed.one('referrals', free === 0 ? 'The group is full' : `The group has room for ${free} more; you chose ${chosen.length}`);
@@ -609,8 +645,14 @@ export async function allocateToGroup(db: Db, actor: Actor, groupId: number, inp
         throw ValidationFailed.one('referrals', 'Choose men waiting for this programme at this site');
       }
       // Nested: the workflow's own transaction becomes a savepoint of this one, so all or none are allocated.
-      await transitionReferral(tx as unknown as Db, actor, referralId, 'allocate', { version: referralVersion });
-      await tx.insert(groupMembers).values({ groupId, referralId, personId: referral.personId });
+      try {
+        await transitionReferral(tx as unknown as Db, actor, referralId, 'allocate', { version: referralVersion, groupId }, today);
+      } catch (error) {
+        // The form's field is the list of men: say which man the refusal is about (eligibility, status).
+        if (!(error instanceof ValidationFailed)) throw error;
+        const [person] = await tx.select({ given: people.givenName, family: people.familyName }).from(people).where(eq(people.id, referral.personId));
+        throw new ValidationFailed(error.errors.map((e) => ({ ...e, field: 'referrals', message: `${person.given} ${person.family}: ${e.message}` })));
+      }
     }
     await appendAudit(tx, actor, {
       action: 'group.men_allocated',
@@ -620,5 +662,29 @@ export async function allocateToGroup(db: Db, actor: Actor, groupId: number, inp
       details: { referralIds: chosen.map(([id]) => id) },
     });
     return { allocated: chosen.length };
+  });
+}
+
+export const removeFromGroupInput = z.object({
+  referralId: requiredId('Choose the man to remove from the group'),
+  reason: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string({ error: 'Give a reason to remove him from the group' }).min(1, 'Give a reason to remove him from the group').max(2000, 'Reason must be 2000 characters or fewer')),
+  version: z.coerce.number({ error: 'The form is missing the record version; reload the page' }).int().positive(),
+});
+
+/**
+ * A treatment manager removes a current member from the group with a reason: the referral's remove_from_group
+ * transition ends his membership and puts him back on the waitlist (awaiting allocation). `version` is the referral's.
+ */
+export async function removeFromGroup(db: Db, actor: Actor, groupId: number, input: unknown): Promise<void> {
+  const values = validate(removeFromGroupInput, input);
+  await db.transaction(async (tx) => {
+    const group = await loadGroup(tx, groupId);
+    requireGroupManager(actor, group);
+    const [member] = await tx
+      .select({ id: groupMembers.id })
+      .from(groupMembers)
+      .where(and(eq(groupMembers.groupId, groupId), eq(groupMembers.referralId, values.referralId), isNull(groupMembers.leftAt)));
+    if (!member) throw ValidationFailed.one('referralId', 'He is not a current member of this group');
+    await transitionReferral(tx as unknown as Db, actor, values.referralId, 'remove_from_group', { reason: values.reason, version: values.version });
   });
 }

@@ -1,15 +1,17 @@
 // Men in custody: create, edit, read and search people and their offence history. Every read is audited
 // (identifiers and counts only); non-national roles see only their sites; researchers never see a person.
-import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Executor, Tx } from '../db/connection.js';
 import { convictions, people, referrals, riskScores, sites, users } from '../db/schema.js';
+import { convictionDateProblem, dateOfBirthProblem } from '../domain/people/dates.js';
 import { convictionCategories } from '../domain/programme/definition.js';
 import type { Role } from '../domain/roles.js';
 import { requireRole, requireSite, visibleSites, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
 import { checkbox, optionalBoolean, optionalDate, optionalWholeNumber, requiredDate, versionField } from './input-fields.js';
+import { londonToday } from './scheduling.js';
 import { validate } from './validate.js';
 
 /** Who may read person records. Administrators run the system, not clinical records; researchers get pseudonymised cohorts only. */
@@ -100,13 +102,27 @@ export async function loadPersonFor(ex: Executor, actor: Actor, personId: number
 async function refuseDuplicate(tx: Tx, prisonNumber: string, exceptId?: number): Promise<void> {
   const [taken] = await tx.select({ id: people.id }).from(people).where(eq(people.prisonNumber, prisonNumber));
   if (taken && taken.id !== exceptId) {
-    throw ValidationFailed.one('prisonNumber', `Prison number ${prisonNumber} is already recorded for person ${taken.id} (/people/${taken.id})`);
+    throw ValidationFailed.one('prisonNumber', `Prison number ${prisonNumber} is already recorded for someone else (person ${taken.id}).`, {
+      href: `/people/${taken.id}`,
+      text: 'View the person already recorded with this prison number',
+    });
   }
 }
 
-export async function createPerson(db: Db, actor: Actor, input: unknown): Promise<Person> {
+function refuseImpossibleBirth(dateOfBirth: string, today: string): void {
+  const problem = dateOfBirthProblem(dateOfBirth, today);
+  if (problem) throw ValidationFailed.one('dateOfBirth', problem);
+}
+
+function refuseImpossibleConviction(convictionDate: string, person: Person, today: string): void {
+  const problem = convictionDateProblem(convictionDate, person.dateOfBirth, today);
+  if (problem) throw ValidationFailed.one('convictionDate', problem);
+}
+
+export async function createPerson(db: Db, actor: Actor, input: unknown, today = londonToday()): Promise<Person> {
   requireRole(actor, ...personEditors);
   const values = validate(personInput, input);
+  refuseImpossibleBirth(values.dateOfBirth, today);
   requireSite(actor, values.siteId);
   return db.transaction(async (tx) => {
     await siteName(tx, values.siteId);
@@ -123,7 +139,7 @@ function asInput(p: Person): Record<string, unknown> {
 }
 
 /** Edits a person. Fields left out keep their values (the API's PATCH); '' or null clears an optional field. */
-export async function updatePerson(db: Db, actor: Actor, personId: number, input: unknown): Promise<Person> {
+export async function updatePerson(db: Db, actor: Actor, personId: number, input: unknown, today = londonToday()): Promise<Person> {
   requireRole(actor, ...personEditors);
   const raw = (input ?? {}) as Record<string, unknown>;
   const { version } = validate(withVersion, raw);
@@ -131,6 +147,7 @@ export async function updatePerson(db: Db, actor: Actor, personId: number, input
     const current = await loadPersonFor(tx, actor, personId);
     const given = Object.fromEntries(Object.entries(raw).filter(([k, v]) => k !== 'version' && v !== undefined && k in personInput.shape));
     const values = validate(personInput, { ...asInput(current), ...given });
+    refuseImpossibleBirth(values.dateOfBirth, today);
     requireSite(actor, values.siteId);
     if (current.version !== version) throw new EditConflict(`The record of person ${personId}`);
     await siteName(tx, values.siteId);
@@ -247,12 +264,12 @@ export async function searchPeople(db: Db, actor: Actor, input: unknown): Promis
   });
 }
 
-export async function addConviction(db: Db, actor: Actor, personId: number, input: unknown): Promise<Conviction> {
+export async function addConviction(db: Db, actor: Actor, personId: number, input: unknown, today = londonToday()): Promise<Conviction> {
   requireRole(actor, ...personEditors);
   const values = validate(convictionInput, input);
   return db.transaction(async (tx) => {
     const person = await loadPersonFor(tx, actor, personId);
-    if (values.convictionDate < person.dateOfBirth) throw ValidationFailed.one('convictionDate', 'Conviction date must be after the date of birth');
+    refuseImpossibleConviction(values.convictionDate, person, today);
     const [row] = await tx.insert(convictions).values({ ...values, personId }).returning();
     await appendAudit(tx, actor, { action: 'conviction.added', subjectType: 'person', subjectId: personId, siteId: person.siteId, details: { convictionId: row.id } });
     return row;
@@ -266,13 +283,13 @@ async function loadConvictionFor(tx: Tx, actor: Actor, convictionId: number, per
   return { conviction, person: await loadPersonFor(tx, actor, conviction.personId) };
 }
 
-export async function updateConviction(db: Db, actor: Actor, convictionId: number, input: unknown, personId?: number): Promise<Conviction> {
+export async function updateConviction(db: Db, actor: Actor, convictionId: number, input: unknown, personId?: number, today = londonToday()): Promise<Conviction> {
   requireRole(actor, ...personEditors);
   const { version } = validate(withVersion, input);
   const values = validate(convictionInput, input);
   return db.transaction(async (tx) => {
     const { conviction, person } = await loadConvictionFor(tx, actor, convictionId, personId);
-    if (values.convictionDate < person.dateOfBirth) throw ValidationFailed.one('convictionDate', 'Conviction date must be after the date of birth');
+    refuseImpossibleConviction(values.convictionDate, person, today);
     const [row] = await tx
       .update(convictions)
       .set({ ...values, version: conviction.version + 1, updatedAt: new Date() })
@@ -284,16 +301,34 @@ export async function updateConviction(db: Db, actor: Actor, convictionId: numbe
   });
 }
 
-export async function removeConviction(db: Db, actor: Actor, convictionId: number, input: unknown, personId?: number): Promise<void> {
+/**
+ * Removes a conviction. His risk scores were computed from his record as it was, this conviction included, so
+ * each score not already out of date is marked out of date (kept as history, shown as needing a rescore).
+ * Returns how many scores were marked.
+ */
+export async function removeConviction(db: Db, actor: Actor, convictionId: number, input: unknown, personId?: number): Promise<{ scoresOutOfDate: number }> {
   requireRole(actor, ...personEditors);
   const { version } = validate(withVersion, input);
-  await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     const { person } = await loadConvictionFor(tx, actor, convictionId, personId);
     const removed = await tx
       .delete(convictions)
       .where(and(eq(convictions.id, convictionId), eq(convictions.version, version)))
       .returning({ id: convictions.id });
     if (removed.length === 0) throw new EditConflict(`Conviction ${convictionId}`);
-    await appendAudit(tx, actor, { action: 'conviction.removed', subjectType: 'person', subjectId: person.id, siteId: person.siteId, details: { convictionId } });
+    const now = new Date();
+    const marked = await tx
+      .update(riskScores)
+      .set({ outOfDateSince: now })
+      .where(and(eq(riskScores.personId, person.id), isNull(riskScores.outOfDateSince)))
+      .returning({ id: riskScores.id });
+    await appendAudit(tx, actor, {
+      action: 'conviction.removed',
+      subjectType: 'person',
+      subjectId: person.id,
+      siteId: person.siteId,
+      details: { convictionId, scoresOutOfDate: marked.map((m) => m.id) },
+    });
+    return { scoresOutOfDate: marked.length };
   });
 }

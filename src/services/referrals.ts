@@ -1,5 +1,6 @@
 // Referrals of men to programmes and their workflow: creating one (refusing a second open referral of the
-// same man to the same programme), moving it through the domain's transition table, and its full history.
+// same man to the same programme), moving it through the domain's transition table with each transition's
+// effects (eligibility gate, joining and leaving a group, joining the waitlist), and its full history.
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Tx } from '../db/connection.js';
@@ -13,13 +14,17 @@ import {
   statusBeforeHold,
   type ReferralStatusId,
   type ReferralTransition,
+  type TransitionEffect,
 } from '../domain/referral/workflow.js';
 import type { Role } from '../domain/roles.js';
 import { requireRole, requireSite, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
-import { loadPersonFor } from './people.js';
+import { eligibilityFor, type PersonEligibility } from './eligibility.js';
+import { currentGroupOf, groupsWithPlaces, joinGroup, leaveGroup, type JoinableGroup } from './group-membership.js';
+import { loadPersonFor, readPersonRecord, type StoredScore } from './people.js';
 import { currentProgramme } from './programme-lookup.js';
+import { londonToday } from './scheduling.js';
 import { validate } from './validate.js';
 import { checkbox, versionField } from './input-fields.js';
 
@@ -40,6 +45,14 @@ export interface ReferralRecord {
   history: ReferralHistoryEntry[];
   /** What the acting user may do now, in the table's order. */
   transitions: ReferralTransition[];
+  /** His eligibility for the referral's programme today (computed, and any override). */
+  eligibility: PersonEligibility;
+  /** His latest score per instrument, newest first. */
+  latestScores: StoredScore[];
+  /** The group he is a current member of, if any. */
+  group: { id: number; name: string } | null;
+  /** The groups he could be allocated to now (when the actor may allocate him): his site's, of the programme, with free places. */
+  groupChoices: JoinableGroup[];
 }
 
 export const newReferralInput = z.object({
@@ -52,6 +65,11 @@ export const newReferralInput = z.object({
 export const transitionInput = z.object({
   reason: z.preprocess((v) => (typeof v === 'string' ? v.trim() || undefined : (v ?? undefined)), z.string().max(2000, 'Reason must be 2000 characters or fewer').optional()),
   version: versionField,
+  /** The group to join, for a transition with the joins_group effect (allocate). */
+  groupId: z.preprocess(
+    (v) => (v === '' || v === null ? undefined : v),
+    z.coerce.number({ error: 'Choose the group to allocate him to' }).int('Choose the group to allocate him to').positive('Choose the group to allocate him to').optional(),
+  ),
 });
 
 function requireReader(actor: Actor): void {
@@ -72,7 +90,32 @@ async function openReferralOf(tx: Tx, personId: number, programmeId: string): Pr
 }
 
 export function duplicateReferralError(existingId: number): ValidationFailed {
-  return ValidationFailed.one('programmeId', `He already has an open referral to this programme: referral ${existingId} (/referrals/${existingId})`);
+  return ValidationFailed.one('programmeId', `He already has an open referral to this programme (referral ${existingId}).`, {
+    href: `/referrals/${existingId}`,
+    text: `View his open referral ${existingId}`,
+  });
+}
+
+/**
+ * The eligibility gate of transitions with the requires_eligibility effect: his eligibility for the referral's
+ * programme must be "eligible", computed from his record or by a treatment manager's override. The refusal says
+ * why and links to where the facts or the override are recorded.
+ */
+async function requireEligible(tx: Tx, actor: Actor, referral: Referral, transition: ReferralTransition, today: string): Promise<void> {
+  const record = await readPersonRecord(tx, actor, referral.personId);
+  const eligibility = await eligibilityFor(tx, record, referral.programmeId, today);
+  if (eligibility.result === 'eligible') return;
+  const programme = await currentProgramme(tx, referral.programmeId);
+  const action = `"${transition.label}" needs him to be eligible for ${programme.shortName}`;
+  const link = { href: `/people/${referral.personId}#eligibility`, text: 'Record his missing facts or an eligibility override' };
+  if (eligibility.override) {
+    throw ValidationFailed.one('eligibility', `${action}: ${eligibility.override.decidedBy} overrode his eligibility to not eligible (${eligibility.override.reason}).`, link);
+  }
+  const status = eligibility.result === 'not_eligible' ? 'not_met' : 'unknown';
+  const reasons = eligibility.computed.criteria.filter((c) => c.status === status).map((c) => c.reason).join(' ');
+  const found = eligibility.result === 'not_eligible' ? 'he is computed not eligible' : 'his eligibility is undetermined';
+  const forward = eligibility.result === 'not_eligible' ? 'A treatment manager may record an override with a reason.' : 'Record the missing facts, or a treatment manager may record an override.';
+  throw ValidationFailed.one('eligibility', `${action}, but ${found}: ${reasons} ${forward}`, link);
 }
 
 async function writeTransition(
@@ -82,6 +125,8 @@ async function writeTransition(
   to: ReferralStatusId,
   transition: string | null,
   reason: string | undefined,
+  effects: readonly TransitionEffect[] = [],
+  groupChange: { joined?: number; left?: number } = {},
 ): Promise<Referral> {
   const now = new Date();
   const [row] = await tx
@@ -91,7 +136,7 @@ async function writeTransition(
       statusChangedAt: now,
       updatedAt: now,
       version: current.version + 1,
-      ...(to === 'awaiting_allocation' ? { waitlistedAt: now } : {}),
+      ...(effects.includes('starts_waiting') ? { waitlistedAt: now } : {}),
     })
     .where(and(eq(referrals.id, current.id), eq(referrals.version, current.version)))
     .returning();
@@ -112,7 +157,14 @@ async function writeTransition(
     subjectId: current.id,
     siteId: current.siteId,
     // The reason is free text and may name people: it is kept in the referral history, not the audit log.
-    details: { transition, from: current.status, to, reasonGiven: reason !== undefined },
+    details: {
+      transition,
+      from: current.status,
+      to,
+      reasonGiven: reason !== undefined,
+      ...(groupChange.joined !== undefined ? { joinedGroupId: groupChange.joined } : {}),
+      ...(groupChange.left !== undefined ? { leftGroupId: groupChange.left } : {}),
+    },
   });
   return row;
 }
@@ -137,7 +189,7 @@ export async function createReferral(db: Db, actor: Actor, input: unknown): Prom
       if (values.submit) {
         const outcome = applyTransition({ status: 'draft' }, 'submit', actor);
         if (!outcome.ok) throw new AccessDenied(outcome.message);
-        row = await writeTransition(tx, actor, row, outcome.status, 'submit', undefined);
+        row = await writeTransition(tx, actor, row, outcome.status, 'submit', undefined, outcome.transition.effects);
       }
       return row;
     });
@@ -160,13 +212,15 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
- * Makes a workflow transition (ids in src/domain/referral/workflow.ts, e.g. `allocate`) with optimistic locking.
- * Refusals: AccessDenied (site or role), EditConflict (stale version), ValidationFailed on `reason` (required
- * and missing) or `transition` (closed, not from this status, unknown). History and audit are written together.
+ * Makes a workflow transition (ids in src/domain/referral/workflow.ts, e.g. `allocate`) with optimistic locking,
+ * and its effects in the same transaction. Refusals: AccessDenied (site or role), EditConflict (stale version),
+ * ValidationFailed on `reason` (required and missing), `transition` (closed, not from this status, unknown),
+ * `eligibility` (the gate of add_to_waitlist and allocate) or `groupId` (allocate needs a named group with a
+ * free place). History and audit are written together.
  */
-export async function transitionReferral(db: Db, actor: Actor, referralId: number, transitionId: string, input: unknown): Promise<Referral> {
+export async function transitionReferral(db: Db, actor: Actor, referralId: number, transitionId: string, input: unknown, today = londonToday()): Promise<Referral> {
   requireReader(actor);
-  const { reason, version } = validate(transitionInput, input ?? {});
+  const { reason, version, groupId } = validate(transitionInput, input ?? {});
   return db.transaction(async (tx) => {
     const current = await loadReferralFor(tx, actor, referralId);
     if (current.version !== version) throw new EditConflict(`Referral ${referralId}`);
@@ -192,7 +246,15 @@ export async function transitionReferral(db: Db, actor: Actor, referralId: numbe
       const other = await openReferralOf(tx, current.personId, current.programmeId);
       if (other && other.id !== current.id) throw duplicateReferralError(other.id);
     }
-    return writeTransition(tx, actor, current, outcome.status, outcome.transition.id, outcome.reason);
+    const { effects } = outcome.transition;
+    if (effects.includes('requires_eligibility')) await requireEligible(tx, actor, current, outcome.transition, today);
+    const groupChange: { joined?: number; left?: number } = {};
+    if (effects.includes('leaves_group')) {
+      const left = await leaveGroup(tx, current.id, outcome.reason ?? referralStatus(outcome.status).label);
+      if (left !== null) groupChange.left = left;
+    }
+    if (effects.includes('joins_group')) groupChange.joined = (await joinGroup(tx, current, groupId)).id;
+    return writeTransition(tx, actor, current, outcome.status, outcome.transition.id, outcome.reason, effects, groupChange);
   });
 }
 
@@ -204,8 +266,8 @@ async function loadReferralFor(tx: Tx | Db, actor: Actor, referralId: number): P
   return row;
 }
 
-/** A referral with the man, site, programme, history and the transitions the actor may make. Audited. */
-export async function getReferral(db: Db, actor: Actor, referralId: number): Promise<ReferralRecord> {
+/** A referral with the man, site, programme, history, eligibility, latest risk, group and the transitions the actor may make. Audited. */
+export async function getReferral(db: Db, actor: Actor, referralId: number, today = londonToday()): Promise<ReferralRecord> {
   requireReader(actor);
   return db.transaction(async (tx) => {
     const referral = await loadReferralFor(tx, actor, referralId);
@@ -227,15 +289,31 @@ export async function getReferral(db: Db, actor: Actor, referralId: number): Pro
       .where(eq(referralHistory.referralId, referralId))
       .orderBy(asc(referralHistory.occurredAt), asc(referralHistory.id));
     const programme = await currentProgramme(tx, referral.programmeId);
-    await appendAudit(tx, actor, { action: 'referral.viewed', subjectType: 'referral', subjectId: referralId, siteId: referral.siteId });
+    const record = await readPersonRecord(tx, actor, referral.personId);
+    const eligibility = await eligibilityFor(tx, record, referral.programmeId, today);
+    const latestScores = record.scores.filter((s, i) => record.scores.findIndex((t) => t.instrument === s.instrument) === i);
     const status = referral.status as ReferralStatusId;
+    const transitions = availableTransitions(status, actor.role);
+    const canJoin = transitions.some((t) => (t.effects as readonly TransitionEffect[]).includes('joins_group'));
+    // The page shows his eligibility and risk scores too: the entry says whose record was read, and which parts.
+    await appendAudit(tx, actor, {
+      action: 'referral.viewed',
+      subjectType: 'referral',
+      subjectId: referralId,
+      siteId: referral.siteId,
+      details: { personId: referral.personId, parts: ['eligibility', 'risk_scores'] },
+    });
     return {
       referral: { ...referral, status },
       person,
       siteName: site?.name ?? '',
       programme: { id: programme.id, name: programme.name },
       history,
-      transitions: availableTransitions(status, actor.role),
+      transitions,
+      eligibility,
+      latestScores,
+      group: await currentGroupOf(tx, referralId),
+      groupChoices: canJoin ? await groupsWithPlaces(tx, referral.siteId, referral.programmeId) : [],
     };
   });
 }

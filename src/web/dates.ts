@@ -111,7 +111,7 @@ export class DateInputs {
       anchors[e.field] = `${prefix}${e.field}-${boxes[0]}`;
       return [{ field: e.field, message: problem?.message ?? e.message }];
     });
-    return errorView({ errors } as ValidationFailed, anchors, prefix);
+    return errorView({ errors } as ValidationFailed, { anchors, prefix });
   }
 
   /** The items of govukDateInput for one field: what was typed (or stored), with the wrong boxes highlighted. */

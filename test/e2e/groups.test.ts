@@ -66,7 +66,7 @@ test('the manager allocates a man from the waitlist', async () => {
   const boxes = page.locator('input[name="referrals"]');
   assert.ok((await boxes.count()) > 0, 'the demo waitlist at Northgate has men waiting');
   await boxes.first().check();
-  await page.getByRole('button', { name: 'Allocate to this group' }).click();
+  await page.getByRole('button', { name: 'Allocate to Browser test group' }).click();
   await page.waitForURL(/\/groups\/\d+#members$/);
   assert.match(await page.locator('#members + table').innerText(), /[A-Z]\d{4}[A-Z]{2}/);
 });

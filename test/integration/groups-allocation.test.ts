@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
-import { groupMembers, people, referralHistory, referrals } from '../../src/db/schema.js';
+import { eligibilityOverrides, groupMembers, people, referralHistory, referrals } from '../../src/db/schema.js';
 import { AccessDenied, EditConflict, ValidationFailed } from '../../src/services/errors.js';
 import { allocateToGroup, allocationChoice, createGroup, getGroup } from '../../src/services/groups.js';
 import { testDatabase } from '../support/database.js';
@@ -26,6 +26,10 @@ async function waiting(siteId: number): Promise<{ referralId: number; version: n
     .insert(people)
     .values({ prisonNumber: `W${String(1000 + seq)}AB`, givenName: 'Wait', familyName: `Listed${seq}`, dateOfBirth: '1975-05-05', sex: 'male', siteId })
     .returning();
+  // Only eligible men may join a group: a treatment manager's override stands in for his facts here.
+  await database.db
+    .insert(eligibilityOverrides)
+    .values({ personId: person.id, programmeId: 'core-sotp', computedResult: 'undetermined', result: 'eligible', reason: 'Facts held on paper', decidedBy: estate.managerA.userId! });
   const [referral] = await database.db
     .insert(referrals)
     .values({ personId: person.id, programmeId: 'core-sotp', siteId, status: 'awaiting_allocation', waitlistedAt: new Date('2026-10-01T09:00:00Z') })

@@ -56,7 +56,10 @@ test('prison numbers are stored upper-case and unique whatever their case; the r
   assert.equal(first.prisonNumber, 'T2000BB');
   await assert.rejects(createPerson(database.db, assessor, man({ prisonNumber: 'T2000bB', givenName: 'Other' })), (e: unknown) => {
     assert.deepEqual(fieldOf(e), ['prisonNumber']);
-    assert.match((e as ValidationFailed).errors[0].message, new RegExp(`/people/${first.id}\\b`));
+    const [error] = (e as ValidationFailed).errors;
+    assert.match(error.message, new RegExp(`person ${first.id}\\b`));
+    assert.doesNotMatch(error.message, /\//, 'no raw path in the message: the link is separate');
+    assert.equal(error.link?.href, `/people/${first.id}`);
     return true;
   });
 });

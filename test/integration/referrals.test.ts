@@ -2,12 +2,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { asc, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
-import { auditLog, referralHistory, referrals } from '../../src/db/schema.js';
+import { auditLog, programmeGroups, programmeVersions, referralHistory, referrals, rooms } from '../../src/db/schema.js';
 import { referralStatuses, referralTransitions, type ReferralStatusId } from '../../src/domain/referral/workflow.js';
 import type { Role } from '../../src/domain/roles.js';
 import type { Actor } from '../../src/services/access.js';
 import { AccessDenied, EditConflict, ValidationFailed } from '../../src/services/errors.js';
-import { createPerson } from '../../src/services/people.js';
+import { recordEligibilityOverride } from '../../src/services/eligibility.js';
+import { addConviction, createPerson } from '../../src/services/people.js';
 import { createReferral, getReferral, transitionReferral } from '../../src/services/referrals.js';
 import { scorePerson } from '../../src/services/risk-scores.js';
 import { listWaitlist } from '../../src/services/waitlist.js';
@@ -27,17 +28,35 @@ before(async () => {
 });
 after(() => database.close());
 
+/** A man who meets every Core SOTP criterion but risk (IQ over 80, a contact sexual conviction); referralAt scores him. */
 async function newMan(over: Record<string, unknown> = {}) {
   serial += 1;
-  return createPerson(database.db, actors.manager, {
+  const man = await createPerson(database.db, actors.manager, {
     prisonNumber: `Z${String(1000 + serial)}ZZ`,
     givenName: 'Testy',
     familyName: `Fictional${serial}`,
     dateOfBirth: '1980-05-17',
     sex: 'male',
     siteId: ngt,
+    iqScore: 100,
+    iqTest: 'WAIS-IV',
+    iqDate: '2024-01-10',
     ...over,
   });
+  await addConviction(database.db, actors.assessor, man.id, { convictionDate: '2015-01-01', offence: 'Sexual assault', category: 'sexual_contact' });
+  return man;
+}
+
+/** A fresh Core SOTP group at Northgate with ten free places (straight into the table: planning is tested elsewhere). */
+async function groupWithPlaces(): Promise<number> {
+  serial += 1;
+  const [room] = await database.db.select().from(rooms).where(eq(rooms.siteId, ngt));
+  const [version] = await database.db.select().from(programmeVersions).where(eq(programmeVersions.programmeId, 'core-sotp'));
+  const [group] = await database.db
+    .insert(programmeGroups)
+    .values({ name: `Referral test group ${serial}`, programmeVersionId: version.id, siteId: ngt, roomId: room.id, capacity: 10, earliestStart: '2027-01-04', treatmentManagerId: actors.manager.userId! })
+    .returning();
+  return group.id;
 }
 
 // Paths from draft, written by hand (not derived from the table under test).
@@ -56,10 +75,19 @@ const pathTo: Record<string, string[]> = {
   not_eligible: ['submit', 'accept_for_assessment', 'start_assessment', 'record_not_eligible'],
 };
 
-async function referralAt(status: string, over: Record<string, unknown> = {}) {
+/**
+ * A referral walked to `status`. He is scored (RM2000/S medium unless `score` says otherwise) so that he is
+ * eligible; `score: null` leaves him unscored (undetermined), and a treatment manager's override lets him on.
+ */
+async function referralAt(status: string, over: Record<string, unknown> = {}, score: ReturnType<typeof rm> | null = rm(30, 1, 1)) {
   const man = await newMan(over);
+  if (score) await scorePerson(database.db, actors.assessor, man.id, 'rm2000s', score, '2026-01-01');
+  else await recordEligibilityOverride(database.db, actors.manager, man.id, 'core-sotp', { result: 'eligible', reason: 'Scoring booked; clinically suitable' }, '2026-01-01');
   let r = await createReferral(database.db, actors.manager, { personId: man.id, programmeId: 'core-sotp' });
-  for (const t of pathTo[status]) r = await transitionReferral(database.db, actors.manager, r.id, t, { reason: 'Reason for the record', version: r.version });
+  for (const t of pathTo[status]) {
+    const groupId = t === 'allocate' ? await groupWithPlaces() : undefined;
+    r = await transitionReferral(database.db, actors.manager, r.id, t, { reason: 'Reason for the record', version: r.version, groupId });
+  }
   assert.equal(r.status, status);
   return r;
 }
@@ -79,7 +107,8 @@ describe('every transition of the workflow table, for an allowed and a refused r
     test(`${t.id}: refused to the ${refusedRole} role, made by the ${allowedRole} role from ${from}`, async () => {
       const r = await referralAt(from);
       await assert.rejects(transitionReferral(database.db, actorFor[refusedRole](), r.id, t.id, { reason: 'A reason', version: r.version }), AccessDenied);
-      const moved = await transitionReferral(database.db, actorFor[allowedRole](), r.id, t.id, { reason: 'A reason', version: r.version });
+      const groupId = (t.effects as readonly string[]).includes('joins_group') ? await groupWithPlaces() : undefined;
+      const moved = await transitionReferral(database.db, actorFor[allowedRole](), r.id, t.id, { reason: 'A reason', version: r.version, groupId });
       const expected = t.to === 'status_before_hold' ? 'submitted' : t.to; // on_hold was reached from submitted
       assert.equal(moved.status, expected);
       assert.equal(moved.version, r.version + 1);
@@ -158,7 +187,9 @@ test('a second open referral of the same man to the same programme is refused, n
   await assert.rejects(createReferral(database.db, actors.manager, { personId: man.id, programmeId: 'core-sotp' }), (e: unknown) => {
     assert.ok(e instanceof ValidationFailed);
     assert.equal(e.errors[0].field, 'programmeId');
-    assert.match(e.errors[0].message, new RegExp(`/referrals/${first.id}\\b`));
+    assert.match(e.errors[0].message, new RegExp(`referral ${first.id}\\b`));
+    assert.doesNotMatch(e.errors[0].message, /\//, 'no raw path in the message');
+    assert.equal(e.errors[0].link?.href, `/referrals/${first.id}`);
     return true;
   });
   // Once the first is closed, a new referral is allowed.
@@ -216,8 +247,7 @@ test('the waitlist is ordered by risk, then earliest release, and warns when rel
   ];
   const byId = new Map<number, string>();
   for (const s of specs) {
-    const r = await referralAt('awaiting_allocation', { earliestReleaseDate: s.release ?? '', sentenceDate: '2015-01-01' });
-    if (s.score) await scorePerson(database.db, actors.assessor, r.personId, 'rm2000s', s.score, today);
+    const r = await referralAt('awaiting_allocation', { earliestReleaseDate: s.release ?? '', sentenceDate: '2015-01-01' }, s.score);
     byId.set(r.id, s.label);
   }
   const list = await listWaitlist(database.db, actors.manager, { siteId: ngt, programmeId: 'core-sotp', today });

@@ -63,7 +63,8 @@ test('people, scores, eligibility, referrals and transitions work end to end thr
   const again = await call('manager', 'POST', '/api/v1/referrals', { personId: person.id, programmeId: 'core-sotp' });
   assert.equal(again.statusCode, 400);
   assert.equal(again.json().error.field, 'programmeId');
-  assert.match(again.json().error.message, new RegExp(`/referrals/${ref.id}\\b`));
+  assert.match(again.json().error.message, new RegExp(`referral ${ref.id}\\b`));
+  assert.equal(again.json().error.link.href, `/referrals/${ref.id}`);
 
   const noReason = await call('manager', 'POST', `/api/v1/referrals/${ref.id}/transitions`, { transition: 'withdraw', version: ref.version });
   assert.equal(noReason.statusCode, 400);

@@ -1,9 +1,11 @@
-// `sotp db migrate` and `sotp db seed --demo`.
+// `sotp db migrate`, `sotp db seed --demo` and `sotp db check`.
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { openRuntime } from '../../runtime.js';
+import { systemActor } from '../../services/access.js';
 import { seedDemo } from '../../services/demo.js';
-import { BadInput } from '../errors.js';
+import { checkReferralGroups } from '../../services/group-membership.js';
+import { BadInput, CommandFailed } from '../errors.js';
 
 export function registerDatabaseCommands(program: Command): void {
   const db = program.command('db').description('database maintenance');
@@ -24,6 +26,21 @@ export function registerDatabaseCommands(program: Command): void {
       try {
         const { created } = await seedDemo(database.db, { password: config.demoPassword, production: config.env === 'production' });
         process.stdout.write(created.length ? `created: ${created.join(', ')}\n` : 'demo data already present\n');
+      } finally {
+        await database.close();
+      }
+    });
+  db.command('check')
+    .description('find referrals whose status and group membership disagree (exit 1 listing them)')
+    .action(async () => {
+      const { database } = await openRuntime();
+      try {
+        const check = await checkReferralGroups(database.db, systemActor);
+        if (check.disagreements.length > 0) {
+          const lines = check.disagreements.map((d) => `  referral ${d.referralId}: ${d.problem}`);
+          throw new CommandFailed(`${check.disagreements.length} referral(s) disagree with their group membership:\n${lines.join('\n')}`);
+        }
+        process.stdout.write(`consistent: ${check.referrals} referrals, ${check.currentMembers} current group members, status and membership agree\n`);
       } finally {
         await database.close();
       }

@@ -25,3 +25,20 @@ export function wholeYearsBetween(from: string, to: string): number {
 export function calendarDay(instant: Date): string {
   return instant.toISOString().slice(0, 10);
 }
+
+/** The oldest age a recorded date of birth may give: older is a typing mistake (a year wrong by a century). */
+export const maximumAge = 110;
+
+/** Why a date of birth cannot be right on `today`, or null: it is in the past and gives an age under 110. */
+export function dateOfBirthProblem(dateOfBirth: string, today: string): string | null {
+  if (dateOfBirth >= today) return 'Date of birth must be in the past';
+  if (wholeYearsBetween(dateOfBirth, today) >= maximumAge) return `Date of birth must give an age under ${maximumAge}`;
+  return null;
+}
+
+/** Why a conviction date cannot be right for a man born on `dateOfBirth`, on `today`, or null. */
+export function convictionDateProblem(convictionDate: string, dateOfBirth: string, today: string): string | null {
+  if (convictionDate > today) return 'Conviction date must be today or in the past';
+  if (convictionDate < dateOfBirth) return 'Conviction date must be on or after his date of birth';
+  return null;
+}

@@ -1,5 +1,18 @@
 // The referral workflow as data: the statuses a referral passes through and the transitions between them,
-// with who may make each one and whether a reason is required. The functions below only read these tables.
+// with who may make each one, whether a reason is required and what else each one does (its effects).
+// The functions below only read these tables.
+//
+// Group membership (issue 8). A referral is in a status marked `inGroup` (allocated, on programme) if and only
+// if the man is a current member of a group of the referral's programme. So:
+// - the only way in is `allocate`, whose `joins_group` effect needs a named group (with a free place, at the
+//   referral's site, of its programme): from the group page or from the referral page;
+// - every transition out of an inGroup status has the `leaves_group` effect, which ends the membership
+//   (group_members.left_at and left_reason are set): removal from the group (back to the waitlist), hold,
+//   withdrawal, deselection and completion alike. Completed and deselected men keep their past membership
+//   as history; "current" means left_at is null, so closed referrals never have a current membership;
+// - taking a referral off hold never lands in an inGroup status: the hold ended the membership, so a man
+//   held while allocated or on programme returns to awaiting allocation (see resumeStatus).
+// findMembershipDisagreements is the check of this rule over stored data (`sotp db check`).
 import type { Role } from '../roles.js';
 
 export const referralStatuses = [
@@ -14,8 +27,8 @@ export const referralStatuses = [
   { id: 'suitable_not_ready', label: 'Suitable but not ready', open: true, tag: 'govuk-tag--orange' },
   { id: 'assessed_suitable', label: 'Assessed as suitable', open: true, tag: 'govuk-tag--green' },
   { id: 'awaiting_allocation', label: 'Awaiting allocation', open: true, tag: 'govuk-tag--turquoise' },
-  { id: 'allocated', label: 'Allocated to a group', open: true, tag: 'govuk-tag--blue' },
-  { id: 'on_programme', label: 'On programme', open: true, tag: 'govuk-tag--purple' },
+  { id: 'allocated', label: 'Allocated to a group', open: true, tag: 'govuk-tag--blue', inGroup: true },
+  { id: 'on_programme', label: 'On programme', open: true, tag: 'govuk-tag--purple', inGroup: true },
   { id: 'programme_complete', label: 'Programme complete', open: false, tag: 'govuk-tag--green' },
   { id: 'deselected', label: 'Deselected', open: false, tag: 'govuk-tag--pink' },
   { id: 'on_hold', label: 'On hold', open: true, tag: 'govuk-tag--yellow' },
@@ -31,6 +44,24 @@ export function referralStatus(id: ReferralStatusId): ReferralStatus {
   return referralStatuses.find((s) => s.id === id)!;
 }
 
+/** The statuses a man is in only while a current member of a group of the referral's programme. */
+export const inGroupStatuses: readonly ReferralStatusId[] = referralStatuses.filter((s) => 'inGroup' in s && s.inGroup).map((s) => s.id);
+
+export function isInGroupStatus(status: string): boolean {
+  return (inGroupStatuses as readonly string[]).includes(status);
+}
+
+/**
+ * What a transition does besides changing the status; the referral service carries each out in the same
+ * transaction, so the effect cannot happen without the status change or the other way round.
+ * - requires_eligibility: refused unless his eligibility for the programme is "eligible", computed or by a
+ *   treatment manager's override ("undetermined" needs the missing facts or an override);
+ * - joins_group: needs a named group of the programme at the referral's site with a free place; he joins it;
+ * - leaves_group: his current membership (if any) ends, with the transition's reason or label as why;
+ * - starts_waiting: he joins the waitlist now (days waiting count from here).
+ */
+export type TransitionEffect = 'requires_eligibility' | 'joins_group' | 'leaves_group' | 'starts_waiting';
+
 /** `to` is a status, or `status_before_hold`: the status the referral had before it was put on hold. */
 export interface ReferralTransition {
   readonly id: string;
@@ -42,6 +73,7 @@ export interface ReferralTransition {
   readonly label: string;
   /** The question on the confirmation page. */
   readonly confirmation: string;
+  readonly effects: readonly TransitionEffect[];
 }
 
 const assessors: readonly Role[] = ['assessor', 'treatment_manager'];
@@ -68,6 +100,7 @@ export const referralTransitions = [
     reasonRequired: false,
     label: 'Submit referral',
     confirmation: 'Are you sure you want to submit this referral?',
+    effects: [],
   },
   {
     id: 'accept_for_assessment',
@@ -77,6 +110,7 @@ export const referralTransitions = [
     reasonRequired: false,
     label: 'Accept for assessment',
     confirmation: 'Are you sure you want to accept this referral for assessment?',
+    effects: [],
   },
   {
     id: 'start_assessment',
@@ -86,6 +120,7 @@ export const referralTransitions = [
     reasonRequired: false,
     label: 'Start assessment',
     confirmation: 'Are you sure you want to start the assessment?',
+    effects: [],
   },
   {
     id: 'record_not_eligible',
@@ -95,6 +130,7 @@ export const referralTransitions = [
     reasonRequired: true,
     label: 'Record as not eligible',
     confirmation: 'Are you sure he is not eligible for the programme? This closes the referral.',
+    effects: [],
   },
   {
     id: 'record_not_suitable',
@@ -104,6 +140,7 @@ export const referralTransitions = [
     reasonRequired: true,
     label: 'Record as not suitable',
     confirmation: 'Are you sure he is not suitable for the programme? This closes the referral.',
+    effects: [],
   },
   {
     id: 'record_suitable_not_ready',
@@ -113,6 +150,7 @@ export const referralTransitions = [
     reasonRequired: true,
     label: 'Record as suitable but not ready',
     confirmation: 'Are you sure he is suitable but not yet ready for the programme?',
+    effects: [],
   },
   {
     id: 'record_suitable',
@@ -122,6 +160,7 @@ export const referralTransitions = [
     reasonRequired: false,
     label: 'Record as suitable',
     confirmation: 'Are you sure he is suitable for the programme?',
+    effects: [],
   },
   {
     id: 'return_for_assessment',
@@ -131,6 +170,7 @@ export const referralTransitions = [
     reasonRequired: false,
     label: 'Return for assessment',
     confirmation: 'Is he now ready to be assessed again?',
+    effects: [],
   },
   {
     id: 'add_to_waitlist',
@@ -140,6 +180,7 @@ export const referralTransitions = [
     reasonRequired: false,
     label: 'Add to waitlist',
     confirmation: 'Are you sure you want to add him to the waitlist for a group?',
+    effects: ['requires_eligibility', 'starts_waiting'],
   },
   {
     id: 'allocate',
@@ -148,7 +189,8 @@ export const referralTransitions = [
     roles: treatmentManager,
     reasonRequired: false,
     label: 'Allocate to a group',
-    confirmation: 'Are you sure you want to allocate him to this group?',
+    confirmation: 'Which group do you want to allocate him to?',
+    effects: ['requires_eligibility', 'joins_group'],
   },
   {
     id: 'start_programme',
@@ -158,6 +200,17 @@ export const referralTransitions = [
     reasonRequired: false,
     label: 'Start programme',
     confirmation: 'Are you sure he has started the programme?',
+    effects: [],
+  },
+  {
+    id: 'remove_from_group',
+    from: ['allocated', 'on_programme'],
+    to: 'awaiting_allocation',
+    roles: treatmentManager,
+    reasonRequired: true,
+    label: 'Remove from group',
+    confirmation: 'Are you sure you want to remove him from his group? He goes back on the waitlist.',
+    effects: ['leaves_group', 'starts_waiting'],
   },
   {
     id: 'complete_programme',
@@ -167,6 +220,7 @@ export const referralTransitions = [
     reasonRequired: false,
     label: 'Record programme complete',
     confirmation: 'Are you sure he has completed the programme? This closes the referral.',
+    effects: ['leaves_group'],
   },
   {
     id: 'deselect',
@@ -176,6 +230,7 @@ export const referralTransitions = [
     reasonRequired: true,
     label: 'Deselect from programme',
     confirmation: 'Are you sure you want to deselect him from the programme? This closes the referral.',
+    effects: ['leaves_group'],
   },
   {
     id: 'put_on_hold',
@@ -185,6 +240,7 @@ export const referralTransitions = [
     reasonRequired: true,
     label: 'Put on hold',
     confirmation: 'Are you sure you want to put this referral on hold?',
+    effects: ['leaves_group'],
   },
   {
     id: 'resume',
@@ -194,6 +250,7 @@ export const referralTransitions = [
     reasonRequired: false,
     label: 'Take off hold',
     confirmation: 'Are you sure you want to take this referral off hold? It returns to where it was before.',
+    effects: [],
   },
   {
     id: 'withdraw',
@@ -203,6 +260,7 @@ export const referralTransitions = [
     reasonRequired: true,
     label: 'Withdraw referral',
     confirmation: 'Are you sure you want to withdraw this referral? This closes the referral.',
+    effects: ['leaves_group'],
   },
 ] as const satisfies readonly ReferralTransition[];
 
@@ -255,11 +313,57 @@ export function applyTransition(
     if (!previousStatusFromHistory || !holdableStatuses.includes(previousStatusFromHistory)) {
       return refuse('previous_status_required', 'The status before the hold is needed (from the referral history) to take it off hold.');
     }
-    status = previousStatusFromHistory;
+    status = resumeStatus(previousStatusFromHistory);
   } else {
     status = transition.to;
   }
   return trimmed ? { ok: true, status, transition, reason: trimmed } : { ok: true, status, transition };
+}
+
+/**
+ * Where taking a referral off hold leads: back to the status before the hold, except that the hold ended any
+ * group membership, so a man held while in a group returns to the waitlist (awaiting allocation).
+ */
+export function resumeStatus(before: ReferralStatusId): ReferralStatusId {
+  return isInGroupStatus(before) ? 'awaiting_allocation' : before;
+}
+
+/** A referral as the membership check sees it, and his current memberships (left_at is null). */
+export interface StatusAndMembership {
+  referralId: number;
+  status: string;
+  programmeId: string;
+  /** Current memberships only. */
+  groups: ReadonlyArray<{ groupId: number; programmeId: string }>;
+}
+
+export interface MembershipDisagreement {
+  referralId: number;
+  status: string;
+  problem: string;
+}
+
+/**
+ * Every referral whose status and group membership disagree with the rule at the top of this file: in an
+ * inGroup status with no current membership of a group of its programme, a current member while in any other
+ * status, or a current member of more than one group. Ordered by referral id.
+ */
+export function findMembershipDisagreements(referrals: readonly StatusAndMembership[]): MembershipDisagreement[] {
+  const found: MembershipDisagreement[] = [];
+  for (const r of [...referrals].sort((a, b) => a.referralId - b.referralId)) {
+    const label = referralStatuses.some((s) => s.id === r.status) ? referralStatus(r.status as ReferralStatusId).label.toLowerCase() : r.status;
+    const ofProgramme = r.groups.filter((g) => g.programmeId === r.programmeId);
+    const problem = (p: string) => found.push({ referralId: r.referralId, status: r.status, problem: p });
+    if (r.groups.length > 1) {
+      problem(`a current member of ${r.groups.length} groups (${r.groups.map((g) => g.groupId).join(', ')}); at most one is allowed`);
+    } else if (isInGroupStatus(r.status)) {
+      if (r.groups.length === 0) problem(`${label} but a current member of no group`);
+      else if (ofProgramme.length === 0) problem(`${label} but his group ${r.groups[0].groupId} runs another programme (${r.groups[0].programmeId})`);
+    } else if (r.groups.length > 0) {
+      problem(`a current member of group ${r.groups[0].groupId} but ${label}, not allocated or on programme`);
+    }
+  }
+  return found;
 }
 
 /** The status a referral had just before its latest hold, from its statuses in time order; undefined if never held. */

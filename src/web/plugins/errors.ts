@@ -13,6 +13,7 @@ interface Answer {
   code: string;
   message: string;
   field?: string;
+  link?: { href: string; text: string };
   heading: string;
   /** What the person can do about it, when it depends on who they are. */
   advice?: string;
@@ -58,7 +59,7 @@ export function permissionAdvice(actor: Actor | null, scope: 'role' | 'site', ac
 function classify(error: FastifyError, request: FastifyRequest): Answer {
   if (error instanceof ValidationFailed) {
     const first = error.errors[0];
-    return { status: 400, code: 'validation_failed', message: first.message, field: first.field, heading: problemPages[400].heading };
+    return { status: 400, code: 'validation_failed', message: first.message, field: first.field, ...(first.link ? { link: first.link } : {}), heading: problemPages[400].heading };
   }
   if (error instanceof NotFound) return { status: 404, code: 'not_found', message: error.message, heading: problemPages[404].heading };
   if (error instanceof AccessDenied) {
@@ -129,7 +130,7 @@ export function backLinkFor(request: FastifyRequest, isPage: PageFinder): BackLi
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, answer: Answer, isPage: PageFinder = () => false) {
   reply.status(answer.status);
   if (isApiRequest(request)) {
-    return reply.send({ error: { code: answer.code, message: answer.message, ...(answer.field ? { field: answer.field } : {}) } });
+    return reply.send({ error: { code: answer.code, message: answer.message, ...(answer.field ? { field: answer.field } : {}), ...(answer.link ? { link: answer.link } : {}) } });
   }
   const page = problemPages[answer.status] ?? problemPages[400];
   const advice = answer.advice ?? page.paragraph;

@@ -5,6 +5,9 @@ import {
   applyTransition,
   availableTransitions,
   conflictingReferral,
+  findMembershipDisagreements,
+  inGroupStatuses,
+  resumeStatus,
   referralStatuses,
   referralTransitions,
   statusBeforeHold,
@@ -88,9 +91,9 @@ test('administrators, facilitators, auditors and researchers make no referral tr
   }
 });
 
-test('a reason is required to record not eligible, not suitable, suitable not ready, to deselect, to put on hold and to withdraw — and only then', () => {
-  const needingReason = referralTransitions.filter((t) => t.reasonRequired).map((t) => t.to).sort();
-  assert.deepEqual(needingReason, ['deselected', 'not_eligible', 'not_suitable', 'on_hold', 'suitable_not_ready', 'withdrawn']);
+test('a reason is required to record not eligible, not suitable, suitable not ready, to remove from a group, to deselect, to put on hold and to withdraw — and only then', () => {
+  const needingReason = referralTransitions.filter((t) => t.reasonRequired).map((t) => t.id).sort();
+  assert.deepEqual(needingReason, ['deselect', 'put_on_hold', 'record_not_eligible', 'record_not_suitable', 'record_suitable_not_ready', 'remove_from_group', 'withdraw']);
   for (const t of referralTransitions.filter((x) => x.reasonRequired)) {
     assert.equal(refusedWith(go(t.from[0], t.id, 'treatment_manager')), 'reason_required', t.id);
     assert.equal(refusedWith(go(t.from[0], t.id, 'treatment_manager', '   ')), 'reason_required', `${t.id} with a blank reason`);
@@ -200,4 +203,59 @@ test('an open referral to another programme does not block a referral to this on
 });
 test('a referral does not conflict with itself', () => {
   assert.equal(conflictingReferral(existing, { id: 'r2', personId: 'p1', programmeId: 'core-sotp' }), undefined);
+});
+
+// ---- group membership (issue 8): the rule is in the table's effects, checked here from the issue's wording.
+
+test('the statuses that need a current group membership are allocated and on programme', () => {
+  assert.deepEqual([...inGroupStatuses].sort(), ['allocated', 'on_programme']);
+});
+
+test('the only way into an allocated status is allocation to a named group', () => {
+  const into = referralTransitions.filter((t) => t.to !== 'status_before_hold' && inGroupStatuses.includes(t.to) && !t.from.every((f) => inGroupStatuses.includes(f)));
+  assert.deepEqual(into.map((t) => t.id), ['allocate']);
+  assert.ok((into[0].effects as readonly string[]).includes('joins_group'));
+});
+
+test('every transition out of an allocated status ends the group membership', () => {
+  for (const t of referralTransitions) {
+    const leavesGroupStatus = t.from.some((f) => inGroupStatuses.includes(f)) && (t.to === 'status_before_hold' || !inGroupStatuses.includes(t.to));
+    if (!leavesGroupStatus) continue;
+    assert.ok((t.effects as readonly string[]).includes('leaves_group'), `${t.id} must end the membership`);
+  }
+  const staying = referralTransitions.filter((t) => t.to !== 'status_before_hold' && inGroupStatuses.includes(t.to) && t.from.every((f) => inGroupStatuses.includes(f)));
+  assert.deepEqual(staying.map((t) => t.id), ['start_programme'], 'starting the programme keeps him in his group');
+});
+
+test('a treatment manager removes a man from his group: the referral goes back to awaiting allocation', () => {
+  assert.equal(movesTo(go('allocated', 'remove_from_group', 'treatment_manager', 'Moved wings.')), 'awaiting_allocation');
+  assert.equal(movesTo(go('on_programme', 'remove_from_group', 'treatment_manager', 'Moved wings.')), 'awaiting_allocation');
+  assert.equal(refusedWith(go('on_programme', 'remove_from_group', 'facilitator', 'Moved wings.')), 'not_allowed_for_role');
+});
+
+test('taking a referral off hold never lands in an allocated status: a man held while in a group returns to awaiting allocation', () => {
+  assert.equal(resumeStatus('allocated'), 'awaiting_allocation');
+  assert.equal(resumeStatus('on_programme'), 'awaiting_allocation');
+  assert.equal(resumeStatus('assessed_suitable'), 'assessed_suitable');
+  assert.equal(movesTo(go('on_hold', 'resume', 'treatment_manager', undefined, 'on_programme')), 'awaiting_allocation');
+});
+
+test('moving to the waitlist or into a group needs eligibility; nothing else does', () => {
+  const gated = referralTransitions.filter((t) => (t.effects as readonly string[]).includes('requires_eligibility')).map((t) => t.id);
+  assert.deepEqual(gated, ['add_to_waitlist', 'allocate']);
+});
+
+test('the consistency check finds a referral allocated to no group, a member whose referral is not allocated, and a group of another programme', () => {
+  const found = findMembershipDisagreements([
+    { referralId: 4, status: 'allocated', programmeId: 'core-sotp', groups: [] },
+    { referralId: 2, status: 'awaiting_allocation', programmeId: 'core-sotp', groups: [{ groupId: 9, programmeId: 'core-sotp' }] },
+    { referralId: 3, status: 'on_programme', programmeId: 'core-sotp', groups: [{ groupId: 7, programmeId: 'other' }] },
+    { referralId: 5, status: 'on_programme', programmeId: 'core-sotp', groups: [{ groupId: 9, programmeId: 'core-sotp' }] },
+    { referralId: 6, status: 'programme_complete', programmeId: 'core-sotp', groups: [] },
+    { referralId: 8, status: 'allocated', programmeId: 'core-sotp', groups: [{ groupId: 9, programmeId: 'core-sotp' }, { groupId: 10, programmeId: 'core-sotp' }] },
+  ]);
+  assert.deepEqual(found.map((d) => d.referralId), [2, 3, 4, 8]);
+  assert.match(found.find((d) => d.referralId === 4)!.problem, /no group/);
+  assert.match(found.find((d) => d.referralId === 2)!.problem, /group 9/);
+  assert.match(found.find((d) => d.referralId === 3)!.problem, /another programme/);
 });

@@ -16,6 +16,7 @@ import {
   getGroup,
   groupFormOptions,
   listGroups,
+  removeFromGroup,
   teamRoleLabels,
 } from '../../../services/groups.js';
 import { bookCatchUp, cancelSession, catchUpOptions, recordCatchUpOutcome, replanAffectedSessions, siteWeek, swapFacilitator, swapOptions } from '../../../services/timetable.js';
@@ -323,6 +324,31 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     }
   });
 
+  // ------------------------------------------------------------------ removal from the group
+  const renderRemove = async (reply: FastifyReply, groupId: number, referralId: number, values: Body, extra: Body = {}) => {
+    const group = await getGroup(db, reply.request.actor!, groupId);
+    const member = group.members.find((m) => m.referralId === referralId);
+    if (!member) throw ValidationFailed.one('referralId', 'He is not a current member of this group');
+    return reply.render('groups/remove-member.njk', { pageTitle: `Remove ${member.name} from ${group.name}`, group, member, values, errors: {}, ...extra });
+  };
+
+  app.get('/groups/:id/members/:referralId/remove', { config: managers }, async (request, reply) =>
+    renderRemove(reply, numberParam(request.params, 'id', 'Group'), numberParam(request.params, 'referralId', 'Referral'), {}),
+  );
+
+  app.post('/groups/:id/members/:referralId/remove', { config: managers }, async (request, reply) => {
+    const groupId = numberParam(request.params, 'id', 'Group');
+    const referralId = numberParam(request.params, 'referralId', 'Referral');
+    const body = (request.body ?? {}) as Body;
+    try {
+      await removeFromGroup(db, request.actor!, groupId, { ...body, referralId });
+      return reply.redirect(`/groups/${groupId}#members`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      return renderRemove(reply.status(400), groupId, referralId, body, errorView(error));
+    }
+  });
+
   // ------------------------------------------------------------------ a site's week and set-up: rooms, session slots, closures
   app.get('/sites/:siteId/week', { config: siteReaders }, async (request, reply) => {
     const siteId = numberParam(request.params, 'siteId', 'Site');
@@ -374,7 +400,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
       return reply.redirect(`/sites/${siteId}/setup`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      return renderSetup(reply.status(400), siteId, { roomValues: body, ...errorView(error, {}, 'room-') });
+      return renderSetup(reply.status(400), siteId, { roomValues: body, ...errorView(error, { prefix: 'room-' }) });
     }
   });
 
@@ -386,7 +412,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
       return reply.redirect(`/sites/${siteId}/setup#slots`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      return renderSetup(reply.status(400), siteId, { slotValues: body, ...errorView(error, {}, 'slot-') });
+      return renderSetup(reply.status(400), siteId, { slotValues: body, ...errorView(error, { prefix: 'slot-' }) });
     }
   });
 
@@ -397,7 +423,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
       return reply.redirect(`/sites/${siteId}/setup#slots`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      return renderSetup(reply.status(400), siteId, errorView(error, {}, 'slot-'));
+      return renderSetup(reply.status(400), siteId, errorView(error, { prefix: 'slot-' }));
     }
   });
 

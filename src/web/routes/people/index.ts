@@ -68,11 +68,6 @@ function asFormValues(p: Record<string, unknown>): Body {
   return v;
 }
 
-function duplicateLink(failure: ValidationFailed): string | undefined {
-  const match = failure.errors.map((e) => /\((\/(?:referrals|people)\/\d+)\)/.exec(e.message)?.[1]).find(Boolean);
-  return match;
-}
-
 export async function peopleRoutes(app: FastifyInstance, { database, programmes }: AppContext): Promise<void> {
   const { db } = database;
 
@@ -159,7 +154,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
       return reply.redirect(`/people/${person.id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      return renderForm(reply.status(400), 'new', body, dates, { ...dates.view(error), existingLink: duplicateLink(error) });
+      return renderForm(reply.status(400), 'new', body, dates, dates.view(error));
     }
   });
 
@@ -181,7 +176,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
       return reply.redirect(`/people/${id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      return renderForm(reply.status(400), 'edit', { ...body, id }, dates, { ...dates.view(error), existingLink: duplicateLink(error) });
+      return renderForm(reply.status(400), 'edit', { ...body, id }, dates, dates.view(error));
     }
   });
 
@@ -218,6 +213,22 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
       if (!(error instanceof ValidationFailed)) throw error;
       return renderConviction(reply.status(400), id, body, dates, dates.view(error));
     }
+  });
+
+  // Removing a conviction changes what his scores were computed from: ask first, and say so.
+  app.get('/people/:id/convictions/:convictionId/remove', { config: recordEditors }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'Person');
+    const convictionId = idParam(request.params, 'convictionId', 'Conviction');
+    const record = await getPerson(db, request.actor!, id);
+    const conviction = record.convictions.find((c) => c.id === convictionId);
+    if (!conviction) throw new NotFound('Conviction');
+    return reply.render('people/remove-conviction.njk', {
+      pageTitle: 'Remove a conviction',
+      person: record.person,
+      conviction,
+      categoryLabel: convictionCategoryLabels[conviction.category] ?? conviction.category,
+      scoresAffected: record.scores.filter((s) => s.outOfDateSince === null).length,
+    });
   });
 
   app.post('/people/:id/convictions/:convictionId/remove', { config: recordEditors }, async (request, reply) => {
@@ -284,10 +295,9 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
       return reply.redirect(`/people/${id}#eligibility`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      const view = errorView(error);
       // Several forms share the page: point the summary at this programme's override fields.
-      const errorList = view.errorList.map((e) => ({ ...e, href: `#override-${programmeId}-${e.href.slice(1)}` }));
-      return renderPerson(reply.status(400), id, { errorList, overrideErrors: { [programmeId]: view.errors }, overrideValues: { [programmeId]: body } });
+      const view = errorView(error, { fieldId: (field) => `override-${programmeId}-${field}` });
+      return renderPerson(reply.status(400), id, { errorList: view.errorList, overrideErrors: { [programmeId]: view.errors }, overrideValues: { [programmeId]: body } });
     }
   });
 
@@ -300,9 +310,8 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
       return reply.redirect(`/referrals/${referral.id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      const view = errorView(error);
-      const errorList = view.errorList.map((e) => ({ ...e, href: `#refer-${e.href.slice(1)}` }));
-      return renderPerson(reply.status(400), id, { errorList, referErrors: view.errors, referValues: body, existingReferral: duplicateLink(error) });
+      const view = errorView(error, { fieldId: (field) => `refer-${field}` });
+      return renderPerson(reply.status(400), id, { errorList: view.errorList, referErrors: view.errors, referValues: body });
     }
   });
 }

@@ -5,7 +5,14 @@ import { ValidationFailed } from '../../../services/errors.js';
 import { getReferral, transitionReferral } from '../../../services/referrals.js';
 import type { AppContext } from '../../context.js';
 import { errorView } from '../../forms.js';
-import { idParam, recordReaders, statusLabel, statusTag } from '../../records.js';
+import { idParam, instrumentNames, recordReaders, riskLabels, riskTagClasses, statusLabel, statusTag } from '../../records.js';
+
+const eligibilityTags = {
+  eligible: { text: 'Eligible', classes: 'govuk-tag--green' },
+  not_eligible: { text: 'Not eligible', classes: 'govuk-tag--red' },
+  undetermined: { text: 'Undetermined', classes: 'govuk-tag--yellow' },
+} as const;
+const criterionLabels = { met: 'Met', not_met: 'Not met', unknown: 'Unknown' } as const;
 
 type Body = Record<string, unknown>;
 
@@ -20,6 +27,16 @@ export async function referralRoutes(app: FastifyInstance, { database }: AppCont
       record,
       statusTag: statusTag(referral.status),
       history: record.history.map((h) => ({ ...h, fromLabel: h.fromStatus ? statusLabel(h.fromStatus) : '—', toLabel: statusLabel(h.toStatus) })),
+      eligibility: {
+        tag: eligibilityTags[record.eligibility.result],
+        criteria: record.eligibility.computed.criteria.map((c) => ({ ...c, statusLabel: criterionLabels[c.status] })),
+      },
+      scores: record.latestScores.map((s) => ({
+        ...s,
+        name: instrumentNames[s.instrument] ?? s.instrument,
+        categoryTag: { text: riskLabels[s.category] ?? s.category, classes: riskTagClasses[s.category] ?? 'govuk-tag--grey' },
+      })),
+      canCreateGroup: reply.request.actor!.role === 'treatment_manager',
       transitionErrors: {},
       ...extra,
     });
@@ -36,9 +53,9 @@ export async function referralRoutes(app: FastifyInstance, { database }: AppCont
       return reply.redirect(`/referrals/${id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      const view = errorView(error);
-      const errorList = view.errorList.map((e) => ({ ...e, href: `#${transition}-${e.href.slice(1)}` }));
-      return render(reply.status(400), id, { errorList, transitionErrors: { [transition]: view.errors }, transitionValues: { [transition]: body } });
+      // One form per transition on the page: point the summary at this transition's fields.
+      const view = errorView(error, { fieldId: (field) => `${transition}-${field}` });
+      return render(reply.status(400), id, { errorList: view.errorList, transitionErrors: { [transition]: view.errors }, transitionValues: { [transition]: body } });
     }
   });
 }
