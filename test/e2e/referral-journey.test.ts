@@ -1,0 +1,155 @@
+// The whole journey in a real browser: a waitlisted referral whose eligibility the referral page shows is
+// allocated to a named group; the group is staffed by its lead and co-facilitator; supervision lapsing
+// mid-group is flagged; a session is cancelled and a catch-up booked. At every step the caseload, the group
+// page and the referral page must tell the same story. Every page on the way is checked with axe.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { dayNumber, isBankHoliday, isoDate, isoWeekday, weekStart } from '../../src/domain/schedule/calendar.js';
+import { accessibilityViolations, serverAndBrowserForThisFile, signIn } from './browser.js';
+
+let page: Page;
+const running = serverAndBrowserForThisFile(async ({ browser }) => {
+  page = await (await browser.newContext()).newPage();
+});
+const url = (path: string) => `${running.server.url}${path}`;
+
+const problems: string[] = [];
+async function axe(label: string) {
+  for (const v of await accessibilityViolations(page)) problems.push(`${label}: ${v}`);
+}
+
+async function fillDate(legend: string, date: string) {
+  const [year, month, day] = date.split('-');
+  const field = page.getByRole('group', { name: legend });
+  await field.getByLabel('Day').fill(String(Number(day)));
+  await field.getByLabel('Month').fill(String(Number(month)));
+  await field.getByLabel('Year').fill(year);
+}
+
+const summary = (key: string) => page.locator('.govuk-summary-list__row').filter({ has: page.locator('.govuk-summary-list__key', { hasText: key }) }).locator('.govuk-summary-list__value').innerText();
+
+const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+// A year ahead: the demo groups have finished by then, so the team is free.
+const start = isoDate(weekStart(dayNumber(today)) + 7 * 54);
+const groupName = 'Journey group';
+let groupUrl = '';
+let referralUrl = '';
+let prisonNumber = '';
+
+/** The referral page, the caseload and the group page agree on his status and his group. */
+async function agree(status: string, inGroup: boolean) {
+  await page.goto(referralUrl);
+  assert.match(await summary('Status'), new RegExp(status));
+  assert.equal((await summary('Group')).trim(), inGroup ? groupName : 'Not in a group');
+  await page.goto(url(`/caseload?q=${prisonNumber}`));
+  const row = page.locator('tbody tr').filter({ hasText: prisonNumber });
+  assert.equal(await row.count(), 1);
+  assert.match(await row.innerText(), new RegExp(status));
+  await page.goto(groupUrl);
+  const members = await page.locator('#members + table').innerText().catch(() => '');
+  assert.equal(members.includes(prisonNumber), inGroup, `the group page ${inGroup ? 'lists' : 'does not list'} him`);
+}
+
+test('a group with lead, co and cover facilitators is planned with the lead and co in every session', async () => {
+  await signIn(page, running.server.url, 'manager');
+  await page.waitForURL(url('/'));
+  await page.goto(url('/groups'));
+  await page.getByRole('button', { name: 'Create a group at HMP Northgate' }).click();
+  await page.getByLabel('Group name').fill(groupName);
+  await page.getByLabel('Room').selectOption({ label: 'Programme room 2' });
+  await page.getByLabel('Capacity').fill('9');
+  await fillDate('Earliest start date', start);
+  for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) await page.getByLabel(`${day} 13:30`).check();
+  await page.getByLabel('Lead facilitator').selectOption({ label: 'Frankie Facilitator' });
+  await page.getByLabel('Co-facilitator').selectOption({ label: 'Robin Facilitator' });
+  await page.getByLabel('Cover facilitator (optional)').selectOption({ label: 'Kit Facilitator' });
+  await page.getByRole('button', { name: 'Create group and plan timetable' }).click();
+  await page.waitForURL(/\/groups\/\d+$/);
+  groupUrl = page.url();
+  const sessions = page.locator('tr[id^="session-"]');
+  assert.equal(await sessions.count(), 84);
+  assert.equal(await sessions.filter({ hasText: 'Frankie Facilitator' }).filter({ hasText: 'Robin Facilitator' }).count(), 84, 'lead and co in every session');
+  assert.equal(await sessions.filter({ hasText: 'Kit Facilitator' }).count(), 0, 'the cover is not needed');
+  await axe('/groups/:id (new)');
+});
+
+test('a waitlisted referral shows his eligibility and risk, and is allocated to the named group', async () => {
+  await page.goto(url('/caseload?status=awaiting_allocation'));
+  await axe('/caseload (awaiting allocation)');
+  const first = page.locator('tbody tr').first();
+  prisonNumber = (await first.locator('a[href^="/people/"]').innerText()).trim();
+  await first.locator('a[href^="/referrals/"]').click();
+  await page.waitForURL(/\/referrals\/\d+$/);
+  referralUrl = page.url();
+  await axe('/referrals/:id (waiting)');
+  assert.match(await page.locator('#eligibility + p').innerText(), /Eligible/, 'a man on the waitlist is eligible');
+  assert.ok((await page.locator('#risk ~ ul li').count()) >= 1, 'his latest risk score is shown');
+  await agree('Awaiting allocation', false);
+  await page.goto(url('/waitlist'));
+  assert.match(await page.locator('main').innerText(), new RegExp(prisonNumber), 'he is on the waitlist');
+
+  await page.goto(referralUrl);
+  await page.getByRole('button', { name: `Allocate him to ${groupName}` }).click();
+  await page.waitForURL(referralUrl);
+  await axe('/referrals/:id (allocated)');
+  await agree('Allocated to a group', true);
+  await page.goto(url('/waitlist'));
+  assert.doesNotMatch(await page.locator('main').innerText(), new RegExp(prisonNumber), 'he has left the waitlist');
+});
+
+test('supervision lapsing mid-group flags the sessions after it on the group page', async () => {
+  await page.goto(groupUrl);
+  const fortieth = page.locator('tr[id^="session-"]').nth(39);
+  const lastSupervised = (await fortieth.getAttribute('data-date')) ?? '';
+  assert.match(lastSupervised, /^\d{4}-\d{2}-\d{2}$/, 'session rows carry their date');
+  await page.goto(url('/facilitators'));
+  await page.getByRole('link', { name: 'Frankie Facilitator', exact: true }).click();
+  await page.getByLabel('Programme').selectOption('core-sotp');
+  await page.getByLabel('Accredited on').fill('2020-01-01');
+  await page.getByLabel('Supervision current until').fill(lastSupervised);
+  await page.getByRole('button', { name: 'Save accreditation' }).click();
+  await page.waitForLoadState();
+  await page.goto(groupUrl);
+  assert.match(await page.locator('.govuk-warning-text').first().innerText(), /44 sessions still to run break a scheduling rule/);
+  const flagged = page.locator('tr[id^="session-"]').filter({ hasText: 'Needs re-planning' });
+  assert.equal(await flagged.count(), 44);
+  assert.match(await flagged.first().innerText(), /Frankie Facilitator’s supervision lapsed after/);
+  await axe('/groups/:id (supervision lapsed)');
+  await agree('Allocated to a group', true);
+});
+
+test('a cancelled session moves the later ones, and a catch-up is booked and tracked for him', async () => {
+  await page.goto(groupUrl);
+  await page.getByRole('link', { name: 'Cancel session 3', exact: true }).click();
+  await page.getByLabel('Why is the session cancelled?').fill('Lockdown');
+  await page.getByRole('button', { name: 'Cancel session and move later sessions' }).click();
+  await page.getByRole('heading', { name: 'Session 3 cancelled' }).waitFor();
+  await axe('cancelled');
+
+  await page.goto(groupUrl);
+  await page.getByRole('button', { name: 'Book a catch-up session' }).click();
+  const man = page.getByLabel('Man who missed a session');
+  const option = man.locator('option').filter({ hasText: prisonNumber });
+  await man.selectOption({ value: (await option.getAttribute('value'))! });
+  const session = page.getByLabel('Session he missed');
+  await session.selectOption({ index: 1 });
+  const missedOn = new Date(`${(await session.locator('option').nth(1).innerText()).replace(/^.*, /, '')} 12:00 UTC`);
+  // Half a year on the group has finished and the rooms are free: the site's morning slot on a working day.
+  let day = Math.floor(missedOn.getTime() / 86_400_000) + 182;
+  while (isoWeekday(day) > 5 || isBankHoliday(day)) day++;
+  await fillDate('Date of the catch-up', isoDate(day));
+  await page.getByLabel('Start time').selectOption('09:00');
+  await page.getByLabel('Room', { exact: true }).selectOption({ label: 'Programme room 1' });
+  await page.getByLabel('Facilitator').selectOption({ label: 'Kit Facilitator' });
+  await page.getByRole('button', { name: 'Book catch-up' }).click();
+  await page.waitForURL(/#catch-ups$/);
+  assert.match(await page.locator('#catch-ups + p').innerText(), /^1 catch-up booked and not yet delivered/);
+  assert.match(await page.locator('#catch-ups ~ table').first().innerText(), new RegExp(`Kit Facilitator`));
+  await axe('/groups/:id (catch-up)');
+  await agree('Allocated to a group', true);
+});
+
+test('every page on the journey is axe clean (WCAG 2.2 AA)', () => {
+  assert.deepEqual(problems, []);
+});
