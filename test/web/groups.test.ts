@@ -74,7 +74,10 @@ test('cancelling a session in the browser asks for a reason, then shows what mov
   const noReason = await manager.post(`/groups/${groupId}/sessions/${fifth.id}/cancel`, { version: String(fifth.version), reason: '' });
   assert.equal(noReason.statusCode, 400);
   assert.deepEqual(errorSummary(noReason.body), ['Enter why the session is cancelled']);
-  const done = await manager.post(`/groups/${groupId}/sessions/${fifth.id}/cancel`, { version: String(fifth.version), reason: 'Lockdown' });
+  const posted = await manager.post(`/groups/${groupId}/sessions/${fifth.id}/cancel`, { version: String(fifth.version), reason: 'Lockdown' });
+  assert.equal(posted.statusCode, 303, 'post/redirect/get: reloading the page must not send the form again');
+  assert.equal(posted.headers.location, `/groups/${groupId}/sessions/${fifth.id}/cancelled`);
+  const done = await manager.get(String(posted.headers.location));
   assert.equal(done.statusCode, 200);
   assert.match(done.body, /Session 5 cancelled/);
   const movedRows = [...done.body.matchAll(/<tr class="govuk-table__row">\s*<th scope="row" class="govuk-table__header">(\d+)<\/th>/g)].map((m) => Number(m[1]));
@@ -84,6 +87,11 @@ test('cancelling a session in the browser asks for a reason, then shows what mov
   assert.ok(changed.every((n) => n >= 5));
   const [cancelled] = await t.database.db.select().from(groupSessions).where(eq(groupSessions.id, fifth.id));
   assert.equal(cancelled.status, 'cancelled');
+  // What moved is shown once; a reload still says the session was cancelled and sends nothing again.
+  const reloaded = await manager.get(String(posted.headers.location));
+  assert.equal(reloaded.statusCode, 200);
+  assert.match(reloaded.body, /Session 5 cancelled/);
+  assert.doesNotMatch(reloaded.body, /Sessions that moved/);
 });
 
 test('swapping a facilitator lists only valid candidates and refuses a forged one, naming the rule', async () => {

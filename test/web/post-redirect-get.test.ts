@@ -243,6 +243,16 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
       referrals: value(page.body, /name="referrals" type="checkbox" value="(\d+:\d+)"/),
     });
   }],
+  ['/groups/:id/members/:referralId/remove', async () => {
+    const group = await clients.manager.get(`/groups/${state.group}`);
+    const referralId = value(group.body, new RegExp(`/groups/${state.group}/members/(\\d+)/remove`));
+    const page = await clients.manager.get(`/groups/${state.group}/members/${referralId}/remove`);
+    return clients.manager.post(`/groups/${state.group}/members/${referralId}/remove`, {
+      version: value(page.body, /name="version" value="(\d+)"/),
+      referralId,
+      reason: 'Moved to another establishment',
+    });
+  }],
   ['/groups/:id/timetable', async () => {
     // A group whose timetable could not be planned when it was created (here: its sessions removed).
     const db = t.database.db;

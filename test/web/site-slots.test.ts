@@ -121,7 +121,7 @@ test('the catch-up form offers the site’s slot times and rooms; a day without 
   const sunday = await manager.post(`/groups/${demoGroup}/catch-ups`, { memberId, sessionId: String(missed.id), date: isoDate(day), start: '09:00', roomId: String(room1), facilitatorId: String(ids.facilitator4) });
   assert.equal(sunday.statusCode, 400);
   assert.deepEqual(errorSummary(sunday.body), ['HMP Northgate has no session slots on Sundays: choose a day it runs sessions']);
-  assert.match(sunday.body, /href="#date"/);
+  assert.match(sunday.body, /href="#date-day"/);
   while (isoWeekday(day) > 5 || isBankHoliday(day)) day++;
   const booked = await manager.post(`/groups/${demoGroup}/catch-ups`, { memberId, sessionId: String(missed.id), date: isoDate(day), start: '09:00', roomId: String(room1), facilitatorId: String(ids.facilitator4) });
   assert.equal(booked.statusCode, 303, errorSummary(booked.body).join(' | '));
