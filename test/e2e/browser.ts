@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { cliDatabaseEnv, demoPassword } from '../support/database.js';
+import { dayNumber, isoDate, weekStart } from '../../src/domain/schedule/calendar.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -117,4 +118,31 @@ export async function crawl(page: Page, baseUrl: string, start: string, visit: (
     }
   }
   return seen;
+}
+
+/** Types a YYYY-MM-DD day into the GOV.UK date input (day, month, year) whose legend is `legend`. */
+export async function fillDate(page: Page, legend: string, date: string): Promise<void> {
+  const [year, month, day] = date.split('-');
+  const field = page.getByRole('group', { name: legend });
+  await field.getByLabel('Day').fill(String(Number(day)));
+  await field.getByLabel('Month').fill(String(Number(month)));
+  await field.getByLabel('Year').fill(year);
+}
+
+/** The Monday about a year ahead: the demo groups have finished by then, so their teams and rooms are free. */
+export function mondayAYearAhead(): string {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  return isoDate(weekStart(dayNumber(today)) + 7 * 54);
+}
+
+/** Fills the create-group form at HMP Northgate: weekday afternoons in room 2, Frankie lead, Robin co, Kit cover. */
+export async function fillNorthgateGroupForm(page: Page, name: string, start: string): Promise<void> {
+  await page.getByLabel('Group name').fill(name);
+  await page.getByLabel('Room').selectOption({ label: 'Programme room 2' });
+  await page.getByLabel('Capacity').fill('9');
+  await fillDate(page, 'Earliest start date', start);
+  for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) await page.getByLabel(`${day} 13:30`).check();
+  await page.getByLabel('Lead facilitator').selectOption({ label: 'Frankie Facilitator' });
+  await page.getByLabel('Co-facilitator').selectOption({ label: 'Robin Facilitator' });
+  await page.getByLabel('Cover facilitator (optional)').selectOption({ label: 'Kit Facilitator' });
 }

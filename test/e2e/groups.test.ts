@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
-import { dayNumber, isBankHoliday, isoDate, isoWeekday, weekStart } from '../../src/domain/schedule/calendar.js';
-import { accessibilityViolations, serverAndBrowserForThisFile, signIn } from './browser.js';
+import { isBankHoliday, isoDate, isoWeekday } from '../../src/domain/schedule/calendar.js';
+import { accessibilityViolations, fillDate, fillNorthgateGroupForm, mondayAYearAhead, serverAndBrowserForThisFile, signIn } from './browser.js';
 
 let context: BrowserContext;
 let page: Page;
@@ -14,23 +14,12 @@ const running = serverAndBrowserForThisFile(async ({ browser }) => {
   page = await context.newPage();
 });
 
-/** Types a YYYY-MM-DD day into the GOV.UK date input (day, month, year) whose legend is `legend`. */
-async function fillDate(legend: string, date: string) {
-  const [year, month, day] = date.split('-');
-  const field = page.getByRole('group', { name: legend });
-  await field.getByLabel('Day').fill(String(Number(day)));
-  await field.getByLabel('Month').fill(String(Number(month)));
-  await field.getByLabel('Year').fill(year);
-}
-
 const problems: string[] = [];
 async function axe(label: string) {
   for (const v of await accessibilityViolations(page)) problems.push(`${label}: ${v}`);
 }
 
-const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-// A year ahead: the demo group has finished by then, so the team is free.
-const start = isoDate(weekStart(dayNumber(today)) + 7 * 54);
+const start = mondayAYearAhead();
 let groupUrl = '';
 
 test('a treatment manager creates a group in the browser and its timetable is shown by week', async () => {
@@ -43,14 +32,7 @@ test('a treatment manager creates a group in the browser and its timetable is sh
   await page.getByRole('button', { name: 'Create group and plan timetable' }).click();
   await page.waitForSelector('.govuk-error-summary');
   await axe('/groups (errors)');
-  await page.getByLabel('Group name').fill('Browser test group');
-  await page.getByLabel('Room').selectOption({ label: 'Programme room 2' });
-  await page.getByLabel('Capacity').fill('9');
-  await fillDate('Earliest start date', start);
-  for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) await page.getByLabel(`${day} 13:30`).check();
-  await page.getByLabel('Lead facilitator').selectOption({ label: 'Frankie Facilitator' });
-  await page.getByLabel('Co-facilitator').selectOption({ label: 'Robin Facilitator' });
-  await page.getByLabel('Cover facilitator (optional)').selectOption({ label: 'Kit Facilitator' });
+  await fillNorthgateGroupForm(page, 'Browser test group', start);
   await page.getByRole('button', { name: 'Create group and plan timetable' }).click();
   await page.waitForURL(/\/groups\/\d+$/);
   groupUrl = page.url();
@@ -118,7 +100,7 @@ test('a catch-up is booked for the man who missed a session and shows as outstan
   // rooms are free; the site's morning slot on a working day.
   let day = Math.floor(first.getTime() / 86_400_000) + 182;
   while (isoWeekday(day) > 5 || isBankHoliday(day)) day++;
-  await fillDate('Date of the catch-up', isoDate(day));
+  await fillDate(page, 'Date of the catch-up', isoDate(day));
   await page.getByLabel('Start time').selectOption('09:00');
   await page.getByLabel('Room', { exact: true }).selectOption({ label: 'Programme room 1' });
   await page.getByLabel('Facilitator').selectOption({ label: 'Kit Facilitator' });

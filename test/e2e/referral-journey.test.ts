@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { dayNumber, isBankHoliday, isoDate, isoWeekday, weekStart } from '../../src/domain/schedule/calendar.js';
-import { accessibilityViolations, serverAndBrowserForThisFile, signIn } from './browser.js';
+import { isBankHoliday, isoDate, isoWeekday } from '../../src/domain/schedule/calendar.js';
+import { accessibilityViolations, fillDate, fillNorthgateGroupForm, mondayAYearAhead, serverAndBrowserForThisFile, signIn } from './browser.js';
 
 let page: Page;
 const running = serverAndBrowserForThisFile(async ({ browser }) => {
@@ -19,19 +19,9 @@ async function axe(label: string) {
   for (const v of await accessibilityViolations(page)) problems.push(`${label}: ${v}`);
 }
 
-async function fillDate(legend: string, date: string) {
-  const [year, month, day] = date.split('-');
-  const field = page.getByRole('group', { name: legend });
-  await field.getByLabel('Day').fill(String(Number(day)));
-  await field.getByLabel('Month').fill(String(Number(month)));
-  await field.getByLabel('Year').fill(year);
-}
-
 const summary = (key: string) => page.locator('.govuk-summary-list__row').filter({ has: page.locator('.govuk-summary-list__key', { hasText: key }) }).locator('.govuk-summary-list__value').innerText();
 
-const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-// A year ahead: the demo groups have finished by then, so the team is free.
-const start = isoDate(weekStart(dayNumber(today)) + 7 * 54);
+const start = mondayAYearAhead();
 const groupName = 'Journey group';
 let groupUrl = '';
 let referralUrl = '';
@@ -56,14 +46,7 @@ test('a group with lead, co and cover facilitators is planned with the lead and 
   await page.waitForURL(url('/'));
   await page.goto(url('/groups'));
   await page.getByRole('button', { name: 'Create a group at HMP Northgate' }).click();
-  await page.getByLabel('Group name').fill(groupName);
-  await page.getByLabel('Room').selectOption({ label: 'Programme room 2' });
-  await page.getByLabel('Capacity').fill('9');
-  await fillDate('Earliest start date', start);
-  for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) await page.getByLabel(`${day} 13:30`).check();
-  await page.getByLabel('Lead facilitator').selectOption({ label: 'Frankie Facilitator' });
-  await page.getByLabel('Co-facilitator').selectOption({ label: 'Robin Facilitator' });
-  await page.getByLabel('Cover facilitator (optional)').selectOption({ label: 'Kit Facilitator' });
+  await fillNorthgateGroupForm(page, groupName, start);
   await page.getByRole('button', { name: 'Create group and plan timetable' }).click();
   await page.waitForURL(/\/groups\/\d+$/);
   groupUrl = page.url();
@@ -138,7 +121,7 @@ test('a cancelled session moves the later ones, and a catch-up is booked and tra
   // Half a year on the group has finished and the rooms are free: the site's morning slot on a working day.
   let day = Math.floor(missedOn.getTime() / 86_400_000) + 182;
   while (isoWeekday(day) > 5 || isBankHoliday(day)) day++;
-  await fillDate('Date of the catch-up', isoDate(day));
+  await fillDate(page, 'Date of the catch-up', isoDate(day));
   await page.getByLabel('Start time').selectOption('09:00');
   await page.getByLabel('Room', { exact: true }).selectOption({ label: 'Programme room 1' });
   await page.getByLabel('Facilitator').selectOption({ label: 'Kit Facilitator' });
