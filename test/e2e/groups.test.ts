@@ -133,8 +133,8 @@ test('a facilitator sees their week with a calendar address, and their availabil
   assert.match(await page.locator('code').innerText(), /\/calendar\/[0-9a-f]{64}\.ics$/);
   await page.getByRole('link', { name: 'My availability' }).click();
   await axe('/facilitators/:id (own)');
-  await page.getByLabel('Date', { exact: true }).fill('not a date');
-  await page.getByRole('button', { name: 'Add unavailable day' }).click();
+  await page.getByLabel('First day').fill('not a date');
+  await page.getByRole('button', { name: 'Add unavailable days' }).click();
   await page.waitForSelector('.govuk-error-summary');
   await axe('/facilitators/:id (errors)');
 });
