@@ -16,7 +16,7 @@ import {
   setFacilitatorLimits,
 } from '../../../services/facilitators.js';
 import { calendarFeed, facilitatorWeek } from '../../../services/timetable.js';
-import { longDay, numberParam, presentAffected, statusTags, supervisionTags, weekPicker } from '../groups/present.js';
+import { longDay, numberParam, presentAffected, statusTags, supervisionTags, weekPicker } from '../../timetable-display.js';
 
 const facilitators = forRoles('facilitator');
 const availabilityReaders = forRoles('facilitator', 'treatment_manager', 'administrator', 'auditor');

@@ -24,7 +24,7 @@ import { addClosure, addRoom, addSiteSlot, getSiteSetup, removeSiteSlot } from '
 import { londonToday } from '../../../services/scheduling.js';
 import { weekdayNames } from '../../../domain/schedule/calendar.js';
 import { slotKey, slotTitle } from '../../../domain/schedule/slots.js';
-import { byWeek, dayCount, longDay, numberParam, presentAffected, shortDay, slotTimesByDay, statusTags, weekdayLabels, weekPicker } from './present.js';
+import { byWeek, dayCount, longDay, numberParam, presentAffected, shortDay, slotTimesByDay, statusTags, weekdayLabels, weekPicker } from '../../timetable-display.js';
 
 const readers = forRoles('treatment_manager', 'administrator', 'auditor', 'facilitator');
 const managers = forRoles('treatment_manager');

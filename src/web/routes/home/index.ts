@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { signedIn } from '../../access.js';
 import { supervisionAlerts } from '../../../services/facilitators.js';
-import { presentAffected, supervisionTags } from '../groups/present.js';
+import { presentAffected, supervisionTags } from '../../timetable-display.js';
 import { areasFor } from './areas.js';
 
 export async function homeRoutes(app: FastifyInstance, { database, programmes }: AppContext): Promise<void> {
