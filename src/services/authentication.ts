@@ -57,7 +57,7 @@ const freeFailuresPerUser = 3;
 const longestWaitSeconds = 60;
 
 /** Seconds to wait before the next attempt for a user name after `failures` recent failures, the last at `lastAt`. */
-export function userNameWait(failures: number, lastAt: Date | null, now: number): number {
+function userNameWait(failures: number, lastAt: Date | null, now: number): number {
   if (failures < freeFailuresPerUser || !lastAt) return 0;
   const wait = Math.min(2 ** (failures - freeFailuresPerUser), longestWaitSeconds);
   return Math.max(0, Math.ceil((lastAt.getTime() + wait * 1000 - now) / 1000));
