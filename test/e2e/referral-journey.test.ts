@@ -1,6 +1,6 @@
 // The whole journey in a real browser: a waitlisted referral whose eligibility the referral page shows is
 // allocated to a named group; the group is staffed by its lead and co-facilitator; supervision lapsing
-// mid-group is flagged; a session is cancelled and a catch-up booked. At every step the caseload, the group
+// mid-group is flagged and re-planned; a session is cancelled and a catch-up booked; he leaves the group. At every step the caseload, the group
 // page and the referral page must tell the same story. Every page on the way is checked with axe.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -101,6 +101,16 @@ test('supervision lapsing mid-group flags the sessions after it on the group pag
   await agree('Allocated to a group', true);
 });
 
+test('re-planning after the supervision lapse staffs or moves every flagged session', async () => {
+  await page.goto(groupUrl);
+  await page.getByRole('button', { name: 'Re-plan the affected sessions' }).click();
+  await page.waitForURL(/replanned=/);
+  assert.match(await page.locator('.govuk-notification-banner').innerText(), /Sessions re-planned from session \d+/);
+  assert.equal(await page.locator('tr[id^="session-"]').filter({ hasText: 'Needs re-planning' }).count(), 0);
+  await axe('/groups/:id (re-planned)');
+  await agree('Allocated to a group', true);
+});
+
 test('a cancelled session moves the later ones, and a catch-up is booked and tracked for him', async () => {
   await page.goto(groupUrl);
   await page.getByRole('link', { name: 'Cancel session 3', exact: true }).click();
@@ -119,6 +129,19 @@ test('a cancelled session moves the later ones, and a catch-up is booked and tra
   assert.match(await page.locator('#catch-ups ~ table').first().innerText(), new RegExp(`Kit Facilitator`));
   await axe('/groups/:id (catch-up)');
   await agree('Allocated to a group', true);
+});
+
+test('removing him from the group asks why, frees his place and puts his referral back to awaiting allocation', async () => {
+  await page.goto(groupUrl);
+  await page.locator('#members + table tr').filter({ hasText: prisonNumber }).getByRole('link', { name: /Remove from group/ }).click();
+  await page.getByRole('button', { name: /^Remove .+ from Journey group$/ }).click();
+  await page.getByRole('link', { name: /reason/i }).first().waitFor();
+  await axe('remove from group (reason missing)');
+  await page.getByLabel('Why is he leaving the group?').fill('Transferred to another prison');
+  await page.getByRole('button', { name: /^Remove .+ from Journey group$/ }).click();
+  await page.waitForURL(/\/groups\/\d+/);
+  await axe('/groups/:id (member removed)');
+  await agree('Awaiting allocation', false);
 });
 
 test('every page on the journey is axe clean (WCAG 2.2 AA)', () => {
