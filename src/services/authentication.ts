@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
 import { apiTokens, signInFailures, sites, userSites, users, webSessions } from '../db/schema.js';
 import type { Role } from '../domain/roles.js';
-import { requireRole, type Actor } from './access.js';
+import { authorise, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { NotFound, ValidationFailed } from './errors.js';
 import { hashPassword, newPassword, passwordMatches, unknownUserHash } from './passwords.js';
@@ -202,7 +202,7 @@ export const apiTokenPrefix = 'sotp_';
 
 /** Creates an API token for a user; the token is returned once and only its digest is kept. */
 export async function createApiToken(db: Db, actor: Actor, userId: number, label: string): Promise<string> {
-  requireRole(actor, 'administrator');
+  authorise(actor, 'api_token.create');
   const token = newToken(apiTokenPrefix);
   await db.transaction(async (tx) => {
     const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId));

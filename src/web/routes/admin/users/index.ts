@@ -1,21 +1,17 @@
 // Administrators' user pages: list, create, view, disable and re-enable.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Actor } from '../../../../services/access.js';
-import type { AppContext } from '../../../context.js';
-import { forRoles } from '../../../access.js';
+import type { AppContext } from '../../../../http/context.js';
+import { permits } from '../../../../http/access.js';
 import { roleLabels, roles, nationalRoles } from '../../../../domain/roles.js';
 import { createUser, getUser, listUsers, setUserDisabled } from '../../../../services/users.js';
 import { listSites } from '../../../../services/sites.js';
 import { ValidationFailed } from '../../../../services/errors.js';
 import { errorView } from '../../../forms.js';
+import { idParam } from '../../../params.js';
 
-const administrators = forRoles('administrator');
+const userManagers = permits('user.manage');
 
-function idParam(params: unknown): number {
-  const id = Number((params as { id: string }).id);
-  if (!Number.isInteger(id) || id <= 0) throw ValidationFailed.one('id', 'User id must be a positive whole number');
-  return id;
-}
 
 export async function userAdminRoutes(app: FastifyInstance, { database }: AppContext): Promise<void> {
   const { db } = database;
@@ -34,7 +30,7 @@ export async function userAdminRoutes(app: FastifyInstance, { database }: AppCon
     });
   };
 
-  app.get('/admin/users', { config: administrators }, async (request, reply) => {
+  app.get('/admin/users', { config: userManagers }, async (request, reply) => {
     const actor = request.actor!;
     const [users, names] = await Promise.all([listUsers(db, actor), siteNames(actor)]);
     return reply.render('admin/users/list.njk', {
@@ -43,9 +39,9 @@ export async function userAdminRoutes(app: FastifyInstance, { database }: AppCon
     });
   });
 
-  app.get('/admin/users/new', { config: administrators }, async (_request, reply) => renderForm(reply, {}));
+  app.get('/admin/users/new', { config: userManagers }, async (_request, reply) => renderForm(reply, {}));
 
-  app.post('/admin/users', { config: administrators }, async (request, reply) => {
+  app.post('/admin/users', { config: userManagers }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     try {
       const user = await createUser(db, request.actor!, body);
@@ -57,9 +53,9 @@ export async function userAdminRoutes(app: FastifyInstance, { database }: AppCon
     }
   });
 
-  app.get('/admin/users/:id', { config: administrators }, async (request, reply) => {
+  app.get('/admin/users/:id', { config: userManagers }, async (request, reply) => {
     const actor = request.actor!;
-    const [user, names] = await Promise.all([getUser(db, actor, idParam(request.params)), siteNames(actor)]);
+    const [user, names] = await Promise.all([getUser(db, actor, idParam(request.params, 'id', 'User')), siteNames(actor)]);
     return reply.render('admin/users/show.njk', {
       pageTitle: user.displayName,
       user: { ...user, roleLabel: roleLabels[user.role], sites: user.siteIds.map((id) => names.get(id)).join(', ') || 'All sites' },
@@ -68,8 +64,8 @@ export async function userAdminRoutes(app: FastifyInstance, { database }: AppCon
   });
 
   for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
-    app.post(`/admin/users/:id/${action}`, { config: administrators }, async (request, reply) => {
-      const id = idParam(request.params);
+    app.post(`/admin/users/:id/${action}`, { config: userManagers }, async (request, reply) => {
+      const id = idParam(request.params, 'id', 'User');
       await setUserDisabled(db, request.actor!, id, disabled, request.body ?? {});
       return reply.redirect(`/admin/users/${id}`, 303);
     });
