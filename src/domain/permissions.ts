@@ -45,7 +45,7 @@ export const permissions = {
   'own_week.read': { roles: ['facilitator'], siteScoped: false, description: 'See one’s own week of sessions and availability' },
   'calendar_link.create': { roles: ['facilitator'], siteScoped: false, description: 'Make or renew one’s calendar feed link' },
   'user.manage': { roles: ['administrator'], siteScoped: false, description: 'Create, read and disable user accounts' },
-  'api_token.create': { roles: ['administrator'], siteScoped: false, description: 'Create an API token for a user' },
+  'api_token.manage': { roles: ['administrator'], siteScoped: false, description: 'Make, list and revoke a user’s API tokens' },
   'site.manage': { roles: ['administrator'], siteScoped: false, description: 'Record and list the prisons where programmes are delivered' },
   'membership.check': { roles: ['administrator', 'auditor'], siteScoped: false, description: 'Check that referral statuses and group memberships agree' },
   'evaluation.import': { roles: ['administrator', 'researcher'], siteScoped: false, description: 'Import cohort files and pseudonymised reconviction records' },

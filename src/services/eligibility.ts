@@ -31,12 +31,19 @@ export interface PersonEligibility {
   result: EligibilityResult;
 }
 
-/** The facts the domain needs, from the stored record; the latest score per instrument counts. */
+/**
+ * The facts the domain needs, from the stored record; the latest score per instrument counts, and only while it is
+ * up to date: a score computed from a conviction since removed says nothing reliable, so the risk criterion is
+ * unknown until he is scored again (an older score is no better: it was computed from the same record).
+ */
 export function factsFromRecord(person: Person, record: Pick<PersonRecord, 'convictions' | 'scores'>, today: string): EligibilityFacts {
   const latest: Record<string, RiskCategory> = {};
+  const seen = new Set<string>();
   // scores are newest first: the first seen per instrument is the latest.
   for (const s of record.scores) {
-    if (!(s.instrument in latest) && (riskCategories as readonly string[]).includes(s.category)) latest[s.instrument] = s.category as RiskCategory;
+    if (seen.has(s.instrument)) continue;
+    seen.add(s.instrument);
+    if (s.outOfDateSince === null && (riskCategories as readonly string[]).includes(s.category)) latest[s.instrument] = s.category as RiskCategory;
   }
   return {
     sex: person.sex as 'male' | 'female',

@@ -5,8 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { isBankHoliday, isoDate, isoWeekday } from '../../src/domain/schedule/calendar.js';
-import { accessibilityViolations, fillDate, fillNorthgateGroupForm, mondayAYearAhead, serverAndBrowserForThisFile, signIn } from './browser.js';
+import { accessibilityViolations, bookCatchUpHalfAYearOn, fillNorthgateGroupForm, mondayAYearAhead, serverAndBrowserForThisFile, signIn } from './browser.js';
 
 let page: Page;
 const running = serverAndBrowserForThisFile(async ({ browser }) => {
@@ -115,18 +114,7 @@ test('a cancelled session moves the later ones, and a catch-up is booked and tra
   const man = page.getByLabel('Man who missed a session');
   const option = man.locator('option').filter({ hasText: prisonNumber });
   await man.selectOption({ value: (await option.getAttribute('value'))! });
-  const session = page.getByLabel('Session he missed');
-  await session.selectOption({ index: 1 });
-  const missedOn = new Date(`${(await session.locator('option').nth(1).innerText()).replace(/^.*, /, '')} 12:00 UTC`);
-  // Half a year on the group has finished and the rooms are free: the site's morning slot on a working day.
-  let day = Math.floor(missedOn.getTime() / 86_400_000) + 182;
-  while (isoWeekday(day) > 5 || isBankHoliday(day)) day++;
-  await fillDate(page, 'Date of the catch-up', isoDate(day));
-  await page.getByLabel('Start time').selectOption('09:00');
-  await page.getByLabel('Room', { exact: true }).selectOption({ label: 'Programme room 1' });
-  await page.getByLabel('Facilitator').selectOption({ label: 'Kit Facilitator' });
-  await page.getByRole('button', { name: 'Book catch-up' }).click();
-  await page.waitForURL(/#catch-ups$/);
+  await bookCatchUpHalfAYearOn(page);
   assert.match(await page.locator('#catch-ups + p').innerText(), /^1 catch-up booked and not yet delivered/);
   assert.match(await page.locator('#catch-ups ~ table').first().innerText(), new RegExp(`Kit Facilitator`));
   await axe('/groups/:id (catch-up)');

@@ -18,7 +18,7 @@ import {
 } from '../../../services/facilitators.js';
 import { calendarFeed, facilitatorWeek } from '../../../services/timetable.js';
 import { idParam } from '../../params.js';
-import { longDay, presentAffected, statusTags, supervisionTags, weekPicker } from '../groups/present.js';
+import { longDay, presentAffected, statusTags, supervisionTags, weekPicker } from '../../timetable-display.js';
 
 
 type Body = Record<string, unknown>;

@@ -26,7 +26,7 @@ import { londonToday } from '../../../services/scheduling.js';
 import { weekdayNames } from '../../../domain/schedule/calendar.js';
 import { slotKey, slotTitle } from '../../../domain/schedule/slots.js';
 import { idParam } from '../../params.js';
-import { byWeek, dayCount, longDay, presentAffected, shortDay, slotTimesByDay, statusTags, weekdayLabels, weekPicker } from './present.js';
+import { byWeek, dayCount, longDay, presentAffected, shortDay, slotTimesByDay, statusTags, weekdayLabels, weekPicker } from '../../timetable-display.js';
 
 const readers = permits('group.read');
 const managers = permits('group.manage');

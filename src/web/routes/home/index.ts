@@ -5,7 +5,7 @@ import type { AppContext } from '../../../http/context.js';
 import { can } from '../../../domain/permissions.js';
 import { signedIn } from '../../../http/access.js';
 import { supervisionAlerts } from '../../../services/facilitators.js';
-import { presentAffected, supervisionTags } from '../groups/present.js';
+import { presentAffected, supervisionTags } from '../../timetable-display.js';
 import { areasFor } from './areas.js';
 
 export async function homeRoutes(app: FastifyInstance, { database, programmes }: AppContext): Promise<void> {

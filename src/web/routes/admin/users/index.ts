@@ -1,4 +1,5 @@
-// Administrators' user pages: list, create, view, disable and re-enable.
+// Administrators' user pages: list, create, view, disable and re-enable, and each user's API tokens. These work
+// while the server runs, which the command line cannot do on an embedded database.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Actor } from '../../../../services/access.js';
 import type { AppContext } from '../../../../http/context.js';
@@ -6,11 +7,13 @@ import { permits } from '../../../../http/access.js';
 import { roleLabels, roles, nationalRoles } from '../../../../domain/roles.js';
 import { createUser, getUser, listUsers, setUserDisabled } from '../../../../services/users.js';
 import { listSites } from '../../../../services/sites.js';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../../../services/authentication.js';
 import { ValidationFailed } from '../../../../services/errors.js';
 import { errorView } from '../../../forms.js';
 import { idParam } from '../../../params.js';
 
 const userManagers = permits('user.manage');
+const tokenManagers = permits('api_token.manage');
 
 
 export async function userAdminRoutes(app: FastifyInstance, { database }: AppContext): Promise<void> {
@@ -53,14 +56,40 @@ export async function userAdminRoutes(app: FastifyInstance, { database }: AppCon
     }
   });
 
-  app.get('/admin/users/:id', { config: userManagers }, async (request, reply) => {
-    const actor = request.actor!;
-    const [user, names] = await Promise.all([getUser(db, actor, idParam(request.params, 'id', 'User')), siteNames(actor)]);
+  const renderUser = async (reply: FastifyReply, userId: number, extra: Record<string, unknown> = {}) => {
+    const actor = reply.request.actor!;
+    const [user, names, tokens] = await Promise.all([getUser(db, actor, userId), siteNames(actor), listApiTokens(db, actor, userId)]);
     return reply.render('admin/users/show.njk', {
       pageTitle: user.displayName,
       user: { ...user, roleLabel: roleLabels[user.role], sites: user.siteIds.map((id) => names.get(id)).join(', ') || 'All sites' },
       isSelf: user.id === actor.userId,
+      tokens,
+      newToken: reply.takeOutcome<{ token: string; label: string }>(),
+      values: {},
+      errors: {},
+      ...extra,
     });
+  };
+
+  app.get('/admin/users/:id', { config: userManagers }, async (request, reply) => renderUser(reply, idParam(request.params, 'id', 'User')));
+
+  app.post('/admin/users/:id/tokens', { config: tokenManagers }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'User');
+    const { label } = (request.body ?? {}) as { label?: unknown };
+    try {
+      const token = await createApiToken(db, request.actor!, id, typeof label === 'string' ? label : '');
+      // Shown once, on the page the redirect leads to: only its digest is stored.
+      return reply.redirectWithOutcome(`/admin/users/${id}`, { token, label });
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      return renderUser(reply.status(400), id, { values: { label }, ...errorView(error, { prefix: 'token-' }) });
+    }
+  });
+
+  app.post('/admin/users/:id/tokens/:tokenId/revoke', { config: tokenManagers }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'User');
+    await revokeApiToken(db, request.actor!, id, idParam(request.params, 'tokenId', 'Token'));
+    return reply.redirect(`/admin/users/${id}#api-tokens`, 303);
   });
 
   for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {

@@ -1,11 +1,11 @@
 // How timetables read on the pages: sessions grouped by ISO week, dates with their weekday, status tags.
-import { dayNumber, isoDate, weekdayNames, weekStart, type WeekdayName } from '../../../domain/schedule/calendar.js';
-import { sortSlots, weekdayTitles } from '../../../domain/schedule/slots.js';
-import type { Slot } from '../../../domain/schedule/solver.js';
-import type { TimetableSession } from '../../../services/groups.js';
-import type { AffectedGroup } from '../../../services/scheduling.js';
-import { ValidationFailed } from '../../../services/errors.js';
-import { DateInputs } from '../../dates.js';
+import { dayNumber, isoDate, weekdayNames, weekStart, type WeekdayName } from '../domain/schedule/calendar.js';
+import { sortSlots, weekdayTitles } from '../domain/schedule/slots.js';
+import type { Slot } from '../domain/schedule/solver.js';
+import type { TimetableSession } from '../services/groups.js';
+import type { AffectedGroup } from '../services/scheduling.js';
+import { ValidationFailed } from '../services/errors.js';
+import { DateInputs } from './dates.js';
 
 const dayFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 const longFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
