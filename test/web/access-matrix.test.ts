@@ -105,8 +105,8 @@ after(() => t.close());
 function urlFor(route: RouteRecord, site: Site): { url: string; siteSpecific: boolean; absent: boolean } {
   const r = records[site];
   const path = route.url.replace(/^\/api\/v1/, '');
-  const kind = /^\/(people|referrals|groups|sessions|facilitators|sites|admin\/users|evaluations)\/:/.exec(path)?.[1];
-  let siteSpecific = kind !== undefined && kind !== 'admin/users' && kind !== 'evaluations';
+  const kind = /^\/(people|referrals|groups|sessions|facilitators|sites|admin\/users|users|evaluations)\/:/.exec(path)?.[1];
+  let siteSpecific = kind !== undefined && !['admin/users', 'users', 'evaluations'].includes(kind);
   const ids: Record<string, string> = {
     people: r.person,
     referrals: r.referral,
@@ -115,6 +115,7 @@ function urlFor(route: RouteRecord, site: Site): { url: string; siteSpecific: bo
     facilitators: r.facilitator,
     sites: r.site,
     'admin/users': r.user,
+    users: r.user,
     evaluations: noSuchId,
   };
   let url = route.url.replace(/:(\w+)/g, (_m, name: string) => {
