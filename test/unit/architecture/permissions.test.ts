@@ -14,8 +14,7 @@ const allowedFiles: Record<string, string> = {
   'src/domain/roles.ts': 'defines the roles',
   'src/domain/permissions.ts': 'the permissions table',
   'src/domain/referral/workflow.ts': 'the referral workflow names the roles of each transition, as data',
-  'src/services/demo.ts': 'the demo seed gives each demo user a role',
-  'src/services/demo-groups.ts': 'the demo seed acts as demo users of given roles',
+  'src/services/demo-groups.ts': 'the demo seed lists demo users by user name, and one of them is called "facilitator"',
 };
 
 /** Single uses outside those files that are not access decisions, and why. */
