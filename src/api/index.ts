@@ -3,8 +3,8 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { AppContext } from '../web/context.js';
-import { publicRoute } from '../web/access.js';
+import type { AppContext } from '../http/context.js';
+import { publicRoute } from '../http/access.js';
 import { meRoutes } from './me.js';
 import { peopleApiRoutes } from './people.js';
 import { referralApiRoutes } from './referrals.js';

@@ -6,13 +6,11 @@ import { z } from 'zod';
 import { roles } from '../domain/roles.js';
 import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenSummary } from '../services/authentication.js';
 import { setUserDisabled, type UserSummary } from '../services/users.js';
-import type { AppContext } from '../web/context.js';
-import { forRoles } from '../web/access.js';
-import { apiError } from './schemas.js';
+import type { AppContext } from '../http/context.js';
+import { permits } from '../http/access.js';
+import { apiError, idParams } from './schemas.js';
 
-const administrators = forRoles('administrator');
 const errors = { 400: apiError, 403: apiError, 404: apiError, 409: apiError };
-const idParams = z.object({ id: z.coerce.number().int().positive() });
 
 const userOut = z.object({
   id: z.number().int(),
@@ -48,7 +46,7 @@ export async function userApiRoutes(api: FastifyInstance, { database }: AppConte
     r.post(
       `/users/:id/${action}`,
       {
-        config: administrators,
+        config: permits('user.manage'),
         schema: {
           summary: disabled ? 'Disable an account: its sessions and tokens stop working at once' : 'Re-enable a disabled account',
           tags: ['users'],
@@ -63,14 +61,14 @@ export async function userApiRoutes(api: FastifyInstance, { database }: AppConte
 
   r.get(
     '/users/:id/tokens',
-    { config: administrators, schema: { summary: 'A user’s API tokens (never the tokens themselves)', tags: ['users'], params: idParams, response: { 200: z.object({ tokens: z.array(tokenOut) }), ...errors } } },
+    { config: permits('api_token.manage'), schema: { summary: 'A user’s API tokens (never the tokens themselves)', tags: ['users'], params: idParams, response: { 200: z.object({ tokens: z.array(tokenOut) }), ...errors } } },
     async (request) => ({ tokens: (await listApiTokens(db, request.actor!, request.params.id)).map(token) }),
   );
 
   r.post(
     '/users/:id/tokens',
     {
-      config: administrators,
+      config: permits('api_token.manage'),
       schema: {
         summary: 'Make an API token for a user; the answer holds it, once',
         tags: ['users'],
@@ -85,7 +83,7 @@ export async function userApiRoutes(api: FastifyInstance, { database }: AppConte
   r.post(
     '/users/:id/tokens/:tokenId/revoke',
     {
-      config: administrators,
+      config: permits('api_token.manage'),
       schema: {
         summary: 'Revoke one of a user’s API tokens: refused from the next request on',
         tags: ['users'],

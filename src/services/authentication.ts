@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
 import { apiTokens, signInFailures, sites, userSites, users, webSessions } from '../db/schema.js';
 import type { Role } from '../domain/roles.js';
-import { requireRole, type Actor } from './access.js';
+import { authorise, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { NotFound, ValidationFailed } from './errors.js';
 import { hashPassword, newPassword, passwordMatches, unknownUserHash } from './passwords.js';
@@ -211,7 +211,7 @@ export const apiTokenInput = z.object({
 
 /** Makes an API token for a user. The token is returned once; only its digest is kept. */
 export async function createApiToken(db: Db, actor: Actor, userId: number, label: string): Promise<string> {
-  requireRole(actor, 'administrator');
+  authorise(actor, 'api_token.manage');
   const values = validate(apiTokenInput, { label });
   const token = newToken(apiTokenPrefix);
   await db.transaction(async (tx) => {
@@ -233,7 +233,7 @@ export interface ApiTokenSummary {
 
 /** A user's API tokens, newest first: what each is for and when it was last used (never the token itself). */
 export async function listApiTokens(db: Db, actor: Actor, userId: number): Promise<ApiTokenSummary[]> {
-  requireRole(actor, 'administrator');
+  authorise(actor, 'api_token.manage');
   return db
     .select({ id: apiTokens.id, label: apiTokens.label, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt })
     .from(apiTokens)
@@ -243,7 +243,7 @@ export async function listApiTokens(db: Db, actor: Actor, userId: number): Promi
 
 /** Revokes one of a user's tokens; it is refused from the next request on. Revoking twice is refused as not found. */
 export async function revokeApiToken(db: Db, actor: Actor, userId: number, tokenId: number): Promise<ApiTokenSummary> {
-  requireRole(actor, 'administrator');
+  authorise(actor, 'api_token.manage');
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(apiTokens)

@@ -8,10 +8,10 @@ import { assessEligibility, overrideEligibility, type EligibilityAssessment, typ
 import { wholeYearsBetween } from '../domain/people/dates.js';
 import type { ConvictionCategory, RiskCategory } from '../domain/programme/definition.js';
 import { riskCategories } from '../domain/programme/definition.js';
-import type { Actor } from './access.js';
+import { authorise, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { AccessDenied, ValidationFailed } from './errors.js';
-import { readPersonRecord, requirePersonReader, type PersonRecord, type Person } from './people.js';
+import { readPersonRecord, type PersonRecord, type Person } from './people.js';
 import { currentProgramme } from './programme-lookup.js';
 import { validate } from './validate.js';
 
@@ -82,7 +82,7 @@ export async function eligibilityFor(ex: Executor, record: Pick<PersonRecord, 'c
 }
 
 export async function getEligibility(db: Db, actor: Actor, personId: number, programmeId: string, today: string): Promise<PersonEligibility> {
-  requirePersonReader(actor);
+  authorise(actor, 'person.read');
   return db.transaction(async (tx) => {
     const record = await readPersonRecord(tx, actor, personId);
     const eligibility = await eligibilityFor(tx, record, programmeId, today);
@@ -98,10 +98,10 @@ export const overrideInput = z.object({
 
 /** A treatment manager overrides the computed result with a reason; both stay on record. */
 export async function recordEligibilityOverride(db: Db, actor: Actor, personId: number, programmeId: string, input: unknown, today: string): Promise<PersonEligibility> {
-  requirePersonReader(actor);
+  authorise(actor, 'eligibility.override');
   const values = validate(overrideInput, input);
   return db.transaction(async (tx) => {
-    const record = await readPersonRecord(tx, actor, personId);
+    const record = await readPersonRecord(tx, actor, personId, 'eligibility.override');
     const before = await eligibilityFor(tx, record, programmeId, today);
     const decided = overrideEligibility(before.computed, {
       result: values.result,

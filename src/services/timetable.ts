@@ -25,7 +25,8 @@ import type { ProgrammeDefinition } from '../domain/programme/definition.js';
 import { catchUpRefusal, facilitatorTimeRefusal, sessionTime, type Booking } from '../domain/schedule/bookings.js';
 import { dayNumber, isBankHoliday, isIsoDate, isoDate, minutesOfTime, timeOfMinutes, weekStart } from '../domain/schedule/calendar.js';
 import { findSwapCandidates, replanGroup, type PlannedSession, type Slot } from '../domain/schedule/solver.js';
-import { isNational, requireRole, requireSite, type Actor } from './access.js';
+import { onlyOwn } from '../domain/permissions.js';
+import { authorise, mayActOnStaff, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
 import { facilitatorBySecret } from './facilitators.js';
@@ -509,8 +510,9 @@ export async function recordCatchUpOutcome(db: Db, actor: Actor, catchUpId: numb
     const [row] = await tx.select().from(catchUpSessions).where(eq(catchUpSessions.id, catchUpId));
     if (!row) throw new NotFound('Catch-up session');
     const group = await loadGroup(tx, row.groupId);
-    const isTheFacilitator = actor.role === 'facilitator' && actor.userId === row.facilitatorId;
-    if (!isTheFacilitator) requireGroupManager(actor, group);
+    authorise(actor, 'catch_up.record_outcome');
+    if (!onlyOwn(actor.role, 'catch_up.record_outcome')) authorise(actor, 'catch_up.record_outcome', group.siteId);
+    else if (actor.userId !== row.facilitatorId) throw new AccessDenied('You can record the outcome of your own catch-ups only');
     if (row.status !== 'booked') throw ValidationFailed.one('outcome', `This catch-up is already ${row.status}`);
     if (values.outcome === 'delivered' && row.sessionDate > today) throw ValidationFailed.one('outcome', `The catch-up is booked for ${readableDate(row.sessionDate)}: it cannot be delivered before then`);
     const [updated] = await tx
@@ -638,18 +640,13 @@ export async function facilitatorWeek(db: Db, actor: Actor, userId: number, week
   const [user] = await db.select().from(users).where(and(eq(users.id, userId), eq(users.role, 'facilitator')));
   if (!user) throw new NotFound('Facilitator');
   const theirSites = (await db.select().from(userSites).where(eq(userSites.userId, userId))).map((s) => s.siteId);
-  const allowed =
-    actor.userId === userId ||
-    (actor.role === 'treatment_manager' && theirSites.some((id) => actor.siteIds.includes(id))) ||
-    ((actor.role === 'administrator' || actor.role === 'auditor') && isNational(actor));
-  if (!allowed) throw new AccessDenied('You can see only your own week');
+  if (!mayActOnStaff(actor, 'facilitator.read', { userId, siteIds: theirSites })) throw new AccessDenied('You can see only your own week');
   const monday = mondayOf(weekOf, today);
   return { facilitator: user.displayName, ...(await weekOfSessions(db, { facilitatorId: userId }, monday)) };
 }
 
 export async function siteWeek(db: Db, actor: Actor, siteId: number, weekOf?: string, today = londonToday()): Promise<Week & { siteName: string }> {
-  requireRole(actor, 'treatment_manager', 'administrator', 'auditor');
-  requireSite(actor, siteId);
+  authorise(actor, 'site.week.read', siteId);
   const [site] = await db.select().from(sites).where(eq(sites.id, siteId));
   if (!site) throw new NotFound('Site');
   const monday = mondayOf(weekOf, today);

@@ -61,12 +61,6 @@ export function byWeek(sessions: TimetableSession[], today: string, problems: Re
   }));
 }
 
-export function numberParam(params: unknown, name: string, what: string): number {
-  const id = Number((params as Record<string, string>)[name]);
-  if (!Number.isInteger(id) || id <= 0) throw ValidationFailed.one(name, `${what} id must be a positive whole number`);
-  return id;
-}
-
 /** Groups whose sessions still to run break a rule, with each session's day in words. */
 export function presentAffected(groups: AffectedGroup[]) {
   return groups.map((g) => ({ ...g, sessions: g.sessions.map((s) => ({ ...s, day: shortDay(s.date) })) }));

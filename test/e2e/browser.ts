@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { cliDatabaseEnv, demoPassword } from '../support/database.js';
+import { londonToday } from '../../src/clock.js';
 import { dayNumber, isBankHoliday, isoDate, isoWeekday, weekStart } from '../../src/domain/schedule/calendar.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -131,8 +132,7 @@ export async function fillDate(page: Page, legend: string, date: string): Promis
 
 /** The Monday about a year ahead: the demo groups have finished by then, so their teams and rooms are free. */
 export function mondayAYearAhead(): string {
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-  return isoDate(weekStart(dayNumber(today)) + 7 * 54);
+  return isoDate(weekStart(dayNumber(londonToday())) + 7 * 54);
 }
 
 /** Fills the create-group form at HMP Northgate: weekday afternoons in room 2, Frankie lead, Robin co, Kit cover. */

@@ -2,22 +2,19 @@
 // while the server runs, which the command line cannot do on an embedded database.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Actor } from '../../../../services/access.js';
-import type { AppContext } from '../../../context.js';
-import { forRoles } from '../../../access.js';
+import type { AppContext } from '../../../../http/context.js';
+import { permits } from '../../../../http/access.js';
 import { roleLabels, roles, nationalRoles } from '../../../../domain/roles.js';
 import { createUser, getUser, listUsers, setUserDisabled } from '../../../../services/users.js';
 import { listSites } from '../../../../services/sites.js';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../../../services/authentication.js';
 import { ValidationFailed } from '../../../../services/errors.js';
 import { errorView } from '../../../forms.js';
+import { idParam } from '../../../params.js';
 
-const administrators = forRoles('administrator');
+const userManagers = permits('user.manage');
+const tokenManagers = permits('api_token.manage');
 
-function idParam(params: unknown, name = 'id'): number {
-  const id = Number((params as Record<string, string>)[name]);
-  if (!Number.isInteger(id) || id <= 0) throw ValidationFailed.one(name, 'The id must be a positive whole number');
-  return id;
-}
 
 export async function userAdminRoutes(app: FastifyInstance, { database }: AppContext): Promise<void> {
   const { db } = database;
@@ -36,7 +33,7 @@ export async function userAdminRoutes(app: FastifyInstance, { database }: AppCon
     });
   };
 
-  app.get('/admin/users', { config: administrators }, async (request, reply) => {
+  app.get('/admin/users', { config: userManagers }, async (request, reply) => {
     const actor = request.actor!;
     const [users, names] = await Promise.all([listUsers(db, actor), siteNames(actor)]);
     return reply.render('admin/users/list.njk', {
@@ -45,9 +42,9 @@ export async function userAdminRoutes(app: FastifyInstance, { database }: AppCon
     });
   });
 
-  app.get('/admin/users/new', { config: administrators }, async (_request, reply) => renderForm(reply, {}));
+  app.get('/admin/users/new', { config: userManagers }, async (_request, reply) => renderForm(reply, {}));
 
-  app.post('/admin/users', { config: administrators }, async (request, reply) => {
+  app.post('/admin/users', { config: userManagers }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     try {
       const user = await createUser(db, request.actor!, body);
@@ -74,10 +71,10 @@ export async function userAdminRoutes(app: FastifyInstance, { database }: AppCon
     });
   };
 
-  app.get('/admin/users/:id', { config: administrators }, async (request, reply) => renderUser(reply, idParam(request.params)));
+  app.get('/admin/users/:id', { config: userManagers }, async (request, reply) => renderUser(reply, idParam(request.params, 'id', 'User')));
 
-  app.post('/admin/users/:id/tokens', { config: administrators }, async (request, reply) => {
-    const id = idParam(request.params);
+  app.post('/admin/users/:id/tokens', { config: tokenManagers }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'User');
     const { label } = (request.body ?? {}) as { label?: unknown };
     try {
       const token = await createApiToken(db, request.actor!, id, typeof label === 'string' ? label : '');
@@ -89,15 +86,15 @@ export async function userAdminRoutes(app: FastifyInstance, { database }: AppCon
     }
   });
 
-  app.post('/admin/users/:id/tokens/:tokenId/revoke', { config: administrators }, async (request, reply) => {
-    const id = idParam(request.params);
-    await revokeApiToken(db, request.actor!, id, idParam(request.params, 'tokenId'));
+  app.post('/admin/users/:id/tokens/:tokenId/revoke', { config: tokenManagers }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'User');
+    await revokeApiToken(db, request.actor!, id, idParam(request.params, 'tokenId', 'Token'));
     return reply.redirect(`/admin/users/${id}#api-tokens`, 303);
   });
 
   for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
-    app.post(`/admin/users/:id/${action}`, { config: administrators }, async (request, reply) => {
-      const id = idParam(request.params);
+    app.post(`/admin/users/:id/${action}`, { config: userManagers }, async (request, reply) => {
+      const id = idParam(request.params, 'id', 'User');
       await setUserDisabled(db, request.actor!, id, disabled, request.body ?? {});
       return reply.redirect(`/admin/users/${id}`, 303);
     });
