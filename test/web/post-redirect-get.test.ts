@@ -77,6 +77,14 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
     const page = await clients.admin.get(`/admin/users/${state.user}`);
     return clients.admin.post(`/admin/users/${state.user}/enable`, { version: value(page.body, /name="version" value="(\d+)"/) });
   }],
+  ['/admin/users/:id/tokens', async () => {
+    await clients.admin.get(`/admin/users/${state.user}`);
+    return clients.admin.post(`/admin/users/${state.user}/tokens`, { label: 'post/redirect/get check' });
+  }],
+  ['/admin/users/:id/tokens/:tokenId/revoke', async () => {
+    const page = await clients.admin.get(`/admin/users/${state.user}`);
+    return clients.admin.post(value(page.body, /action="(\/admin\/users\/\d+\/tokens\/\d+\/revoke)"/));
+  }],
   ['/account/password', async () => {
     clients.prgcheck = t.client();
     await clients.prgcheck.signIn('prgcheck', 'a-long-enough-password');
