@@ -15,7 +15,8 @@ import {
   setAccreditation,
   setFacilitatorLimits,
 } from '../../../services/facilitators.js';
-import { calendarFeed, facilitatorWeek } from '../../../services/timetable.js';
+import { calendarFeed } from '../../../services/timetable/calendar-feed.js';
+import { facilitatorWeek } from '../../../services/timetable/weeks.js';
 import { longDay, numberParam, presentAffected, statusTags, supervisionTags, weekPicker } from '../groups/present.js';
 
 const facilitators = forRoles('facilitator');
