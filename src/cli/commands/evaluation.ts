@@ -6,10 +6,10 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { CohortError, parseCohort } from '../../domain/evaluation/cohort.js';
 import { CohortNotAnalysable, DEFAULT_OPTIONS, evaluateCohort, type Analysis, type EvaluateOptions, type Evaluation } from '../../domain/evaluation/evaluate.js';
-import { renderHtmlReport } from '../../domain/evaluation/report-html.js';
 import { PRESET_NAMES, synthCohort, synthCsv, type PresetName } from '../../domain/evaluation/synth.js';
 import { BadInput, CommandFailed } from '../errors.js';
 import { printJson } from '../io.js';
+import { reportFile } from '../../web/routes/evaluations/report.js';
 
 export interface EvaluateFileRequest extends EvaluateOptions {
   cohortFile: string;
@@ -155,7 +155,7 @@ async function runEvaluate(o: EvaluateCliOptions): Promise<void> {
   }
   if (o.out) {
     try {
-      await writeFile(o.out, renderHtmlReport(result, { outcome: request.outcome, cohortFile: request.cohortFile }));
+      await writeFile(o.out, reportFile(result, { outcome: request.outcome, cohortFile: request.cohortFile }));
     } catch (error) {
       throw new CommandFailed(`--out: cannot write ${o.out} (${(error as Error).message})`);
     }
