@@ -9,7 +9,6 @@ import { CohortNotAnalysable, DEFAULT_OPTIONS, evaluateCohort, type Analysis, ty
 import { PRESET_NAMES, synthCohort, synthCsv, type PresetName } from '../../domain/evaluation/synth.js';
 import { BadInput, CommandFailed } from '../errors.js';
 import { printJson } from '../io.js';
-import { reportFile } from '../../web/routes/evaluations/report.js';
 
 export interface EvaluateFileRequest extends EvaluateOptions {
   cohortFile: string;
@@ -154,8 +153,11 @@ async function runEvaluate(o: EvaluateCliOptions): Promise<void> {
     bar?.stop();
   }
   if (o.out) {
+    // The report page's templates (Nunjucks, GOV.UK Frontend) are loaded only when a file is asked for.
+    const { reportFile } = await import('../../web/routes/evaluations/report.js');
+    const html = reportFile(result, { outcome: request.outcome, cohortFile: request.cohortFile });
     try {
-      await writeFile(o.out, reportFile(result, { outcome: request.outcome, cohortFile: request.cohortFile }));
+      await writeFile(o.out, html);
     } catch (error) {
       throw new CommandFailed(`--out: cannot write ${o.out} (${(error as Error).message})`);
     }
