@@ -7,7 +7,7 @@ import { migrate } from './db/migrate.js';
 import { loadProgrammeDefinitions } from './programme-files.js';
 import { projectPath } from './paths.js';
 import { recordProgrammeVersions } from './services/programmes.js';
-import type { AppContext } from './web/context.js';
+import type { AppContext } from './http/context.js';
 
 export const packageVersion: string = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')).version;
 

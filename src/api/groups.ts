@@ -6,14 +6,13 @@ import { z } from 'zod';
 import { getGroup, listGroups } from '../services/groups.js';
 import { cancelSession } from '../services/timetable/replanning.js';
 import { swapFacilitator } from '../services/timetable/swaps.js';
-import type { AppContext } from '../web/context.js';
-import { forRoles } from '../web/access.js';
-import { apiError } from './schemas.js';
+import type { AppContext } from '../http/context.js';
+import { permits } from '../http/access.js';
+import { apiError, idParams } from './schemas.js';
 
-const readers = forRoles('treatment_manager', 'administrator', 'auditor', 'facilitator');
-const managers = forRoles('treatment_manager');
+const readers = permits('group.read');
+const managers = permits('group.manage');
 const errors = { 400: apiError, 403: apiError, 404: apiError, 409: apiError };
-const idParams = z.object({ id: z.coerce.number().int().positive() });
 const day = z.string().describe('YYYY-MM-DD');
 const time = z.string().describe('HH:MM, UK local time');
 

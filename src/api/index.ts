@@ -3,19 +3,20 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { AppContext } from '../web/context.js';
-import { publicRoute } from '../web/access.js';
+import type { AppContext } from '../http/context.js';
+import { publicRoute } from '../http/access.js';
 import { meRoutes } from './me.js';
 import { peopleApiRoutes } from './people.js';
 import { referralApiRoutes } from './referrals.js';
 import { groupApiRoutes } from './groups.js';
+import { userApiRoutes } from './users.js';
 
 /** Registered before any route so that the OpenAPI document sees every API route. */
 export async function openApi(app: FastifyInstance, { version }: AppContext): Promise<void> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'sotp API', description: 'Referrals, groups, delivery records and outcomes of accredited programmes.', version },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token made by `sotp token create --user NAME`' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token made on an administrator’s user page, by POST /api/v1/users/{id}/tokens, or by `sotp token create --user NAME` (server stopped, on an embedded database)' } } },
       security: [{ bearer: [] }],
     },
     transform: (input) => {
@@ -35,6 +36,7 @@ export async function apiRoutes(app: FastifyInstance, context: AppContext): Prom
       await peopleApiRoutes(api, context);
       await referralApiRoutes(api, context);
       await groupApiRoutes(api, context);
+      await userApiRoutes(api, context);
     },
     { prefix: '/api/v1' },
   );

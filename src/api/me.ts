@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { roles } from '../domain/roles.js';
-import type { AppContext } from '../web/context.js';
-import { signedIn } from '../web/access.js';
+import type { AppContext } from '../http/context.js';
+import { signedIn } from '../http/access.js';
 
 const me = z.object({
   username: z.string(),

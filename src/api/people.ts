@@ -9,16 +9,15 @@ import { rm2000InputSchema } from '../domain/risk/rm2000.js';
 import { getEligibility, recordEligibilityOverride, type PersonEligibility } from '../services/eligibility.js';
 import { addConviction, createPerson, getPerson, removeConviction, searchPeople, updateConviction, updatePerson, type Person, type PersonRecord } from '../services/people.js';
 import { listScores, scorePerson } from '../services/risk-scores.js';
-import type { AppContext } from '../web/context.js';
-import { forRoles } from '../web/access.js';
-import { todayInUk } from '../web/records.js';
-import { apiError } from './schemas.js';
+import type { AppContext } from '../http/context.js';
+import { londonToday } from '../clock.js';
+import { permits } from '../http/access.js';
+import { apiError, idParams } from './schemas.js';
 
-const readers = forRoles('treatment_manager', 'assessor', 'facilitator', 'auditor');
-const editors = forRoles('treatment_manager', 'assessor');
+const readers = permits('person.read');
+const editors = permits('person.edit');
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('YYYY-MM-DD');
-const idParams = z.object({ id: z.coerce.number().int().positive() });
 
 const personOut = z.object({
   id: z.number().int(),
@@ -232,11 +231,11 @@ export async function peopleApiRoutes(api: FastifyInstance, { database }: AppCon
   r.post(
     '/people/:id/scores/rm2000s',
     {
-      config: forRoles('assessor', 'treatment_manager'),
+      config: permits('risk.score'),
       schema: { summary: 'Score RM2000/S and store the inputs, result, assessor and date', tags: ['scores'], params: idParams, body: rm2000InputSchema, response: { 201: z.object({ scores: z.array(scoreOut) }), ...errors } },
     },
     async (request, reply) => {
-      const stored = await scorePerson(db, request.actor!, request.params.id, 'rm2000s', request.body, todayInUk());
+      const stored = await scorePerson(db, request.actor!, request.params.id, 'rm2000s', request.body, londonToday());
       return reply.status(201).send({ scores: stored.map(score) });
     },
   );
@@ -244,11 +243,11 @@ export async function peopleApiRoutes(api: FastifyInstance, { database }: AppCon
   r.post(
     '/people/:id/scores/osp',
     {
-      config: forRoles('assessor', 'treatment_manager'),
+      config: permits('risk.score'),
       schema: { summary: 'Score OSP/DC and OSP/IIC and store both', tags: ['scores'], params: idParams, body: ospInputSchema, response: { 201: z.object({ scores: z.array(scoreOut) }), ...errors } },
     },
     async (request, reply) => {
-      const stored = await scorePerson(db, request.actor!, request.params.id, 'osp', request.body, todayInUk());
+      const stored = await scorePerson(db, request.actor!, request.params.id, 'osp', request.body, londonToday());
       return reply.status(201).send({ scores: stored.map(score) });
     },
   );
@@ -264,13 +263,13 @@ export async function peopleApiRoutes(api: FastifyInstance, { database }: AppCon
         response: { 200: eligibilityOut, ...errors },
       },
     },
-    async (request) => eligibility(await getEligibility(db, request.actor!, request.params.id, request.params.programmeId, todayInUk())),
+    async (request) => eligibility(await getEligibility(db, request.actor!, request.params.id, request.params.programmeId, londonToday())),
   );
 
   r.post(
     '/people/:id/eligibility/:programmeId/override',
     {
-      config: forRoles('treatment_manager'),
+      config: permits('eligibility.override'),
       schema: {
         summary: 'A treatment manager overrides the computed eligibility result, with a reason; both are kept',
         tags: ['eligibility'],
@@ -280,7 +279,7 @@ export async function peopleApiRoutes(api: FastifyInstance, { database }: AppCon
       },
     },
     async (request, reply) =>
-      reply.status(201).send(eligibility(await recordEligibilityOverride(db, request.actor!, request.params.id, request.params.programmeId, request.body, todayInUk()))),
+      reply.status(201).send(eligibility(await recordEligibilityOverride(db, request.actor!, request.params.id, request.params.programmeId, request.body, londonToday()))),
   );
 
   const convictionParams = z.object({ id: z.coerce.number().int().positive(), convictionId: z.coerce.number().int().positive() });

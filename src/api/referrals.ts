@@ -8,16 +8,15 @@ import { referralStatuses, referralTransitions } from '../domain/referral/workfl
 import { caseloadSorts, listCaseload } from '../services/caseload.js';
 import { createReferral, getReferral, transitionReferral, type Referral } from '../services/referrals.js';
 import { listWaitlist } from '../services/waitlist.js';
-import type { AppContext } from '../web/context.js';
-import { forRoles } from '../web/access.js';
-import { todayInUk } from '../web/records.js';
-import { apiError } from './schemas.js';
+import type { AppContext } from '../http/context.js';
+import { londonToday } from '../clock.js';
+import { permits } from '../http/access.js';
+import { apiError, idParams } from './schemas.js';
 
-const readers = forRoles('treatment_manager', 'assessor', 'facilitator', 'auditor');
+const readers = permits('referral.read');
 const errors = { 400: apiError, 403: apiError, 404: apiError, 409: apiError };
 const statusIds = referralStatuses.map((s) => s.id) as [string, ...string[]];
 const transitionIds = referralTransitions.map((t) => t.id) as [string, ...string[]];
-const idParams = z.object({ id: z.coerce.number().int().positive() });
 
 const referralOut = z.object({
   id: z.number().int(),
@@ -134,7 +133,7 @@ export async function referralApiRoutes(api: FastifyInstance, { database }: AppC
   r.post(
     '/referrals',
     {
-      config: forRoles('treatment_manager'),
+      config: permits('referral.create'),
       schema: {
         summary: 'Refer a man to a programme (a draft, or submitted with submit: true). A second open referral is refused, naming the first.',
         tags: ['referrals'],
@@ -148,7 +147,7 @@ export async function referralApiRoutes(api: FastifyInstance, { database }: AppC
   r.post(
     '/referrals/:id/transitions',
     {
-      config: readers,
+      config: permits('referral.transition'),
       schema: {
         summary: 'Make a workflow transition; send the version you read (409 if it changed)',
         tags: ['referrals'],
@@ -172,7 +171,7 @@ export async function referralApiRoutes(api: FastifyInstance, { database }: AppC
   r.get(
     '/waitlist',
     {
-      config: readers,
+      config: permits('waitlist.read'),
       schema: {
         summary: 'The waitlist for a site and programme, highest risk then soonest release first',
         tags: ['waitlist'],
@@ -204,6 +203,6 @@ export async function referralApiRoutes(api: FastifyInstance, { database }: AppC
         },
       },
     },
-    async (request) => listWaitlist(db, request.actor!, { siteId: request.query.site, programmeId: request.query.programme, today: todayInUk() }),
+    async (request) => listWaitlist(db, request.actor!, { siteId: request.query.site, programmeId: request.query.programme, today: londonToday() }),
   );
 }

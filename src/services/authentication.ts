@@ -1,12 +1,12 @@
 // Sign-in, server-side web sessions and API tokens. Only SHA-256 digests of session cookies and
 // API tokens are stored, so a copy of the database cannot be used to act as anyone.
 import { createHash, randomBytes } from 'node:crypto';
-import { and, count, eq, gt, isNull, lt, max, min, ne, or } from 'drizzle-orm';
+import { and, count, desc, eq, gt, isNull, lt, max, min, ne, or } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
 import { apiTokens, signInFailures, sites, userSites, users, webSessions } from '../db/schema.js';
 import type { Role } from '../domain/roles.js';
-import { requireRole, type Actor } from './access.js';
+import { authorise, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { NotFound, ValidationFailed } from './errors.js';
 import { hashPassword, newPassword, passwordMatches, unknownUserHash } from './passwords.js';
@@ -57,7 +57,7 @@ const freeFailuresPerUser = 3;
 const longestWaitSeconds = 60;
 
 /** Seconds to wait before the next attempt for a user name after `failures` recent failures, the last at `lastAt`. */
-export function userNameWait(failures: number, lastAt: Date | null, now: number): number {
+function userNameWait(failures: number, lastAt: Date | null, now: number): number {
   if (failures < freeFailuresPerUser || !lastAt) return 0;
   const wait = Math.min(2 ** (failures - freeFailuresPerUser), longestWaitSeconds);
   return Math.max(0, Math.ceil((lastAt.getTime() + wait * 1000 - now) / 1000));
@@ -201,16 +201,59 @@ export async function purgeExpiredSessions(db: Db, settings: SessionSettings): P
 export const apiTokenPrefix = 'sotp_';
 
 /** Creates an API token for a user; the token is returned once and only its digest is kept. */
+export const apiTokenInput = z.object({
+  label: z
+    .string({ error: 'Enter a label saying what the token is for' })
+    .trim()
+    .min(1, 'Enter a label saying what the token is for')
+    .max(100, 'The label must be 100 characters or fewer'),
+});
+
+/** Makes an API token for a user. The token is returned once; only its digest is kept. */
 export async function createApiToken(db: Db, actor: Actor, userId: number, label: string): Promise<string> {
-  requireRole(actor, 'administrator');
+  authorise(actor, 'api_token.manage');
+  const values = validate(apiTokenInput, { label });
   const token = newToken(apiTokenPrefix);
   await db.transaction(async (tx) => {
     const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId));
     if (!user) throw new NotFound('User');
-    const [row] = await tx.insert(apiTokens).values({ userId, tokenHash: digest(token), label }).returning({ id: apiTokens.id });
+    const [row] = await tx.insert(apiTokens).values({ userId, tokenHash: digest(token), label: values.label }).returning({ id: apiTokens.id });
     await appendAudit(tx, actor, { action: 'api_token.created', subjectType: 'user', subjectId: userId, details: { tokenId: row.id } });
   });
   return token;
+}
+
+export interface ApiTokenSummary {
+  id: number;
+  label: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** A user's API tokens, newest first: what each is for and when it was last used (never the token itself). */
+export async function listApiTokens(db: Db, actor: Actor, userId: number): Promise<ApiTokenSummary[]> {
+  authorise(actor, 'api_token.manage');
+  return db
+    .select({ id: apiTokens.id, label: apiTokens.label, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt })
+    .from(apiTokens)
+    .where(eq(apiTokens.userId, userId))
+    .orderBy(desc(apiTokens.id));
+}
+
+/** Revokes one of a user's tokens; it is refused from the next request on. Revoking twice is refused as not found. */
+export async function revokeApiToken(db: Db, actor: Actor, userId: number, tokenId: number): Promise<ApiTokenSummary> {
+  authorise(actor, 'api_token.manage');
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(apiTokens)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+      .returning({ id: apiTokens.id, label: apiTokens.label, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt });
+    if (!row) throw new NotFound('API token');
+    await appendAudit(tx, actor, { action: 'api_token.revoked', subjectType: 'user', subjectId: userId, details: { tokenId } });
+    return row;
+  });
 }
 
 export async function actorFromApiToken(db: Db, token: string): Promise<Actor | null> {

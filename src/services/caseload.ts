@@ -5,10 +5,8 @@ import { z } from 'zod';
 import { queryRows, type Db, type Executor } from '../db/connection.js';
 import { riskCategories } from '../domain/programme/definition.js';
 import { referralStatuses } from '../domain/referral/workflow.js';
-import { requireRole, requireSite, visibleSites, type Actor } from './access.js';
+import { authorise, visibleSites, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
-import { AccessDenied } from './errors.js';
-import { referralReaders } from './referrals.js';
 import { validate } from './validate.js';
 
 export const caseloadSorts = ['name', 'prisonNumber', 'site', 'programme', 'status', 'risk', 'release', 'updated'] as const;
@@ -166,10 +164,9 @@ export async function caseloadQuery(ex: Executor, scope: 'all' | readonly number
 
 /** The caseload page for the actor: their sites only; audited with the count (never the search term). */
 export async function listCaseload(db: Db, actor: Actor, input: unknown): Promise<CaseloadPage> {
-  if (actor.role === 'researcher') throw new AccessDenied('Researchers see pseudonymised cohorts only, never named records');
-  requireRole(actor, ...referralReaders);
+  authorise(actor, 'referral.read');
   const filter = validate(caseloadFilterInput, input ?? {});
-  if (filter.siteId !== undefined) requireSite(actor, filter.siteId);
+  if (filter.siteId !== undefined) authorise(actor, 'referral.read', filter.siteId);
   return db.transaction(async (tx) => {
     const { rows, total } = await caseloadQuery(tx, visibleSites(actor), filter);
     await appendAudit(tx, actor, { action: 'caseload.viewed', subjectType: 'referral', details: { count: total, returned: rows.length } });

@@ -10,12 +10,11 @@ import { cohortImports } from '../db/schema.js';
 import { CohortError, parseCohort, type CohortProblem } from '../domain/evaluation/cohort.js';
 import { looksLikePrisonNumber } from '../domain/people/prison-number.js';
 import { syntaxProblem } from '../domain/evaluation/csv-problems.js';
-import { requireRole, type Actor } from './access.js';
+import { authorise, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { NotFound, ValidationFailed, type FieldError } from './errors.js';
 import { validate } from './validate.js';
 
-export const evaluationRoles = ['researcher', 'administrator'] as const;
 const fixedColumns = new Set(['person_ref', 'treated', 'release_date', 'end_of_followup', 'risk_band']);
 const outcomeSuffix = '_reoffence_date';
 export const maxImportBytes = 64 * 1024 * 1024;
@@ -84,7 +83,7 @@ function checkCohortFile(kind: 'comparison' | 'cohort', content: string): { colu
 }
 
 export async function importCohortFile(db: Db, actor: Actor, input: unknown): Promise<{ cohortImport: CohortImport; alreadyImported: boolean }> {
-  requireRole(actor, ...evaluationRoles);
+  authorise(actor, 'evaluation.import');
   const { kind, fileName, content } = validate(cohortImportInput, input);
   const sha256 = createHash('sha256').update(content).digest('hex');
   const [existing] = await db.select().from(cohortImports).where(and(eq(cohortImports.kind, kind), eq(cohortImports.sha256, sha256)));
@@ -104,7 +103,7 @@ function withoutContent(row: typeof cohortImports.$inferSelect): CohortImport {
 }
 
 export async function listCohortImports(db: Db, actor: Actor): Promise<CohortImport[]> {
-  requireRole(actor, ...evaluationRoles, 'auditor');
+  authorise(actor, 'evaluation.read');
   const rows = await db
     .select({
       id: cohortImports.id,
@@ -123,7 +122,7 @@ export async function listCohortImports(db: Db, actor: Actor): Promise<CohortImp
 
 /** The stored file (for an evaluation run). */
 export async function cohortImportContent(db: Db, actor: Actor, id: number): Promise<typeof cohortImports.$inferSelect> {
-  requireRole(actor, ...evaluationRoles, 'auditor');
+  authorise(actor, 'evaluation.read');
   const [row] = await db.select().from(cohortImports).where(eq(cohortImports.id, id));
   if (!row) throw new NotFound('Cohort import');
   return row;

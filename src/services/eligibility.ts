@@ -8,10 +8,10 @@ import { assessEligibility, overrideEligibility, type EligibilityAssessment, typ
 import { wholeYearsBetween } from '../domain/people/dates.js';
 import type { ConvictionCategory, RiskCategory } from '../domain/programme/definition.js';
 import { riskCategories } from '../domain/programme/definition.js';
-import type { Actor } from './access.js';
+import { authorise, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { AccessDenied, ValidationFailed } from './errors.js';
-import { readPersonRecord, requirePersonReader, type PersonRecord, type Person } from './people.js';
+import { readPersonRecord, type PersonRecord, type Person } from './people.js';
 import { currentProgramme } from './programme-lookup.js';
 import { validate } from './validate.js';
 
@@ -31,12 +31,19 @@ export interface PersonEligibility {
   result: EligibilityResult;
 }
 
-/** The facts the domain needs, from the stored record; the latest score per instrument counts. */
+/**
+ * The facts the domain needs, from the stored record; the latest score per instrument counts, and only while it is
+ * up to date: a score computed from a conviction since removed says nothing reliable, so the risk criterion is
+ * unknown until he is scored again (an older score is no better: it was computed from the same record).
+ */
 export function factsFromRecord(person: Person, record: Pick<PersonRecord, 'convictions' | 'scores'>, today: string): EligibilityFacts {
   const latest: Record<string, RiskCategory> = {};
+  const seen = new Set<string>();
   // scores are newest first: the first seen per instrument is the latest.
   for (const s of record.scores) {
-    if (!(s.instrument in latest) && (riskCategories as readonly string[]).includes(s.category)) latest[s.instrument] = s.category as RiskCategory;
+    if (seen.has(s.instrument)) continue;
+    seen.add(s.instrument);
+    if (s.outOfDateSince === null && (riskCategories as readonly string[]).includes(s.category)) latest[s.instrument] = s.category as RiskCategory;
   }
   return {
     sex: person.sex as 'male' | 'female',
@@ -75,7 +82,7 @@ export async function eligibilityFor(ex: Executor, record: Pick<PersonRecord, 'c
 }
 
 export async function getEligibility(db: Db, actor: Actor, personId: number, programmeId: string, today: string): Promise<PersonEligibility> {
-  requirePersonReader(actor);
+  authorise(actor, 'person.read');
   return db.transaction(async (tx) => {
     const record = await readPersonRecord(tx, actor, personId);
     const eligibility = await eligibilityFor(tx, record, programmeId, today);
@@ -91,10 +98,10 @@ export const overrideInput = z.object({
 
 /** A treatment manager overrides the computed result with a reason; both stay on record. */
 export async function recordEligibilityOverride(db: Db, actor: Actor, personId: number, programmeId: string, input: unknown, today: string): Promise<PersonEligibility> {
-  requirePersonReader(actor);
+  authorise(actor, 'eligibility.override');
   const values = validate(overrideInput, input);
   return db.transaction(async (tx) => {
-    const record = await readPersonRecord(tx, actor, personId);
+    const record = await readPersonRecord(tx, actor, personId, 'eligibility.override');
     const before = await eligibilityFor(tx, record, programmeId, today);
     const decided = overrideEligibility(before.computed, {
       result: values.result,

@@ -10,9 +10,9 @@ import type { Db, Executor } from '../db/connection.js';
 import { convictions, evaluationRuns, people, reconvictions, referrals, riskScores } from '../db/schema.js';
 import { CohortError, parseCohort } from '../domain/evaluation/cohort.js';
 import { CohortNotAnalysable, evaluateCohort, type Evaluation } from '../domain/evaluation/evaluate.js';
-import { requireRole, type Actor } from './access.js';
+import { authorise, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
-import { cohortImportContent, covariatesOf, evaluationRoles, outcomesOf, problemsAsFieldErrors } from './cohort-imports.js';
+import { cohortImportContent, covariatesOf, outcomesOf, problemsAsFieldErrors } from './cohort-imports.js';
 import { NotFound, ValidationFailed } from './errors.js';
 import { checkbox, numberWithDefault } from './input-fields.js';
 import { pseudonymFor } from './pseudonyms.js';
@@ -123,7 +123,7 @@ export interface EvaluationRun {
 }
 
 export async function runEvaluation(db: Db, actor: Actor, programmeId: string, input: unknown, options: { pseudonymKey: string }): Promise<EvaluationRun> {
-  requireRole(actor, ...evaluationRoles);
+  authorise(actor, 'evaluation.run');
   const settings = validate(runInput, input);
   const source = await cohortImportContent(db, actor, settings.cohortImportId);
   requireColumns(source.columns, settings);
@@ -169,12 +169,12 @@ export async function runEvaluation(db: Db, actor: Actor, programmeId: string, i
 }
 
 export async function listEvaluationRuns(db: Db, actor: Actor): Promise<EvaluationRun[]> {
-  requireRole(actor, ...evaluationRoles, 'auditor');
+  authorise(actor, 'evaluation.read');
   return (await db.select().from(evaluationRuns).orderBy(desc(evaluationRuns.createdAt))) as unknown as EvaluationRun[];
 }
 
 export async function getEvaluationRun(db: Db, actor: Actor, id: number): Promise<EvaluationRun> {
-  requireRole(actor, ...evaluationRoles, 'auditor');
+  authorise(actor, 'evaluation.read');
   const [row] = await db.select().from(evaluationRuns).where(eq(evaluationRuns.id, id));
   if (!row) throw new NotFound('Evaluation');
   return row as unknown as EvaluationRun;

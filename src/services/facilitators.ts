@@ -16,7 +16,8 @@ import {
 } from '../db/schema.js';
 import { dayNumber, isIsoDate, isoDate } from '../domain/schedule/calendar.js';
 import { supervisionStatus, type SupervisionStatus } from '../domain/schedule/staffing.js';
-import { canSeeSite, isNational, requireRole, type Actor } from './access.js';
+import type { Action } from '../domain/permissions.js';
+import { authorise, mayActOnStaff, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
 import { affectedGroups, defaultLimits, londonToday, upcomingSessions, type AffectedGroup } from './scheduling.js';
@@ -61,30 +62,20 @@ async function loadFacilitator(ex: Executor, userId: number): Promise<Facilitato
   return { id: user.id, displayName: user.displayName, siteIds: siteRows.map((s) => s.siteId).sort((a, b) => a - b) };
 }
 
-/** A treatment manager of one of the facilitator's sites manages them. */
-function managesFacilitator(actor: Actor, f: FacilitatorUser): boolean {
-  return actor.role === 'treatment_manager' && f.siteIds.some((id) => actor.siteIds.includes(id));
+function mayActOn(actor: Actor, action: Action, f: FacilitatorUser): boolean {
+  return mayActOnStaff(actor, action, { userId: f.id, siteIds: f.siteIds });
 }
 
-function requireManager(actor: Actor, f: FacilitatorUser): void {
-  if (!managesFacilitator(actor, f)) throw new AccessDenied('Only a treatment manager of this facilitator’s site can change this');
+function requirePermitted(actor: Actor, action: Action, f: FacilitatorUser, refusal?: string): void {
+  if (!mayActOn(actor, action, f)) throw new AccessDenied(refusal);
 }
 
-function requireSelfOrManager(actor: Actor, f: FacilitatorUser): void {
-  if (actor.userId === f.id) return;
-  requireManager(actor, f);
-}
-
-function requireReader(actor: Actor, f: FacilitatorUser): void {
-  if (actor.userId === f.id || managesFacilitator(actor, f)) return;
-  if ((actor.role === 'administrator' || actor.role === 'auditor') && isNational(actor)) return;
-  throw new AccessDenied();
-}
+const managersOnly = 'Only a treatment manager of this facilitator’s site can change this';
 
 export async function getFacilitatorAvailability(db: Db, actor: Actor, userId: number, today = londonToday()): Promise<FacilitatorAvailability> {
   return db.transaction(async (tx) => {
     const f = await loadFacilitator(tx, userId);
-    requireReader(actor, f);
+    requirePermitted(actor, 'facilitator.read', f);
     const [profile] = await tx.select().from(facilitatorProfiles).where(eq(facilitatorProfiles.userId, userId));
     const accreditations = await tx
       .select()
@@ -113,8 +104,8 @@ export async function getFacilitatorAvailability(db: Db, actor: Actor, userId: n
       })),
       unavailable: away.map((u) => ({ id: u.id, date: u.unavailableOn, reason: u.reason })),
       affected: await unavailableSessions(tx, userId, today),
-      canEditLimits: managesFacilitator(actor, f),
-      canEditUnavailability: actor.userId === f.id || managesFacilitator(actor, f),
+      canEditLimits: mayActOn(actor, 'facilitator.profile.change', f),
+      canEditUnavailability: mayActOn(actor, 'facilitator.availability.change', f),
     };
   });
 }
@@ -129,8 +120,7 @@ export interface FacilitatorSummary {
 
 /** The facilitators working at a site, for team choice and the availability list. */
 export async function listSiteFacilitators(db: Db, actor: Actor, siteId: number, today = londonToday()): Promise<FacilitatorSummary[]> {
-  requireRole(actor, 'treatment_manager', 'administrator', 'auditor');
-  if (!canSeeSite(actor, siteId)) throw new AccessDenied('You do not have access to this site', 'site');
+  authorise(actor, 'facilitator.list', siteId);
   return siteFacilitators(db, siteId, today);
 }
 
@@ -188,7 +178,7 @@ export async function setFacilitatorLimits(db: Db, actor: Actor, userId: number,
   }
   await db.transaction(async (tx) => {
     const f = await loadFacilitator(tx, userId);
-    requireManager(actor, f);
+    requirePermitted(actor, 'facilitator.profile.change', f, managersOnly);
     const [profile] = await tx.select().from(facilitatorProfiles).where(eq(facilitatorProfiles.userId, userId));
     if (!profile) {
       if (values.version !== 0) throw new EditConflict('This facilitator’s limits');
@@ -255,7 +245,7 @@ export async function addUnavailableDays(db: Db, actor: Actor, userId: number, i
   const days = Array.from({ length: dayNumber(to) - dayNumber(values.from) + 1 }, (_, i) => isoDate(dayNumber(values.from) + i));
   return db.transaction(async (tx) => {
     const f = await loadFacilitator(tx, userId);
-    requireSelfOrManager(actor, f);
+    requirePermitted(actor, 'facilitator.availability.change', f, managersOnly);
     const existing = new Set(
       (
         await tx
@@ -286,7 +276,7 @@ export async function addUnavailableDays(db: Db, actor: Actor, userId: number, i
 export async function removeUnavailableDate(db: Db, actor: Actor, userId: number, unavailabilityId: number): Promise<void> {
   await db.transaction(async (tx) => {
     const f = await loadFacilitator(tx, userId);
-    requireSelfOrManager(actor, f);
+    requirePermitted(actor, 'facilitator.availability.change', f, managersOnly);
     const deleted = await tx
       .delete(facilitatorUnavailability)
       .where(and(eq(facilitatorUnavailability.id, unavailabilityId), eq(facilitatorUnavailability.userId, userId)))
@@ -313,7 +303,7 @@ export async function setAccreditation(db: Db, actor: Actor, userId: number, inp
   const values = validate(accreditationInput, input);
   await db.transaction(async (tx) => {
     const f = await loadFacilitator(tx, userId);
-    requireManager(actor, f);
+    requirePermitted(actor, 'facilitator.profile.change', f, managersOnly);
     const [programme] = await tx.select({ id: programmeVersions.id }).from(programmeVersions).where(eq(programmeVersions.programmeId, values.programmeId)).limit(1);
     if (!programme) throw ValidationFailed.one('programmeId', 'Choose a programme from the list');
     const [existing] = await tx
@@ -339,7 +329,7 @@ export async function setAccreditation(db: Db, actor: Actor, userId: number, inp
 
 /** The facilitator's own calendar feed secret, made on first use. Only the facilitator sees it. */
 export async function calendarSecret(db: Db, actor: Actor, options: { renew?: boolean } = {}): Promise<string> {
-  requireRole(actor, 'facilitator');
+  authorise(actor, 'calendar_link.create');
   const userId = actor.userId;
   if (userId === null) throw new AccessDenied();
   return db.transaction(async (tx) => {
@@ -382,7 +372,7 @@ export interface SupervisionAlert {
  * those whose supervision has lapsed while they are still planned into sessions after it ended.
  */
 export async function supervisionAlerts(db: Db, actor: Actor, today = londonToday()): Promise<SupervisionAlert[]> {
-  requireRole(actor, 'treatment_manager');
+  authorise(actor, 'supervision.alerts.read');
   if (actor.siteIds.length === 0) return [];
   return db.transaction(async (tx) => {
     const staff = await tx

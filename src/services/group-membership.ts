@@ -6,7 +6,7 @@ import { and, asc, count, eq, isNull, ne } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../db/connection.js';
 import { groupMembers, programmeGroups, programmeVersions, referrals } from '../db/schema.js';
 import { findMembershipDisagreements, type MembershipDisagreement } from '../domain/referral/workflow.js';
-import { requireRole, type Actor } from './access.js';
+import { authorise, type Actor } from './access.js';
 import { ValidationFailed } from './errors.js';
 
 type ReferralRow = typeof referrals.$inferSelect;
@@ -96,7 +96,7 @@ export interface MembershipCheck {
  * It reads statuses and identifiers only, no personal details.
  */
 export async function checkReferralGroups(db: Db, actor: Actor): Promise<MembershipCheck> {
-  requireRole(actor, 'administrator', 'auditor');
+  authorise(actor, 'membership.check');
   return db.transaction(async (tx) => {
     const referralRows = await tx.select({ id: referrals.id, status: referrals.status, programmeId: referrals.programmeId }).from(referrals);
     const memberRows = await tx

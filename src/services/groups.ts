@@ -24,7 +24,8 @@ import type { ProgrammeDefinition } from '../domain/programme/definition.js';
 import { isIsoDate, minutesOfTime, weekdayNames, type WeekdayName } from '../domain/schedule/calendar.js';
 import { slotsOutsideSite, slotTitle } from '../domain/schedule/slots.js';
 import { solve, type LostDays, type Obstacle, type PlannedSession, type Slot } from '../domain/schedule/solver.js';
-import { canSeeSite, isNational, requireRole, requireSite, visibleSites, type Actor } from './access.js';
+import { can, onlyOwn } from '../domain/permissions.js';
+import { authorise, canSeeSite, visibleSites, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
 import {
@@ -56,26 +57,26 @@ export async function loadGroup(ex: Executor, groupId: number): Promise<GroupRow
   return group;
 }
 
-export function managesSite(actor: Actor, siteId: number): boolean {
-  return actor.role === 'treatment_manager' && actor.siteIds.includes(siteId);
+function managesSite(actor: Actor, siteId: number): boolean {
+  return can(actor.role, 'group.manage') && canSeeSite(actor, siteId);
 }
 
-/** Treatment managers of the site change groups; nobody else does. */
+/** Who may change a group: the permissions table's group.manage, at the group's site. */
 export function requireGroupManager(actor: Actor, group: GroupRow): void {
-  requireRole(actor, 'treatment_manager');
-  requireSite(actor, group.siteId);
+  authorise(actor, 'group.manage', group.siteId);
 }
 
-/** Who may read a group: its site's treatment managers, national administrators and auditors, and the facilitators in its team. */
+/** Who may read a group: group.read at its site; a role held to its own groups (facilitators) only if in its team. */
 export async function requireGroupReader(ex: Executor, actor: Actor, group: GroupRow): Promise<void> {
-  if (managesSite(actor, group.siteId)) return;
-  if ((actor.role === 'administrator' || actor.role === 'auditor') && isNational(actor)) return;
-  if (actor.role === 'facilitator' && actor.userId !== null && canSeeSite(actor, group.siteId)) {
-    const [member] = await ex
-      .select()
-      .from(groupFacilitators)
-      .where(and(eq(groupFacilitators.groupId, group.id), eq(groupFacilitators.userId, actor.userId)));
-    if (member) return;
+  if (can(actor.role, 'group.read') && canSeeSite(actor, group.siteId)) {
+    if (!onlyOwn(actor.role, 'group.read')) return;
+    if (actor.userId !== null) {
+      const [member] = await ex
+        .select()
+        .from(groupFacilitators)
+        .where(and(eq(groupFacilitators.groupId, group.id), eq(groupFacilitators.userId, actor.userId)));
+      if (member) return;
+    }
   }
   throw new AccessDenied('You do not have access to this group', canSeeSite(actor, group.siteId) ? 'role' : 'site');
 }
@@ -98,8 +99,8 @@ export interface GroupSummary {
 }
 
 export async function listGroups(db: Db, actor: Actor, filter: { siteId?: number } = {}): Promise<GroupSummary[]> {
-  requireRole(actor, 'treatment_manager', 'administrator', 'auditor', 'facilitator');
-  if (filter.siteId !== undefined) requireSite(actor, filter.siteId);
+  authorise(actor, 'group.read');
+  if (filter.siteId !== undefined) authorise(actor, 'group.read', filter.siteId);
   const scope = visibleSites(actor);
   const rows = await db
     .select({ group: programmeGroups, siteName: sites.name, programmeId: programmeVersions.programmeId, programmeVersion: programmeVersions.version })
@@ -108,7 +109,7 @@ export async function listGroups(db: Db, actor: Actor, filter: { siteId?: number
     .innerJoin(programmeVersions, eq(programmeVersions.id, programmeGroups.programmeVersionId))
     .orderBy(asc(sites.name), asc(programmeGroups.earliestStart), asc(programmeGroups.name));
   let visible = rows.filter((r) => (scope === 'all' || scope.includes(r.group.siteId)) && (filter.siteId === undefined || r.group.siteId === filter.siteId));
-  if (actor.role === 'facilitator') {
+  if (onlyOwn(actor.role, 'group.read')) {
     const mine = new Set(
       (await db.select().from(groupFacilitators).where(eq(groupFacilitators.userId, actor.userId ?? -1))).map((t) => t.groupId),
     );
@@ -151,8 +152,7 @@ export interface GroupFormOptions {
 }
 
 export async function groupFormOptions(db: Db, actor: Actor, siteId: number): Promise<GroupFormOptions> {
-  requireRole(actor, 'treatment_manager');
-  requireSite(actor, siteId);
+  authorise(actor, 'group.manage', siteId);
   const versions = await db.select().from(programmeVersions).orderBy(asc(programmeVersions.programmeId), desc(programmeVersions.version));
   const latest = new Map<string, (typeof versions)[number]>();
   for (const v of versions) if (!latest.has(v.programmeId)) latest.set(v.programmeId, v);
@@ -221,8 +221,7 @@ async function programmeVersionFor(ex: Executor, programmeId: string, start: str
 }
 
 export async function createGroup(db: Db, actor: Actor, siteId: number, input: unknown, today = londonToday()): Promise<CreatedGroup> {
-  requireRole(actor, 'treatment_manager');
-  requireSite(actor, siteId);
+  authorise(actor, 'group.manage', siteId);
   const values = validate(newGroupInput, input);
   // A new group is planned forward from its earliest start: one in the past would be "scheduled" on days gone by.
   if (values.earliestStart < today) throw ValidationFailed.one('earliestStart', 'Earliest start must be today or in the future');

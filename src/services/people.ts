@@ -6,18 +6,13 @@ import type { Db, Executor, Tx } from '../db/connection.js';
 import { convictions, people, referrals, riskScores, sites, users } from '../db/schema.js';
 import { convictionDateProblem, dateOfBirthProblem } from '../domain/people/dates.js';
 import { convictionCategories } from '../domain/programme/definition.js';
-import type { Role } from '../domain/roles.js';
-import { requireRole, requireSite, visibleSites, type Actor } from './access.js';
+import type { Action } from '../domain/permissions.js';
+import { authorise, visibleSites, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
-import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
+import { EditConflict, NotFound, ValidationFailed } from './errors.js';
 import { checkbox, optionalBoolean, optionalDate, optionalWholeNumber, requiredDate, versionField } from './input-fields.js';
 import { londonToday } from './scheduling.js';
 import { validate } from './validate.js';
-
-/** Who may read person records. Administrators run the system, not clinical records; researchers get pseudonymised cohorts only. */
-export const personReaders: readonly Role[] = ['treatment_manager', 'assessor', 'facilitator', 'auditor'];
-/** Who may create and change person records and offence histories. */
-export const personEditors: readonly Role[] = ['treatment_manager', 'assessor'];
 
 export type Person = typeof people.$inferSelect;
 export type Conviction = typeof convictions.$inferSelect;
@@ -29,11 +24,6 @@ export interface PersonRecord {
   /** Newest first. */
   scores: StoredScore[];
   referrals: Array<{ id: number; programmeId: string; status: string; statusChangedAt: Date; version: number }>;
-}
-
-export function requirePersonReader(actor: Actor): void {
-  if (actor.role === 'researcher') throw new AccessDenied('Researchers see pseudonymised cohorts only, never named records');
-  requireRole(actor, ...personReaders);
 }
 
 export const prisonNumberField = z
@@ -90,12 +80,12 @@ async function siteName(ex: Executor, siteId: number): Promise<string> {
   return row.name;
 }
 
-/** Loads a person the actor may see (within the transaction), or throws NotFound / AccessDenied. */
-export async function loadPersonFor(ex: Executor, actor: Actor, personId: number): Promise<Person> {
+/** Loads a person the actor may take the action on (within the transaction), or throws NotFound / AccessDenied. */
+export async function loadPersonFor(ex: Executor, actor: Actor, personId: number, action: Action = 'person.read'): Promise<Person> {
   if (!Number.isInteger(personId) || personId <= 0) throw new NotFound('Person');
   const [row] = await ex.select().from(people).where(eq(people.id, personId));
   if (!row) throw new NotFound('Person');
-  requireSite(actor, row.siteId);
+  authorise(actor, action, row.siteId);
   return row;
 }
 
@@ -120,10 +110,10 @@ function refuseImpossibleConviction(convictionDate: string, person: Person, toda
 }
 
 export async function createPerson(db: Db, actor: Actor, input: unknown, today = londonToday()): Promise<Person> {
-  requireRole(actor, ...personEditors);
+  authorise(actor, 'person.edit');
   const values = validate(personInput, input);
   refuseImpossibleBirth(values.dateOfBirth, today);
-  requireSite(actor, values.siteId);
+  authorise(actor, 'person.edit', values.siteId);
   return db.transaction(async (tx) => {
     await siteName(tx, values.siteId);
     await refuseDuplicate(tx, values.prisonNumber);
@@ -140,15 +130,15 @@ function asInput(p: Person): Record<string, unknown> {
 
 /** Edits a person. Fields left out keep their values (the API's PATCH); '' or null clears an optional field. */
 export async function updatePerson(db: Db, actor: Actor, personId: number, input: unknown, today = londonToday()): Promise<Person> {
-  requireRole(actor, ...personEditors);
+  authorise(actor, 'person.edit');
   const raw = (input ?? {}) as Record<string, unknown>;
   const { version } = validate(withVersion, raw);
   return db.transaction(async (tx) => {
-    const current = await loadPersonFor(tx, actor, personId);
+    const current = await loadPersonFor(tx, actor, personId, 'person.edit');
     const given = Object.fromEntries(Object.entries(raw).filter(([k, v]) => k !== 'version' && v !== undefined && k in personInput.shape));
     const values = validate(personInput, { ...asInput(current), ...given });
     refuseImpossibleBirth(values.dateOfBirth, today);
-    requireSite(actor, values.siteId);
+    authorise(actor, 'person.edit', values.siteId);
     if (current.version !== version) throw new EditConflict(`The record of person ${personId}`);
     await siteName(tx, values.siteId);
     await refuseDuplicate(tx, values.prisonNumber, personId);
@@ -188,7 +178,7 @@ async function recordParts(tx: Executor, personId: number) {
 
 /** A man's whole record: details, offences, scores and referrals. Audited as person.viewed. */
 export async function getPerson(db: Db, actor: Actor, personId: number): Promise<PersonRecord> {
-  requirePersonReader(actor);
+  authorise(actor, 'person.read');
   return db.transaction(async (tx) => {
     const person = await loadPersonFor(tx, actor, personId);
     const parts = await recordParts(tx, personId);
@@ -199,8 +189,8 @@ export async function getPerson(db: Db, actor: Actor, personId: number): Promise
 }
 
 /** For other services: the record without its own audit entry (the caller audits its read). */
-export async function readPersonRecord(tx: Executor, actor: Actor, personId: number): Promise<Omit<PersonRecord, 'person'> & { person: Person }> {
-  const person = await loadPersonFor(tx, actor, personId);
+export async function readPersonRecord(tx: Executor, actor: Actor, personId: number, action: Action = 'person.read'): Promise<Omit<PersonRecord, 'person'> & { person: Person }> {
+  const person = await loadPersonFor(tx, actor, personId, action);
   return { person, ...(await recordParts(tx, personId)) };
 }
 
@@ -220,9 +210,9 @@ export interface PersonSearchResult {
 
 /** Finds people by name or prison number at the sites the actor sees. The audit keeps the count, never the search term. */
 export async function searchPeople(db: Db, actor: Actor, input: unknown): Promise<PersonSearchResult> {
-  requirePersonReader(actor);
+  authorise(actor, 'person.read');
   const { q, siteId, page, pageSize } = validate(personSearchInput, input ?? {});
-  if (siteId !== undefined) requireSite(actor, siteId);
+  if (siteId !== undefined) authorise(actor, 'person.read', siteId);
   const scope = visibleSites(actor);
   const where: SQL[] = [];
   if (scope !== 'all') where.push(scope.length ? inArray(people.siteId, [...scope]) : sql`false`);
@@ -265,10 +255,10 @@ export async function searchPeople(db: Db, actor: Actor, input: unknown): Promis
 }
 
 export async function addConviction(db: Db, actor: Actor, personId: number, input: unknown, today = londonToday()): Promise<Conviction> {
-  requireRole(actor, ...personEditors);
+  authorise(actor, 'person.edit');
   const values = validate(convictionInput, input);
   return db.transaction(async (tx) => {
-    const person = await loadPersonFor(tx, actor, personId);
+    const person = await loadPersonFor(tx, actor, personId, 'person.edit');
     refuseImpossibleConviction(values.convictionDate, person, today);
     const [row] = await tx.insert(convictions).values({ ...values, personId }).returning();
     await appendAudit(tx, actor, { action: 'conviction.added', subjectType: 'person', subjectId: personId, siteId: person.siteId, details: { convictionId: row.id } });
@@ -280,11 +270,11 @@ export async function addConviction(db: Db, actor: Actor, personId: number, inpu
 async function loadConvictionFor(tx: Tx, actor: Actor, convictionId: number, personId?: number): Promise<{ conviction: Conviction; person: Person }> {
   const [conviction] = await tx.select().from(convictions).where(eq(convictions.id, convictionId));
   if (!conviction || (personId !== undefined && conviction.personId !== personId)) throw new NotFound('Conviction');
-  return { conviction, person: await loadPersonFor(tx, actor, conviction.personId) };
+  return { conviction, person: await loadPersonFor(tx, actor, conviction.personId, 'person.edit') };
 }
 
 export async function updateConviction(db: Db, actor: Actor, convictionId: number, input: unknown, personId?: number, today = londonToday()): Promise<Conviction> {
-  requireRole(actor, ...personEditors);
+  authorise(actor, 'person.edit');
   const { version } = validate(withVersion, input);
   const values = validate(convictionInput, input);
   return db.transaction(async (tx) => {
@@ -307,7 +297,7 @@ export async function updateConviction(db: Db, actor: Actor, convictionId: numbe
  * Returns how many scores were marked.
  */
 export async function removeConviction(db: Db, actor: Actor, convictionId: number, input: unknown, personId?: number): Promise<{ scoresOutOfDate: number }> {
-  requireRole(actor, ...personEditors);
+  authorise(actor, 'person.edit');
   const { version } = validate(withVersion, input);
   return db.transaction(async (tx) => {
     const { person } = await loadConvictionFor(tx, actor, convictionId, personId);

@@ -8,14 +8,15 @@ import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
 import { reconvictionImports, reconvictions } from '../db/schema.js';
 import { parseIsoDay, type CohortProblem } from '../domain/evaluation/cohort.js';
+import { can } from '../domain/permissions.js';
 import { looksLikePrisonNumber, normalisedPrisonNumber } from '../domain/people/prison-number.js';
 import { nulProblems, syntaxProblem } from '../domain/evaluation/csv-problems.js';
-import { requireRole, type Actor } from './access.js';
+import { authorise, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { ValidationFailed } from './errors.js';
 import { requiredDate } from './input-fields.js';
 import { pseudonymFor } from './pseudonyms.js';
-import { evaluationRoles, maxImportBytes, problemsAsFieldErrors } from './cohort-imports.js';
+import { maxImportBytes, problemsAsFieldErrors } from './cohort-imports.js';
 import { validate } from './validate.js';
 
 export const reconvictionImportInput = z.object({
@@ -47,7 +48,7 @@ function checkRows(actor: Actor, content: string, dataAsOf: string, pseudonymKey
   if (!byPrisonNumber && !columns.includes('person_ref')) throw ValidationFailed.one('file', 'The file needs a prison_number or person_ref column');
   for (const needed of ['outcome', 'offence_date']) if (!columns.includes(needed)) throw ValidationFailed.one('file', `The file needs a ${needed} column`);
   if (records.length === 0) throw ValidationFailed.one('file', 'The file has no rows');
-  if (byPrisonNumber && actor.role !== 'administrator') {
+  if (byPrisonNumber && !can(actor.role, 'reconviction.import_named')) {
     throw ValidationFailed.one('file', 'Researchers import pseudonymised records only: use a person_ref column, not prison_number');
   }
   const limit = parseIsoDay(dataAsOf);
@@ -76,7 +77,7 @@ export interface ReconvictionImportResult {
 }
 
 export async function importReconvictions(db: Db, actor: Actor, input: unknown, pseudonymKey: string): Promise<ReconvictionImportResult> {
-  requireRole(actor, ...evaluationRoles);
+  authorise(actor, 'evaluation.import');
   const { fileName, content, dataAsOf } = validate(reconvictionImportInput, input);
   const sha256 = createHash('sha256').update(content).digest('hex');
   const [existing] = await db.select().from(reconvictionImports).where(eq(reconvictionImports.sha256, sha256));
@@ -100,7 +101,7 @@ export async function importReconvictions(db: Db, actor: Actor, input: unknown, 
 }
 
 export async function listReconvictionImports(db: Db, actor: Actor) {
-  requireRole(actor, ...evaluationRoles, 'auditor');
+  authorise(actor, 'evaluation.read');
   return db.select().from(reconvictionImports).orderBy(desc(reconvictionImports.createdAt));
 }
 

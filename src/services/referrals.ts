@@ -16,8 +16,8 @@ import {
   type ReferralTransition,
   type TransitionEffect,
 } from '../domain/referral/workflow.js';
-import type { Role } from '../domain/roles.js';
-import { requireRole, requireSite, type Actor } from './access.js';
+import type { Action } from '../domain/permissions.js';
+import { authorise, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
 import { eligibilityFor, type PersonEligibility } from './eligibility.js';
@@ -27,11 +27,6 @@ import { currentProgramme } from './programme-lookup.js';
 import { londonToday } from './scheduling.js';
 import { validate } from './validate.js';
 import { checkbox, versionField } from './input-fields.js';
-
-/** Who may see referrals (the workflow table says who may change them). */
-export const referralReaders: readonly Role[] = ['treatment_manager', 'assessor', 'facilitator', 'auditor'];
-/** Who may create a referral: the same role that may submit one. */
-export const referralCreators: readonly Role[] = ['treatment_manager'];
 
 export type Referral = typeof referrals.$inferSelect;
 export type ReferralHistoryEntry = typeof referralHistory.$inferSelect;
@@ -71,11 +66,6 @@ export const transitionInput = z.object({
     z.coerce.number({ error: 'Choose the group to allocate him to' }).int('Choose the group to allocate him to').positive('Choose the group to allocate him to').optional(),
   ),
 });
-
-function requireReader(actor: Actor): void {
-  if (actor.role === 'researcher') throw new AccessDenied('Researchers see pseudonymised cohorts only, never named records');
-  requireRole(actor, ...referralReaders);
-}
 
 async function openReferralOf(tx: Tx, personId: number, programmeId: string): Promise<Referral | undefined> {
   const existing = await tx
@@ -171,11 +161,11 @@ async function writeTransition(
 
 /** Creates a referral as a draft, or submitted when `submit` is set (the submit transition is then recorded too). */
 export async function createReferral(db: Db, actor: Actor, input: unknown): Promise<Referral> {
-  requireRole(actor, ...referralCreators);
+  authorise(actor, 'referral.create');
   const values = validate(newReferralInput, input);
   try {
     return await db.transaction(async (tx) => {
-      const person = await loadPersonFor(tx, actor, values.personId);
+      const person = await loadPersonFor(tx, actor, values.personId, 'referral.create');
       await currentProgramme(tx, values.programmeId);
       const open = await openReferralOf(tx, person.id, values.programmeId);
       if (open) throw duplicateReferralError(open.id);
@@ -219,10 +209,10 @@ function isUniqueViolation(error: unknown): boolean {
  * free place). History and audit are written together.
  */
 export async function transitionReferral(db: Db, actor: Actor, referralId: number, transitionId: string, input: unknown, today = londonToday()): Promise<Referral> {
-  requireReader(actor);
+  authorise(actor, 'referral.transition');
   const { reason, version, groupId } = validate(transitionInput, input ?? {});
   return db.transaction(async (tx) => {
-    const current = await loadReferralFor(tx, actor, referralId);
+    const current = await loadReferralFor(tx, actor, referralId, 'referral.transition');
     if (current.version !== version) throw new EditConflict(`Referral ${referralId}`);
     const history = await tx
       .select({ toStatus: referralHistory.toStatus })
@@ -258,19 +248,19 @@ export async function transitionReferral(db: Db, actor: Actor, referralId: numbe
   });
 }
 
-async function loadReferralFor(tx: Tx | Db, actor: Actor, referralId: number): Promise<Referral> {
+async function loadReferralFor(tx: Tx | Db, actor: Actor, referralId: number, action: Action): Promise<Referral> {
   if (!Number.isInteger(referralId) || referralId <= 0) throw new NotFound('Referral');
   const [row] = await tx.select().from(referrals).where(eq(referrals.id, referralId));
   if (!row) throw new NotFound('Referral');
-  requireSite(actor, row.siteId);
+  authorise(actor, action, row.siteId);
   return row;
 }
 
 /** A referral with the man, site, programme, history, eligibility, latest risk, group and the transitions the actor may make. Audited. */
 export async function getReferral(db: Db, actor: Actor, referralId: number, today = londonToday()): Promise<ReferralRecord> {
-  requireReader(actor);
+  authorise(actor, 'referral.read');
   return db.transaction(async (tx) => {
-    const referral = await loadReferralFor(tx, actor, referralId);
+    const referral = await loadReferralFor(tx, actor, referralId, 'referral.read');
     const [person] = await tx
       .select({
         id: people.id,

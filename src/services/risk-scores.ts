@@ -6,15 +6,13 @@ import { riskScores } from '../db/schema.js';
 import { wholeYearsBetween } from '../domain/people/dates.js';
 import { ospDc, ospIic, ospInputSchema, scoreOsp, type OspInput } from '../domain/risk/osp.js';
 import { rm2000InputSchema, rm2000s, scoreRm2000, type Rm2000Input } from '../domain/risk/rm2000.js';
-import type { Role } from '../domain/roles.js';
-import { requireRole, type Actor } from './access.js';
+import { authorise, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { ValidationFailed } from './errors.js';
 import { requiredBoolean, requiredWholeNumber } from './input-fields.js';
-import { readPersonRecord, requirePersonReader, type Conviction, type Person, type StoredScore } from './people.js';
+import { readPersonRecord, type Conviction, type Person, type StoredScore } from './people.js';
 import { validate } from './validate.js';
 
-export const scoringRoles: readonly Role[] = ['assessor', 'treatment_manager'];
 export const scoredInstruments = ['rm2000s', 'osp'] as const;
 export type ScoredInstrument = (typeof scoredInstruments)[number];
 
@@ -137,9 +135,9 @@ export interface ScoringForm {
 
 /** The pre-filled inputs for a scoring form (audited as a read of the person). */
 export async function scoringSuggestions(db: Db, actor: Actor, personId: number, instrument: ScoredInstrument, today: string): Promise<ScoringForm> {
-  requireRole(actor, ...scoringRoles);
+  authorise(actor, 'risk.score');
   return db.transaction(async (tx) => {
-    const record = await readPersonRecord(tx, actor, personId);
+    const record = await readPersonRecord(tx, actor, personId, 'risk.score');
     await appendAudit(tx, actor, { action: 'person.viewed', subjectType: 'person', subjectId: personId, siteId: record.person.siteId, details: { purpose: `score_${instrument}` } });
     const suggested = instrument === 'rm2000s' ? rm2000FromRecord(record.person, record.convictions) : ospFromRecord(record.person, record.convictions, today);
     return { person: record.person, suggested };
@@ -160,7 +158,7 @@ export async function scorePerson(
   input: unknown,
   today: string,
 ): Promise<StoredScoreRow[]> {
-  requireRole(actor, ...scoringRoles);
+  authorise(actor, 'risk.score');
   if (actor.userId === null) throw ValidationFailed.one('assessedBy', 'A score must be made by a named assessor');
   const rows = (() => {
     if (instrument === 'rm2000s') {
@@ -179,7 +177,7 @@ export async function scorePerson(
     ];
   })();
   return db.transaction(async (tx) => {
-    const { person } = await readPersonRecord(tx, actor, personId);
+    const { person } = await readPersonRecord(tx, actor, personId, 'risk.score');
     if (instrument === 'osp' && (rows[0].inputs as OspInput).sex !== person.sex) {
       throw ValidationFailed.one('sex', `The record says he is ${person.sex}; correct the record first if that is wrong`);
     }
@@ -200,7 +198,7 @@ export async function scorePerson(
 
 /** A man's scores, newest first (audited as a read of the person). */
 export async function listScores(db: Db, actor: Actor, personId: number): Promise<StoredScore[]> {
-  requirePersonReader(actor);
+  authorise(actor, 'person.read');
   return db.transaction(async (tx) => {
     const record = await readPersonRecord(tx, actor, personId);
     await appendAudit(tx, actor, { action: 'person.viewed', subjectType: 'person', subjectId: personId, siteId: record.person.siteId, details: { part: 'scores' } });

@@ -37,10 +37,8 @@ export async function lockTimetables(tx: Tx): Promise<void> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${schedulingLockKey})`);
 }
 
-/** Today in Europe/London as YYYY-MM-DD: nothing is planned or changed before it. */
-export function londonToday(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
+// Nothing is planned or changed before today; the services take it from here, as they always have.
+export { londonToday } from '../clock.js';
 
 export function addDays(date: string, days: number): string {
   return isoDate(dayNumber(date) + days);

@@ -9,7 +9,7 @@ import type { ProgrammeDefinition } from '../domain/programme/definition.js';
 import { isIsoDate, minutesOfTime, weekdayNames, type WeekdayName } from '../domain/schedule/calendar.js';
 import { groupStillMeets, newSiteSlotRefusal, slotKey, slotTitle, sortSlots } from '../domain/schedule/slots.js';
 import type { Slot } from '../domain/schedule/solver.js';
-import { requireRole, requireSite, type Actor } from './access.js';
+import { authorise, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { EditConflict, NotFound, ValidationFailed } from './errors.js';
 import { affectedGroups, lockTimetables, londonToday, upcomingSessions, type AffectedGroup } from './scheduling.js';
@@ -69,7 +69,7 @@ async function closedDaySessions(ex: Executor, siteId: number, today: string): P
 }
 
 export async function getSiteSetup(db: Db, actor: Actor, siteId: number, today = londonToday()): Promise<SiteSetup> {
-  requireSite(actor, siteId);
+  authorise(actor, 'site.setup.read', siteId);
   const [site] = await db.select().from(sites).where(eq(sites.id, siteId));
   if (!site) throw new NotFound('Site');
   const roomRows = await db.select().from(rooms).where(eq(rooms.siteId, siteId)).orderBy(asc(rooms.name));
@@ -85,8 +85,7 @@ export async function getSiteSetup(db: Db, actor: Actor, siteId: number, today =
 }
 
 function requireSiteManager(actor: Actor, siteId: number): void {
-  requireRole(actor, 'treatment_manager', 'administrator');
-  requireSite(actor, siteId);
+  authorise(actor, 'site.setup.change', siteId);
 }
 
 export const roomInput = z.object({

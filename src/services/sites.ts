@@ -3,7 +3,7 @@ import { asc, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/connection.js';
 import { sites } from '../db/schema.js';
-import { requireRole, visibleSites, type Actor } from './access.js';
+import { authorise, visibleSites, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { ValidationFailed } from './errors.js';
 import { validate } from './validate.js';
@@ -27,7 +27,7 @@ export const newSiteInput = z.object({
 });
 
 export async function createSite(db: Db, actor: Actor, input: unknown): Promise<Site> {
-  requireRole(actor, 'administrator');
+  authorise(actor, 'site.manage');
   const values = validate(newSiteInput, input);
   return db.transaction(async (tx) => {
     const existing = await tx.select({ code: sites.code, name: sites.name }).from(sites);

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
 import { sites, userSites, users } from '../db/schema.js';
 import { nationalRoles, roles, type Role } from '../domain/roles.js';
-import { requireRole, type Actor } from './access.js';
+import { authorise, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { EditConflict, NotFound, ValidationFailed } from './errors.js';
 import { hashPassword, newPassword } from './passwords.js';
@@ -42,7 +42,7 @@ function summarise(row: typeof users.$inferSelect, siteIds: number[]): UserSumma
 }
 
 export async function listUsers(db: Db, actor: Actor): Promise<UserSummary[]> {
-  requireRole(actor, 'administrator');
+  authorise(actor, 'user.manage');
   return db.transaction(async (tx) => {
     const rows = await tx.select().from(users).orderBy(asc(users.username));
     const byUser = await siteIdsByUser(tx, rows.map((r) => r.id));
@@ -52,7 +52,7 @@ export async function listUsers(db: Db, actor: Actor): Promise<UserSummary[]> {
 }
 
 export async function getUser(db: Db, actor: Actor, userId: number): Promise<UserSummary> {
-  requireRole(actor, 'administrator');
+  authorise(actor, 'user.manage');
   return db.transaction(async (tx) => {
     const [row] = await tx.select().from(users).where(eq(users.id, userId));
     if (!row) throw new NotFound('User');
@@ -87,7 +87,7 @@ export const newUserInput = z
   });
 
 export async function createUser(db: Db, actor: Actor, input: unknown): Promise<UserSummary> {
-  requireRole(actor, 'administrator');
+  authorise(actor, 'user.manage');
   const values = validate(newUserInput, input);
   // National roles see every site, so site assignments would only mislead.
   const siteIds = nationalRoles.has(values.role) ? [] : [...new Set(values.siteIds)];
@@ -114,7 +114,7 @@ export const setDisabledInput = z.object({
 });
 
 export async function setUserDisabled(db: Db, actor: Actor, userId: number, disabled: boolean, input: unknown): Promise<UserSummary> {
-  requireRole(actor, 'administrator');
+  authorise(actor, 'user.manage');
   const { version } = validate(setDisabledInput, input);
   if (disabled && actor.userId === userId) throw ValidationFailed.one('user', 'You cannot disable your own account');
   return db.transaction(async (tx) => {
@@ -134,7 +134,7 @@ export async function setUserDisabled(db: Db, actor: Actor, userId: number, disa
 
 /** For the CLI: find a user's id by name (administrators only). */
 export async function findUserId(db: Db, actor: Actor, username: string): Promise<number> {
-  requireRole(actor, 'administrator');
+  authorise(actor, 'user.manage');
   const [row] = await db.select({ id: users.id }).from(users).where(eq(users.username, username.trim().toLowerCase()));
   if (!row) throw new NotFound(`User ${username}`);
   return row.id;

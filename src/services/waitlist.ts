@@ -7,15 +7,12 @@ import { people, referrals } from '../db/schema.js';
 import { calendarDay } from '../domain/people/dates.js';
 import type { RiskCategory } from '../domain/programme/definition.js';
 import { earliestGroupEnd, orderWaitlist, type WaitlistCandidate } from '../domain/referral/waitlist.js';
-import type { Role } from '../domain/roles.js';
-import { requireRole, requireSite, type Actor } from './access.js';
+import { authorise, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
-import { AccessDenied } from './errors.js';
 import { currentProgramme } from './programme-lookup.js';
 import { requiredDate } from './input-fields.js';
 import { validate } from './validate.js';
 
-export const waitlistReaders: readonly Role[] = ['treatment_manager', 'assessor', 'facilitator', 'auditor'];
 
 export interface WaitlistEntry {
   position: number;
@@ -49,10 +46,9 @@ const waitlistQuery = z.object({
 
 /** The ordered waitlist for one site and programme. `today` is the calendar day the wait is measured to. */
 export async function listWaitlist(db: Db, actor: Actor, input: { siteId: number; programmeId: string; today: string }): Promise<Waitlist> {
-  if (actor.role === 'researcher') throw new AccessDenied('Researchers see pseudonymised cohorts only, never named records');
-  requireRole(actor, ...waitlistReaders);
+  authorise(actor, 'waitlist.read');
   const { siteId, programmeId, today } = validate(waitlistQuery, input);
-  requireSite(actor, siteId);
+  authorise(actor, 'waitlist.read', siteId);
   return db.transaction(async (tx) => {
     const programme = await currentProgramme(tx, programmeId);
     const rows = await tx

@@ -5,7 +5,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { apiRoutes, openApi } from '../api/index.js';
-import type { AppContext } from './context.js';
+import type { AppContext } from '../http/context.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { cookies, csrfProtection } from './plugins/csrf.js';
 import { session } from './plugins/session.js';

@@ -1,29 +1,31 @@
-// The service navigation each role sees. Links only help people find things: access is checked in the services.
-import type { Role } from '../domain/roles.js';
+// The service navigation each role sees: a link shows when the permissions table lets the role take the action
+// behind it. Links only help people find things: access is checked in the services.
+import { can, type Action } from '../domain/permissions.js';
 import type { Actor } from '../services/access.js';
 
 interface NavigationItem {
   href: string;
   text: string;
-  roles?: readonly Role[];
+  /** Absent for pages every signed-in user (Home) or anyone (Programmes) may open. */
+  action?: Action;
 }
 
 const items: NavigationItem[] = [
   { href: '/', text: 'Home' },
-  { href: '/admin/users', text: 'Users', roles: ['administrator'] },
-  { href: '/admin/sites', text: 'Sites', roles: ['administrator'] },
-  { href: '/caseload', text: 'Caseload', roles: ['treatment_manager', 'assessor', 'facilitator', 'auditor'] },
-  { href: '/people', text: 'People', roles: ['treatment_manager', 'assessor', 'facilitator', 'auditor'] },
-  { href: '/waitlist', text: 'Waitlist', roles: ['treatment_manager', 'assessor', 'facilitator', 'auditor'] },
-  { href: '/groups', text: 'Groups', roles: ['treatment_manager', 'administrator', 'auditor', 'facilitator'] },
-  { href: '/my/week', text: 'My week', roles: ['facilitator'] },
-  { href: '/evaluations', text: 'Evaluations', roles: ['researcher', 'administrator', 'auditor'] },
+  { href: '/admin/users', text: 'Users', action: 'user.manage' },
+  { href: '/admin/sites', text: 'Sites', action: 'site.manage' },
+  { href: '/caseload', text: 'Caseload', action: 'referral.read' },
+  { href: '/people', text: 'People', action: 'person.read' },
+  { href: '/waitlist', text: 'Waitlist', action: 'waitlist.read' },
+  { href: '/groups', text: 'Groups', action: 'group.read' },
+  { href: '/my/week', text: 'My week', action: 'own_week.read' },
+  { href: '/evaluations', text: 'Evaluations', action: 'evaluation.read' },
   { href: '/programmes', text: 'Programmes' },
 ];
 
 export function navigationFor(actor: Actor | null, currentUrl: string) {
   const path = currentUrl.split('?')[0];
-  const visible = actor ? items.filter((i) => !i.roles || i.roles.includes(actor.role)) : items.filter((i) => i.href === '/programmes');
+  const visible = actor ? items.filter((i) => !i.action || can(actor.role, i.action)) : items.filter((i) => i.href === '/programmes');
   return visible.map((i) => ({
     href: i.href,
     text: i.text,

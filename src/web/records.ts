@@ -1,25 +1,6 @@
-// Shared by the people, referral, caseload and waitlist pages: who may open them, today's date in the UK,
-// labels for statuses and categories, and id parameters.
+// Shared by the people, referral, caseload and waitlist pages: labels for statuses and categories, and links
+// that keep a list's filters.
 import { referralStatus, referralStatuses, type ReferralStatusId } from '../domain/referral/workflow.js';
-import { ValidationFailed } from '../services/errors.js';
-import { forRoles } from './access.js';
-
-export const recordReaders = forRoles('treatment_manager', 'assessor', 'facilitator', 'auditor');
-export const recordEditors = forRoles('treatment_manager', 'assessor');
-export const treatmentManagers = forRoles('treatment_manager');
-
-const londonDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
-
-/** Today's calendar day in the UK, YYYY-MM-DD. */
-export function todayInUk(now = new Date()): string {
-  return londonDay.format(now);
-}
-
-export function idParam(params: unknown, name = 'id', what = 'Record'): number {
-  const id = Number((params as Record<string, string>)[name]);
-  if (!Number.isInteger(id) || id <= 0) throw ValidationFailed.one(name, `${what} id must be a positive whole number`);
-  return id;
-}
 
 export function statusTag(status: string) {
   const known = referralStatuses.find((s) => s.id === status);
@@ -46,8 +27,6 @@ export const convictionCategoryLabels: Record<string, string> = {
   burglary: 'Burglary',
   other: 'Other',
 };
-
-export const instrumentNames: Record<string, string> = { rm2000s: 'RM2000/S', osp_dc: 'OSP/DC', osp_iic: 'OSP/IIC' };
 
 /** A query string with one value changed (for sort and page links that keep the other filters). */
 export function withQuery(base: string, query: Record<string, unknown>, change: Record<string, string | number | undefined>): string {

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { cliDatabaseEnv, demoPassword } from '../support/database.js';
-import { dayNumber, isoDate, weekStart } from '../../src/domain/schedule/calendar.js';
+import { londonToday } from '../../src/clock.js';
+import { dayNumber, isBankHoliday, isoDate, isoWeekday, weekStart } from '../../src/domain/schedule/calendar.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -131,8 +132,7 @@ export async function fillDate(page: Page, legend: string, date: string): Promis
 
 /** The Monday about a year ahead: the demo groups have finished by then, so their teams and rooms are free. */
 export function mondayAYearAhead(): string {
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-  return isoDate(weekStart(dayNumber(today)) + 7 * 54);
+  return isoDate(weekStart(dayNumber(londonToday())) + 7 * 54);
 }
 
 /** Fills the create-group form at HMP Northgate: weekday afternoons in room 2, Frankie lead, Robin co, Kit cover. */
@@ -145,4 +145,23 @@ export async function fillNorthgateGroupForm(page: Page, name: string, start: st
   await page.getByLabel('Lead facilitator').selectOption({ label: 'Frankie Facilitator' });
   await page.getByLabel('Co-facilitator').selectOption({ label: 'Robin Facilitator' });
   await page.getByLabel('Cover facilitator (optional)').selectOption({ label: 'Kit Facilitator' });
+}
+
+/**
+ * Fills the catch-up form from "Session he missed" on: his first missed session, half a year on (the group of 84
+ * sessions, five a week, has finished, so the team and rooms are free) in the site's morning slot on a working
+ * day, with Kit Facilitator; books it and waits for the group page's catch-up list.
+ */
+export async function bookCatchUpHalfAYearOn(page: Page): Promise<void> {
+  const session = page.getByLabel('Session he missed');
+  await session.selectOption({ index: 1 });
+  const missedOn = new Date(`${(await session.locator('option').nth(1).innerText()).replace(/^.*, /, '')} 12:00 UTC`);
+  let day = Math.floor(missedOn.getTime() / 86_400_000) + 182;
+  while (isoWeekday(day) > 5 || isBankHoliday(day)) day++;
+  await fillDate(page, 'Date of the catch-up', isoDate(day));
+  await page.getByLabel('Start time').selectOption('09:00');
+  await page.getByLabel('Room', { exact: true }).selectOption({ label: 'Programme room 1' });
+  await page.getByLabel('Facilitator').selectOption({ label: 'Kit Facilitator' });
+  await page.getByRole('button', { name: 'Book catch-up' }).click();
+  await page.waitForURL(/#catch-ups$/);
 }

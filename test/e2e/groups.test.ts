@@ -4,8 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
-import { isBankHoliday, isoDate, isoWeekday } from '../../src/domain/schedule/calendar.js';
-import { accessibilityViolations, fillDate, fillNorthgateGroupForm, mondayAYearAhead, serverAndBrowserForThisFile, signIn } from './browser.js';
+import { accessibilityViolations, bookCatchUpHalfAYearOn, fillNorthgateGroupForm, mondayAYearAhead, serverAndBrowserForThisFile, signIn } from './browser.js';
 
 let context: BrowserContext;
 let page: Page;
@@ -92,20 +91,7 @@ test('a catch-up is booked for the man who missed a session and shows as outstan
   await axe('/groups/:id/catch-ups/new');
   const man = page.getByLabel('Man who missed a session');
   await man.selectOption({ index: 1 });
-  const session = page.getByLabel('Session he missed');
-  await session.selectOption({ index: 1 });
-  const firstDate = (await session.locator('option').nth(1).innerText()).replace(/^.*, /, '');
-  const first = new Date(`${firstDate} 12:00 UTC`);
-  // Half a year after the missed session the group (84 sessions, five a week) has finished, so the team and the
-  // rooms are free; the site's morning slot on a working day.
-  let day = Math.floor(first.getTime() / 86_400_000) + 182;
-  while (isoWeekday(day) > 5 || isBankHoliday(day)) day++;
-  await fillDate(page, 'Date of the catch-up', isoDate(day));
-  await page.getByLabel('Start time').selectOption('09:00');
-  await page.getByLabel('Room', { exact: true }).selectOption({ label: 'Programme room 1' });
-  await page.getByLabel('Facilitator').selectOption({ label: 'Kit Facilitator' });
-  await page.getByRole('button', { name: 'Book catch-up' }).click();
-  await page.waitForURL(/#catch-ups$/);
+  await bookCatchUpHalfAYearOn(page);
   assert.match(await page.locator('#catch-ups + p').innerText(), /^1 catch-up booked and not yet delivered/);
   await axe('/groups/:id (with catch-up)');
 });

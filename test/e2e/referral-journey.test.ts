@@ -1,12 +1,11 @@
 // The whole journey in a real browser: a waitlisted referral whose eligibility the referral page shows is
 // allocated to a named group; the group is staffed by its lead and co-facilitator; supervision lapsing
-// mid-group is flagged; a session is cancelled and a catch-up booked. At every step the caseload, the group
+// mid-group is flagged and re-planned; a session is cancelled and a catch-up booked; he leaves the group. At every step the caseload, the group
 // page and the referral page must tell the same story. Every page on the way is checked with axe.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { isBankHoliday, isoDate, isoWeekday } from '../../src/domain/schedule/calendar.js';
-import { accessibilityViolations, fillDate, fillNorthgateGroupForm, mondayAYearAhead, serverAndBrowserForThisFile, signIn } from './browser.js';
+import { accessibilityViolations, bookCatchUpHalfAYearOn, fillNorthgateGroupForm, mondayAYearAhead, serverAndBrowserForThisFile, signIn } from './browser.js';
 
 let page: Page;
 const running = serverAndBrowserForThisFile(async ({ browser }) => {
@@ -102,6 +101,16 @@ test('supervision lapsing mid-group flags the sessions after it on the group pag
   await agree('Allocated to a group', true);
 });
 
+test('re-planning after the supervision lapse staffs or moves every flagged session', async () => {
+  await page.goto(groupUrl);
+  await page.getByRole('button', { name: 'Re-plan the affected sessions' }).click();
+  await page.waitForURL(/replanned=/);
+  assert.match(await page.locator('.govuk-notification-banner').innerText(), /Sessions re-planned from session \d+/);
+  assert.equal(await page.locator('tr[id^="session-"]').filter({ hasText: 'Needs re-planning' }).count(), 0);
+  await axe('/groups/:id (re-planned)');
+  await agree('Allocated to a group', true);
+});
+
 test('a cancelled session moves the later ones, and a catch-up is booked and tracked for him', async () => {
   await page.goto(groupUrl);
   await page.getByRole('link', { name: 'Cancel session 3', exact: true }).click();
@@ -115,22 +124,24 @@ test('a cancelled session moves the later ones, and a catch-up is booked and tra
   const man = page.getByLabel('Man who missed a session');
   const option = man.locator('option').filter({ hasText: prisonNumber });
   await man.selectOption({ value: (await option.getAttribute('value'))! });
-  const session = page.getByLabel('Session he missed');
-  await session.selectOption({ index: 1 });
-  const missedOn = new Date(`${(await session.locator('option').nth(1).innerText()).replace(/^.*, /, '')} 12:00 UTC`);
-  // Half a year on the group has finished and the rooms are free: the site's morning slot on a working day.
-  let day = Math.floor(missedOn.getTime() / 86_400_000) + 182;
-  while (isoWeekday(day) > 5 || isBankHoliday(day)) day++;
-  await fillDate(page, 'Date of the catch-up', isoDate(day));
-  await page.getByLabel('Start time').selectOption('09:00');
-  await page.getByLabel('Room', { exact: true }).selectOption({ label: 'Programme room 1' });
-  await page.getByLabel('Facilitator').selectOption({ label: 'Kit Facilitator' });
-  await page.getByRole('button', { name: 'Book catch-up' }).click();
-  await page.waitForURL(/#catch-ups$/);
+  await bookCatchUpHalfAYearOn(page);
   assert.match(await page.locator('#catch-ups + p').innerText(), /^1 catch-up booked and not yet delivered/);
   assert.match(await page.locator('#catch-ups ~ table').first().innerText(), new RegExp(`Kit Facilitator`));
   await axe('/groups/:id (catch-up)');
   await agree('Allocated to a group', true);
+});
+
+test('removing him from the group asks why, frees his place and puts his referral back to awaiting allocation', async () => {
+  await page.goto(groupUrl);
+  await page.locator('#members + table tr').filter({ hasText: prisonNumber }).getByRole('link', { name: /Remove from group/ }).click();
+  await page.getByRole('button', { name: /^Remove .+ from Journey group$/ }).click();
+  await page.getByRole('link', { name: /reason/i }).first().waitFor();
+  await axe('remove from group (reason missing)');
+  await page.getByLabel('Why is he leaving the group?').fill('Transferred to another prison');
+  await page.getByRole('button', { name: /^Remove .+ from Journey group$/ }).click();
+  await page.waitForURL(/\/groups\/\d+/);
+  await axe('/groups/:id (member removed)');
+  await agree('Awaiting allocation', false);
 });
 
 test('every page on the journey is axe clean (WCAG 2.2 AA)', () => {

@@ -6,7 +6,7 @@ import { eligibilityOverrides, riskScores } from '../../src/db/schema.js';
 import type { Actor } from '../../src/services/access.js';
 import { getEligibility, recordEligibilityOverride } from '../../src/services/eligibility.js';
 import { AccessDenied, ValidationFailed } from '../../src/services/errors.js';
-import { addConviction, createPerson, updatePerson } from '../../src/services/people.js';
+import { addConviction, createPerson, removeConviction, updatePerson } from '../../src/services/people.js';
 import { scorePerson, scoringSuggestions } from '../../src/services/risk-scores.js';
 import { ospExample, rm2000Example } from '../support/issue-examples.js';
 import { testDatabase } from '../support/database.js';
@@ -176,6 +176,20 @@ test('the latest RM2000/S score counts: a low score makes a man not eligible unl
   await scorePerson(database.db, assessor, p.id, 'rm2000s', low, today);
   assert.equal((await getEligibility(database.db, manager, p.id, 'core-sotp', today)).result, 'not_eligible');
   await updatePerson(database.db, manager, p.id, { sexualMurder: true, version: p.version });
+  assert.equal((await getEligibility(database.db, manager, p.id, 'core-sotp', today)).result, 'eligible');
+});
+
+test('an out-of-date risk score does not count for eligibility: the risk criterion is unknown until he is scored again', async () => {
+  const p = await newMan({ iqScore: 100, iqTest: 'WAIS-IV', iqDate: '2020-01-01' });
+  await addConviction(database.db, assessor, p.id, { convictionDate: '2010-01-01', offence: 'Fictional', category: 'sexual_contact' });
+  const wrong = await addConviction(database.db, assessor, p.id, { convictionDate: '2012-01-01', offence: 'Entered in error', category: 'sexual_contact' });
+  await scorePerson(database.db, assessor, p.id, 'rm2000s', rm2000, today);
+  assert.equal((await getEligibility(database.db, manager, p.id, 'core-sotp', today)).result, 'eligible');
+  await removeConviction(database.db, assessor, wrong.id, { version: wrong.version }, p.id);
+  const stale = await getEligibility(database.db, manager, p.id, 'core-sotp', today);
+  assert.equal(stale.computed.criteria.find((c) => c.id === 'risk')?.status, 'unknown');
+  assert.equal(stale.result, 'undetermined');
+  await scorePerson(database.db, assessor, p.id, 'rm2000s', rm2000, today);
   assert.equal((await getEligibility(database.db, manager, p.id, 'core-sotp', today)).result, 'eligible');
 });
 

@@ -90,5 +90,5 @@ test('a facilitator refused a page may ask their treatment manager or an adminis
   await facilitator.signIn('facilitator');
   const refused = await facilitator.get('/evaluations');
   assert.equal(refused.statusCode, 403);
-  assert.match(text(refused.body), /This page is for researchers, administrators and auditors\. If your work needs it, ask your treatment manager or an administrator\./);
+  assert.match(text(refused.body), /This page is for administrators, auditors and researchers\. If your work needs it, ask your treatment manager or an administrator\./);
 });

@@ -4,12 +4,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { eq } from 'drizzle-orm';
-import { users } from '../../src/db/schema.js';
-import type { Role } from '../../src/domain/roles.js';
-import { systemActor } from '../../src/services/access.js';
-import { createApiToken } from '../../src/services/authentication.js';
-import { startTestApp, type TestApp, type TestClient } from '../support/web.js';
+import { aRoleAllowedBy, callersFor, demoUserOf, type Caller } from '../support/access.js';
+import { startTestApp, type TestApp } from '../support/web.js';
 
 const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const casesPerRoute = Number(process.env.FUZZ_CASES ?? 8);
@@ -45,27 +41,13 @@ const idSegment = fc.oneof(fc.constantFrom('1', '2', '3'), fc.constantFrom('2147
 const skipped = /^\/(sign-out|sign-in|account\/sign-out-everywhere)$|\/disable$/;
 
 let t: TestApp;
-const clients = new Map<Role, { client: TestClient; token: string }>();
-const usersByRole: Partial<Record<Role, string>> = {
-  administrator: 'admin', treatment_manager: 'manager', assessor: 'assessor', facilitator: 'facilitator', auditor: 'auditor', researcher: 'researcher',
-};
+let callers: Map<string, Caller>;
 
 before(async () => {
   t = await startTestApp({ demo: true });
-  for (const [role, username] of Object.entries(usersByRole) as Array<[Role, string]>) {
-    const client = t.client();
-    await client.signIn(username);
-    await client.get('/');
-    const [u] = await t.database.db.select({ id: users.id }).from(users).where(eq(users.username, username));
-    clients.set(role, { client, token: await createApiToken(t.database.db, systemActor, u.id, 'fuzz') });
-  }
+  callers = await callersFor(t, Object.values(demoUserOf));
 });
 after(() => t.close());
-
-function allowedRole(access: unknown): Role {
-  if (Array.isArray(access)) return access[0] as Role;
-  return 'treatment_manager';
-}
 
 test(`no fuzzed form, filter or API call gets a server error (seed ${seed})`, async () => {
   const routes = t.routeTable.filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS' && r.access !== 'public' && !skipped.test(r.url) && !r.url.startsWith('/assets'));
@@ -74,7 +56,7 @@ test(`no fuzzed form, filter or API call gets a server error (seed ${seed})`, as
   let routeIndex = 0;
   for (const route of routes) {
     routeIndex++;
-    const { client, token } = clients.get(allowedRole(route.access))!;
+    const { client, token } = callers.get(demoUserOf[aRoleAllowedBy(route.access)])!;
     const api = route.url.startsWith('/api/');
     const cases = fc.sample(fc.tuple(idSegment, api ? jsonBody : formBody, formBody), { seed: seed + routeIndex, numRuns: casesPerRoute });
     for (const [id, body, query] of cases) {

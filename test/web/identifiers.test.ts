@@ -2,20 +2,14 @@
 // 400 in a form, filter or body — never a server error. Walks the real route table.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eq } from 'drizzle-orm';
-import { users } from '../../src/db/schema.js';
-import { systemActor } from '../../src/services/access.js';
-import { createApiToken } from '../../src/services/authentication.js';
+import { callersFor, type Caller } from '../support/access.js';
 import { startTestApp, type TestApp } from '../support/web.js';
 
 let t: TestApp;
-const tokens: Record<string, string> = {};
+let callers: Map<string, Caller>;
 before(async () => {
   t = await startTestApp({ demo: true });
-  for (const name of ['admin', 'manager', 'researcher', 'facilitator']) {
-    const [u] = await t.database.db.select({ id: users.id }).from(users).where(eq(users.username, name));
-    tokens[name] = await createApiToken(t.database.db, systemActor, u.id, 'test');
-  }
+  callers = await callersFor(t, ['admin', 'manager', 'researcher', 'facilitator']);
 });
 after(() => t.close());
 
@@ -25,14 +19,12 @@ test('every GET page and API route with an id in its path answers 404 (never 500
   const routes = t.routeTable.filter((r) => r.method === 'GET' && /:\w*(id|Id)\b/.test(r.url));
   assert.ok(routes.length >= 10, `found ${routes.length}`);
   let checked = 0;
-  for (const username of Object.keys(tokens)) {
-    const client = t.client();
-    await client.signIn(username);
+  for (const { username, client, token } of callers.values()) {
     for (const route of routes) {
       for (const id of tooLarge) {
         const url = route.url.replace(/:(\w+)/g, (_m, name: string) => (/(^id$|Id$)/.test(name) ? id : '1'));
         const response = url.startsWith('/api/')
-          ? await t.app.inject({ url, headers: { authorization: `Bearer ${tokens[username]}` } })
+          ? await t.app.inject({ url, headers: { authorization: `Bearer ${token}` } })
           : await client.get(url);
         assert.ok(response.statusCode < 500, `${username} GET ${url} answered ${response.statusCode}`);
         if (response.statusCode !== 403) assert.equal(response.statusCode, 404, `${username} GET ${url}`);
@@ -44,15 +36,14 @@ test('every GET page and API route with an id in its path answers 404 (never 500
 });
 
 test('an id out of range in a filter or an API body is a 400 naming the field', async () => {
-  const client = t.client();
-  await client.signIn('researcher');
+  const { client } = callers.get('researcher')!;
   const page = await client.get('/evaluations/new?cohortImportId=1.5');
   assert.equal(page.statusCode, 400);
   assert.match(page.body, /cohortImportId must be a whole number from 1 to 2,147,483,647/);
   const api = await t.app.inject({
     method: 'POST',
     url: '/api/v1/referrals',
-    headers: { authorization: `Bearer ${tokens.manager}` },
+    headers: { authorization: `Bearer ${callers.get('manager')!.token}` },
     payload: { personId: 99999999999, programmeId: 'core-sotp' },
   });
   assert.equal(api.statusCode, 400, api.body);

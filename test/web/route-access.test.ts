@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { roles } from '../../src/domain/roles.js';
+import { permissions } from '../../src/domain/permissions.js';
 import { startTestApp, type TestApp } from '../support/web.js';
 
 let t: TestApp;
@@ -9,11 +9,12 @@ before(async () => {
 });
 after(() => t.close());
 
-test('every route of the server is either explicitly public or guarded', () => {
+test('every route of the server is either explicitly public, for any signed-in user, or guarded by an action of the permissions table', () => {
   assert.ok(t.routeTable.length > 10);
   const undeclared = t.routeTable.filter((r) => {
     if (r.access === 'public' || r.access === 'signed_in') return false;
-    return !(Array.isArray(r.access) && r.access.length > 0 && r.access.every((role) => (roles as readonly string[]).includes(role)));
+    const action = (r.access as { action?: unknown } | undefined)?.action;
+    return !(typeof action === 'string' && Object.hasOwn(permissions, action));
   });
   assert.deepEqual(undeclared, [], `routes without a declared access: ${undeclared.map((r) => `${r.method} ${r.url}`).join(', ')}`);
 });

@@ -1,7 +1,7 @@
 // `sotp backup --out FILE` and `sotp restore --file FILE`: the whole database, embedded or PostgreSQL.
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { backupDatabase, restoreDatabase, RestoreRefused } from '../../db/backup.js';
+import { backupDatabase, restoreDatabase, RestoreRefused } from '../../services/backup.js';
 import { BadInput } from '../errors.js';
 
 function settings() {

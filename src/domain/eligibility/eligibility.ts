@@ -9,8 +9,8 @@ import {
   type ProgrammeDefinition,
   type RiskCategory,
 } from '../programme/definition.js';
-import { ospDc, ospIic } from '../risk/osp.js';
-import { rm2000s } from '../risk/rm2000.js';
+import { can } from '../permissions.js';
+import { instrumentName } from '../risk/instruments.js';
 import type { Role } from '../roles.js';
 
 /**
@@ -67,8 +67,6 @@ const met = (reason: string): Outcome => ({ status: 'met', reason });
 const notMet = (reason: string): Outcome => ({ status: 'not_met', reason });
 const unknown = (reason: string): Outcome => ({ status: 'unknown', reason });
 
-const instrumentNames: Record<string, string> = Object.fromEntries([rm2000s, ospDc, ospIic].map((i) => [i.id, i.name]));
-const instrumentName = (id: string): string => instrumentNames[id] ?? id;
 
 // One evaluator per criterion kind; the mapped type makes a new kind in the definition a compile error here.
 const evaluators: { [K in EligibilityCriterion['kind']]: (c: Extract<EligibilityCriterion, { kind: K }>, f: EligibilityFacts) => Outcome } = {
@@ -135,16 +133,13 @@ export interface EligibilityOverride {
   by: { userId: string; role: Role };
 }
 
-/** The roles that may override a computed eligibility result. */
-export const eligibilityOverrideRoles: readonly Role[] = ['treatment_manager'];
-
 export type OverriddenEligibility =
   | { ok: true; computed: EligibilityAssessment; override: EligibilityOverride; result: EligibilityResult }
   | { ok: false; refusal: 'not_allowed_for_role' | 'reason_required'; message: string };
 
 /** Applies an override on top of the computed assessment, keeping both so the record shows what was overridden. */
 export function overrideEligibility(computed: EligibilityAssessment, override: EligibilityOverride): OverriddenEligibility {
-  if (!eligibilityOverrideRoles.includes(override.by.role)) {
+  if (!can(override.by.role, 'eligibility.override')) {
     return { ok: false, refusal: 'not_allowed_for_role', message: 'Only a treatment manager may override an eligibility result.' };
   }
   if (override.reason.trim() === '') {

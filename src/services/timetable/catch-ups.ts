@@ -7,9 +7,10 @@ import { catchUpSessions, groupMembers, groupSessions, programmeGroups, rooms, s
 import { catchUpRefusal, sessionTime, type Booking } from '../../domain/schedule/bookings.js';
 import { isIsoDate, minutesOfTime } from '../../domain/schedule/calendar.js';
 import type { Slot } from '../../domain/schedule/solver.js';
-import type { Actor } from '../access.js';
+import { onlyOwn } from '../../domain/permissions.js';
+import { authorise, type Actor } from '../access.js';
 import { appendAudit } from '../audit.js';
-import { EditConflict, NotFound, ValidationFailed } from '../errors.js';
+import { AccessDenied, EditConflict, NotFound, ValidationFailed } from '../errors.js';
 import { loadGroup, requireGroupManager } from '../groups.js';
 import { versionField } from '../input-fields.js';
 import { groupDefinition, lockTimetables, londonToday, readableDate } from '../scheduling.js';
@@ -150,8 +151,9 @@ export async function recordCatchUpOutcome(db: Db, actor: Actor, catchUpId: numb
     const [row] = await tx.select().from(catchUpSessions).where(eq(catchUpSessions.id, catchUpId));
     if (!row) throw new NotFound('Catch-up session');
     const group = await loadGroup(tx, row.groupId);
-    const isTheFacilitator = actor.role === 'facilitator' && actor.userId === row.facilitatorId;
-    if (!isTheFacilitator) requireGroupManager(actor, group);
+    authorise(actor, 'catch_up.record_outcome');
+    if (!onlyOwn(actor.role, 'catch_up.record_outcome')) authorise(actor, 'catch_up.record_outcome', group.siteId);
+    else if (actor.userId !== row.facilitatorId) throw new AccessDenied('You can record the outcome of your own catch-ups only');
     if (row.status !== 'booked') throw ValidationFailed.one('outcome', `This catch-up is already ${row.status}`);
     if (values.outcome === 'delivered' && row.sessionDate > today) throw ValidationFailed.one('outcome', `The catch-up is booked for ${readableDate(row.sessionDate)}: it cannot be delivered before then`);
     const [updated] = await tx

@@ -3,7 +3,7 @@ import { and, eq, gte, inArray, lte } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/connection.js';
 import { catchUpSessions, groupSessions, programmeGroups, rooms, sessionFacilitators, sites, userSites, users } from '../../db/schema.js';
 import { dayNumber, isIsoDate, isoDate, weekStart } from '../../domain/schedule/calendar.js';
-import { isNational, requireRole, requireSite, type Actor } from '../access.js';
+import { authorise, mayActOnStaff, type Actor } from '../access.js';
 import { AccessDenied, NotFound } from '../errors.js';
 import { sessionsWithNames } from '../groups.js';
 import { addDays, londonToday, type SessionRow } from '../scheduling.js';
@@ -115,18 +115,13 @@ export async function facilitatorWeek(db: Db, actor: Actor, userId: number, week
   const [user] = await db.select().from(users).where(and(eq(users.id, userId), eq(users.role, 'facilitator')));
   if (!user) throw new NotFound('Facilitator');
   const theirSites = (await db.select().from(userSites).where(eq(userSites.userId, userId))).map((s) => s.siteId);
-  const allowed =
-    actor.userId === userId ||
-    (actor.role === 'treatment_manager' && theirSites.some((id) => actor.siteIds.includes(id))) ||
-    ((actor.role === 'administrator' || actor.role === 'auditor') && isNational(actor));
-  if (!allowed) throw new AccessDenied('You can see only your own week');
+  if (!mayActOnStaff(actor, 'facilitator.read', { userId, siteIds: theirSites })) throw new AccessDenied('You can see only your own week');
   const monday = mondayOf(weekOf, today);
   return { facilitator: user.displayName, ...(await weekOfSessions(db, { facilitatorId: userId }, monday)) };
 }
 
 export async function siteWeek(db: Db, actor: Actor, siteId: number, weekOf?: string, today = londonToday()): Promise<Week & { siteName: string }> {
-  requireRole(actor, 'treatment_manager', 'administrator', 'auditor');
-  requireSite(actor, siteId);
+  authorise(actor, 'site.week.read', siteId);
   const [site] = await db.select().from(sites).where(eq(sites.id, siteId));
   if (!site) throw new NotFound('Site');
   const monday = mondayOf(weekOf, today);

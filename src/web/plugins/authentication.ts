@@ -1,6 +1,7 @@
 // Enforces each route's declared access before its body is even parsed: signed-out page requests
 // go to the sign-in page, API requests get 401 JSON, signed-in callers without the role get 403.
 import type { FastifyInstance } from 'fastify';
+import { routeAllows } from '../../http/access.js';
 import { AccessDenied } from '../../services/errors.js';
 import { isApiRequest } from './session.js';
 
@@ -19,6 +20,6 @@ export async function authentication(app: FastifyInstance): Promise<void> {
       const returnTo = request.method === 'GET' ? `?returnTo=${encodeURIComponent(request.url)}` : '';
       return reply.redirect(`/sign-in${returnTo}`, 303);
     }
-    if (access !== 'signed_in' && !access.includes(request.actor.role)) throw new AccessDenied();
+    if (!routeAllows(access, request.actor.role)) throw new AccessDenied();
   });
 }

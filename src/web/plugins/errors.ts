@@ -2,10 +2,11 @@
 // The caller's mistakes are 4xx; anything else is a 500 and is logged (without request bodies). Every page
 // says what to do next and links back to where the person was, so no error is a dead end.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { can, permission } from '../../domain/permissions.js';
 import { roleLabels, type Role } from '../../domain/roles.js';
 import type { Actor } from '../../services/access.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from '../../services/errors.js';
-import type { RouteAccess } from '../access.js';
+import { routeAllows, type RouteAccess } from '../../http/access.js';
 import { isApiRequest } from './session.js';
 
 interface Answer {
@@ -49,9 +50,9 @@ function listed(items: string[]): string {
  */
 export function permissionAdvice(actor: Actor | null, scope: 'role' | 'site', access: RouteAccess | undefined): string {
   if (scope === 'site') return 'This record belongs to a site you are not assigned to. Ask an administrator to add the site to your account.';
-  const allowed = typeof access === 'string' || access === undefined ? undefined : access;
+  const allowed = typeof access === 'string' || access === undefined ? undefined : permission(access.action).roles;
   const forWhom = allowed && actor && !allowed.includes(actor.role) ? `This page is for ${listed(allowed.map((r) => pluralRoleLabels[r]))}. ` : '';
-  if (actor?.role === 'administrator') return `${forWhom}If your work needs it, another administrator can give you an account with that role.`;
+  if (actor && can(actor.role, 'user.manage')) return `${forWhom}If your work needs it, another administrator can give you an account with that role.`;
   if (actor?.role === 'treatment_manager') return `${forWhom}If your work needs it, ask an administrator to change your account (${roleLabels[actor.role].toLowerCase()}).`;
   return `${forWhom}${problemPages[403].paragraph}`;
 }
@@ -156,7 +157,7 @@ export async function errorPages(app: FastifyInstance): Promise<void> {
       if (!pattern.test(path)) return false;
       if (access === 'public') return true;
       if (!actor) return false;
-      return access === 'signed_in' || (access !== undefined && access.includes(actor.role));
+      return access !== undefined && routeAllows(access, actor.role);
     });
 
   app.setNotFoundHandler((request, reply) =>

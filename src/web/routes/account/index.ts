@@ -1,7 +1,7 @@
 // The signed-in user's own account: change the password (other sessions end) and sign out everywhere.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppContext } from '../../context.js';
-import { signedIn } from '../../access.js';
+import type { AppContext } from '../../../http/context.js';
+import { signedIn } from '../../../http/access.js';
 import { changePassword, signOutEverywhere } from '../../../services/authentication.js';
 import { ValidationFailed } from '../../../services/errors.js';
 import { sessionCookie } from '../../plugins/session.js';

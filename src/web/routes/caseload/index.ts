@@ -7,9 +7,10 @@ import { caseloadSorts, listCaseload, orderOf, type CaseloadSort } from '../../.
 import { ValidationFailed } from '../../../services/errors.js';
 import { listSites } from '../../../services/sites.js';
 import { isNational } from '../../../services/access.js';
-import type { AppContext } from '../../context.js';
+import { permits } from '../../../http/access.js';
+import type { AppContext } from '../../../http/context.js';
 import { errorView } from '../../forms.js';
-import { recordReaders, riskLabels, riskTagClasses, statusTag, withQuery } from '../../records.js';
+import { riskLabels, riskTagClasses, statusTag, withQuery } from '../../records.js';
 
 const columns: Array<{ sort: CaseloadSort; text: string }> = [
   { sort: 'name', text: 'Name' },
@@ -28,7 +29,7 @@ export async function caseloadRoutes(app: FastifyInstance, { database, programme
   const { db } = database;
   const programmeNames = new Map(programmes.map((p) => [p.id, p.shortName ?? p.name]));
 
-  app.get('/caseload', { config: recordReaders }, async (request, reply) => {
+  app.get('/caseload', { config: permits('referral.read') }, async (request, reply) => {
     const actor = request.actor!;
     const raw = request.query as Record<string, unknown>;
     const query = Object.fromEntries(filterKeys.filter((k) => typeof raw[k] === 'string' && raw[k] !== '').map((k) => [k, raw[k]]));

@@ -1,8 +1,8 @@
 // The public programme catalogue: no sign-in needed.
 import type { FastifyInstance } from 'fastify';
 import { catalogueFacets, facetOptions, filterCatalogue, type CatalogueFilter } from '../../../domain/programme/catalogue.js';
-import type { AppContext } from '../../context.js';
-import { publicRoute } from '../../access.js';
+import type { AppContext } from '../../../http/context.js';
+import { publicRoute } from '../../../http/access.js';
 import { NotFound } from '../../../services/errors.js';
 
 function readFilter(query: Record<string, unknown>): CatalogueFilter {

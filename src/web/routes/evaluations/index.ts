@@ -1,10 +1,12 @@
 // Outcome evaluation pages: import a comparison pool or a complete cohort, import reconviction records,
 // run an evaluation and read its report. Researchers see pseudonyms only; auditors may read reports.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppContext } from '../../context.js';
-import { forRoles } from '../../access.js';
+import type { AppContext } from '../../../http/context.js';
+import { can } from '../../../domain/permissions.js';
+import { permits } from '../../../http/access.js';
 import { errorView } from '../../forms.js';
 import { DateInputs } from '../../dates.js';
+import { idParam } from '../../params.js';
 import { uploadedFile } from '../../plugins/uploads.js';
 import { NotFound, ValidationFailed } from '../../../services/errors.js';
 import { cohortImportContent, covariatesOf, importCohortFile, listCohortImports, outcomesOf } from '../../../services/cohort-imports.js';
@@ -12,19 +14,14 @@ import { importReconvictions, listReconvictionImports } from '../../../services/
 import { getEvaluationRun, listEvaluationRuns, programmeCovariates, runEvaluation } from '../../../services/evaluations.js';
 import { reportView } from './report.js';
 
-const importers = forRoles('researcher', 'administrator');
-const readers = forRoles('researcher', 'administrator', 'auditor');
+const importers = permits('evaluation.import');
+const runners = permits('evaluation.run');
+const readers = permits('evaluation.read');
 const reconvictionDates = { dataAsOf: 'Date the data runs to' };
 
 function ignoreNotFound(error: unknown): undefined {
   if (error instanceof NotFound) return undefined;
   throw error;
-}
-
-function idParam(params: unknown): number {
-  const id = Number((params as { id: string }).id);
-  if (!Number.isInteger(id) || id <= 0) throw ValidationFailed.one('id', 'Evaluation id must be a positive whole number');
-  return id;
 }
 
 export async function evaluationRoutes(app: FastifyInstance, { database, config, programmes }: AppContext): Promise<void> {
@@ -38,7 +35,7 @@ export async function evaluationRoutes(app: FastifyInstance, { database, config,
       runs,
       imports,
       reconvictionImports,
-      canImport: actor.role !== 'auditor',
+      canImport: can(actor.role, 'evaluation.import'),
       notice: (request.query as { notice?: string }).notice,
     });
   });
@@ -65,7 +62,7 @@ export async function evaluationRoutes(app: FastifyInstance, { database, config,
     reply.render('evaluations/reconvictions.njk', {
       pageTitle: 'Import reconviction records',
       dateItems: dates.items('dataAsOf'),
-      isAdministrator: reply.request.actor?.role === 'administrator',
+      importsNamed: can(reply.request.actor!.role, 'reconviction.import_named'),
       ...extra,
     });
 
@@ -106,9 +103,9 @@ export async function evaluationRoutes(app: FastifyInstance, { database, config,
     });
   };
 
-  app.get('/evaluations/new', { config: importers }, async (request, reply) => runForm(reply, request.query as Record<string, unknown>));
+  app.get('/evaluations/new', { config: runners }, async (request, reply) => runForm(reply, request.query as Record<string, unknown>));
 
-  app.post('/evaluations', { config: importers }, async (request, reply) => {
+  app.post('/evaluations', { config: runners }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const programmeId = typeof body.programmeId === 'string' && programmes.some((p) => p.id === body.programmeId) ? body.programmeId : programmes[0].id;
     try {
@@ -121,7 +118,7 @@ export async function evaluationRoutes(app: FastifyInstance, { database, config,
   });
 
   app.get('/evaluations/:id', { config: readers }, async (request, reply) => {
-    const run = await getEvaluationRun(db, request.actor!, idParam(request.params));
+    const run = await getEvaluationRun(db, request.actor!, idParam(request.params, 'id', 'Evaluation'));
     return reply.render('evaluations/report.njk', { pageTitle: `Evaluation ${run.id}`, run, ...reportView(run) });
   });
 }

@@ -1,8 +1,9 @@
 // Facilitators' pages: their own week and calendar link, availability (unavailable days, limits, accreditation),
 // the facilitators of a site for treatment managers, and the iCalendar feed behind each facilitator's secret link.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppContext } from '../../context.js';
-import { forRoles, publicRoute } from '../../access.js';
+import type { AppContext } from '../../../http/context.js';
+import { can } from '../../../domain/permissions.js';
+import { permits, publicRoute } from '../../../http/access.js';
 import { errorView } from '../../forms.js';
 import { NotFound, ValidationFailed } from '../../../services/errors.js';
 import { listSites } from '../../../services/sites.js';
@@ -17,11 +18,9 @@ import {
 } from '../../../services/facilitators.js';
 import { calendarFeed } from '../../../services/timetable/calendar-feed.js';
 import { facilitatorWeek } from '../../../services/timetable/weeks.js';
-import { longDay, numberParam, presentAffected, statusTags, supervisionTags, weekPicker } from '../groups/present.js';
+import { idParam } from '../../params.js';
+import { longDay, presentAffected, statusTags, supervisionTags, weekPicker } from '../../timetable-display.js';
 
-const facilitators = forRoles('facilitator');
-const availabilityReaders = forRoles('facilitator', 'treatment_manager', 'administrator', 'auditor');
-const managers = forRoles('treatment_manager');
 
 type Body = Record<string, unknown>;
 
@@ -32,7 +31,7 @@ function presentWeek(week: Awaited<ReturnType<typeof facilitatorWeek>>) {
 export async function facilitatorRoutes(app: FastifyInstance, { database, programmes }: AppContext): Promise<void> {
   const { db } = database;
 
-  app.get('/my/week', { config: facilitators }, async (request, reply) => {
+  app.get('/my/week', { config: permits('own_week.read') }, async (request, reply) => {
     const actor = request.actor!;
     const picker = weekPicker(request.query as Body);
     const week = await facilitatorWeek(db, actor, actor.userId!, picker.date);
@@ -50,14 +49,14 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
     });
   });
 
-  app.post('/my/calendar-link', { config: facilitators }, async (request, reply) => {
+  app.post('/my/calendar-link', { config: permits('calendar_link.create') }, async (request, reply) => {
     await calendarSecret(db, request.actor!, { renew: true });
     return reply.redirect('/my/week#calendar', 303);
   });
 
-  app.get('/my/availability', { config: facilitators }, async (request, reply) => reply.redirect(`/facilitators/${request.actor!.userId}`, 303));
+  app.get('/my/availability', { config: permits('own_week.read') }, async (request, reply) => reply.redirect(`/facilitators/${request.actor!.userId}`, 303));
 
-  app.get('/facilitators', { config: forRoles('treatment_manager', 'administrator', 'auditor') }, async (request, reply) => {
+  app.get('/facilitators', { config: permits('facilitator.list') }, async (request, reply) => {
     const actor = request.actor!;
     const query = request.query as Record<string, string | undefined>;
     const sites = await listSites(db, actor);
@@ -71,8 +70,8 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
     });
   });
 
-  app.get('/facilitators/:id/week', { config: availabilityReaders }, async (request, reply) => {
-    const id = numberParam(request.params, 'id', 'Facilitator');
+  app.get('/facilitators/:id/week', { config: permits('facilitator.read') }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'Facilitator');
     const picker = weekPicker(request.query as Body);
     const week = await facilitatorWeek(db, request.actor!, id, picker.date);
     return reply.status(picker.status).render('facilitators/week.njk', {
@@ -93,7 +92,7 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
       availability,
       unavailable: availability.unavailable.map((u) => ({ ...u, day: longDay(u.date) })),
       affected: presentAffected(availability.affected),
-      canReplan: reply.request.actor!.role === 'treatment_manager' && availability.canEditLimits,
+      canReplan: can(reply.request.actor!.role, 'group.manage') && availability.canEditLimits,
       supervisionTags,
       accreditations: availability.accreditations.map((a) => ({
         ...a,
@@ -109,13 +108,13 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
     });
   };
 
-  app.get('/facilitators/:id', { config: availabilityReaders }, async (request, reply) => {
+  app.get('/facilitators/:id', { config: permits('facilitator.read') }, async (request, reply) => {
     const added = String((request.query as Record<string, unknown>).added ?? '');
-    return renderAvailability(reply, numberParam(request.params, 'id', 'Facilitator'), /^\d+$/.test(added) ? { added: Number(added) } : {});
+    return renderAvailability(reply, idParam(request.params, 'id', 'Facilitator'), /^\d+$/.test(added) ? { added: Number(added) } : {});
   });
 
-  app.post('/facilitators/:id/unavailable', { config: forRoles('facilitator', 'treatment_manager') }, async (request, reply) => {
-    const id = numberParam(request.params, 'id', 'Facilitator');
+  app.post('/facilitators/:id/unavailable', { config: permits('facilitator.availability.change') }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'Facilitator');
     const body = (request.body ?? {}) as Body;
     try {
       const result = await addUnavailableDays(db, request.actor!, id, body);
@@ -126,14 +125,14 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
     }
   });
 
-  app.post('/facilitators/:id/unavailable/:entryId/remove', { config: forRoles('facilitator', 'treatment_manager') }, async (request, reply) => {
-    const id = numberParam(request.params, 'id', 'Facilitator');
-    await removeUnavailableDate(db, request.actor!, id, numberParam(request.params, 'entryId', 'Unavailable date'));
+  app.post('/facilitators/:id/unavailable/:entryId/remove', { config: permits('facilitator.availability.change') }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'Facilitator');
+    await removeUnavailableDate(db, request.actor!, id, idParam(request.params, 'entryId', 'Unavailable date'));
     return reply.redirect(`/facilitators/${id}`, 303);
   });
 
-  app.post('/facilitators/:id/limits', { config: managers }, async (request, reply) => {
-    const id = numberParam(request.params, 'id', 'Facilitator');
+  app.post('/facilitators/:id/limits', { config: permits('facilitator.profile.change') }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'Facilitator');
     const body = (request.body ?? {}) as Body;
     try {
       await setFacilitatorLimits(db, request.actor!, id, body);
@@ -144,8 +143,8 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
     }
   });
 
-  app.post('/facilitators/:id/accreditation', { config: managers }, async (request, reply) => {
-    const id = numberParam(request.params, 'id', 'Facilitator');
+  app.post('/facilitators/:id/accreditation', { config: permits('facilitator.profile.change') }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'Facilitator');
     const body = (request.body ?? {}) as Body;
     try {
       await setAccreditation(db, request.actor!, id, body);

@@ -1,8 +1,9 @@
 // Group pages: list, create, the timetable by week, cancelling a session (showing what moved), swapping a
 // facilitator, catch-up sessions, allocation from the waitlist, a site's week and its set-up (rooms, session slots, closures).
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppContext } from '../../context.js';
-import { forRoles } from '../../access.js';
+import type { AppContext } from '../../../http/context.js';
+import { can } from '../../../domain/permissions.js';
+import { permits } from '../../../http/access.js';
 import { errorView } from '../../forms.js';
 import { DateInputs } from '../../dates.js';
 import type { Actor } from '../../../services/access.js';
@@ -27,11 +28,12 @@ import { addClosure, addRoom, addSiteSlot, getSiteSetup, removeSiteSlot } from '
 import { londonToday } from '../../../services/scheduling.js';
 import { weekdayNames } from '../../../domain/schedule/calendar.js';
 import { slotKey, slotTitle } from '../../../domain/schedule/slots.js';
-import { byWeek, dayCount, longDay, numberParam, presentAffected, shortDay, slotTimesByDay, statusTags, weekdayLabels, weekPicker } from './present.js';
+import { idParam } from '../../params.js';
+import { byWeek, dayCount, longDay, presentAffected, shortDay, slotTimesByDay, statusTags, weekdayLabels, weekPicker } from '../../timetable-display.js';
 
-const readers = forRoles('treatment_manager', 'administrator', 'auditor', 'facilitator');
-const managers = forRoles('treatment_manager');
-const siteReaders = forRoles('treatment_manager', 'administrator', 'auditor');
+const readers = permits('group.read');
+const managers = permits('group.manage');
+const siteSetupChangers = permits('site.setup.change');
 
 type Body = Record<string, unknown>;
 
@@ -54,7 +56,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     const actor = request.actor!;
     const groups = await listGroups(db, actor);
     const sites = await listSites(db, actor);
-    const manages = actor.role === 'treatment_manager';
+    const manages = can(actor.role, 'group.manage');
     return reply.render('groups/list.njk', {
       pageTitle: 'Groups',
       groups: groups.map((g) => ({
@@ -63,7 +65,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
         firstDay: g.firstDate ? longDay(g.firstDate) : 'Not scheduled',
         lastDay: g.lastDate ? longDay(g.lastDate) : 'Not scheduled',
       })),
-      sites: actor.role === 'facilitator' ? [] : sites,
+      sites: can(actor.role, 'site.week.read') ? sites : [],
       manages,
     });
   });
@@ -121,7 +123,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
   // ------------------------------------------------------------------ group page
   app.get('/groups/:id', { config: readers }, async (request, reply) => {
     const today = londonToday();
-    const group = await getGroup(db, request.actor!, numberParam(request.params, 'id', 'Group'), today);
+    const group = await getGroup(db, request.actor!, idParam(request.params, 'id', 'Group'), today);
     const live = group.sessions.filter((s) => s.status !== 'cancelled');
     const query = request.query as Record<string, unknown>;
     return reply.render('groups/show.njk', {
@@ -147,13 +149,13 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
   });
 
   app.post('/groups/:id/timetable', { config: managers }, async (request, reply) => {
-    const id = numberParam(request.params, 'id', 'Group');
+    const id = idParam(request.params, 'id', 'Group');
     await generateTimetable(db, request.actor!, id, request.body ?? {});
     return reply.redirect(`/groups/${id}`, 303);
   });
 
   app.post('/groups/:id/replan', { config: managers }, async (request, reply) => {
-    const id = numberParam(request.params, 'id', 'Group');
+    const id = idParam(request.params, 'id', 'Group');
     const result = await replanAffectedSessions(db, request.actor!, id, request.body ?? {});
     return reply.redirect(`/groups/${id}?replanned=${result.fromNumber}&moved=${result.moved.length}#timetable`, 303);
   });
@@ -167,13 +169,13 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
   };
 
   app.get('/groups/:id/sessions/:sessionId/cancel', { config: managers }, async (request, reply) => {
-    const { group, session } = await sessionOf(request.actor!, numberParam(request.params, 'id', 'Group'), numberParam(request.params, 'sessionId', 'Session'));
+    const { group, session } = await sessionOf(request.actor!, idParam(request.params, 'id', 'Group'), idParam(request.params, 'sessionId', 'Session'));
     return reply.render('groups/cancel.njk', { pageTitle: `Cancel session ${session.number}`, group, session, values: {} });
   });
 
   app.post('/groups/:id/sessions/:sessionId/cancel', { config: managers }, async (request, reply) => {
-    const groupId = numberParam(request.params, 'id', 'Group');
-    const sessionId = numberParam(request.params, 'sessionId', 'Session');
+    const groupId = idParam(request.params, 'id', 'Group');
+    const sessionId = idParam(request.params, 'sessionId', 'Session');
     const body = (request.body ?? {}) as Body;
     try {
       const result = await cancelSession(db, request.actor!, sessionId, body);
@@ -195,7 +197,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
   // What moved is known only at the moment of cancelling: it comes with the redirect, once. The sessions'
   // dates now are read from the timetable, so the outcome stays small enough for a cookie.
   app.get('/groups/:id/sessions/:sessionId/cancelled', { config: managers }, async (request, reply) => {
-    const { group, session } = await sessionOf(request.actor!, numberParam(request.params, 'id', 'Group'), numberParam(request.params, 'sessionId', 'Session'));
+    const { group, session } = await sessionOf(request.actor!, idParam(request.params, 'id', 'Group'), idParam(request.params, 'sessionId', 'Session'));
     if (session.status !== 'cancelled') return reply.redirect(`/groups/${group.id}#session-${session.id}`, 303);
     const outcome = reply.takeOutcome<CancellationOutcome>();
     const now = new Map(group.sessions.filter((s) => s.status !== 'cancelled').map((s) => [s.number, s]));
@@ -230,12 +232,12 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
   };
 
   app.get('/groups/:id/sessions/:sessionId/swap', { config: managers }, async (request, reply) =>
-    renderSwap(reply, numberParam(request.params, 'id', 'Group'), numberParam(request.params, 'sessionId', 'Session'), {}),
+    renderSwap(reply, idParam(request.params, 'id', 'Group'), idParam(request.params, 'sessionId', 'Session'), {}),
   );
 
   app.post('/groups/:id/sessions/:sessionId/swap', { config: managers }, async (request, reply) => {
-    const groupId = numberParam(request.params, 'id', 'Group');
-    const sessionId = numberParam(request.params, 'sessionId', 'Session');
+    const groupId = idParam(request.params, 'id', 'Group');
+    const sessionId = idParam(request.params, 'sessionId', 'Session');
     const body = (request.body ?? {}) as Body;
     try {
       const result = await swapFacilitator(db, request.actor!, sessionId, body);
@@ -274,10 +276,10 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     });
   };
 
-  app.get('/groups/:id/catch-ups/new', { config: managers }, async (request, reply) => renderCatchUp(reply, numberParam(request.params, 'id', 'Group'), {}, DateInputs.fromRecord({}, catchUpDates)));
+  app.get('/groups/:id/catch-ups/new', { config: managers }, async (request, reply) => renderCatchUp(reply, idParam(request.params, 'id', 'Group'), {}, DateInputs.fromRecord({}, catchUpDates)));
 
   app.post('/groups/:id/catch-ups', { config: managers }, async (request, reply) => {
-    const groupId = numberParam(request.params, 'id', 'Group');
+    const groupId = idParam(request.params, 'id', 'Group');
     const dates = DateInputs.fromForm((request.body ?? {}) as Body, catchUpDates);
     const body = dates.input;
     try {
@@ -289,9 +291,9 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     }
   });
 
-  app.post('/groups/:id/catch-ups/:catchUpId/outcome', { config: forRoles('treatment_manager', 'facilitator') }, async (request, reply) => {
-    const groupId = numberParam(request.params, 'id', 'Group');
-    await recordCatchUpOutcome(db, request.actor!, numberParam(request.params, 'catchUpId', 'Catch-up'), request.body ?? {});
+  app.post('/groups/:id/catch-ups/:catchUpId/outcome', { config: permits('catch_up.record_outcome') }, async (request, reply) => {
+    const groupId = idParam(request.params, 'id', 'Group');
+    await recordCatchUpOutcome(db, request.actor!, idParam(request.params, 'catchUpId', 'Catch-up'), request.body ?? {});
     return reply.redirect(`/groups/${groupId}#catch-ups`, 303);
   });
 
@@ -313,10 +315,10 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     });
   };
 
-  app.get('/groups/:id/allocate', { config: managers }, async (request, reply) => renderAllocate(reply, numberParam(request.params, 'id', 'Group'), {}));
+  app.get('/groups/:id/allocate', { config: managers }, async (request, reply) => renderAllocate(reply, idParam(request.params, 'id', 'Group'), {}));
 
   app.post('/groups/:id/allocate', { config: managers }, async (request, reply) => {
-    const groupId = numberParam(request.params, 'id', 'Group');
+    const groupId = idParam(request.params, 'id', 'Group');
     const body = (request.body ?? {}) as Body;
     try {
       await allocateToGroup(db, request.actor!, groupId, body);
@@ -336,12 +338,12 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
   };
 
   app.get('/groups/:id/members/:referralId/remove', { config: managers }, async (request, reply) =>
-    renderRemove(reply, numberParam(request.params, 'id', 'Group'), numberParam(request.params, 'referralId', 'Referral'), {}),
+    renderRemove(reply, idParam(request.params, 'id', 'Group'), idParam(request.params, 'referralId', 'Referral'), {}),
   );
 
   app.post('/groups/:id/members/:referralId/remove', { config: managers }, async (request, reply) => {
-    const groupId = numberParam(request.params, 'id', 'Group');
-    const referralId = numberParam(request.params, 'referralId', 'Referral');
+    const groupId = idParam(request.params, 'id', 'Group');
+    const referralId = idParam(request.params, 'referralId', 'Referral');
     const body = (request.body ?? {}) as Body;
     try {
       await removeFromGroup(db, request.actor!, groupId, { ...body, referralId });
@@ -353,8 +355,8 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
   });
 
   // ------------------------------------------------------------------ a site's week and set-up: rooms, session slots, closures
-  app.get('/sites/:siteId/week', { config: siteReaders }, async (request, reply) => {
-    const siteId = numberParam(request.params, 'siteId', 'Site');
+  app.get('/sites/:siteId/week', { config: permits('site.week.read') }, async (request, reply) => {
+    const siteId = idParam(request.params, 'siteId', 'Site');
     const picker = weekPicker(request.query as Body);
     const week = await siteWeek(db, request.actor!, siteId, picker.date);
     return reply.status(picker.status).render('groups/site-week.njk', {
@@ -380,8 +382,8 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
       closures: setup.closures.map((c) => ({ ...c, day: longDay(c.date) })),
       slots: setup.slots.map((s) => ({ ...s, title: slotTitle(s) })),
       affected: presentAffected(setup.affected),
-      canReplan: reply.request.actor!.role === 'treatment_manager',
-      canEdit: reply.request.actor!.role === 'treatment_manager' || reply.request.actor!.role === 'administrator',
+      canReplan: can(reply.request.actor!.role, 'group.manage'),
+      canEdit: can(reply.request.actor!.role, 'site.setup.change'),
       roomValues: {},
       slotValues: {},
       weekdayItems: weekdayItems((extra.slotValues as Body | undefined)?.weekday),
@@ -391,12 +393,12 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     });
   };
 
-  app.get('/sites/:siteId/setup', { config: siteReaders }, async (request, reply) =>
-    renderSetup(reply, numberParam(request.params, 'siteId', 'Site'), { closureAdded: (request.query as Record<string, unknown>).added === 'closure' }),
+  app.get('/sites/:siteId/setup', { config: permits('site.setup.read') }, async (request, reply) =>
+    renderSetup(reply, idParam(request.params, 'siteId', 'Site'), { closureAdded: (request.query as Record<string, unknown>).added === 'closure' }),
   );
 
-  app.post('/sites/:siteId/rooms', { config: forRoles('treatment_manager', 'administrator') }, async (request, reply) => {
-    const siteId = numberParam(request.params, 'siteId', 'Site');
+  app.post('/sites/:siteId/rooms', { config: siteSetupChangers }, async (request, reply) => {
+    const siteId = idParam(request.params, 'siteId', 'Site');
     const body = (request.body ?? {}) as Body;
     try {
       await addRoom(db, request.actor!, siteId, body);
@@ -407,8 +409,8 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     }
   });
 
-  app.post('/sites/:siteId/slots', { config: forRoles('treatment_manager', 'administrator') }, async (request, reply) => {
-    const siteId = numberParam(request.params, 'siteId', 'Site');
+  app.post('/sites/:siteId/slots', { config: siteSetupChangers }, async (request, reply) => {
+    const siteId = idParam(request.params, 'siteId', 'Site');
     const body = (request.body ?? {}) as Body;
     try {
       await addSiteSlot(db, request.actor!, siteId, body);
@@ -419,10 +421,10 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     }
   });
 
-  app.post('/sites/:siteId/slots/:slotId/remove', { config: forRoles('treatment_manager', 'administrator') }, async (request, reply) => {
-    const siteId = numberParam(request.params, 'siteId', 'Site');
+  app.post('/sites/:siteId/slots/:slotId/remove', { config: siteSetupChangers }, async (request, reply) => {
+    const siteId = idParam(request.params, 'siteId', 'Site');
     try {
-      await removeSiteSlot(db, request.actor!, siteId, numberParam(request.params, 'slotId', 'Session slot'), request.body ?? {});
+      await removeSiteSlot(db, request.actor!, siteId, idParam(request.params, 'slotId', 'Session slot'), request.body ?? {});
       return reply.redirect(`/sites/${siteId}/setup#slots`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -430,8 +432,8 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     }
   });
 
-  app.post('/sites/:siteId/closures', { config: forRoles('treatment_manager', 'administrator') }, async (request, reply) => {
-    const siteId = numberParam(request.params, 'siteId', 'Site');
+  app.post('/sites/:siteId/closures', { config: siteSetupChangers }, async (request, reply) => {
+    const siteId = idParam(request.params, 'siteId', 'Site');
     const dates = DateInputs.fromForm((request.body ?? {}) as Body, closureDates);
     const body = dates.input;
     try {

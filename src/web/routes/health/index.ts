@@ -1,7 +1,7 @@
 // Liveness and database check for load balancers and operators: no personal data, no sign-in.
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../context.js';
-import { publicRoute } from '../../access.js';
+import type { AppContext } from '../../../http/context.js';
+import { publicRoute } from '../../../http/access.js';
 import { databaseAnswers } from '../../../services/health.js';
 
 export async function healthRoutes(app: FastifyInstance, { database, version }: AppContext): Promise<void> {

@@ -1,31 +1,24 @@
 // People pages: search, create and edit a man's record, his offence history, risk scoring forms, the
 // person page (scores with their points, eligibility with reasons and the override, referrals).
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { londonToday } from '../../../clock.js';
+import { can } from '../../../domain/permissions.js';
 import { referralStatus, type ReferralStatusId } from '../../../domain/referral/workflow.js';
+import { instrumentName } from '../../../domain/risk/instruments.js';
 import { percentage } from '../../../domain/risk/osp.js';
 import type { Actor } from '../../../services/access.js';
 import { getEligibility, recordEligibilityOverride, type PersonEligibility } from '../../../services/eligibility.js';
 import { NotFound, ValidationFailed } from '../../../services/errors.js';
-import { addConviction, createPerson, getPerson, personEditors, removeConviction, searchPeople, updatePerson, type PersonRecord } from '../../../services/people.js';
-import { ospLabels, rm2000Labels, scorePerson, scoringRoles, scoringSuggestions, type ScoredInstrument } from '../../../services/risk-scores.js';
+import { addConviction, createPerson, getPerson, removeConviction, searchPeople, updatePerson, type PersonRecord } from '../../../services/people.js';
+import { ospLabels, rm2000Labels, scorePerson, scoringSuggestions, type ScoredInstrument } from '../../../services/risk-scores.js';
 import { createReferral } from '../../../services/referrals.js';
 import { listSites } from '../../../services/sites.js';
-import type { AppContext } from '../../context.js';
+import { permits } from '../../../http/access.js';
+import type { AppContext } from '../../../http/context.js';
 import { errorView } from '../../forms.js';
 import { DateInputs } from '../../dates.js';
-import {
-  convictionCategoryLabels,
-  idParam,
-  instrumentNames,
-  recordEditors,
-  recordReaders,
-  riskLabels,
-  riskTagClasses,
-  statusTag,
-  todayInUk,
-  treatmentManagers,
-  withQuery,
-} from '../../records.js';
+import { idParam } from '../../params.js';
+import { convictionCategoryLabels, riskLabels, riskTagClasses, statusTag, withQuery } from '../../records.js';
 
 // Labels as the form's legends read, so a date's error names the box the person sees.
 const personDates = { dateOfBirth: 'Date of birth', sentenceDate: 'Sentence date', earliestReleaseDate: 'Earliest release date', iqDate: 'Date of the test' };
@@ -90,7 +83,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
   const renderPerson = async (reply: FastifyReply, personId: number, extra: Body = {}) => {
     const actor = reply.request.actor!;
     const record: PersonRecord = await getPerson(db, actor, personId);
-    const today = todayInUk();
+    const today = londonToday();
     const eligibility: PersonEligibility[] = [];
     for (const p of programmes) eligibility.push(await getEligibility(db, actor, personId, p.id, today));
     const programmeNames = new Map(programmes.map((p) => [p.id, p.name]));
@@ -105,7 +98,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
       })),
       scores: record.scores.map((s) => ({
         ...s,
-        name: instrumentNames[s.instrument] ?? s.instrument,
+        name: instrumentName(s.instrument),
         categoryTag: { text: riskLabels[s.category] ?? s.category, classes: riskTagClasses[s.category] ?? 'govuk-tag--grey' },
         points: pointsRows(s.instrument, s.result as Record<string, unknown>),
         probability: probabilityText(s.instrument, s.result as Record<string, unknown>),
@@ -118,16 +111,16 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
       })),
       referrals: record.referrals.map((r) => ({ ...r, programmeName: programmeNames.get(r.programmeId) ?? r.programmeId, tag: statusTag(r.status), open: isOpen(r.status) })),
       programmeItems: programmes.map((p) => ({ value: p.id, text: p.name })),
-      canEdit: personEditors.includes(actor.role),
-      canScore: scoringRoles.includes(actor.role),
-      canOverride: actor.role === 'treatment_manager',
-      canRefer: actor.role === 'treatment_manager',
+      canEdit: can(actor.role, 'person.edit'),
+      canScore: can(actor.role, 'risk.score'),
+      canOverride: can(actor.role, 'eligibility.override'),
+      canRefer: can(actor.role, 'referral.create'),
       errors: {},
       ...extra,
     });
   };
 
-  app.get('/people', { config: recordReaders }, async (request, reply) => {
+  app.get('/people', { config: permits('person.read') }, async (request, reply) => {
     const query = request.query as Body;
     const result = await searchPeople(db, request.actor!, query);
     const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
@@ -135,7 +128,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
       pageTitle: 'People',
       q: query.q ?? '',
       result,
-      canAdd: personEditors.includes(request.actor!.role),
+      canAdd: can(request.actor!.role, 'person.edit'),
       pagination: {
         previous: result.page > 1 ? { href: withQuery('/people', query, { page: result.page - 1 }) } : undefined,
         next: result.page < pages ? { href: withQuery('/people', query, { page: result.page + 1 }) } : undefined,
@@ -144,9 +137,9 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
     });
   });
 
-  app.get('/people/new', { config: recordEditors }, async (_request, reply) => renderForm(reply, 'new', { sex: 'male' }, DateInputs.fromRecord({}, personDates)));
+  app.get('/people/new', { config: permits('person.edit') }, async (_request, reply) => renderForm(reply, 'new', { sex: 'male' }, DateInputs.fromRecord({}, personDates)));
 
-  app.post('/people', { config: recordEditors }, async (request, reply) => {
+  app.post('/people', { config: permits('person.edit') }, async (request, reply) => {
     const dates = DateInputs.fromForm((request.body ?? {}) as Body, personDates);
     const body = dates.input;
     try {
@@ -158,14 +151,14 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
     }
   });
 
-  app.get('/people/:id', { config: recordReaders }, async (request, reply) => renderPerson(reply, idParam(request.params, 'id', 'Person')));
+  app.get('/people/:id', { config: permits('person.read') }, async (request, reply) => renderPerson(reply, idParam(request.params, 'id', 'Person')));
 
-  app.get('/people/:id/edit', { config: recordEditors }, async (request, reply) => {
+  app.get('/people/:id/edit', { config: permits('person.edit') }, async (request, reply) => {
     const { person } = await getPerson(db, request.actor!, idParam(request.params, 'id', 'Person'));
     return renderForm(reply, 'edit', asFormValues(person), DateInputs.fromRecord(person, personDates));
   });
 
-  app.post('/people/:id', { config: recordEditors }, async (request, reply) => {
+  app.post('/people/:id', { config: permits('person.edit') }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Person');
     const dates = DateInputs.fromForm((request.body ?? {}) as Body, personDates);
     const body = dates.input;
@@ -196,13 +189,13 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
       ...extra,
     });
 
-  app.get('/people/:id/convictions/new', { config: recordEditors }, async (request, reply) => {
+  app.get('/people/:id/convictions/new', { config: permits('person.edit') }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Person');
     const { person } = await getPerson(db, request.actor!, id);
     return renderConviction(reply, person.id, {}, DateInputs.fromRecord({}, convictionDates));
   });
 
-  app.post('/people/:id/convictions', { config: recordEditors }, async (request, reply) => {
+  app.post('/people/:id/convictions', { config: permits('person.edit') }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Person');
     const dates = DateInputs.fromForm((request.body ?? {}) as Body, convictionDates);
     const body = dates.input;
@@ -216,7 +209,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
   });
 
   // Removing a conviction changes what his scores were computed from: ask first, and say so.
-  app.get('/people/:id/convictions/:convictionId/remove', { config: recordEditors }, async (request, reply) => {
+  app.get('/people/:id/convictions/:convictionId/remove', { config: permits('person.edit') }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Person');
     const convictionId = idParam(request.params, 'convictionId', 'Conviction');
     const record = await getPerson(db, request.actor!, id);
@@ -231,7 +224,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
     });
   });
 
-  app.post('/people/:id/convictions/:convictionId/remove', { config: recordEditors }, async (request, reply) => {
+  app.post('/people/:id/convictions/:convictionId/remove', { config: permits('person.edit') }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Person');
     await removeConviction(db, request.actor!, idParam(request.params, 'convictionId', 'Conviction'), request.body ?? {}, id);
     return reply.redirect(`/people/${id}#offences`, 303);
@@ -265,33 +258,33 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
     return instrument;
   };
 
-  app.get('/people/:id/scores/:instrument/new', { config: forScorers() }, async (request, reply) => {
+  app.get('/people/:id/scores/:instrument/new', { config: permits('risk.score') }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Person');
     const instrument = instrumentParam(request.params);
-    const { person, suggested } = await scoringSuggestions(db, request.actor!, id, instrument.id, todayInUk());
+    const { person, suggested } = await scoringSuggestions(db, request.actor!, id, instrument.id, londonToday());
     return renderScoring(reply, id, `${person.givenName} ${person.familyName}`, instrument, suggested as Body);
   });
 
-  app.post('/people/:id/scores/:instrument', { config: forScorers() }, async (request, reply) => {
+  app.post('/people/:id/scores/:instrument', { config: permits('risk.score') }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Person');
     const instrument = instrumentParam(request.params);
     const body = (request.body ?? {}) as Body;
     try {
-      await scorePerson(db, request.actor!, id, instrument.id, body, todayInUk());
+      await scorePerson(db, request.actor!, id, instrument.id, body, londonToday());
       return reply.redirect(`/people/${id}#scores`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      const { person } = await scoringSuggestions(db, request.actor!, id, instrument.id, todayInUk());
+      const { person } = await scoringSuggestions(db, request.actor!, id, instrument.id, londonToday());
       return renderScoring(reply.status(400), id, `${person.givenName} ${person.familyName}`, instrument, body, errorView(error));
     }
   });
 
-  app.post('/people/:id/eligibility/:programmeId/override', { config: treatmentManagers }, async (request, reply) => {
+  app.post('/people/:id/eligibility/:programmeId/override', { config: permits('eligibility.override') }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Person');
     const { programmeId } = request.params as { programmeId: string };
     const body = (request.body ?? {}) as Body;
     try {
-      await recordEligibilityOverride(db, request.actor!, id, programmeId, body, todayInUk());
+      await recordEligibilityOverride(db, request.actor!, id, programmeId, body, londonToday());
       return reply.redirect(`/people/${id}#eligibility`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -302,7 +295,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
   });
 
   // Creating a referral lives here because its form and its errors belong to the person page.
-  app.post('/people/:id/referrals', { config: treatmentManagers }, async (request, reply) => {
+  app.post('/people/:id/referrals', { config: permits('referral.create') }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Person');
     const body = (request.body ?? {}) as Body;
     try {
@@ -314,10 +307,6 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
       return renderPerson(reply.status(400), id, { errorList: view.errorList, referErrors: view.errors, referValues: body });
     }
   });
-}
-
-function forScorers() {
-  return { access: scoringRoles };
 }
 
 function isOpen(status: string): boolean {

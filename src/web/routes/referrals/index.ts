@@ -1,11 +1,15 @@
 // The referral page: the man, the status, the full history and a form for each transition the signed-in
 // user may make (only those: the workflow table decides), each with a reason box where the table needs one.
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { can } from '../../../domain/permissions.js';
+import { instrumentName } from '../../../domain/risk/instruments.js';
 import { ValidationFailed } from '../../../services/errors.js';
 import { getReferral, transitionReferral } from '../../../services/referrals.js';
-import type { AppContext } from '../../context.js';
+import { permits } from '../../../http/access.js';
+import type { AppContext } from '../../../http/context.js';
 import { errorView } from '../../forms.js';
-import { idParam, instrumentNames, recordReaders, riskLabels, riskTagClasses, statusLabel, statusTag } from '../../records.js';
+import { idParam } from '../../params.js';
+import { riskLabels, riskTagClasses, statusLabel, statusTag } from '../../records.js';
 
 const eligibilityTags = {
   eligible: { text: 'Eligible', classes: 'govuk-tag--green' },
@@ -33,18 +37,18 @@ export async function referralRoutes(app: FastifyInstance, { database }: AppCont
       },
       scores: record.latestScores.map((s) => ({
         ...s,
-        name: instrumentNames[s.instrument] ?? s.instrument,
+        name: instrumentName(s.instrument),
         categoryTag: { text: riskLabels[s.category] ?? s.category, classes: riskTagClasses[s.category] ?? 'govuk-tag--grey' },
       })),
-      canCreateGroup: reply.request.actor!.role === 'treatment_manager',
+      canCreateGroup: can(reply.request.actor!.role, 'group.manage'),
       transitionErrors: {},
       ...extra,
     });
   };
 
-  app.get('/referrals/:id', { config: recordReaders }, async (request, reply) => render(reply, idParam(request.params, 'id', 'Referral')));
+  app.get('/referrals/:id', { config: permits('referral.read') }, async (request, reply) => render(reply, idParam(request.params, 'id', 'Referral')));
 
-  app.post('/referrals/:id/transitions/:transition', { config: recordReaders }, async (request, reply) => {
+  app.post('/referrals/:id/transitions/:transition', { config: permits('referral.transition') }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Referral');
     const { transition } = request.params as { transition: string };
     const body = (request.body ?? {}) as Body;

@@ -1,7 +1,7 @@
 // Sign-in and sign-out pages.
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../context.js';
-import { publicRoute, signedIn } from '../../access.js';
+import type { AppContext } from '../../../http/context.js';
+import { publicRoute, signedIn } from '../../../http/access.js';
 import { signIn, signOut } from '../../../services/authentication.js';
 import { ValidationFailed } from '../../../services/errors.js';
 import { sessionCookie } from '../../plugins/session.js';

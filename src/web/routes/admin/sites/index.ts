@@ -1,22 +1,22 @@
 // Administrators' site pages: list and create prisons.
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../../context.js';
-import { forRoles } from '../../../access.js';
+import type { AppContext } from '../../../../http/context.js';
+import { permits } from '../../../../http/access.js';
 import { createSite, listSites } from '../../../../services/sites.js';
 import { ValidationFailed } from '../../../../services/errors.js';
 import { errorView } from '../../../forms.js';
 
-const administrators = forRoles('administrator');
+const siteManagers = permits('site.manage');
 
 export async function siteAdminRoutes(app: FastifyInstance, { database }: AppContext): Promise<void> {
   const { db } = database;
-  app.get('/admin/sites', { config: administrators }, async (request, reply) =>
+  app.get('/admin/sites', { config: siteManagers }, async (request, reply) =>
     reply.render('admin/sites/list.njk', { pageTitle: 'Sites', sites: await listSites(db, request.actor!) }),
   );
-  app.get('/admin/sites/new', { config: administrators }, async (_request, reply) =>
+  app.get('/admin/sites/new', { config: siteManagers }, async (_request, reply) =>
     reply.render('admin/sites/new.njk', { pageTitle: 'Add a site', values: {} }),
   );
-  app.post('/admin/sites', { config: administrators }, async (request, reply) => {
+  app.post('/admin/sites', { config: siteManagers }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     try {
       await createSite(db, request.actor!, body);

@@ -1,21 +1,20 @@
-// Administrators' user pages: list, create, view, disable and re-enable.
+// Administrators' user pages: list, create, view, disable and re-enable, and each user's API tokens. These work
+// while the server runs, which the command line cannot do on an embedded database.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Actor } from '../../../../services/access.js';
-import type { AppContext } from '../../../context.js';
-import { forRoles } from '../../../access.js';
+import type { AppContext } from '../../../../http/context.js';
+import { permits } from '../../../../http/access.js';
 import { roleLabels, roles, nationalRoles } from '../../../../domain/roles.js';
 import { createUser, getUser, listUsers, setUserDisabled } from '../../../../services/users.js';
 import { listSites } from '../../../../services/sites.js';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../../../services/authentication.js';
 import { ValidationFailed } from '../../../../services/errors.js';
 import { errorView } from '../../../forms.js';
+import { idParam } from '../../../params.js';
 
-const administrators = forRoles('administrator');
+const userManagers = permits('user.manage');
+const tokenManagers = permits('api_token.manage');
 
-function idParam(params: unknown): number {
-  const id = Number((params as { id: string }).id);
-  if (!Number.isInteger(id) || id <= 0) throw ValidationFailed.one('id', 'User id must be a positive whole number');
-  return id;
-}
 
 export async function userAdminRoutes(app: FastifyInstance, { database }: AppContext): Promise<void> {
   const { db } = database;
@@ -34,7 +33,7 @@ export async function userAdminRoutes(app: FastifyInstance, { database }: AppCon
     });
   };
 
-  app.get('/admin/users', { config: administrators }, async (request, reply) => {
+  app.get('/admin/users', { config: userManagers }, async (request, reply) => {
     const actor = request.actor!;
     const [users, names] = await Promise.all([listUsers(db, actor), siteNames(actor)]);
     return reply.render('admin/users/list.njk', {
@@ -43,9 +42,9 @@ export async function userAdminRoutes(app: FastifyInstance, { database }: AppCon
     });
   });
 
-  app.get('/admin/users/new', { config: administrators }, async (_request, reply) => renderForm(reply, {}));
+  app.get('/admin/users/new', { config: userManagers }, async (_request, reply) => renderForm(reply, {}));
 
-  app.post('/admin/users', { config: administrators }, async (request, reply) => {
+  app.post('/admin/users', { config: userManagers }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     try {
       const user = await createUser(db, request.actor!, body);
@@ -57,19 +56,45 @@ export async function userAdminRoutes(app: FastifyInstance, { database }: AppCon
     }
   });
 
-  app.get('/admin/users/:id', { config: administrators }, async (request, reply) => {
-    const actor = request.actor!;
-    const [user, names] = await Promise.all([getUser(db, actor, idParam(request.params)), siteNames(actor)]);
+  const renderUser = async (reply: FastifyReply, userId: number, extra: Record<string, unknown> = {}) => {
+    const actor = reply.request.actor!;
+    const [user, names, tokens] = await Promise.all([getUser(db, actor, userId), siteNames(actor), listApiTokens(db, actor, userId)]);
     return reply.render('admin/users/show.njk', {
       pageTitle: user.displayName,
       user: { ...user, roleLabel: roleLabels[user.role], sites: user.siteIds.map((id) => names.get(id)).join(', ') || 'All sites' },
       isSelf: user.id === actor.userId,
+      tokens,
+      newToken: reply.takeOutcome<{ token: string; label: string }>(),
+      values: {},
+      errors: {},
+      ...extra,
     });
+  };
+
+  app.get('/admin/users/:id', { config: userManagers }, async (request, reply) => renderUser(reply, idParam(request.params, 'id', 'User')));
+
+  app.post('/admin/users/:id/tokens', { config: tokenManagers }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'User');
+    const { label } = (request.body ?? {}) as { label?: unknown };
+    try {
+      const token = await createApiToken(db, request.actor!, id, typeof label === 'string' ? label : '');
+      // Shown once, on the page the redirect leads to: only its digest is stored.
+      return reply.redirectWithOutcome(`/admin/users/${id}`, { token, label });
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      return renderUser(reply.status(400), id, { values: { label }, ...errorView(error, { prefix: 'token-' }) });
+    }
+  });
+
+  app.post('/admin/users/:id/tokens/:tokenId/revoke', { config: tokenManagers }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'User');
+    await revokeApiToken(db, request.actor!, id, idParam(request.params, 'tokenId', 'Token'));
+    return reply.redirect(`/admin/users/${id}#api-tokens`, 303);
   });
 
   for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
-    app.post(`/admin/users/:id/${action}`, { config: administrators }, async (request, reply) => {
-      const id = idParam(request.params);
+    app.post(`/admin/users/:id/${action}`, { config: userManagers }, async (request, reply) => {
+      const id = idParam(request.params, 'id', 'User');
       await setUserDisabled(db, request.actor!, id, disabled, request.body ?? {});
       return reply.redirect(`/admin/users/${id}`, 303);
     });

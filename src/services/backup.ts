@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { createDatabaseIn, type ConnectionSettings } from './connection.js';
-import { lockDataFolder, lockFileName } from './data-folder-lock.js';
+import { createDatabaseIn, type ConnectionSettings } from '../db/connection.js';
+import { lockDataFolder, lockFileName } from '../db/data-folder-lock.js';
 
 export class RestoreRefused extends Error {}
 

@@ -1,11 +1,11 @@
 // How timetables read on the pages: sessions grouped by ISO week, dates with their weekday, status tags.
-import { dayNumber, isoDate, weekdayNames, weekStart, type WeekdayName } from '../../../domain/schedule/calendar.js';
-import { sortSlots, weekdayTitles } from '../../../domain/schedule/slots.js';
-import type { Slot } from '../../../domain/schedule/solver.js';
-import type { TimetableSession } from '../../../services/groups.js';
-import type { AffectedGroup } from '../../../services/scheduling.js';
-import { ValidationFailed } from '../../../services/errors.js';
-import { DateInputs } from '../../dates.js';
+import { dayNumber, isoDate, weekdayNames, weekStart, type WeekdayName } from '../domain/schedule/calendar.js';
+import { sortSlots, weekdayTitles } from '../domain/schedule/slots.js';
+import type { Slot } from '../domain/schedule/solver.js';
+import type { TimetableSession } from '../services/groups.js';
+import type { AffectedGroup } from '../services/scheduling.js';
+import { ValidationFailed } from '../services/errors.js';
+import { DateInputs } from './dates.js';
 
 const dayFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 const longFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
@@ -59,12 +59,6 @@ export function byWeek(sessions: TimetableSession[], today: string, problems: Re
       changeable: s.status === 'scheduled' && s.date >= today,
     })),
   }));
-}
-
-export function numberParam(params: unknown, name: string, what: string): number {
-  const id = Number((params as Record<string, string>)[name]);
-  if (!Number.isInteger(id) || id <= 0) throw ValidationFailed.one(name, `${what} id must be a positive whole number`);
-  return id;
 }
 
 /** Groups whose sessions still to run break a rule, with each session's day in words. */

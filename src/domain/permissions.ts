@@ -1,0 +1,76 @@
+// Who may do what: one table of actions, the roles allowed each, and whether a role that is not national
+// is held to its own sites. Services decide with it (authorise), routes declare with it (permits),
+// navigation and pages show links and buttons with it (can); the README's matrix is rendered from it.
+// Rules about *which* record a role may touch beyond its site (a facilitator's own week, the groups whose
+// team he is in) stay in the services, but the roles they apply to are named here (`own`).
+import { referralTransitions } from './referral/workflow.js';
+import { roles, type Role } from './roles.js';
+
+export interface Permission {
+  readonly roles: readonly Role[];
+  /** Roles outside the national ones act only on records of their own sites. */
+  readonly siteScoped: boolean;
+  /** Roles (among `roles`) that may act only on their own records, as the description says. */
+  readonly own?: readonly Role[];
+  /** What the refusal tells a role whose refusal has a reason of its own. */
+  readonly refusals?: Partial<Record<Role, string>>;
+  readonly description: string;
+}
+
+const namedRecords = { researcher: 'Researchers see pseudonymised cohorts only, never named records' } as const;
+const recordReaders: readonly Role[] = ['treatment_manager', 'assessor', 'facilitator', 'auditor'];
+/** The referral workflow names the roles of each transition; the permission to make one is their union. */
+const transitionRoles: readonly Role[] = roles.filter((role) => referralTransitions.some((t) => (t.roles as readonly Role[]).includes(role)));
+
+export const permissions = {
+  'person.read': { roles: recordReaders, siteScoped: true, refusals: namedRecords, description: 'Find and read a man’s record: details, offence history, risk scores, eligibility' },
+  'person.edit': { roles: ['treatment_manager', 'assessor'], siteScoped: true, description: 'Record a man and change his details and offence history' },
+  'risk.score': { roles: ['treatment_manager', 'assessor'], siteScoped: true, description: 'Score RM2000/S and OSP and store the result' },
+  'eligibility.override': { roles: ['treatment_manager'], siteScoped: true, description: 'Override a computed eligibility result, with a reason' },
+  'referral.read': { roles: recordReaders, siteScoped: true, refusals: namedRecords, description: 'Read referrals and the caseload' },
+  'referral.create': { roles: ['treatment_manager'], siteScoped: true, description: 'Refer a man to a programme' },
+  'referral.transition': { roles: transitionRoles, siteScoped: true, description: 'Move a referral on (each transition names its roles in the referral workflow)' },
+  'waitlist.read': { roles: recordReaders, siteScoped: true, refusals: namedRecords, description: 'Read a site’s waitlist' },
+  'group.read': { roles: ['treatment_manager', 'administrator', 'facilitator', 'auditor'], siteScoped: true, own: ['facilitator'], description: 'Read groups and their timetables (a facilitator: the groups whose team he is in)' },
+  'group.manage': { roles: ['treatment_manager'], siteScoped: true, description: 'Create a group, plan and change its timetable, allocate and remove men, book catch-ups' },
+  'catch_up.record_outcome': { roles: ['treatment_manager', 'facilitator'], siteScoped: true, own: ['facilitator'], description: 'Record a catch-up as delivered or cancelled (a facilitator: his own)' },
+  'site.week.read': { roles: ['treatment_manager', 'administrator', 'auditor'], siteScoped: true, description: 'Read a site’s week of sessions' },
+  'site.setup.read': { roles: ['treatment_manager', 'administrator', 'auditor'], siteScoped: true, description: 'Read a site’s rooms, session slots and closures' },
+  'site.setup.change': { roles: ['treatment_manager', 'administrator'], siteScoped: true, description: 'Change a site’s rooms, session slots and closures' },
+  'facilitator.list': { roles: ['treatment_manager', 'administrator', 'auditor'], siteScoped: true, description: 'List a site’s facilitators' },
+  'facilitator.read': { roles: ['treatment_manager', 'administrator', 'facilitator', 'auditor'], siteScoped: true, own: ['facilitator'], description: 'Read a facilitator’s availability, accreditation and week (a facilitator: his own)' },
+  'facilitator.availability.change': { roles: ['treatment_manager', 'facilitator'], siteScoped: true, own: ['facilitator'], description: 'Record days a facilitator cannot facilitate (a facilitator: his own)' },
+  'facilitator.profile.change': { roles: ['treatment_manager'], siteScoped: true, description: 'Set a facilitator’s limits and accreditation' },
+  'supervision.alerts.read': { roles: ['treatment_manager'], siteScoped: true, description: 'See supervision lapsing for the facilitators of one’s sites' },
+  'own_week.read': { roles: ['facilitator'], siteScoped: false, description: 'See one’s own week of sessions and availability' },
+  'calendar_link.create': { roles: ['facilitator'], siteScoped: false, description: 'Make or renew one’s calendar feed link' },
+  'user.manage': { roles: ['administrator'], siteScoped: false, description: 'Create, read and disable user accounts' },
+  'api_token.manage': { roles: ['administrator'], siteScoped: false, description: 'Make, list and revoke a user’s API tokens' },
+  'site.manage': { roles: ['administrator'], siteScoped: false, description: 'Record and list the prisons where programmes are delivered' },
+  'membership.check': { roles: ['administrator', 'auditor'], siteScoped: false, description: 'Check that referral statuses and group memberships agree' },
+  'evaluation.import': { roles: ['administrator', 'researcher'], siteScoped: false, description: 'Import cohort files and pseudonymised reconviction records' },
+  'reconviction.import_named': { roles: ['administrator'], siteScoped: false, description: 'Import reconviction records keyed by prison number (pseudonymised on import)' },
+  'evaluation.run': { roles: ['administrator', 'researcher'], siteScoped: false, description: 'Run an outcome evaluation' },
+  'evaluation.read': { roles: ['administrator', 'auditor', 'researcher'], siteScoped: false, description: 'Read stored evaluation runs and imports' },
+} as const satisfies Record<string, Permission>;
+
+export type Action = keyof typeof permissions;
+export const actions = Object.keys(permissions) as Action[];
+
+export function permission(action: Action): Permission {
+  return permissions[action];
+}
+
+export function can(role: Role, action: Action): boolean {
+  return permission(action).roles.includes(role);
+}
+
+/** True when the role may take the action only on its own records (see the action's description). */
+export function onlyOwn(role: Role, action: Action): boolean {
+  return permission(action).own?.includes(role) ?? false;
+}
+
+/** The actions a role may take, in the table's order. */
+export function actionsOf(role: Role): Action[] {
+  return actions.filter((action) => can(role, action));
+}
