@@ -1,5 +1,8 @@
-// Drizzle's view of the tables created by migrations/ (the SQL files are the source of truth).
-import { bigint, boolean, date, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+// Drizzle's view of the tables created by migrations/ (the SQL files are the source of truth): columns, keys,
+// foreign keys and indexes, checked against the migrated database by test/integration/schema-drift.test.ts.
+// CHECK constraints and triggers live in the migrations only.
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const audited = {
@@ -28,23 +31,29 @@ export const users = pgTable('users', {
 export const userSites = pgTable(
   'user_sites',
   {
-    userId: integer('user_id').notNull(),
-    siteId: integer('site_id').notNull(),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    siteId: integer('site_id').notNull().references(() => sites.id),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.siteId] })],
+  (t) => [primaryKey({ columns: [t.userId, t.siteId] }), index('user_sites_site').on(t.siteId)],
 );
 
-export const webSessions = pgTable('web_sessions', {
-  tokenHash: text('token_hash').primaryKey(),
-  userId: integer('user_id').notNull(),
-  createdAt: tz('created_at').notNull().defaultNow(),
-  lastSeenAt: tz('last_seen_at').notNull().defaultNow(),
-  expiresAt: tz('expires_at').notNull(),
-});
+export const webSessions = pgTable(
+  'web_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: tz('created_at').notNull().defaultNow(),
+    lastSeenAt: tz('last_seen_at').notNull().defaultNow(),
+    expiresAt: tz('expires_at').notNull(),
+  },
+  (t) => [index('web_sessions_user').on(t.userId)],
+);
 
 export const apiTokens = pgTable('api_tokens', {
   id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  userId: integer('user_id').notNull(),
+  userId: integer('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
   tokenHash: text('token_hash').notNull().unique(),
   label: text('label').notNull(),
   createdAt: tz('created_at').notNull().defaultNow(),
@@ -52,188 +61,296 @@ export const apiTokens = pgTable('api_tokens', {
   revokedAt: tz('revoked_at'),
 });
 
-export const signInFailures = pgTable('sign_in_failures', {
-  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-  username: text('username').notNull(),
-  address: text('address').notNull(),
-  failedAt: tz('failed_at').notNull().defaultNow(),
-});
+export const signInFailures = pgTable(
+  'sign_in_failures',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    username: text('username').notNull(),
+    address: text('address').notNull(),
+    failedAt: tz('failed_at').notNull().defaultNow(),
+  },
+  (t) => [index('sign_in_failures_username').on(t.username, t.failedAt), index('sign_in_failures_address').on(t.address, t.failedAt)],
+);
 
-export const auditLog = pgTable('audit_log', {
-  seq: bigint('seq', { mode: 'number' }).primaryKey(),
-  occurredAt: tz('occurred_at').notNull(),
-  actor: text('actor').notNull(),
-  action: text('action').notNull(),
-  subjectType: text('subject_type').notNull(),
-  subjectId: text('subject_id'),
-  siteId: integer('site_id'),
-  details: jsonb('details').$type<Record<string, unknown>>().notNull(),
-  prevHash: text('prev_hash').notNull(),
-  hash: text('hash').notNull(),
-});
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    occurredAt: tz('occurred_at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id'),
+    siteId: integer('site_id'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull().unique(),
+  },
+  (t) => [index('audit_log_subject').on(t.subjectType, t.subjectId)],
+);
 
-export const programmeVersions = pgTable('programme_versions', {
-  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  programmeId: text('programme_id').notNull(),
-  version: integer('version').notNull(),
-  name: text('name').notNull(),
-  definition: jsonb('definition').notNull(),
-  sha256: text('sha256').notNull(),
-  loadedAt: tz('loaded_at').notNull().defaultNow(),
-});
+export const programmeVersions = pgTable(
+  'programme_versions',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    programmeId: text('programme_id').notNull(),
+    version: integer('version').notNull(),
+    name: text('name').notNull(),
+    definition: jsonb('definition').notNull(),
+    sha256: text('sha256').notNull(),
+    loadedAt: tz('loaded_at').notNull().defaultNow(),
+  },
+  (t) => [unique().on(t.programmeId, t.version)],
+);
 
-export const people = pgTable('people', {
-  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  prisonNumber: text('prison_number').notNull().unique(),
-  givenName: text('given_name').notNull(),
-  familyName: text('family_name').notNull(),
-  dateOfBirth: date('date_of_birth', { mode: 'string' }).notNull(),
-  sex: text('sex').notNull(),
-  siteId: integer('site_id').notNull(),
-  sentenceDate: date('sentence_date', { mode: 'string' }),
-  earliestReleaseDate: date('earliest_release_date', { mode: 'string' }),
-  neverMarried: boolean('never_married'),
-  iqScore: integer('iq_score'),
-  iqTest: text('iq_test'),
-  iqDate: date('iq_date', { mode: 'string' }),
-  sexualMurder: boolean('sexual_murder').notNull().default(false),
-  ...audited,
-});
+export const people = pgTable(
+  'people',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    prisonNumber: text('prison_number').notNull().unique(),
+    givenName: text('given_name').notNull(),
+    familyName: text('family_name').notNull(),
+    dateOfBirth: date('date_of_birth', { mode: 'string' }).notNull(),
+    sex: text('sex').notNull(),
+    siteId: integer('site_id')
+      .notNull()
+      .references(() => sites.id),
+    sentenceDate: date('sentence_date', { mode: 'string' }),
+    earliestReleaseDate: date('earliest_release_date', { mode: 'string' }),
+    neverMarried: boolean('never_married'),
+    iqScore: integer('iq_score'),
+    iqTest: text('iq_test'),
+    iqDate: date('iq_date', { mode: 'string' }),
+    sexualMurder: boolean('sexual_murder').notNull().default(false),
+    ...audited,
+  },
+  (t) => [index('people_site').on(t.siteId), index('people_family_name').on(sql`lower(${t.familyName})`)],
+);
 
-export const convictions = pgTable('convictions', {
-  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  personId: integer('person_id').notNull(),
-  convictionDate: date('conviction_date', { mode: 'string' }).notNull(),
-  offence: text('offence').notNull(),
-  category: text('category').notNull(),
-  attempt: boolean('attempt').notNull().default(false),
-  victimMale: boolean('victim_male').notNull().default(false),
-  victimStranger: boolean('victim_stranger').notNull().default(false),
-  victimChild: boolean('victim_child').notNull().default(false),
-  ...audited,
-});
+export const convictions = pgTable(
+  'convictions',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id, { onDelete: 'cascade' }),
+    convictionDate: date('conviction_date', { mode: 'string' }).notNull(),
+    offence: text('offence').notNull(),
+    category: text('category').notNull(),
+    attempt: boolean('attempt').notNull().default(false),
+    victimMale: boolean('victim_male').notNull().default(false),
+    victimStranger: boolean('victim_stranger').notNull().default(false),
+    victimChild: boolean('victim_child').notNull().default(false),
+    ...audited,
+  },
+  (t) => [index('convictions_person').on(t.personId)],
+);
 
-export const riskScores = pgTable('risk_scores', {
-  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  personId: integer('person_id').notNull(),
-  instrument: text('instrument').notNull(),
-  instrumentVersion: integer('instrument_version').notNull(),
-  inputs: jsonb('inputs').notNull(),
-  result: jsonb('result').notNull(),
-  category: text('category').notNull(),
-  assessedBy: integer('assessed_by').notNull(),
-  assessedOn: date('assessed_on', { mode: 'string' }).notNull(),
-  createdAt: tz('created_at').notNull().defaultNow(),
-  /** Set when a conviction the score was computed from is removed: the score is kept but needs redoing. */
-  outOfDateSince: tz('out_of_date_since'),
-});
+export const riskScores = pgTable(
+  'risk_scores',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id, { onDelete: 'cascade' }),
+    instrument: text('instrument').notNull(),
+    instrumentVersion: integer('instrument_version').notNull(),
+    inputs: jsonb('inputs').notNull(),
+    result: jsonb('result').notNull(),
+    category: text('category').notNull(),
+    assessedBy: integer('assessed_by')
+      .notNull()
+      .references(() => users.id),
+    assessedOn: date('assessed_on', { mode: 'string' }).notNull(),
+    createdAt: tz('created_at').notNull().defaultNow(),
+    /** Set when a conviction the score was computed from is removed: the score is kept but needs redoing. */
+    outOfDateSince: tz('out_of_date_since'),
+  },
+  (t) => [index('risk_scores_person').on(t.personId, t.instrument, t.createdAt.desc())],
+);
 
-export const eligibilityOverrides = pgTable('eligibility_overrides', {
-  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  personId: integer('person_id').notNull(),
-  programmeId: text('programme_id').notNull(),
-  computedResult: text('computed_result').notNull(),
-  result: text('result').notNull(),
-  reason: text('reason').notNull(),
-  decidedBy: integer('decided_by').notNull(),
-  createdAt: tz('created_at').notNull().defaultNow(),
-});
+export const eligibilityOverrides = pgTable(
+  'eligibility_overrides',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id, { onDelete: 'cascade' }),
+    programmeId: text('programme_id').notNull(),
+    computedResult: text('computed_result').notNull(),
+    result: text('result').notNull(),
+    reason: text('reason').notNull(),
+    decidedBy: integer('decided_by')
+      .notNull()
+      .references(() => users.id),
+    createdAt: tz('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('eligibility_overrides_person').on(t.personId, t.programmeId, t.createdAt.desc())],
+);
 
-export const referrals = pgTable('referrals', {
-  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  personId: integer('person_id').notNull(),
-  programmeId: text('programme_id').notNull(),
-  siteId: integer('site_id').notNull(),
-  status: text('status').notNull(),
-  statusChangedAt: tz('status_changed_at').notNull().defaultNow(),
-  waitlistedAt: tz('waitlisted_at'),
-  createdBy: integer('created_by'),
-  ...audited,
-});
+export const referrals = pgTable(
+  'referrals',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id, { onDelete: 'cascade' }),
+    programmeId: text('programme_id').notNull(),
+    siteId: integer('site_id')
+      .notNull()
+      .references(() => sites.id),
+    status: text('status').notNull(),
+    statusChangedAt: tz('status_changed_at').notNull().defaultNow(),
+    waitlistedAt: tz('waitlisted_at'),
+    createdBy: integer('created_by').references(() => users.id),
+    ...audited,
+  },
+  (t) => [
+    index('referrals_site_status').on(t.siteId, t.status),
+    index('referrals_person').on(t.personId),
+    uniqueIndex('referrals_one_open_per_programme')
+      .on(t.personId, t.programmeId)
+      .where(sql`status NOT IN ('not_eligible', 'not_suitable', 'programme_complete', 'deselected', 'withdrawn')`),
+    index('referrals_site_status_changed').on(t.siteId, t.statusChangedAt.desc(), t.id.desc()),
+    index('referrals_status_changed').on(t.statusChangedAt.desc(), t.id.desc()),
+  ],
+);
 
-export const referralHistory = pgTable('referral_history', {
-  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  referralId: integer('referral_id').notNull(),
-  transition: text('transition'),
-  fromStatus: text('from_status'),
-  toStatus: text('to_status').notNull(),
-  reason: text('reason'),
-  actorId: integer('actor_id'),
-  actor: text('actor').notNull(),
-  occurredAt: tz('occurred_at').notNull().defaultNow(),
-});
+export const referralHistory = pgTable(
+  'referral_history',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    referralId: integer('referral_id')
+      .notNull()
+      .references(() => referrals.id, { onDelete: 'cascade' }),
+    transition: text('transition'),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    reason: text('reason'),
+    actorId: integer('actor_id').references(() => users.id),
+    actor: text('actor').notNull(),
+    occurredAt: tz('occurred_at').notNull().defaultNow(),
+  },
+  (t) => [index('referral_history_referral').on(t.referralId, t.occurredAt)],
+);
 
 // Groups and timetables (migration 0003).
 
-export const rooms = pgTable('rooms', {
-  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  siteId: integer('site_id').notNull(),
-  name: text('name').notNull(),
-  ...audited,
-});
+export const rooms = pgTable(
+  'rooms',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    siteId: integer('site_id')
+      .notNull()
+      .references(() => sites.id),
+    name: text('name').notNull(),
+    ...audited,
+  },
+  (t) => [unique().on(t.siteId, t.name)],
+);
 
-export const siteClosures = pgTable('site_closures', {
-  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  siteId: integer('site_id').notNull(),
-  closureDate: date('closure_date', { mode: 'string' }).notNull(),
-  reason: text('reason').notNull(),
-  ...audited,
-});
+export const siteClosures = pgTable(
+  'site_closures',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    siteId: integer('site_id')
+      .notNull()
+      .references(() => sites.id),
+    closureDate: date('closure_date', { mode: 'string' }).notNull(),
+    reason: text('reason').notNull(),
+    ...audited,
+  },
+  (t) => [unique().on(t.siteId, t.closureDate)],
+);
 
 /** The weekly session slots a site offers; a group's slots are chosen from these. */
-export const siteSlots = pgTable('site_slots', {
-  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  siteId: integer('site_id').notNull(),
-  weekday: text('weekday').notNull(),
-  startTime: text('start_time').notNull(),
-  ...audited,
-});
+export const siteSlots = pgTable(
+  'site_slots',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    siteId: integer('site_id')
+      .notNull()
+      .references(() => sites.id),
+    weekday: text('weekday').notNull(),
+    startTime: text('start_time').notNull(),
+    ...audited,
+  },
+  (t) => [unique().on(t.siteId, t.weekday, t.startTime)],
+);
 
 export const facilitatorProfiles = pgTable('facilitator_profiles', {
-  userId: integer('user_id').primaryKey(),
+  userId: integer('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
   maxSessionsPerDay: integer('max_sessions_per_day').notNull().default(1),
   maxSessionsPerWeek: integer('max_sessions_per_week').notNull().default(5),
-  icalSecret: text('ical_secret'),
+  icalSecret: text('ical_secret').unique(),
   ...audited,
 });
 
-export const facilitatorAccreditations = pgTable('facilitator_accreditations', {
-  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  userId: integer('user_id').notNull(),
-  programmeId: text('programme_id').notNull(),
-  accreditedOn: date('accredited_on', { mode: 'string' }).notNull(),
-  supervisionCurrentUntil: date('supervision_current_until', { mode: 'string' }).notNull(),
-  ...audited,
-});
+export const facilitatorAccreditations = pgTable(
+  'facilitator_accreditations',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    programmeId: text('programme_id').notNull(),
+    accreditedOn: date('accredited_on', { mode: 'string' }).notNull(),
+    supervisionCurrentUntil: date('supervision_current_until', { mode: 'string' }).notNull(),
+    ...audited,
+  },
+  (t) => [unique().on(t.userId, t.programmeId)],
+);
 
-export const facilitatorUnavailability = pgTable('facilitator_unavailability', {
-  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  userId: integer('user_id').notNull(),
-  unavailableOn: date('unavailable_on', { mode: 'string' }).notNull(),
-  reason: text('reason').notNull().default(''),
-  ...audited,
-});
+export const facilitatorUnavailability = pgTable(
+  'facilitator_unavailability',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    unavailableOn: date('unavailable_on', { mode: 'string' }).notNull(),
+    reason: text('reason').notNull().default(''),
+    ...audited,
+  },
+  (t) => [unique().on(t.userId, t.unavailableOn)],
+);
 
-export const programmeGroups = pgTable('programme_groups', {
-  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  name: text('name').notNull(),
-  programmeVersionId: integer('programme_version_id').notNull(),
-  siteId: integer('site_id').notNull(),
-  roomId: integer('room_id').notNull(),
-  capacity: integer('capacity').notNull(),
-  earliestStart: date('earliest_start', { mode: 'string' }).notNull(),
-  treatmentManagerId: integer('treatment_manager_id').notNull(),
-  status: text('status').notNull().default('unscheduled'),
-  scheduleProblem: text('schedule_problem'),
-  /** The solver's obstacles on the days lost before the first session (LostDays[]); null when it started on time. */
-  startDelay: jsonb('start_delay'),
-  ...audited,
-});
+export const programmeGroups = pgTable(
+  'programme_groups',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    name: text('name').notNull(),
+    programmeVersionId: integer('programme_version_id')
+      .notNull()
+      .references(() => programmeVersions.id),
+    siteId: integer('site_id')
+      .notNull()
+      .references(() => sites.id),
+    roomId: integer('room_id')
+      .notNull()
+      .references(() => rooms.id),
+    capacity: integer('capacity').notNull(),
+    earliestStart: date('earliest_start', { mode: 'string' }).notNull(),
+    treatmentManagerId: integer('treatment_manager_id')
+      .notNull()
+      .references(() => users.id),
+    status: text('status').notNull().default('unscheduled'),
+    scheduleProblem: text('schedule_problem'),
+    /** The solver's obstacles on the days lost before the first session (LostDays[]); null when it started on time. */
+    startDelay: jsonb('start_delay'),
+    ...audited,
+  },
+  (t) => [unique().on(t.siteId, t.name), index('programme_groups_site').on(t.siteId)],
+);
 
 export const groupSlots = pgTable(
   'group_slots',
   {
-    groupId: integer('group_id').notNull(),
+    groupId: integer('group_id')
+      .notNull()
+      .references(() => programmeGroups.id, { onDelete: 'cascade' }),
     weekday: text('weekday').notNull(),
     startTime: text('start_time').notNull(),
   },
@@ -243,63 +360,114 @@ export const groupSlots = pgTable(
 export const groupFacilitators = pgTable(
   'group_facilitators',
   {
-    groupId: integer('group_id').notNull(),
-    userId: integer('user_id').notNull(),
+    groupId: integer('group_id')
+      .notNull()
+      .references(() => programmeGroups.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
     teamRole: text('team_role').notNull(),
   },
   (t) => [primaryKey({ columns: [t.groupId, t.userId] })],
 );
 
-export const groupMembers = pgTable('group_members', {
-  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  groupId: integer('group_id').notNull(),
-  referralId: integer('referral_id').notNull(),
-  personId: integer('person_id').notNull(),
-  /** Null while he is a current member; set (with the reason) when he leaves the group. */
-  leftAt: tz('left_at'),
-  leftReason: text('left_reason'),
-  ...audited,
-});
+export const groupMembers = pgTable(
+  'group_members',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    groupId: integer('group_id')
+      .notNull()
+      .references(() => programmeGroups.id, { onDelete: 'cascade' }),
+    referralId: integer('referral_id')
+      .notNull()
+      .references(() => referrals.id),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id),
+    /** Null while he is a current member; set (with the reason) when he leaves the group. */
+    leftAt: tz('left_at'),
+    leftReason: text('left_reason'),
+    ...audited,
+  },
+  (t) => [
+    index('group_members_group').on(t.groupId),
+    uniqueIndex('group_members_one_current_per_referral').on(t.referralId).where(sql`left_at IS NULL`),
+    index('group_members_referral').on(t.referralId),
+  ],
+);
 
-export const groupSessions = pgTable('group_sessions', {
-  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  groupId: integer('group_id').notNull(),
-  number: integer('number').notNull(),
-  block: integer('block').notNull(),
-  sessionDate: date('session_date', { mode: 'string' }).notNull(),
-  startTime: text('start_time').notNull(),
-  endTime: text('end_time').notNull(),
-  roomId: integer('room_id').notNull(),
-  status: text('status').notNull().default('scheduled'),
-  cancelReason: text('cancel_reason'),
-  ...audited,
-});
+export const groupSessions = pgTable(
+  'group_sessions',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    groupId: integer('group_id')
+      .notNull()
+      .references(() => programmeGroups.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    block: integer('block').notNull(),
+    sessionDate: date('session_date', { mode: 'string' }).notNull(),
+    startTime: text('start_time').notNull(),
+    endTime: text('end_time').notNull(),
+    roomId: integer('room_id')
+      .notNull()
+      .references(() => rooms.id),
+    status: text('status').notNull().default('scheduled'),
+    cancelReason: text('cancel_reason'),
+    ...audited,
+  },
+  (t) => [
+    uniqueIndex('group_sessions_one_live_per_number').on(t.groupId, t.number).where(sql`status <> 'cancelled'`),
+    index('group_sessions_date').on(t.sessionDate),
+  ],
+);
 
 export const sessionFacilitators = pgTable(
   'session_facilitators',
   {
-    sessionId: integer('session_id').notNull(),
-    userId: integer('user_id').notNull(),
+    sessionId: integer('session_id')
+      .notNull()
+      .references(() => groupSessions.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
     /** The named facilitator this cover facilitator replaces, and the solver's Obstacle that kept them out. */
-    standsInFor: integer('stands_in_for'),
+    standsInFor: integer('stands_in_for').references(() => users.id),
     standInReason: jsonb('stand_in_reason'),
   },
-  (t) => [primaryKey({ columns: [t.sessionId, t.userId] })],
+  (t) => [primaryKey({ columns: [t.sessionId, t.userId] }), index('session_facilitators_user').on(t.userId)],
 );
 
-export const catchUpSessions = pgTable('catch_up_sessions', {
-  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  groupId: integer('group_id').notNull(),
-  memberId: integer('member_id').notNull(),
-  missedSessionId: integer('missed_session_id').notNull(),
-  sessionNumber: integer('session_number').notNull(),
-  sessionDate: date('session_date', { mode: 'string' }).notNull(),
-  startTime: text('start_time').notNull(),
-  endTime: text('end_time').notNull(),
-  facilitatorId: integer('facilitator_id').notNull(),
-  roomId: integer('room_id').notNull(),
-  status: text('status').notNull().default('booked'),
-  deliveredOn: date('delivered_on', { mode: 'string' }),
-  ...audited,
-});
+export const catchUpSessions = pgTable(
+  'catch_up_sessions',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    groupId: integer('group_id')
+      .notNull()
+      .references(() => programmeGroups.id, { onDelete: 'cascade' }),
+    memberId: integer('member_id')
+      .notNull()
+      .references(() => groupMembers.id, { onDelete: 'cascade' }),
+    missedSessionId: integer('missed_session_id')
+      .notNull()
+      .references(() => groupSessions.id),
+    sessionNumber: integer('session_number').notNull(),
+    sessionDate: date('session_date', { mode: 'string' }).notNull(),
+    startTime: text('start_time').notNull(),
+    endTime: text('end_time').notNull(),
+    facilitatorId: integer('facilitator_id')
+      .notNull()
+      .references(() => users.id),
+    roomId: integer('room_id')
+      .notNull()
+      .references(() => rooms.id),
+    status: text('status').notNull().default('booked'),
+    deliveredOn: date('delivered_on', { mode: 'string' }),
+    ...audited,
+  },
+  (t) => [
+    index('catch_up_sessions_group').on(t.groupId),
+    index('catch_up_sessions_facilitator').on(t.facilitatorId, t.sessionDate),
+    index('catch_up_sessions_room').on(t.roomId, t.sessionDate),
+  ],
+);
 export * from './schema-evaluations.js';

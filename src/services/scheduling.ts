@@ -25,6 +25,7 @@ import { dayNumber, isoDate, type WeekdayName } from '../domain/schedule/calenda
 import { programmeRules, type ProgrammeRules } from '../domain/schedule/planner.js';
 import type { Facilitator, Group, Obstacle, PlannedSession, Scenario, Slot } from '../domain/schedule/solver.js';
 import { sessionConflicts, type SessionConflict, type StaffingFacts } from '../domain/schedule/staffing.js';
+import { NotFound } from './errors.js';
 
 /** Used until someone sets a facilitator's own limits: one 150-minute session a day, five a week. */
 export const defaultLimits = { maxSessionsPerDay: 1, maxSessionsPerWeek: 5 } as const;
@@ -45,6 +46,12 @@ export function addDays(date: string, days: number): string {
 
 export type GroupRow = typeof programmeGroups.$inferSelect;
 export type SessionRow = typeof groupSessions.$inferSelect;
+
+export async function loadSession(ex: Executor, sessionId: number): Promise<SessionRow> {
+  const [row] = await ex.select().from(groupSessions).where(eq(groupSessions.id, sessionId));
+  if (!row) throw new NotFound('Session');
+  return row;
+}
 
 export async function groupDefinition(ex: Executor, group: GroupRow): Promise<{ definition: ProgrammeDefinition; rules: ProgrammeRules }> {
   const [row] = await ex.select().from(programmeVersions).where(eq(programmeVersions.id, group.programmeVersionId));

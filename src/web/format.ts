@@ -1,4 +1,4 @@
-// How dates and times read on the pages: GOV.UK style, in UK time.
+// How dates, times and figures read on the pages: dates GOV.UK style, in UK time.
 const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
 const timeFormat = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', minute: '2-digit', hour12: true, timeZone: 'Europe/London' });
 
@@ -15,4 +15,9 @@ export function formatDate(value: Date | string | null | undefined): string {
 export function formatDateTime(value: Date | null | undefined): string {
   if (!value) return '';
   return `${formatDate(value)} at ${timeFormat.format(value).replace(' ', '').toLowerCase()}`;
+}
+
+/** A figure to a fixed number of decimals; 'n/a' when the data could not give one (stored runs keep NaN as null). */
+export function formatFixed(x: number | null | undefined, digits = 3): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits);
 }

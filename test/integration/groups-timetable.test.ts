@@ -16,7 +16,11 @@ import {
   setFacilitatorLimits,
 } from '../../src/services/facilitators.js';
 import { addDays } from '../../src/services/scheduling.js';
-import { bookCatchUp, calendarFeed, cancelSession, facilitatorWeek, recordCatchUpOutcome, siteWeek, swapFacilitator, swapOptions } from '../../src/services/timetable.js';
+import { calendarFeed } from '../../src/services/timetable/calendar-feed.js';
+import { bookCatchUp, recordCatchUpOutcome } from '../../src/services/timetable/catch-ups.js';
+import { cancelSession } from '../../src/services/timetable/replanning.js';
+import { swapFacilitator, swapOptions } from '../../src/services/timetable/swaps.js';
+import { facilitatorWeek, siteWeek } from '../../src/services/timetable/weeks.js';
 import { testDatabase } from '../support/database.js';
 import { addMembers, buildEstate, checkedCoreSotp, groupForm, liveSessions, storedTimetable, testToday, type Estate } from '../support/groups.js';
 

@@ -10,7 +10,7 @@ import { ValidationFailed } from '../../src/services/errors.js';
 import { createGroup, getGroup } from '../../src/services/groups.js';
 import { addUnavailableDays, getFacilitatorAvailability, setAccreditation, supervisionAlerts } from '../../src/services/facilitators.js';
 import { addClosure, getSiteSetup } from '../../src/services/site-setup.js';
-import { replanAffectedSessions } from '../../src/services/timetable.js';
+import { replanAffectedSessions } from '../../src/services/timetable/replanning.js';
 import { addDays } from '../../src/services/scheduling.js';
 import { testDatabase } from '../support/database.js';
 import { buildEstate, checkedCoreSotp, groupForm, liveSessions, storedTimetable, testToday, type Estate } from '../support/groups.js';

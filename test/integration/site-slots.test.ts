@@ -14,7 +14,7 @@ import { systemActor } from '../../src/services/access.js';
 import { getFacilitatorAvailability, setAccreditation, setFacilitatorLimits } from '../../src/services/facilitators.js';
 import { createUser } from '../../src/services/users.js';
 import { addClosure, addSiteSlot, getSiteSetup, removeSiteSlot } from '../../src/services/site-setup.js';
-import { bookCatchUp } from '../../src/services/timetable.js';
+import { bookCatchUp } from '../../src/services/timetable/catch-ups.js';
 import { testDatabase } from '../support/database.js';
 import { addMembers, buildEstate, groupForm, liveSessions, testToday, type Estate } from '../support/groups.js';
 

@@ -6,7 +6,6 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { CohortError, parseCohort } from '../../domain/evaluation/cohort.js';
 import { CohortNotAnalysable, DEFAULT_OPTIONS, evaluateCohort, type Analysis, type EvaluateOptions, type Evaluation } from '../../domain/evaluation/evaluate.js';
-import { renderHtmlReport } from '../../domain/evaluation/report-html.js';
 import { PRESET_NAMES, synthCohort, synthCsv, type PresetName } from '../../domain/evaluation/synth.js';
 import { BadInput, CommandFailed } from '../errors.js';
 import { printJson } from '../io.js';
@@ -154,8 +153,11 @@ async function runEvaluate(o: EvaluateCliOptions): Promise<void> {
     bar?.stop();
   }
   if (o.out) {
+    // The report page's templates (Nunjucks, GOV.UK Frontend) are loaded only when a file is asked for.
+    const { reportFile } = await import('../../web/routes/evaluations/report.js');
+    const html = reportFile(result, { outcome: request.outcome, cohortFile: request.cohortFile });
     try {
-      await writeFile(o.out, renderHtmlReport(result, { outcome: request.outcome, cohortFile: request.cohortFile }));
+      await writeFile(o.out, html);
     } catch (error) {
       throw new CommandFailed(`--out: cannot write ${o.out} (${(error as Error).message})`);
     }

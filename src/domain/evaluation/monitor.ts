@@ -5,19 +5,7 @@ import type { Cohort } from './cohort.js';
 import { coxTreatment } from './cox.js';
 import { CohortNotAnalysable, matchedSample, subsetCohort, type EvaluateOptions } from './evaluate.js';
 import { timeTable } from './survival.js';
-import { normalCdf, normalUpper } from './distributions.js';
-
-/** z_{1−p}: inverse of the upper normal tail by bisection (only needed for a few spending constants). */
-export function normalUpperQuantile(p: number): number {
-  let lo = -40;
-  let hi = 40;
-  for (let i = 0; i < 200; i++) {
-    const mid = (lo + hi) / 2;
-    if (normalUpper(mid) > p) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
-}
+import { normalCdf, normalUpper, normalUpperQuantile } from './distributions.js';
 
 /**
  * Cumulative two-sided alpha spent at information fraction t. Each side spends α/2 with the

@@ -3,11 +3,10 @@
 import view from '@fastify/view';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import nunjucks from 'nunjucks';
-import { projectPath } from '../../paths.js';
 import { roleLabels } from '../../domain/roles.js';
 import type { Actor } from '../../services/access.js';
 import { navigationFor } from '../navigation.js';
-import { formatDate, formatDateTime } from '../format.js';
+import { addFilters, templateRoots } from '../templates.js';
 import { csrfTokenFor } from './csrf.js';
 
 declare module 'fastify' {
@@ -15,12 +14,6 @@ declare module 'fastify' {
     render(template: string, data?: Record<string, unknown>): FastifyReply;
   }
 }
-
-export const templateRoots = [
-  projectPath('node_modules', 'govuk-frontend', 'dist'),
-  projectPath('src', 'web', 'views'),
-  projectPath('src', 'web', 'routes'),
-];
 
 function pageLocals(reply: FastifyReply, actor: Actor | null): Record<string, unknown> {
   return {
@@ -40,10 +33,7 @@ export async function views(app: FastifyInstance, options: { production: boolean
     options: {
       autoescape: true,
       noCache: !options.production,
-      onConfigure: (env: nunjucks.Environment) => {
-        env.addFilter('date', formatDate);
-        env.addFilter('dateTime', formatDateTime);
-      },
+      onConfigure: addFilters,
     },
   });
   app.decorateReply('render', function render(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {

@@ -86,19 +86,6 @@ test('bad cohort rows are listed on stderr with line numbers, exit 2, nothing on
   assert.match(r.stderr, /--cohort: 2 problems/);
 });
 
-test('--out writes a self-contained HTML report with titled SVG charts and tables, and no script', () => {
-  const html = join(dir, 'report.html');
-  const r = sotp(...base, '--out', html, '--by-risk-band');
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /Cox hazard ratio/);
-  const page = readFileSync(html, 'utf8');
-  assert.doesNotMatch(page, /<script/i);
-  assert.match(page, /<svg role="img" aria-labelledby="all-km-title all-km-desc"/);
-  assert.match(page, /<title id="all-love-title">/);
-  assert.match(page, /<table>/);
-  assert.match(page, /Risk band: medium/);
-});
-
 test('cohort synth writes the same file for the same seed, and the truth to FILE.json', () => {
   const a = join(dir, 'a.csv');
   const b = join(dir, 'b.csv');
@@ -112,4 +99,29 @@ test('cohort synth writes the same file for the same seed, and the truth to FILE
   const bad = sotp('cohort', 'synth', '--preset', 'nope', '--seed', '5', '--out', a);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--preset/);
+});
+
+test('evaluate --out writes one self-contained HTML file (the report page’s template, stylesheets inlined, no script) escaping the file and covariate names', () => {
+  const markup = '<script>alert(1)</script>';
+  const lines = readFileSync(fixture, 'utf8').trim().split('\n');
+  const cohort = join(dir, '<img src=x onerror=alert(1)>.csv');
+  writeFileSync(cohort, lines.map((l, i) => `${l},${i === 0 ? `"${markup}"` : String(i % 3)}`).join('\n'));
+  const out = join(dir, 'report.html');
+  const r = sotp('evaluate', '--cohort', cohort, '--covariates', `prior_sexual,${markup}`, '--outcome', 'sexual', '--by-risk-band', '--out', out);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Cox hazard ratio/);
+  const html = readFileSync(out, 'utf8');
+  assert.match(html, /^<!doctype html>/);
+  assert.doesNotMatch(html, /<script|<img/, 'no markup from the data');
+  assert.match(html, /Cohort file [^<]*&lt;img src=x onerror=alert\(1\)&gt;\.csv/);
+  assert.match(html, /<th scope="row" class="govuk-table__header">&lt;script&gt;alert\(1\)&lt;\/script&gt;<\/th>/, 'the covariate in the balance table');
+  assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt; after matching: -?\d\.\d{3}/, 'the covariate in the Love plot');
+  // Standalone: GOV.UK Frontend's stylesheet is inside, nothing is fetched from the server.
+  assert.match(html, /<style>[^<]*\.govuk-table\{/);
+  assert.doesNotMatch(html, /<link |src="\//);
+  assert.match(html, /<svg role="img" aria-labelledby="overall-km-title overall-km-desc"[^>]*>\s*<title[^>]*>Kaplan–Meier curves/);
+  assert.match(html, /<title id="overall-love-title">/);
+  assert.match(html, /Covariate balance \(Love plot\)/);
+  assert.match(html, /Kaplan–Meier estimates by year since release/);
+  assert.match(html, /Risk band: medium/);
 });

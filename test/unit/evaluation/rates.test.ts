@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newcombeDifference, oddsRatio, relativeRisk, wilson } from '../../../src/domain/evaluation/rates.js';
-import { twoSidedP, chiSquare1Upper } from '../../../src/domain/evaluation/distributions.js';
+import { chiSquare1Upper, normalUpperQuantile, twoSidedP } from '../../../src/domain/evaluation/distributions.js';
 
 const near = (actual: number, expected: number, tol: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= tol, `${what}: got ${actual}, expected ${expected}`);
@@ -71,4 +71,16 @@ test('normal and chi-square tails keep full relative precision far out (R: 2·pn
   near(twoSidedP(9) / 2.2571768119076816e-19, 1, 1e-12, 'p at z 9');
   near(twoSidedP(6) / 1.9731752900753962e-9, 1, 1e-12, 'p at z 6');
   near(chiSquare1Upper(3.841458820694124), 0.05, 1e-13, 'chi-square 95% point');
+  // jStat 1.9.6 computes erfc as 1 − erf, so it answers 0 here (and is off by 1.8% at z 8): why it is not used.
+  near(chiSquare1Upper(100) / 1.5239706048321054e-23, 1, 1e-12, 'R: pchisq(100, 1, lower.tail = FALSE)');
+});
+
+test('the normal quantile matches R’s qnorm far into the tail (jStat’s normal.inv is off by 7.6e-5 relative at 1e-15)', () => {
+  const r: Array<[number, number]> = [
+    [0.0125, 2.2414027276049446],
+    [1e-10, 6.3613409024040557],
+    [1e-15, 7.9413453261709952],
+    [1e-300, 37.047096299361201],
+  ];
+  for (const [p, z] of r) near(normalUpperQuantile(p) / z, 1, 1e-14, `qnorm(${p}, lower.tail = FALSE)`);
 });

@@ -1,10 +1,13 @@
-// Presents a stored evaluation run for the report page: rounded figures, the charts as server-rendered
-// SVG (the same drawings as the CLI's HTML report) and the verdict in words.
-import { kmSvg, loveSvg } from '../../../domain/evaluation/report-html.js';
-import type { Analysis } from '../../../domain/evaluation/evaluate.js';
+// Presents an evaluation for the report page (a stored run) and for the command line's report file (a fresh
+// result): rounded figures, the charts' layouts, the verdict in words. Both render evaluations/analysis.njk.
+import { readFileSync } from 'node:fs';
+import type { Analysis, Evaluation, KmPoint } from '../../../domain/evaluation/evaluate.js';
+import { kmByYear, kmChart, loveChart } from '../../../domain/evaluation/report-charts.js';
+import { projectPath } from '../../../paths.js';
 import type { EvaluationRun } from '../../../services/evaluations.js';
+import { formatFixed as fixed } from '../../format.js';
+import { renderTemplate } from '../../templates.js';
 
-const fixed = (x: number | null | undefined, digits = 3) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits));
 const percent = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : `${(100 * x).toFixed(1)}%`);
 const precise = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toPrecision(3));
 // Stored runs are JSON: a value the data could not give (NaN, e.g. a p-value with no events) comes back as null.
@@ -20,9 +23,13 @@ function verdict(a: Analysis): { text: string; tone: 'harm' | 'benefit' | 'uncle
   return { text: 'No clear difference between treated and comparable untreated men at this sample size.', tone: 'unclear' };
 }
 
+const withInterval = (p: KmPoint | undefined) => (p ? `${fixed(p.survival)} (${fixed(p.lower)} to ${fixed(p.upper)})` : 'n/a');
+
 function analysisView(a: Analysis, id: string, outcome: string) {
   const w = a.window;
   return {
+    id,
+    outcome,
     counts: a.counts,
     verdict: verdict(a),
     balance: a.balance.map((b) => ({ ...b, before: fixed(b.smdBefore), after: fixed(b.smdAfter), flagged: Math.abs(b.smdAfter) > a.detail.smdThreshold })),
@@ -44,18 +51,33 @@ function analysisView(a: Analysis, id: string, outcome: string) {
       hazardRatioCi: interval(a.survival.cox.ci95, (x) => fixed(x)),
       coxP: precise(a.survival.cox.p),
     },
+    kmByYear: kmByYear(a).map((y) => ({ year: y.year, treated: withInterval(y.treated), comparison: withInterval(y.comparison) })),
     notes: a.detail.notes,
-    kmSvg: kmSvg(a, `${id}-km`, outcome),
-    loveSvg: loveSvg(a, `${id}-love`),
+    km: kmChart(a),
+    love: loveChart(a),
   };
 }
 
-export function reportView(run: EvaluationRun) {
-  const { result, settings } = run;
+function evaluationView(result: Evaluation, outcome: string) {
   const bands = Object.entries(result.byRiskBand ?? {}).map(([band, analysis]) => ({
     band,
     error: 'error' in analysis ? analysis.error : undefined,
-    analysis: 'error' in analysis ? undefined : analysisView(analysis, `band-${band}`, settings.outcome),
+    analysis: 'error' in analysis ? undefined : analysisView(analysis, `band-${band}`, outcome),
   }));
-  return { overall: analysisView(result, 'overall', settings.outcome), bands };
+  return { overall: analysisView(result, 'overall', outcome), bands };
+}
+
+export function reportView(run: EvaluationRun) {
+  return evaluationView(run.result, run.settings.outcome);
+}
+
+/**
+ * The evaluation as one self-contained HTML file, for `sotp evaluate --out`: the report page's content with
+ * GOV.UK Frontend's and sotp's stylesheets inlined, so it opens anywhere without the server.
+ */
+export function reportFile(result: Evaluation, context: { outcome: string; cohortFile: string }): string {
+  const css = ['node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css', 'src/web/public/sotp.css']
+    .map((file) => readFileSync(projectPath(...file.split('/')), 'utf8'))
+    .join('\n');
+  return renderTemplate('evaluations/report-file.njk', { ...context, input: result.input, css, ...evaluationView(result, context.outcome) });
 }

@@ -16,7 +16,8 @@ import {
   setAccreditation,
   setFacilitatorLimits,
 } from '../../../services/facilitators.js';
-import { calendarFeed, facilitatorWeek } from '../../../services/timetable.js';
+import { calendarFeed } from '../../../services/timetable/calendar-feed.js';
+import { facilitatorWeek } from '../../../services/timetable/weeks.js';
 import { idParam } from '../../params.js';
 import { longDay, presentAffected, statusTags, supervisionTags, weekPicker } from '../../timetable-display.js';
 

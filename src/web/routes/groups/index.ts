@@ -20,7 +20,10 @@ import {
   removeFromGroup,
   teamRoleLabels,
 } from '../../../services/groups.js';
-import { bookCatchUp, cancelSession, catchUpOptions, recordCatchUpOutcome, replanAffectedSessions, siteWeek, swapFacilitator, swapOptions } from '../../../services/timetable.js';
+import { bookCatchUp, catchUpOptions, recordCatchUpOutcome } from '../../../services/timetable/catch-ups.js';
+import { cancelSession, replanAffectedSessions } from '../../../services/timetable/replanning.js';
+import { swapFacilitator, swapOptions } from '../../../services/timetable/swaps.js';
+import { siteWeek } from '../../../services/timetable/weeks.js';
 import { addClosure, addRoom, addSiteSlot, getSiteSetup, removeSiteSlot } from '../../../services/site-setup.js';
 import { londonToday } from '../../../services/scheduling.js';
 import { weekdayNames } from '../../../domain/schedule/calendar.js';
