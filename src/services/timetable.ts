@@ -7,7 +7,6 @@ import type { Db, Executor, Tx } from '../db/connection.js';
 import {
   catchUpSessions,
   facilitatorAccreditations,
-  facilitatorProfiles,
   facilitatorUnavailability,
   groupFacilitators,
   groupMembers,
@@ -34,7 +33,7 @@ import { slotsOfSite } from './site-setup.js';
 import {
   addDays,
   conflictsOfSessions,
-  defaultLimits,
+  facilitatorLimits,
   facilitatorRows,
   facilitatorsOfSessions,
   groupDefinition,
@@ -272,13 +271,13 @@ async function facilitatorObstacle(
     .from(facilitatorUnavailability)
     .where(and(eq(facilitatorUnavailability.userId, userId), eq(facilitatorUnavailability.unavailableOn, at.date)));
   const monday = isoDate(weekStart(dayNumber(at.date)));
-  const [profile] = await ex.select().from(facilitatorProfiles).where(eq(facilitatorProfiles.userId, userId));
+  const { maxSessionsPerDay, maxSessionsPerWeek } = (await facilitatorLimits(ex, [userId])).get(userId)!;
   return facilitatorTimeRefusal(at, {
     name,
     unavailable: away.map((a) => a.unavailableOn),
     week: await commitmentsOn(ex, userId, monday, addDays(monday, 6), ignore.sessionId, ignore.catchUpId),
-    maxSessionsPerDay: profile?.maxSessionsPerDay ?? defaultLimits.maxSessionsPerDay,
-    maxSessionsPerWeek: profile?.maxSessionsPerWeek ?? defaultLimits.maxSessionsPerWeek,
+    maxSessionsPerDay,
+    maxSessionsPerWeek,
   });
 }
 
