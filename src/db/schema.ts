@@ -80,6 +80,8 @@ export const programmeVersions = pgTable('programme_versions', {
   definition: jsonb('definition').notNull(),
   sha256: text('sha256').notNull(),
   loadedAt: tz('loaded_at').notNull().defaultNow(),
+  /** The administrator who uploaded it; null when it was read from the programmes/ folder. */
+  uploadedBy: integer('uploaded_by'),
 });
 
 export const people = pgTable('people', {
