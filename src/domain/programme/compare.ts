@@ -55,7 +55,7 @@ export interface ProgrammeComparison {
 // Words for the fields whose names do not read well on their own; the rest are their names in words.
 const labels: Record<string, string> = {
   $comment: 'Comment',
-  id: 'Programme id',
+  id: 'Id',
   shortName: 'Short name',
   effectiveFrom: 'In effect from',
   sessionsPerBlockSource: 'Source of the sessions per block',
