@@ -8,6 +8,7 @@ import { programmeGroups, programmeVersions, users } from '../db/schema.js';
 import { canonicalJson } from '../domain/audit/chain.js';
 import { compareProgrammeVersions as compareDefinitions, type ProgrammeComparison } from '../domain/programme/compare.js';
 import {
+  isProgrammeId,
   parseProgrammeDefinition,
   parseProgrammeFile,
   ProgrammeDefinitionError,
@@ -119,6 +120,7 @@ export async function getProgrammeVersions(db: Db, actor: Actor, programmeId: st
 /** One recorded version's definition, as its file holds it; NotFound when there is no such version. */
 export async function getProgrammeVersion(db: Db, actor: Actor, programmeId: string, version: number): Promise<ProgrammeDefinition> {
   requireRole(actor, 'administrator');
+  if (!isProgrammeId(programmeId)) throw new NotFound('Programme version');
   const [row] = await db
     .select({ definition: programmeVersions.definition })
     .from(programmeVersions)

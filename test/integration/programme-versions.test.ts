@@ -7,20 +7,20 @@ import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { auditLog, programmeVersions } from '../../src/db/schema.js';
 import { ProgrammeDefinitionError } from '../../src/domain/programme/definition.js';
+import { loadConfig } from '../../src/config.js';
 import { loadProgrammeDefinitions } from '../../src/programme-files.js';
+import { openRuntime } from '../../src/runtime.js';
 import { projectPath } from '../../src/paths.js';
 import type { Actor } from '../../src/services/access.js';
 import { AccessDenied, ValidationFailed } from '../../src/services/errors.js';
 import { createGroup, getGroup } from '../../src/services/groups.js';
 import {
   compareProgrammeVersions,
-  currentProgrammeDefinitions,
   listProgrammeVersions,
-  recordProgrammeVersions,
   uploadProgrammeVersion,
 } from '../../src/services/programmes.js';
 import { actorOf } from '../support/actors.js';
-import { testDatabase } from '../support/database.js';
+import { cliDatabaseEnv, testDatabase } from '../support/database.js';
 import { buildEstate, groupForm, liveSessions, testToday, type Estate } from '../support/groups.js';
 
 let database: Database;
@@ -122,15 +122,32 @@ test('groups keep the programme version they started with after a new version is
   );
 });
 
-test('an uploaded version is audit-logged, survives a restart and is the current version after it', async () => {
+test('an uploaded version is audit-logged, and refused a second time', async () => {
   const [entry] = await database.db.select().from(auditLog).where(and(eq(auditLog.action, 'programme_version.uploaded'), eq(auditLog.subjectId, 'core-sotp@2')));
   assert.equal(entry.actor, 'admin');
-  // What start-up does: record the folder's files (version 1, unchanged), then read every recorded version.
-  await recordProgrammeVersions(database.db, loadProgrammeDefinitions());
-  const current = await currentProgrammeDefinitions(database.db);
-  assert.deepEqual(current.map((d) => [d.id, d.version]), [['core-sotp', 2]]);
-  // Once version 2 exists, uploading it again is refused like version 1.
   await assert.rejects(uploadProgrammeVersion(database.db, admin, { fileName: 'core-sotp.v2.json', content: coreSotp(2) }), refusedOnFile(/version 2 already exists/));
+});
+
+test('an uploaded version survives a restart and is the current version after it', async () => {
+  const { env, cleanup } = await cliDatabaseEnv({ demo: true });
+  const config = loadConfig({ ...env, NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+  try {
+    const first = await openRuntime(config);
+    try {
+      assert.deepEqual(first.programmes.map((d) => [d.id, d.version]), [['core-sotp', 1]]);
+      await uploadProgrammeVersion(first.database.db, await actorOf(first.database.db, 'admin'), { fileName: 'core-sotp.v2.json', content: coreSotp(2) });
+    } finally {
+      await first.database.close();
+    }
+    const second = await openRuntime(config);
+    try {
+      assert.deepEqual(second.programmes.map((d) => [d.id, d.version]), [['core-sotp', 2]], 'the folder still holds only version 1');
+    } finally {
+      await second.database.close();
+    }
+  } finally {
+    await cleanup();
+  }
 });
 
 test('two versions compared: each changed field with what it was and what it is now, and sessions that change block', async () => {

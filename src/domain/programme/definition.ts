@@ -4,7 +4,11 @@
 import { z } from 'zod';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date in the form YYYY-MM-DD');
-const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, hyphens or underscores');
+const slugPattern = /^[a-z0-9][a-z0-9_-]*$/;
+const slug = z.string().regex(slugPattern, 'must be lower-case letters, digits, hyphens or underscores');
+
+/** True when the text could be a programme's id (lower-case letters, digits, hyphens or underscores). */
+export const isProgrammeId = (text: string): boolean => slugPattern.test(text);
 
 export const riskCategories = ['low', 'medium', 'high', 'very_high'] as const;
 export type RiskCategory = (typeof riskCategories)[number];
@@ -163,8 +167,22 @@ function fieldName(path: ReadonlyArray<PropertyKey>): string {
   return path.length === 0 ? '(root)' : path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
 }
 
+/** The path of the first string holding a NUL character (which the database cannot store), or undefined. */
+function pathWithNul(value: unknown, path: PropertyKey[]): PropertyKey[] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value && typeof value === 'object') {
+    for (const [key, item] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
+      const found = pathWithNul(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /** Validates raw data as a programme definition; throws naming the first bad field. */
 export function parseProgrammeDefinition(raw: unknown, source: string): ProgrammeDefinition {
+  const nul = pathWithNul(raw, []);
+  if (nul) throw new ProgrammeDefinitionError(source, fieldName(nul), 'holds a NUL character, which cannot be stored');
   const parsed = programmeDefinitionSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
