@@ -83,7 +83,7 @@ export async function programmeAdminRoutes(app: FastifyInstance, { database, pro
     try {
       const comparison = await compareProgrammeVersions(db, request.actor!, programmeId, { was: query.was, now: query.now });
       return reply.render('admin/programmes/compare.njk', {
-        pageTitle: `${programmeId}: version ${comparison.was} and version ${comparison.now} compared`,
+        pageTitle: `${comparison.name}: version ${comparison.was} and version ${comparison.now} compared`,
         ...comparisonView(comparison),
       });
     } catch (error) {
