@@ -1,25 +1,28 @@
 // Everything a running sotp needs, opened in one place: configuration, the migrated database and
 // the validated programme definitions. A broken definition stops start-up here, naming the field.
+// The programmes/ folder's files are recorded first; the app then works to the latest recorded version of
+// each programme, which may be one an administrator uploaded (kept in the database, so it survives restarts).
 import { readFileSync } from 'node:fs';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/connection.js';
 import { migrate } from './db/migrate.js';
 import { loadProgrammeDefinitions } from './programme-files.js';
 import { projectPath } from './paths.js';
-import { recordProgrammeVersions } from './services/programmes.js';
+import { currentProgrammeDefinitions, recordProgrammeVersions } from './services/programmes.js';
 import type { AppContext } from './http/context.js';
 
 export const packageVersion: string = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')).version;
 
 export async function openRuntime(config: Config = loadConfig()): Promise<AppContext> {
-  const programmes = loadProgrammeDefinitions();
+  const files = loadProgrammeDefinitions();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrate(database);
-    await recordProgrammeVersions(database.db, programmes);
+    await recordProgrammeVersions(database.db, files);
+    const programmes = await currentProgrammeDefinitions(database.db);
+    return { database, config, programmes, version: packageVersion };
   } catch (error) {
     await database.close();
     throw error;
   }
-  return { database, config, programmes, version: packageVersion };
 }

@@ -99,6 +99,8 @@ export const programmeVersions = pgTable(
     definition: jsonb('definition').notNull(),
     sha256: text('sha256').notNull(),
     loadedAt: tz('loaded_at').notNull().defaultNow(),
+    /** The administrator who uploaded it; null when it was read from the programmes/ folder. */
+    uploadedBy: integer('uploaded_by').references(() => users.id),
   },
   (t) => [unique().on(t.programmeId, t.version)],
 );

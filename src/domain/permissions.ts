@@ -46,6 +46,7 @@ export const permissions = {
   'calendar_link.create': { roles: ['facilitator'], siteScoped: false, description: 'Make or renew one’s calendar feed link' },
   'user.manage': { roles: ['administrator'], siteScoped: false, description: 'Create, read and disable user accounts' },
   'api_token.manage': { roles: ['administrator'], siteScoped: false, description: 'Make, list and revoke a user’s API tokens' },
+  'programme.manage': { roles: ['administrator'], siteScoped: false, description: 'See every programme’s versions, compare two, and upload a new version' },
   'site.manage': { roles: ['administrator'], siteScoped: false, description: 'Record and list the prisons where programmes are delivered' },
   'membership.check': { roles: ['administrator', 'auditor'], siteScoped: false, description: 'Check that referral statuses and group memberships agree' },
   'evaluation.import': { roles: ['administrator', 'researcher'], siteScoped: false, description: 'Import cohort files and pseudonymised reconviction records' },

@@ -6,6 +6,10 @@ import type { ProgrammeDefinition } from '../domain/programme/definition.js';
 export interface AppContext {
   database: Database;
   config: Config;
+  /**
+   * The current (latest recorded) version of each programme. Shared by every route: an accepted upload replaces
+   * its predecessor here, so pages show it at once (other processes on the same database, at their next start).
+   */
   programmes: ProgrammeDefinition[];
   version: string;
 }

@@ -20,7 +20,7 @@ import type { Action } from '../domain/permissions.js';
 import { authorise, mayActOnStaff, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
-import { affectedGroups, defaultLimits, londonToday, upcomingSessions, type AffectedGroup } from './scheduling.js';
+import { affectedGroups, facilitatorLimits, londonToday, upcomingSessions, type AffectedGroup } from './scheduling.js';
 import { validate } from './validate.js';
 
 export interface Accreditation {
@@ -76,7 +76,7 @@ export async function getFacilitatorAvailability(db: Db, actor: Actor, userId: n
   return db.transaction(async (tx) => {
     const f = await loadFacilitator(tx, userId);
     requirePermitted(actor, 'facilitator.read', f);
-    const [profile] = await tx.select().from(facilitatorProfiles).where(eq(facilitatorProfiles.userId, userId));
+    const limits = (await facilitatorLimits(tx, [userId])).get(userId)!;
     const accreditations = await tx
       .select()
       .from(facilitatorAccreditations)
@@ -92,9 +92,7 @@ export async function getFacilitatorAvailability(db: Db, actor: Actor, userId: n
       userId,
       displayName: f.displayName,
       siteIds: f.siteIds,
-      maxSessionsPerDay: profile?.maxSessionsPerDay ?? defaultLimits.maxSessionsPerDay,
-      maxSessionsPerWeek: profile?.maxSessionsPerWeek ?? defaultLimits.maxSessionsPerWeek,
-      version: profile?.version ?? 0,
+      ...limits,
       accreditations: accreditations.map((a) => ({
         programmeId: a.programmeId,
         accreditedOn: a.accreditedOn,
@@ -133,15 +131,15 @@ export async function siteFacilitators(ex: Executor, siteId: number, today = lon
     .orderBy(asc(users.displayName));
   const ids = rows.map((r) => r.id);
   if (ids.length === 0) return [];
-  const profiles = await ex.select().from(facilitatorProfiles).where(inArray(facilitatorProfiles.userId, ids));
+  const limits = await facilitatorLimits(ex, ids);
   const accreditations = await ex.select().from(facilitatorAccreditations).where(inArray(facilitatorAccreditations.userId, ids));
   return rows.map((r) => {
-    const p = profiles.find((x) => x.userId === r.id);
+    const { maxSessionsPerDay, maxSessionsPerWeek } = limits.get(r.id)!;
     return {
       userId: r.id,
       displayName: r.displayName,
-      maxSessionsPerDay: p?.maxSessionsPerDay ?? defaultLimits.maxSessionsPerDay,
-      maxSessionsPerWeek: p?.maxSessionsPerWeek ?? defaultLimits.maxSessionsPerWeek,
+      maxSessionsPerDay,
+      maxSessionsPerWeek,
       accreditedFor: accreditations
         .filter((a) => a.userId === r.id && a.accreditedOn <= today && a.supervisionCurrentUntil >= today)
         .map((a) => a.programmeId),

@@ -179,7 +179,7 @@ export async function createReferral(db: Db, actor: Actor, input: unknown): Prom
       if (values.submit) {
         const outcome = applyTransition({ status: 'draft' }, 'submit', actor);
         if (!outcome.ok) throw new AccessDenied(outcome.message);
-        row = await writeTransition(tx, actor, row, outcome.status, 'submit', undefined, outcome.transition.effects);
+        row = await writeTransition(tx, actor, row, outcome.status, 'submit', undefined, outcome.effects);
       }
       return row;
     });
@@ -236,7 +236,7 @@ export async function transitionReferral(db: Db, actor: Actor, referralId: numbe
       const other = await openReferralOf(tx, current.personId, current.programmeId);
       if (other && other.id !== current.id) throw duplicateReferralError(other.id);
     }
-    const { effects } = outcome.transition;
+    const { effects } = outcome;
     if (effects.includes('requires_eligibility')) await requireEligible(tx, actor, current, outcome.transition, today);
     const groupChange: { joined?: number; left?: number } = {};
     if (effects.includes('leaves_group')) {

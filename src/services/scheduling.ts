@@ -28,7 +28,28 @@ import { sessionConflicts, type SessionConflict, type StaffingFacts } from '../d
 import { NotFound } from './errors.js';
 
 /** Used until someone sets a facilitator's own limits: one 150-minute session a day, five a week. */
-export const defaultLimits = { maxSessionsPerDay: 1, maxSessionsPerWeek: 5 } as const;
+const defaultLimits = { maxSessionsPerDay: 1, maxSessionsPerWeek: 5 } as const;
+
+export interface FacilitatorLimits {
+  maxSessionsPerDay: number;
+  maxSessionsPerWeek: number;
+  /** The profile's version for optimistic locking; 0 while he has no profile (the defaults apply). */
+  version: number;
+}
+
+/**
+ * Each facilitator's session limits, read from the profiles once here with the defaults applied to those who
+ * have none, so no caller falls back on its own. Every id asked for is in the map.
+ */
+export async function facilitatorLimits(ex: Executor, userIds: number[]): Promise<Map<number, FacilitatorLimits>> {
+  const profiles = userIds.length ? await ex.select().from(facilitatorProfiles).where(inArray(facilitatorProfiles.userId, userIds)) : [];
+  return new Map(
+    userIds.map((id) => {
+      const profile = profiles.find((p) => p.userId === id);
+      return [id, profile ? { maxSessionsPerDay: profile.maxSessionsPerDay, maxSessionsPerWeek: profile.maxSessionsPerWeek, version: profile.version } : { ...defaultLimits, version: 0 }];
+    }),
+  );
+}
 
 // Any constant will do: it serialises every change to timetables, so two plans never take the same room or person.
 const schedulingLockKey = 741_852_964;
@@ -65,8 +86,8 @@ export async function groupDefinition(ex: Executor, group: GroupRow): Promise<{ 
  */
 export async function facilitatorsForScenario(ex: Executor, userIds: number[]): Promise<Facilitator[]> {
   if (userIds.length === 0) return [];
-  const [profiles, accreditations, away, siteRows, accounts] = await Promise.all([
-    ex.select().from(facilitatorProfiles).where(inArray(facilitatorProfiles.userId, userIds)),
+  const [limits, accreditations, away, siteRows, accounts] = await Promise.all([
+    facilitatorLimits(ex, userIds),
     ex.select().from(facilitatorAccreditations).where(inArray(facilitatorAccreditations.userId, userIds)),
     ex.select().from(facilitatorUnavailability).where(inArray(facilitatorUnavailability.userId, userIds)),
     ex.select().from(userSites).where(inArray(userSites.userId, userIds)),
@@ -75,7 +96,7 @@ export async function facilitatorsForScenario(ex: Executor, userIds: number[]): 
   // A disabled account keeps its past sessions but is never planned into new ones.
   const disabled = new Set(accounts.filter((a) => a.disabled).map((a) => a.id));
   return userIds.map((id) => {
-    const profile = profiles.find((p) => p.userId === id);
+    const { maxSessionsPerDay, maxSessionsPerWeek } = limits.get(id)!;
     const own = accreditations.filter((a) => a.userId === id && !disabled.has(id));
     return {
       id: String(id),
@@ -83,8 +104,8 @@ export async function facilitatorsForScenario(ex: Executor, userIds: number[]): 
       programmes: own.map((a) => a.programmeId),
       accreditations: own.map((a) => ({ programme: a.programmeId, accreditedOn: a.accreditedOn, supervisionCurrentUntil: a.supervisionCurrentUntil })),
       unavailable: away.filter((u) => u.userId === id).map((u) => u.unavailableOn),
-      maxSessionsPerDay: profile?.maxSessionsPerDay ?? defaultLimits.maxSessionsPerDay,
-      maxSessionsPerWeek: profile?.maxSessionsPerWeek ?? defaultLimits.maxSessionsPerWeek,
+      maxSessionsPerDay,
+      maxSessionsPerWeek,
     };
   });
 }

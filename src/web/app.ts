@@ -22,6 +22,7 @@ import { catalogueRoutes } from './routes/catalogue/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { userAdminRoutes } from './routes/admin/users/index.js';
 import { siteAdminRoutes } from './routes/admin/sites/index.js';
+import { programmeAdminRoutes } from './routes/admin/programmes/index.js';
 import { peopleRoutes } from './routes/people/index.js';
 import { referralRoutes } from './routes/referrals/index.js';
 import { caseloadRoutes } from './routes/caseload/index.js';
@@ -93,6 +94,7 @@ export async function buildApp(context: AppContext, options: BuildOptions = {}):
   await app.register(homeRoutes, context);
   await app.register(userAdminRoutes, context);
   await app.register(siteAdminRoutes, context);
+  await app.register(programmeAdminRoutes, context);
   await app.register(peopleRoutes, context);
   await app.register(referralRoutes, context);
   await app.register(caseloadRoutes, context);

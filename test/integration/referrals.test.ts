@@ -180,6 +180,16 @@ test('taking a referral off hold returns it to the status it had before the hold
   assert.equal(r.status, 'awaiting_allocation');
 });
 
+test('a man taken off hold back onto the waitlist waits from the day he returns, not from before the hold', async () => {
+  let r = await referralAt('awaiting_allocation');
+  const joined = r.waitlistedAt!;
+  r = await transitionReferral(database.db, actors.manager, r.id, 'put_on_hold', { reason: 'Adjudication', version: r.version });
+  assert.equal(r.waitlistedAt?.getTime(), joined.getTime(), 'the hold itself does not touch his waiting');
+  const [{ heldAt }] = await database.db.select({ heldAt: referrals.statusChangedAt }).from(referrals).where(eq(referrals.id, r.id));
+  r = await transitionReferral(database.db, actors.manager, r.id, 'resume', { version: r.version });
+  assert.ok(r.waitlistedAt! > heldAt, 'waiting restarts when he comes off hold');
+});
+
 test('a second open referral of the same man to the same programme is refused, naming the first', async () => {
   const man = await newMan();
   const first = await createReferral(database.db, actors.manager, { personId: man.id, programmeId: 'core-sotp', submit: 'true' });

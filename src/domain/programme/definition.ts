@@ -1,9 +1,14 @@
 // A programme definition (the programme manual as data) and the rules a definition must obey.
-// Definitions are versioned files under programmes/; a broken one must stop start-up, naming the field.
+// Definitions are versioned files (programmes/<id>.v<N>.json, or uploaded by an administrator); a broken one
+// must stop start-up, or be refused at upload, naming the field.
 import { z } from 'zod';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date in the form YYYY-MM-DD');
-const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, hyphens or underscores');
+const slugPattern = /^[a-z0-9][a-z0-9_-]*$/;
+const slug = z.string().regex(slugPattern, 'must be lower-case letters, digits, hyphens or underscores');
+
+/** True when the text could be a programme's id (lower-case letters, digits, hyphens or underscores). */
+export const isProgrammeId = (text: string): boolean => slugPattern.test(text);
 
 export const riskCategories = ['low', 'medium', 'high', 'very_high'] as const;
 export type RiskCategory = (typeof riskCategories)[number];
@@ -162,8 +167,22 @@ function fieldName(path: ReadonlyArray<PropertyKey>): string {
   return path.length === 0 ? '(root)' : path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
 }
 
+/** The path of the first string holding a NUL character (which the database cannot store), or undefined. */
+function pathWithNul(value: unknown, path: PropertyKey[]): PropertyKey[] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value && typeof value === 'object') {
+    for (const [key, item] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
+      const found = pathWithNul(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /** Validates raw data as a programme definition; throws naming the first bad field. */
 export function parseProgrammeDefinition(raw: unknown, source: string): ProgrammeDefinition {
+  const nul = pathWithNul(raw, []);
+  if (nul) throw new ProgrammeDefinitionError(source, fieldName(nul), 'holds a NUL character, which cannot be stored');
   const parsed = programmeDefinitionSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -190,6 +209,29 @@ export function parseProgrammeDefinition(raw: unknown, source: string): Programm
         );
       }
     }
+  }
+  return def;
+}
+
+/** A definition file's name: the programme id and version, like core-sotp.v1.json. */
+export const programmeFileName = /^([a-z0-9][a-z0-9_-]*)\.v(\d+)\.json$/;
+
+/**
+ * Reads one definition file, folder or upload alike: its name must give the id and version the file holds, its
+ * text must be JSON and a valid definition. Throws a ProgrammeDefinitionError naming the first bad field.
+ */
+export function parseProgrammeFile(name: string, text: string): ProgrammeDefinition {
+  const match = programmeFileName.exec(name);
+  if (!match) throw new ProgrammeDefinitionError(name, '(file name)', 'must be the programme id and version, like core-sotp.v2.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ProgrammeDefinitionError(name, '(file)', `is not valid JSON: ${(error as Error).message}`);
+  }
+  const def = parseProgrammeDefinition(raw, name);
+  if (def.id !== match[1] || def.version !== Number(match[2])) {
+    throw new ProgrammeDefinitionError(name, 'id', `the file name says ${match[1]} v${match[2]} but the file says ${def.id} v${def.version}`);
   }
   return def;
 }

@@ -74,6 +74,8 @@ export interface ReferralTransition {
   /** The question on the confirmation page. */
   readonly confirmation: string;
   readonly effects: readonly TransitionEffect[];
+  /** For `status_before_hold`: what returning to each status does as well (back on the waitlist, he starts waiting again). */
+  readonly effectsOnReturnTo?: Readonly<Partial<Record<ReferralStatusId, readonly TransitionEffect[]>>>;
 }
 
 const assessors: readonly Role[] = ['assessor', 'treatment_manager'];
@@ -251,6 +253,8 @@ export const referralTransitions = [
     label: 'Take off hold',
     confirmation: 'Are you sure you want to take this referral off hold? It returns to where it was before.',
     effects: [],
+    // His days waiting count from his return, as after removal from a group: the days on hold were not waiting.
+    effectsOnReturnTo: { awaiting_allocation: ['starts_waiting'] },
   },
   {
     id: 'withdraw',
@@ -281,7 +285,7 @@ export type TransitionRefusal =
   | 'previous_status_required';
 
 export type TransitionOutcome =
-  | { ok: true; status: ReferralStatusId; transition: ReferralTransition; reason?: string }
+  | { ok: true; status: ReferralStatusId; transition: ReferralTransition; effects: readonly TransitionEffect[]; reason?: string }
   | { ok: false; refusal: TransitionRefusal; message: string };
 
 /**
@@ -317,7 +321,8 @@ export function applyTransition(
   } else {
     status = transition.to;
   }
-  return trimmed ? { ok: true, status, transition, reason: trimmed } : { ok: true, status, transition };
+  const effects = [...transition.effects, ...(transition.effectsOnReturnTo?.[status] ?? [])];
+  return trimmed ? { ok: true, status, transition, effects, reason: trimmed } : { ok: true, status, transition, effects };
 }
 
 /**

@@ -1,5 +1,8 @@
 // England and Wales bank holidays by rule (plus the one-off changes), ISO weeks and date arithmetic.
 // Dates are 'YYYY-MM-DD' strings or day numbers (days since 1970-01-01, UTC) so local time never leaks in.
+// The one-off changes are data (bank-holiday-changes.json), so a new proclamation needs no code.
+import { z } from 'zod';
+import bankHolidayChanges from './bank-holiday-changes.json' with { type: 'json' };
 
 export type IsoDate = string;
 export type DayNumber = number;
@@ -118,23 +121,55 @@ function christmasHolidays(year: number): Array<[DayNumber, string]> {
   }
 }
 
-interface OneOffChange {
-  /** The rule-based holiday it replaces, by title; absent for an extra day. */
-  replaces?: string;
-  date: IsoDate;
-  title: string;
+const ruleTitles = [
+  "New Year's Day",
+  'Good Friday',
+  'Easter Monday',
+  'Early May bank holiday',
+  'Spring bank holiday',
+  'Summer bank holiday',
+  'Christmas Day',
+  'Boxing Day',
+] as const;
+
+const oneOffChange = z.strictObject({
+  date: z.string().refine(isIsoDate, 'must be a real date in the form YYYY-MM-DD'),
+  title: z.string().min(1, 'must not be empty'),
+  /** The rule-based holiday it moves, by title; absent for an extra day. */
+  replaces: z.enum(ruleTitles, { error: `must be one of the holidays set by rule: ${ruleTitles.join(', ')}` }).optional(),
+});
+export type OneOffChange = z.infer<typeof oneOffChange>;
+
+export class BankHolidayChangesError extends Error {
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`bank-holiday-changes.json: ${field}: ${reason}`);
+    this.name = 'BankHolidayChangesError';
+  }
 }
 
-/** Changes made by proclamation, which no rule predicts. */
-const oneOffChanges: Record<number, OneOffChange[]> = {
-  2020: [{ replaces: 'Early May bank holiday', date: '2020-05-08', title: 'Early May bank holiday (VE day)' }],
-  2022: [
-    { replaces: 'Spring bank holiday', date: '2022-06-02', title: 'Spring bank holiday' },
-    { date: '2022-06-03', title: 'Platinum Jubilee bank holiday' },
-    { date: '2022-09-19', title: 'Bank holiday for the State Funeral of Queen Elizabeth II' },
-  ],
-  2023: [{ date: '2023-05-08', title: 'Bank holiday for the coronation of King Charles III' }],
-};
+/** Validates the one-off changes (the data file's shape); throws naming the first bad field. A date may change only once. */
+export function parseBankHolidayChanges(raw: unknown): Map<number, OneOffChange[]> {
+  const parsed = z.strictObject({ $comment: z.string().optional(), changes: z.array(oneOffChange) }).safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BankHolidayChangesError(issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, ''), issue.message);
+  }
+  const byYear = new Map<number, OneOffChange[]>();
+  const seen = new Set<string>();
+  parsed.data.changes.forEach((change, i) => {
+    if (seen.has(change.date)) throw new BankHolidayChangesError(`changes[${i}].date`, `${change.date} is changed twice`);
+    seen.add(change.date);
+    const year = Number(change.date.slice(0, 4));
+    byYear.set(year, [...(byYear.get(year) ?? []), change]);
+  });
+  return byYear;
+}
+
+/** Changes made by proclamation, which no rule predicts: data, read and checked once when this module loads. */
+const oneOffChanges = parseBankHolidayChanges(bankHolidayChanges);
 
 /** The year's England and Wales bank holidays in date order, as GOV.UK titles them. */
 export function bankHolidays(year: number): BankHoliday[] {
@@ -150,8 +185,8 @@ export function bankHolidays(year: number): BankHoliday[] {
     ...christmasHolidays(year),
   ];
   let holidays: BankHoliday[] = byRule.map(([day, title]) => ({ date: isoDate(day), title }));
-  for (const change of oneOffChanges[year] ?? []) {
-    if (change.replaces) holidays = holidays.filter((h) => h.title !== change.replaces);
+  for (const change of oneOffChanges.get(year) ?? []) {
+    if (change.replaces) holidays = holidays.filter((h) => h.title.replace(/ \(substitute day\)$/, '') !== change.replaces);
     holidays.push({ date: change.date, title: change.title });
   }
   return holidays.sort((a, b) => a.date.localeCompare(b.date));

@@ -5,7 +5,6 @@ import type { Executor } from '../../db/connection.js';
 import {
   catchUpSessions,
   facilitatorAccreditations,
-  facilitatorProfiles,
   facilitatorUnavailability,
   groupFacilitators,
   groupSessions,
@@ -17,7 +16,7 @@ import {
 import type { ProgrammeDefinition } from '../../domain/programme/definition.js';
 import { facilitatorTimeRefusal, type Booking } from '../../domain/schedule/bookings.js';
 import { dayNumber, isoDate, weekStart } from '../../domain/schedule/calendar.js';
-import { addDays, defaultLimits, readableDate, type GroupRow } from '../scheduling.js';
+import { addDays, facilitatorLimits, readableDate, type GroupRow } from '../scheduling.js';
 
 async function commitmentsOn(ex: Executor, userId: number, from: string, to: string, ignoreSessionId?: number, ignoreCatchUpId?: number): Promise<Booking[]> {
   const sessions = await ex
@@ -88,12 +87,12 @@ export async function facilitatorObstacle(
     .from(facilitatorUnavailability)
     .where(and(eq(facilitatorUnavailability.userId, userId), eq(facilitatorUnavailability.unavailableOn, at.date)));
   const monday = isoDate(weekStart(dayNumber(at.date)));
-  const [profile] = await ex.select().from(facilitatorProfiles).where(eq(facilitatorProfiles.userId, userId));
+  const { maxSessionsPerDay, maxSessionsPerWeek } = (await facilitatorLimits(ex, [userId])).get(userId)!;
   return facilitatorTimeRefusal(at, {
     name,
     unavailable: away.map((a) => a.unavailableOn),
     week: await commitmentsOn(ex, userId, monday, addDays(monday, 6), ignore.sessionId, ignore.catchUpId),
-    maxSessionsPerDay: profile?.maxSessionsPerDay ?? defaultLimits.maxSessionsPerDay,
-    maxSessionsPerWeek: profile?.maxSessionsPerWeek ?? defaultLimits.maxSessionsPerWeek,
+    maxSessionsPerDay,
+    maxSessionsPerWeek,
   });
 }

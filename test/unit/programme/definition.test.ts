@@ -69,3 +69,12 @@ test('a definition missing its catalogue rating is refused, naming the field', (
 test('an unknown eligibility criterion kind is refused', () => {
   rejects((d) => (d.eligibility.criteria[0].kind = 'shoe_size'), 'eligibility.criteria[0].kind');
 });
+
+test('a definition with a NUL character in any text is refused naming the field: the database cannot store it', () => {
+  const d = raw();
+  d.blocks[2].title = 'Positive\u0000coping';
+  assert.throws(
+    () => parseProgrammeDefinition(d, 'core-sotp.v2.json'),
+    (e: unknown) => e instanceof ProgrammeDefinitionError && e.field === 'blocks[2].title',
+  );
+});

@@ -135,6 +135,17 @@ test('a referral put on hold returns to the status it came from, taken from its 
   assert.equal(movesTo(go('on_hold', 'resume', 'treatment_manager', undefined, statusBeforeHold(history))), 'awaiting_allocation');
 });
 
+test('taking a referral off hold back onto the waitlist starts his waiting again; back to assessment it does not', () => {
+  const resumed = (before: ReferralStatusId) => {
+    const outcome = go('on_hold', 'resume', 'treatment_manager', undefined, before);
+    assert.ok(outcome.ok);
+    return outcome.effects;
+  };
+  assert.deepEqual(resumed('awaiting_allocation'), ['starts_waiting']);
+  assert.deepEqual(resumed('allocated'), ['starts_waiting'], 'held while in a group, he returns to the waitlist');
+  assert.deepEqual(resumed('awaiting_assessment'), []);
+});
+
 test('taking a referral off hold needs the status before the hold', () => {
   assert.equal(refusedWith(go('on_hold', 'resume', 'treatment_manager')), 'previous_status_required');
   assert.equal(refusedWith(go('on_hold', 'resume', 'treatment_manager', undefined, 'programme_complete')), 'previous_status_required');

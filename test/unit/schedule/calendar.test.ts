@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import {
+  BankHolidayChangesError,
   bankHolidays,
   dayNumber,
   easterSunday,
@@ -11,6 +12,7 @@ import {
   isoDate,
   isoWeek,
   isoWeekday,
+  parseBankHolidayChanges,
   weekStart,
   weeksSpanned,
 } from '../../../src/domain/schedule/calendar.js';
@@ -130,4 +132,19 @@ test('dates round-trip through day numbers, and impossible dates are rejected', 
   assert.equal(isIsoDate('2028-02-29'), true);
   assert.equal(isIsoDate('2027-1-04'), false);
   assert.throws(() => dayNumber('2027-13-01'));
+});
+
+test('a one-off bank holiday change must move a holiday set by rule, and the data file names the bad field', () => {
+  assert.throws(
+    () => parseBankHolidayChanges({ changes: [{ date: '2030-05-10', title: 'Moved', replaces: 'Midsummer bank holiday' }] }),
+    (e: unknown) => e instanceof BankHolidayChangesError && e.field === 'changes[0].replaces',
+  );
+  assert.throws(
+    () => parseBankHolidayChanges({ changes: [{ date: '2030-02-30', title: 'Not a day' }] }),
+    (e: unknown) => e instanceof BankHolidayChangesError && e.field === 'changes[0].date',
+  );
+  assert.throws(
+    () => parseBankHolidayChanges({ changes: [{ date: '2030-06-03', title: 'Extra' }, { date: '2030-06-03', title: 'Again' }] }),
+    (e: unknown) => e instanceof BankHolidayChangesError && e.field === 'changes[1].date',
+  );
 });

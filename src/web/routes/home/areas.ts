@@ -15,7 +15,7 @@ const areas: Record<Role, Area[]> = {
   administrator: [
     { title: 'Users', description: 'Create and disable user accounts and assign their sites.', href: '/admin/users', action: 'user.manage' },
     { title: 'Sites', description: 'The prisons where programmes are delivered.', href: '/admin/sites', action: 'site.manage' },
-    { title: 'Programme definitions', description: 'Programme manuals as versioned data.', href: '/programmes' },
+    { title: 'Programme definitions', description: 'Programme manuals as versioned data: their versions, what changed between two, and uploading a new one.', href: '/admin/programmes', action: 'programme.manage' },
     { title: 'Instruments', description: 'Risk instrument definitions.' },
     { title: 'Outcome evaluations', description: 'Import reconviction records and cohorts; run evaluations.', href: '/evaluations', action: 'evaluation.read' },
   ],
