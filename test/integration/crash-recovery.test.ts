@@ -140,18 +140,19 @@ test(`every acknowledged write survives a kill -9 of the server, nothing is half
       const form = await researcher.get(`${server.url}/evaluations/imports/new`);
       assert.equal(form.status, 200, 'the session started before the kill is still valid after it');
 
-      // The kill lands later in each run: early ones tend to cut the import, later ones only the burst.
-      const killAfter = 3 + Math.round((50 * run) / Math.max(1, runs - 1)) + Math.floor(Math.random() * 8);
+      // Even runs are killed a moment after the import is sent, to cut it part-way; odd runs after a number of
+      // acknowledged writes, which grows run by run so the kill lands at different points of the burst.
+      const killAfter = 5 + 10 * run + Math.floor(Math.random() * 10);
       let count = 0;
       let killed: Promise<void> | undefined;
+      const kill = () => (killed ??= server.kill());
       const onAcknowledged = () => {
-        if (++count >= killAfter && !killed) killed = server.kill();
+        if (run % 2 === 1 && ++count >= killAfter) kill();
       };
       const work = [cohortImport(server, researcher, run, all), ...Array.from({ length: writers }, (_, i) => writer(server, token, siteId, run, i, all, onAcknowledged))];
-      // The writers stop only when the server is gone; a server too slow to reach the count is killed anyway.
-      const deadline = setTimeout(() => (killed ??= server.kill()), 10_000);
+      const timer = setTimeout(kill, run % 2 === 0 ? 100 + Math.random() * 700 : 10_000);
       await Promise.all(work);
-      clearTimeout(deadline);
+      clearTimeout(timer);
       await killed;
     }
 
@@ -200,7 +201,7 @@ test(`every acknowledged write survives a kill -9 of the server, nothing is half
     assert.deepEqual(problems, [], 'nothing is half-written');
     assert.deepEqual(all.refusals.filter((r) => / 5\d\d$/.test(r)), [], 'no server errors');
     assert.ok(verdict.intact, JSON.stringify(verdict));
-    assert.ok(all.people.length >= runs && all.referrals.length > 0, 'the burst wrote something before each kill');
+    assert.ok(all.people.length > 0 && all.referrals.length > 0, 'the burst wrote something before the kills');
   } finally {
     await cleanup();
     if (env.DATA_DIR) rmSync(env.DATA_DIR, { recursive: true, force: true });
