@@ -15,8 +15,11 @@ export async function openRuntime(config: Config = loadConfig()): Promise<AppCon
   const programmes = loadProgrammeDefinitions();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    await migrate(database);
-    await recordProgrammeVersions(database.db, programmes);
+    // Two instances started at once on a new (or newly upgraded) PostgreSQL take turns: the second finds the work done.
+    await database.exclusive(async () => {
+      await migrate(database);
+      await recordProgrammeVersions(database.db, programmes);
+    });
   } catch (error) {
     await database.close();
     throw error;

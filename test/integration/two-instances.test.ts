@@ -6,6 +6,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { loadConfig } from '../../src/config.js';
+import { readMigrations } from '../../src/db/migrate.js';
+import { loadProgrammeDefinitions } from '../../src/programme-files.js';
+import { openRuntime } from '../../src/runtime.js';
 import { openDatabase, queryRows, type Database } from '../../src/db/connection.js';
 import { systemActor } from '../../src/services/access.js';
 import { verifyAuditLog } from '../../src/services/audit.js';
@@ -48,6 +53,37 @@ function newPerson(familyName: string) {
   const letters = String.fromCharCode(65 + (serial % 26)) + String.fromCharCode(65 + (Math.floor(serial / 26) % 26));
   return { prisonNumber: `T${String(serial).padStart(4, '0')}${letters}`, givenName: 'Two', familyName, dateOfBirth: '1975-05-05', sex: 'male', siteId };
 }
+
+test('two instances starting at once on a new database both start, and the migrations and programme versions are recorded once', { skip }, async () => {
+  const base = process.env.TEST_DATABASE_URL!;
+  const name = `sotp_two_starts_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  try {
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: url.toString() });
+    // What `sotp serve` does first, twice at the same moment.
+    const started = await Promise.allSettled([openRuntime(config), openRuntime(config)]);
+    for (const s of started) if (s.status === 'fulfilled') await s.value.database.close();
+    assert.deepEqual(started.map((s) => (s.status === 'rejected' ? String(s.reason) : 'started')), ['started', 'started']);
+    const fresh = await openDatabase({ databaseUrl: url.toString(), dataDir: '' });
+    try {
+      const [row] = await queryRows<{ migrations: string; versions: string }>(
+        fresh.db,
+        sql`SELECT (SELECT count(*) FROM schema_migrations)::text AS migrations, (SELECT count(*) FROM programme_versions)::text AS versions`,
+      );
+      assert.deepEqual(row, { migrations: String(readMigrations().length), versions: String(loadProgrammeDefinitions().length) });
+      assert.ok((await verifyAuditLog(fresh.db)).intact);
+    } finally {
+      await fresh.close();
+    }
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+});
 
 test('writes spread across two instances are all stored, each with its audit entry', { skip }, async () => {
   const writers = 8;
