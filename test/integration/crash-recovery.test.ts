@@ -17,7 +17,6 @@ import { apiRequest, HttpVisitor, spawnServer, type ServerProcess } from '../sup
 const runs = Number(process.env.CRASH_RUNS ?? 3);
 const writers = 6;
 const cohortFile = readFileSync(new URL('../fixtures/evaluation/friendship2003.csv', import.meta.url), 'utf8');
-const cohortRows = cohortFile.trim().split('\n').length - 1;
 
 interface Acknowledged {
   people: Array<{ id: number; prisonNumber: string }>;
@@ -29,9 +28,10 @@ interface Acknowledged {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** Prison numbers of the form K1234AB: K is not used by the demo data, the letters name the run and writer. */
+/** Prison numbers of the form K1234AB: K is not used by the demo data, the letters tell the run and writer apart. */
 function prisonNumber(run: number, writer: number, n: number): string {
-  return `K${String(n).padStart(4, '0')}${String.fromCharCode(65 + run)}${String.fromCharCode(65 + writer)}`;
+  const pair = run * writers + writer;
+  return `K${String(n).padStart(4, '0')}${String.fromCharCode(65 + (Math.floor(pair / 26) % 26), 65 + (pair % 26))}`;
 }
 
 /** One writer: a man's record, then his referral (submitted), again and again until the server is gone. */
