@@ -17,8 +17,11 @@ export async function openRuntime(config: Config = loadConfig()): Promise<AppCon
   const files = loadProgrammeDefinitions();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    await migrate(database);
-    await recordProgrammeVersions(database.db, files);
+    // Two instances started at once on a new (or newly upgraded) PostgreSQL take turns: the second finds the work done.
+    await database.exclusive(async () => {
+      await migrate(database);
+      await recordProgrammeVersions(database.db, files);
+    });
     const programmes = await currentProgrammeDefinitions(database.db);
     return { database, config, programmes, version: packageVersion };
   } catch (error) {

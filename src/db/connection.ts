@@ -24,8 +24,16 @@ export interface Database {
   readonly db: Db;
   /** Runs a multi-statement SQL script in one transaction (migrations). */
   runScript(sql: string): Promise<void>;
+  /**
+   * Runs `work` while no other process runs exclusive work on this database: start-up's migrations and programme
+   * versions, which two instances started at once on one PostgreSQL would otherwise both apply.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+// Any constant will do: it is the one lock that start-ups of every process on the database take.
+const startUpLockKey = 963_852_741;
 
 export function wrapPglite(client: PGlite): Database {
   return {
@@ -36,6 +44,8 @@ export function wrapPglite(client: PGlite): Database {
         await tx.exec(sql);
       });
     },
+    // The folder lock already makes this process the only one on the database.
+    exclusive: (work) => work(),
     close: () => client.close(),
   };
 }
@@ -57,6 +67,19 @@ export function wrapPostgres(pool: pg.Pool): Database {
         client.release();
       }
     },
+    async exclusive(work) {
+      // A session lock, held across the work's own transactions on other connections of the pool.
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [startUpLockKey]);
+        return await work();
+      } finally {
+        // Unlocking fails only on a broken connection, whose lock has gone with it; the work's own error matters more.
+        await client.query('SELECT pg_advisory_unlock($1)', [startUpLockKey]).catch((error: Error) => (broken = error));
+        client.release(broken);
+      }
+    },
     close: () => pool.end(),
   };
 }
@@ -69,6 +92,9 @@ export interface ConnectionSettings {
 export async function openDatabase(settings: ConnectionSettings): Promise<Database> {
   if (settings.databaseUrl) {
     const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 10 });
+    // An idle connection ended by the server (a restart, a failover, an administrator) is dropped by the pool and the
+    // next query opens a new one; unheard, the pool's error event would stop the whole process.
+    pool.on('error', () => {});
     await pool.query('SELECT 1');
     return wrapPostgres(pool);
   }

@@ -1,16 +1,13 @@
 // Browser-test support: the real `sotp serve` on a copy of the demo database, driven by Debian's
 // Chromium through playwright-core, with axe checking every page against WCAG 2.2 AA.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { cliDatabaseEnv, demoPassword } from '../support/database.js';
+import { spawnServer } from '../support/server.js';
 import { londonToday } from '../../src/clock.js';
 import { dayNumber, isBankHoliday, isoDate, isoWeekday, weekStart } from '../../src/domain/schedule/calendar.js';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface RunningServer {
   url: string;
@@ -19,32 +16,11 @@ export interface RunningServer {
 
 export async function startServer(): Promise<RunningServer> {
   const { env, cleanup } = await cliDatabaseEnv({ demo: true });
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'serve'], {
-    cwd: root,
-    env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'test', SOTP_DEMO_PASSWORD: demoPassword },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s: ${stderr}`)), 60_000);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const match = /serving (http:\/\/\S+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
-  });
+  const server = await spawnServer(env);
   return {
-    url,
+    url: server.url,
     async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      await server.stop();
       await cleanup();
     },
   };
