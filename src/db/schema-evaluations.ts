@@ -1,5 +1,5 @@
-// Drizzle's view of the outcome-evaluation tables (migration 0005).
-import { date, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+// Drizzle's view of the outcome-evaluation tables (migrations 0005 and 0009).
+import { boolean, date, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -10,9 +10,31 @@ export const cohortImports = pgTable('cohort_imports', {
   sha256: text('sha256').notNull(),
   rows: integer('rows').notNull(),
   columns: text('columns').array().notNull(),
-  content: text('content').notNull(),
   importedBy: integer('imported_by').notNull(),
   createdAt: tz('created_at').notNull().defaultNow(),
+});
+
+export const cohortImportProgress = pgTable('cohort_import_progress', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  kind: text('kind').notNull(),
+  fileName: text('file_name').notNull(),
+  status: text('status').notNull().default('queued'),
+  rowsRead: integer('rows_read').notNull().default(0),
+  problems: jsonb('problems').notNull().default([]),
+  cohortImportId: integer('cohort_import_id'),
+  alreadyImported: boolean('already_imported').notNull().default(false),
+  requestedBy: integer('requested_by').notNull(),
+  createdAt: tz('created_at').notNull().defaultNow(),
+  updatedAt: tz('updated_at').notNull().defaultNow(),
+  version: integer('version').notNull().default(1),
+});
+
+export const cohortImportChunks = pgTable('cohort_import_chunks', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  uploadId: integer('upload_id'),
+  cohortImportId: integer('cohort_import_id'),
+  seq: integer('seq').notNull(),
+  content: text('content').notNull(),
 });
 
 export const reconvictionImports = pgTable('reconviction_imports', {
