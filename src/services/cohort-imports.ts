@@ -24,11 +24,11 @@ const fixedColumns = new Set(['person_ref', 'treated', 'release_date', 'end_of_f
 const outcomeSuffix = '_reoffence_date';
 export const maxImportBytes = 64 * 1024 * 1024;
 /** Characters parsed between two turns of the event loop: a few milliseconds of work. */
-const parsePiece = 64 * 1024;
+const parsePiece = 32 * 1024;
 /** Characters per stored piece of the file: one insert each. */
 const storedPiece = 1024 * 1024;
-/** How often the rows read so far are written to the progress record. */
-const progressEveryMs = 250;
+/** How often (in rows read) the count is written to the progress record. */
+const progressEveryRows = 5000;
 const shownProblems = 20;
 
 export type CohortImport = typeof cohortImports.$inferSelect;
@@ -51,6 +51,16 @@ export const cohortImportInput = z.object({
   ...kindAndName,
   content: z.string({ error: 'Choose a CSV file' }).min(1, 'The file is empty').max(maxImportBytes, sizeLimit),
 });
+
+/** Validates an upload's input; a problem with its name, size or text is a problem with the file field. */
+function validUpload<T>(schema: z.ZodType<T>, input: unknown): T {
+  try {
+    return validate(schema, input);
+  } catch (error) {
+    if (!(error instanceof ValidationFailed)) throw error;
+    throw new ValidationFailed(error.errors.map((e) => (e.field === 'kind' ? e : { ...e, field: 'file' })));
+  }
+}
 
 /** A cohort file's text, piece by piece (about `size` characters each); it can be read more than once. */
 export type CohortText = (size: number) => AsyncIterable<string>;
@@ -185,7 +195,7 @@ async function setProgress(ex: Executor, id: number, changes: Partial<typeof coh
 /** Records an upload as queued (its kind, name and size checked); the import itself is `runCohortImport`. */
 export async function queueCohortImport(db: Db, actor: Actor, input: unknown): Promise<CohortImportProgress> {
   requireRole(actor, ...evaluationRoles);
-  const { kind, fileName } = validate(cohortUploadInput, input);
+  const { kind, fileName } = validUpload(cohortUploadInput, input);
   const [row] = await db.insert(cohortImportProgress).values({ kind, fileName, requestedBy: actor.userId! }).returning();
   return row as CohortImportProgress;
 }
@@ -203,10 +213,10 @@ export async function runCohortImport(db: Db, actor: Actor, id: number, text: Co
   const kind = queued.kind as 'comparison' | 'cohort';
   try {
     await setProgress(db, id, { status: 'parsing' });
-    let reported = Date.now();
+    let reported = 0;
     const check = await checkCohortText(kind, text, signal, async (rows) => {
-      if (Date.now() - reported < progressEveryMs) return;
-      reported = Date.now();
+      if (rows - reported < progressEveryRows) return;
+      reported = rows;
       await setProgress(db, id, { rowsRead: rows });
     });
     const [existing] = await db.select().from(cohortImports).where(and(eq(cohortImports.kind, kind), eq(cohortImports.sha256, check.sha256)));
@@ -262,7 +272,7 @@ async function abandon(db: Db, id: number, message: string): Promise<void> {
  */
 export async function importCohortFile(db: Db, actor: Actor, input: unknown): Promise<{ cohortImport: CohortImport; alreadyImported: boolean }> {
   requireRole(actor, ...evaluationRoles);
-  const { kind, fileName, content } = validate(cohortImportInput, input);
+  const { kind, fileName, content } = validUpload(cohortImportInput, input);
   const queued = await queueCohortImport(db, actor, { kind, fileName, bytes: Buffer.byteLength(content) });
   const outcome = await runCohortImport(db, actor, queued.id, cohortTextOf(content));
   if (outcome.status !== 'done') throw new ValidationFailed(outcome.problems);
