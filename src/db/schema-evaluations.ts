@@ -1,5 +1,5 @@
-// Drizzle's view of the outcome-evaluation tables (migration 0005).
-import { date, index, integer, jsonb, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
+// Drizzle's view of the outcome-evaluation tables (migrations 0005 and 0009).
+import { boolean, date, index, integer, jsonb, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import { users } from './schema.js';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -13,13 +13,41 @@ export const cohortImports = pgTable(
     sha256: text('sha256').notNull(),
     rows: integer('rows').notNull(),
     columns: text('columns').array().notNull(),
-    content: text('content').notNull(),
     importedBy: integer('imported_by')
       .notNull()
       .references(() => users.id),
     createdAt: tz('created_at').notNull().defaultNow(),
   },
   (t) => [unique().on(t.kind, t.sha256)],
+);
+
+export const cohortImportProgress = pgTable('cohort_import_progress', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  kind: text('kind').notNull(),
+  fileName: text('file_name').notNull(),
+  status: text('status').notNull().default('queued'),
+  rowsRead: integer('rows_read').notNull().default(0),
+  problems: jsonb('problems').notNull().default([]),
+  cohortImportId: integer('cohort_import_id').references(() => cohortImports.id),
+  alreadyImported: boolean('already_imported').notNull().default(false),
+  requestedBy: integer('requested_by')
+    .notNull()
+    .references(() => users.id),
+  createdAt: tz('created_at').notNull().defaultNow(),
+  updatedAt: tz('updated_at').notNull().defaultNow(),
+  version: integer('version').notNull().default(1),
+});
+
+export const cohortImportChunks = pgTable(
+  'cohort_import_chunks',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    uploadId: integer('upload_id').references(() => cohortImportProgress.id),
+    cohortImportId: integer('cohort_import_id').references(() => cohortImports.id),
+    seq: integer('seq').notNull(),
+    content: text('content').notNull(),
+  },
+  (t) => [unique().on(t.uploadId, t.seq), unique().on(t.cohortImportId, t.seq)],
 );
 
 export const reconvictionImports = pgTable('reconviction_imports', {

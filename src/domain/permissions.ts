@@ -51,6 +51,7 @@ export const permissions = {
   'membership.check': { roles: ['administrator', 'auditor'], siteScoped: false, description: 'Check that referral statuses and group memberships agree' },
   'evaluation.import': { roles: ['administrator', 'researcher'], siteScoped: false, description: 'Import cohort files and pseudonymised reconviction records' },
   'reconviction.import_named': { roles: ['administrator'], siteScoped: false, description: 'Import reconviction records keyed by prison number (pseudonymised on import)' },
+  'evaluation.import_progress.read': { roles: ['administrator', 'researcher'], siteScoped: false, own: ['researcher'], description: 'Follow a cohort upload’s import as it is read and stored (a researcher: his own uploads)' },
   'evaluation.run': { roles: ['administrator', 'researcher'], siteScoped: false, description: 'Run an outcome evaluation' },
   'evaluation.read': { roles: ['administrator', 'auditor', 'researcher'], siteScoped: false, description: 'Read stored evaluation runs and imports' },
 } as const satisfies Record<string, Permission>;

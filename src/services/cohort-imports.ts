@@ -1,15 +1,20 @@
 // Imports cohort files for outcome evaluation: a comparison pool of untreated men, or a complete linked
-// cohort. Files hold pseudonyms only; a file with any bad row is refused whole, naming every bad line,
-// and importing the same file twice changes nothing.
+// cohort. Files hold pseudonyms only; a file with any bad row is refused whole, naming its bad lines, and
+// importing the same file twice changes nothing. A file is read as a stream, a piece at a time with the
+// event loop free between pieces, and kept in pieces: a 50 MB file never stops the server answering and is
+// never held whole in memory. Each upload has a progress record the import page shows as it goes.
 import { createHash } from 'node:crypto';
-import { and, desc, eq } from 'drizzle-orm';
-import { parse } from 'csv-parse/sync';
+import { createReadStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import { parse } from 'csv-parse';
 import { z } from 'zod';
-import type { Db } from '../db/connection.js';
-import { cohortImports } from '../db/schema.js';
-import { CohortError, parseCohort, type CohortProblem } from '../domain/evaluation/cohort.js';
+import type { Db, Executor } from '../db/connection.js';
+import { cohortImportChunks, cohortImportProgress, cohortImports } from '../db/schema.js';
+import { CohortRowReader, type CohortProblem } from '../domain/evaluation/cohort.js';
 import { looksLikePrisonNumber } from '../domain/people/prison-number.js';
-import { syntaxProblem } from '../domain/evaluation/csv-problems.js';
+import { CsvTextScan, syntaxProblem } from '../domain/evaluation/csv-problems.js';
+import { onlyOwn } from '../domain/permissions.js';
 import { authorise, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { NotFound, ValidationFailed, type FieldError } from './errors.js';
@@ -18,14 +23,64 @@ import { validate } from './validate.js';
 const fixedColumns = new Set(['person_ref', 'treated', 'release_date', 'end_of_followup', 'risk_band']);
 const outcomeSuffix = '_reoffence_date';
 export const maxImportBytes = 64 * 1024 * 1024;
+/** Characters parsed between two turns of the event loop: a few milliseconds of work. */
+const parsePiece = 32 * 1024;
+/** Characters per stored piece of the file: one insert each. */
+const storedPiece = 1024 * 1024;
+/** How often (in rows read) the count is written to the progress record. */
+const progressEveryRows = 5000;
+const shownProblems = 20;
 
-export type CohortImport = Omit<typeof cohortImports.$inferSelect, 'content'>;
+export type CohortImport = typeof cohortImports.$inferSelect;
+export type CohortImportStatus = 'queued' | 'parsing' | 'storing' | 'done' | 'failed';
+export type CohortImportProgress = Omit<typeof cohortImportProgress.$inferSelect, 'status' | 'problems'> & { status: CohortImportStatus; problems: FieldError[] };
 
-export const cohortImportInput = z.object({
+const kindAndName = {
   kind: z.enum(['comparison', 'cohort'], { error: 'Choose what the file holds' }),
   fileName: z.string({ error: 'Choose a CSV file' }).trim().min(1, 'Choose a CSV file').max(200, 'File name must be 200 characters or fewer'),
-  content: z.string({ error: 'Choose a CSV file' }).min(1, 'The file is empty').max(maxImportBytes, 'The file must be smaller than 64 MB'),
+};
+const sizeLimit = 'The file must be smaller than 64 MB';
+
+/** An uploaded file: its size in bytes is checked before anything is read. */
+export const cohortUploadInput = z.object({
+  ...kindAndName,
+  bytes: z.number({ error: 'Choose a CSV file' }).int().min(1, 'The file is empty').max(maxImportBytes, sizeLimit),
 });
+
+export const cohortImportInput = z.object({
+  ...kindAndName,
+  content: z.string({ error: 'Choose a CSV file' }).min(1, 'The file is empty').max(maxImportBytes, sizeLimit),
+});
+
+/** Validates an upload's input; a problem with its name, size or text is a problem with the file field. */
+function validUpload<T>(schema: z.ZodType<T>, input: unknown): T {
+  try {
+    return validate(schema, input);
+  } catch (error) {
+    if (!(error instanceof ValidationFailed)) throw error;
+    throw new ValidationFailed(error.errors.map((e) => (e.field === 'kind' ? e : { ...e, field: 'file' })));
+  }
+}
+
+/** A cohort file's text, piece by piece (about `size` characters each); it can be read more than once. */
+export type CohortText = (size: number) => AsyncIterable<string>;
+
+/** The text of a file on disk, decoded as UTF-8 (a character split between two reads is kept whole). */
+export function cohortTextOfFile(path: string): CohortText {
+  return (size) => createReadStream(path, { encoding: 'utf8', highWaterMark: size });
+}
+
+/** Text already in memory, in pieces that never split a surrogate pair (each piece is stored as text). */
+export function cohortTextOf(content: string): CohortText {
+  return async function* pieces(size) {
+    for (let from = 0; from < content.length; ) {
+      let to = Math.min(from + size, content.length);
+      if (to < content.length && /[\uD800-\uDBFF]/.test(content[to - 1])) to--;
+      yield content.slice(from, to);
+      from = to;
+    }
+  };
+}
 
 /** The outcomes a cohort file records: one `<outcome>_reoffence_date` column each. */
 export function outcomesOf(columns: readonly string[]): string[] {
@@ -38,92 +93,243 @@ export function covariatesOf(columns: readonly string[]): string[] {
 }
 
 /** At most 20 problems as field errors on `file`, so a page stays readable; the count says how many more. */
-export function problemsAsFieldErrors(problems: readonly CohortProblem[]): FieldError[] {
-  const shown = problems.slice(0, 20).map((p) => ({ field: 'file', message: `Line ${p.line}, ${p.field}: ${p.reason}` }));
-  const hidden = problems.length - shown.length;
+export function problemsAsFieldErrors(problems: readonly CohortProblem[], total = problems.length): FieldError[] {
+  const shown = problems.slice(0, shownProblems).map((p) => ({ field: 'file', message: `Line ${p.line}, ${p.field}: ${p.reason}` }));
+  const hidden = total - shown.length;
   return hidden > 0 ? [...shown, { field: 'file', message: `… and ${hidden} more problems` }] : shown;
 }
 
-function headerOf(content: string): string[] {
-  try {
-    const [header] = parse(content, { to_line: 1, bom: true, trim: true }) as string[][];
-    return header ?? [];
-  } catch (error) {
-    const problem = syntaxProblem(error, content);
-    if (problem) throw new ValidationFailed(problemsAsFieldErrors([problem]));
-    throw error;
-  }
+/** The import was stopped before it finished (the server is shutting down). */
+class ImportStopped extends Error {}
+
+const turnOfEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+interface FileCheck {
+  sha256: string;
+  columns: string[];
+  rows: number;
+  errors: FieldError[];
 }
 
-/** Every check of a cohort file, all rows, all outcomes: throws ValidationFailed listing the bad lines. */
-function checkCohortFile(kind: 'comparison' | 'cohort', content: string): { columns: string[]; rows: number } {
-  const columns = headerOf(content);
-  const outcomes = outcomesOf(columns);
-  if (outcomes.length === 0) throw ValidationFailed.one('file', 'The file has no outcome column: name each one <outcome>_reoffence_date, e.g. sexual_reoffence_date');
-  let rows = 0;
-  try {
-    for (const outcome of outcomes) {
-      const cohort = parseCohort(content, { covariates: covariatesOf(columns), outcome });
-      rows = cohort.rows;
-      const problems = [];
-      for (let i = 0; i < cohort.rows; i++) {
-        if (looksLikePrisonNumber(cohort.personRef[i])) {
-          problems.push({ line: i + 2, field: 'person_ref', reason: 'looks like a prison number: cohort files must hold pseudonyms only' });
-        } else if (kind === 'comparison' && cohort.treated[i] !== 0) {
-          problems.push({ line: i + 2, field: 'treated', reason: 'a comparison pool holds untreated men only (treated = 0)' });
+/**
+ * Every check of a cohort file, all rows, all outcomes, in one streamed pass: csv-parse is fed a piece at a
+ * time and each record is checked as it is parsed, so only the pseudonyms seen (for duplicates) and the
+ * first problems are kept. `onRows` hears how many rows have been read.
+ */
+async function checkCohortText(kind: 'comparison' | 'cohort', text: CohortText, signal: AbortSignal | undefined, onRows: (rows: number) => Promise<void>): Promise<FileCheck> {
+  const hash = createHash('sha256');
+  const scan = new CsvTextScan();
+  const shown: CohortProblem[] = [];
+  let problemCount = 0;
+  const take = (problems: CohortProblem[]) => {
+    for (const p of problems) if (problemCount++ < shownProblems) shown.push(p);
+    problems.length = 0;
+  };
+  let columns: string[] | undefined;
+  let reader: CohortRowReader | undefined;
+  let rowsToRead = false;
+  const parser = parse({
+    bom: true,
+    trim: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    on_record: (record: string[], context) => {
+      if (columns === undefined) {
+        columns = record;
+        reader = new CohortRowReader({ covariates: covariatesOf(record), outcomes: outcomesOf(record) });
+        rowsToRead = outcomesOf(record).length > 0 && reader.header(record);
+      } else if (rowsToRead) {
+        const r = reader!;
+        r.row(record, context.lines);
+        if (record.length === columns.length) {
+          const bad = (field: string, reason: string) => r.problems.push({ line: context.lines, field, reason });
+          if (looksLikePrisonNumber(r.ref)) bad('person_ref', 'looks like a prison number: cohort files must hold pseudonyms only');
+          else if (kind === 'comparison' && r.treated !== 0) bad('treated', 'a comparison pool holds untreated men only (treated = 0)');
         }
       }
-      if (problems.length) throw new CohortError(problems);
-    }
-  } catch (error) {
-    if (error instanceof CohortError) throw new ValidationFailed(problemsAsFieldErrors(error.problems));
-    throw error;
+      if (reader) take(reader.problems);
+      return null;
+    },
+  });
+  let parseError: unknown;
+  parser.on('error', (error) => (parseError ??= error));
+  parser.resume();
+  for await (const piece of text(parsePiece)) {
+    if (signal?.aborted) throw new ImportStopped();
+    hash.update(piece);
+    scan.feed(piece);
+    // After a syntax error the parser has stopped; the rest is still scanned for NUL characters.
+    if (parseError === undefined) parser.write(piece);
+    await onRows(reader?.rows ?? 0);
+    await turnOfEventLoop();
   }
-  return { columns, rows };
+  if (parseError === undefined) {
+    parser.end();
+    await finished(parser).catch((error: unknown) => (parseError ??= error));
+  }
+  const result = { sha256: hash.digest('hex'), columns: columns ?? [], rows: reader?.rows ?? 0 };
+  // A NUL is reported alone: it is why the parser's view of the line cannot be trusted.
+  if (scan.nulProblems.length) return { ...result, errors: problemsAsFieldErrors(scan.nulProblems) };
+  if (parseError !== undefined) {
+    const problem = syntaxProblem(parseError, scan);
+    if (!problem) throw parseError;
+    take([problem]);
+  } else if (columns === undefined) {
+    return { ...result, errors: [{ field: 'file', message: 'The file is empty' }] };
+  } else if (outcomesOf(columns).length === 0) {
+    return { ...result, errors: [{ field: 'file', message: 'The file has no outcome column: name each one <outcome>_reoffence_date, e.g. sexual_reoffence_date' }] };
+  } else {
+    reader!.finish(true);
+    take(reader!.problems);
+  }
+  return { ...result, errors: problemsAsFieldErrors(shown, problemCount) };
 }
 
-export async function importCohortFile(db: Db, actor: Actor, input: unknown): Promise<{ cohortImport: CohortImport; alreadyImported: boolean }> {
+async function setProgress(ex: Executor, id: number, changes: Partial<typeof cohortImportProgress.$inferInsert>): Promise<void> {
+  await ex
+    .update(cohortImportProgress)
+    .set({ ...changes, updatedAt: new Date(), version: sql`${cohortImportProgress.version} + 1` })
+    .where(eq(cohortImportProgress.id, id));
+}
+
+/** Records an upload as queued (its kind, name and size checked); the import itself is `runCohortImport`. */
+export async function queueCohortImport(db: Db, actor: Actor, input: unknown): Promise<CohortImportProgress> {
   authorise(actor, 'evaluation.import');
-  const { kind, fileName, content } = validate(cohortImportInput, input);
-  const sha256 = createHash('sha256').update(content).digest('hex');
-  const [existing] = await db.select().from(cohortImports).where(and(eq(cohortImports.kind, kind), eq(cohortImports.sha256, sha256)));
-  if (existing) return { cohortImport: withoutContent(existing), alreadyImported: true };
-  const { columns, rows } = checkCohortFile(kind, content);
+  const { kind, fileName } = validUpload(cohortUploadInput, input);
+  const [row] = await db.insert(cohortImportProgress).values({ kind, fileName, requestedBy: actor.userId! }).returning();
+  return row as CohortImportProgress;
+}
+
+/**
+ * Checks and stores a queued upload, recording its progress: done (with the cohort import, new or the
+ * same file imported before) or failed (with its problems, nothing imported). All or nothing: the file's
+ * pieces are staged under the upload, a batch at a time, and become a cohort import in one short
+ * transaction at the end, so no long transaction holds the database while a large file is stored.
+ */
+export async function runCohortImport(db: Db, actor: Actor, id: number, text: CohortText, signal?: AbortSignal): Promise<CohortImportProgress> {
+  authorise(actor, 'evaluation.import');
+  const [queued] = await db.select().from(cohortImportProgress).where(eq(cohortImportProgress.id, id));
+  if (!queued) throw new NotFound('Cohort import');
+  const kind = queued.kind as 'comparison' | 'cohort';
+  try {
+    await setProgress(db, id, { status: 'parsing' });
+    let reported = 0;
+    const check = await checkCohortText(kind, text, signal, async (rows) => {
+      if (rows - reported < progressEveryRows) return;
+      reported = rows;
+      await setProgress(db, id, { rowsRead: rows });
+    });
+    const [existing] = await db.select().from(cohortImports).where(and(eq(cohortImports.kind, kind), eq(cohortImports.sha256, check.sha256)));
+    if (existing) {
+      await setProgress(db, id, { status: 'done', rowsRead: existing.rows, cohortImportId: existing.id, alreadyImported: true });
+    } else if (check.errors.length) {
+      await setProgress(db, id, { status: 'failed', rowsRead: check.rows, problems: check.errors });
+    } else {
+      await setProgress(db, id, { status: 'storing', rowsRead: check.rows });
+      await storeCohortFile(db, actor, queued, check, text, signal);
+    }
+  } catch (error) {
+    await abandon(db, id, error instanceof ImportStopped ? 'The import stopped because the service was shutting down: upload the file again' : 'The file could not be imported because of a problem in the service: try again');
+    if (!(error instanceof ImportStopped)) throw error;
+  }
+  const [finished] = await db.select().from(cohortImportProgress).where(eq(cohortImportProgress.id, id));
+  return finished as CohortImportProgress;
+}
+
+async function storeCohortFile(db: Db, actor: Actor, upload: typeof cohortImportProgress.$inferSelect, check: FileCheck, text: CohortText, signal?: AbortSignal): Promise<void> {
+  let seq = 0;
+  for await (const piece of text(storedPiece)) {
+    if (signal?.aborted) throw new ImportStopped();
+    await db.insert(cohortImportChunks).values({ uploadId: upload.id, seq: seq++, content: piece });
+    await turnOfEventLoop();
+  }
+  const { kind, fileName } = upload;
+  const { sha256, rows, columns } = check;
   const stored = await db.transaction(async (tx) => {
-    const [row] = await tx.insert(cohortImports).values({ kind, fileName, sha256, rows, columns, content, importedBy: actor.userId! }).returning();
+    // The same file may have finished importing from another upload meanwhile: then this one changes nothing.
+    const [row] = await tx.insert(cohortImports).values({ kind, fileName, sha256, rows, columns, importedBy: actor.userId! }).onConflictDoNothing().returning();
+    if (!row) return undefined;
+    await tx.update(cohortImportChunks).set({ cohortImportId: row.id }).where(eq(cohortImportChunks.uploadId, upload.id));
+    await setProgress(tx, upload.id, { status: 'done', cohortImportId: row.id });
     await appendAudit(tx, actor, { action: 'cohort_import.created', subjectType: 'cohort_import', subjectId: row.id, details: { kind, rows, sha256 } });
     return row;
   });
-  return { cohortImport: withoutContent(stored), alreadyImported: false };
+  if (stored) return;
+  await db.delete(cohortImportChunks).where(and(eq(cohortImportChunks.uploadId, upload.id), isNull(cohortImportChunks.cohortImportId)));
+  const [existing] = await db.select().from(cohortImports).where(and(eq(cohortImports.kind, kind), eq(cohortImports.sha256, sha256)));
+  await setProgress(db, upload.id, { status: 'done', cohortImportId: existing.id, alreadyImported: true });
 }
 
-function withoutContent(row: typeof cohortImports.$inferSelect): CohortImport {
-  const { content: _content, ...rest } = row;
-  return rest;
+/** An import that could not finish: its staged pieces go, and the page says why. */
+async function abandon(db: Db, id: number, message: string): Promise<void> {
+  await db.delete(cohortImportChunks).where(and(eq(cohortImportChunks.uploadId, id), isNull(cohortImportChunks.cohortImportId)));
+  await setProgress(db, id, { status: 'failed', problems: [{ field: 'file', message }] });
 }
 
-export async function listCohortImports(db: Db, actor: Actor): Promise<CohortImport[]> {
-  authorise(actor, 'evaluation.read');
-  const rows = await db
-    .select({
-      id: cohortImports.id,
-      kind: cohortImports.kind,
-      fileName: cohortImports.fileName,
-      sha256: cohortImports.sha256,
-      rows: cohortImports.rows,
-      columns: cohortImports.columns,
-      importedBy: cohortImports.importedBy,
-      createdAt: cohortImports.createdAt,
-    })
-    .from(cohortImports)
-    .orderBy(desc(cohortImports.createdAt));
-  return rows;
+/**
+ * Imports a cohort file given as text and answers when it is done: the same checks and storage as an
+ * upload, for callers that wait for the result. Throws ValidationFailed naming the bad lines.
+ */
+export async function importCohortFile(db: Db, actor: Actor, input: unknown): Promise<{ cohortImport: CohortImport; alreadyImported: boolean }> {
+  authorise(actor, 'evaluation.import');
+  const { kind, fileName, content } = validUpload(cohortImportInput, input);
+  const queued = await queueCohortImport(db, actor, { kind, fileName, bytes: Buffer.byteLength(content) });
+  const outcome = await runCohortImport(db, actor, queued.id, cohortTextOf(content));
+  if (outcome.status !== 'done') throw new ValidationFailed(outcome.problems);
+  return { cohortImport: await getCohortImport(db, actor, outcome.cohortImportId!), alreadyImported: outcome.alreadyImported };
 }
 
-/** The stored file (for an evaluation run). */
-export async function cohortImportContent(db: Db, actor: Actor, id: number): Promise<typeof cohortImports.$inferSelect> {
+/** An upload's progress: for the person who uploaded it, and administrators. */
+export async function getCohortImportProgress(db: Db, actor: Actor, id: number): Promise<CohortImportProgress> {
+  authorise(actor, 'evaluation.import_progress.read');
+  const [row] = await db.select().from(cohortImportProgress).where(eq(cohortImportProgress.id, id));
+  if (!row || (onlyOwn(actor.role, 'evaluation.import_progress.read') && row.requestedBy !== actor.userId)) throw new NotFound('Cohort import');
+  return row as CohortImportProgress;
+}
+
+/**
+ * Runs uploads' imports in the background, so that the upload answers at once; on shutdown each running
+ * import is stopped (its staged pieces removed, its page saying so) before the database closes.
+ */
+export class CohortImportRunner {
+  private readonly running = new Set<Promise<unknown>>();
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly db: Db,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Starts the import of a queued upload; `done` runs when it has finished, however it ended (say, to delete a temporary file). */
+  start(actor: Actor, id: number, text: CohortText, done: () => Promise<void>): void {
+    const job = runCohortImport(this.db, actor, id, text, this.stopping.signal)
+      .catch(this.onError)
+      .finally(() => done().catch(this.onError));
+    this.running.add(job);
+    void job.finally(() => this.running.delete(job));
+  }
+
+  async close(): Promise<void> {
+    this.stopping.abort();
+    await Promise.allSettled([...this.running]);
+  }
+}
+
+export async function getCohortImport(db: Db, actor: Actor, id: number): Promise<CohortImport> {
   authorise(actor, 'evaluation.read');
   const [row] = await db.select().from(cohortImports).where(eq(cohortImports.id, id));
   if (!row) throw new NotFound('Cohort import');
   return row;
+}
+
+export async function listCohortImports(db: Db, actor: Actor): Promise<CohortImport[]> {
+  authorise(actor, 'evaluation.read');
+  return db.select().from(cohortImports).orderBy(desc(cohortImports.createdAt));
+}
+
+/** The stored file with its text (for an evaluation run). */
+export async function cohortImportContent(db: Db, actor: Actor, id: number): Promise<CohortImport & { content: string }> {
+  const row = await getCohortImport(db, actor, id);
+  const pieces = await db.select({ content: cohortImportChunks.content }).from(cohortImportChunks).where(eq(cohortImportChunks.cohortImportId, id)).orderBy(asc(cohortImportChunks.seq));
+  return { ...row, content: pieces.map((p) => p.content).join('') };
 }

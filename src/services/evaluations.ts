@@ -4,10 +4,10 @@
 import { createHash } from 'node:crypto';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
 import { convictions, evaluationRuns, people, reconvictions, referrals, riskScores } from '../db/schema.js';
+import { csvText, type CsvCell } from '../domain/csv/write.js';
 import { CohortError, parseCohort } from '../domain/evaluation/cohort.js';
 import { CohortNotAnalysable, evaluateCohort, type Evaluation } from '../domain/evaluation/evaluate.js';
 import { authorise, type Actor } from './access.js';
@@ -45,7 +45,7 @@ const yearsBetween = (from: string, to: string) => (Date.parse(to) - Date.parse(
 const distinctDates = (rows: Array<{ convictionDate: string }>) => new Set(rows.map((r) => r.convictionDate)).size;
 
 interface TreatedRows {
-  rows: Array<Record<string, string>>;
+  rows: Array<Record<string, CsvCell>>;
   excluded: { notYetReleased: number; missingCovariate: number };
 }
 
@@ -66,7 +66,7 @@ async function programmeTreatedRows(ex: Executor, programmeId: string, settings:
     ? await ex.select().from(reconvictions).where(and(inArray(reconvictions.personRef, refs), eq(reconvictions.outcome, settings.outcome)))
     : [];
   const excluded = { notYetReleased: 0, missingCovariate: 0 };
-  const rows: Array<Record<string, string>> = [];
+  const rows: Array<Record<string, CsvCell>> = [];
   men.forEach(({ person }, i) => {
     const release = person.earliestReleaseDate;
     if (!release || release > endOfFollowup) {
@@ -90,18 +90,25 @@ async function programmeTreatedRows(ex: Executor, programmeId: string, settings:
       .filter((e) => e.personRef === refs[i] && e.offenceDate >= release)
       .map((e) => e.offenceDate)
       .sort()[0];
-    const row: Record<string, string> = {
+    const row: Record<string, CsvCell> = {
       person_ref: refs[i],
-      treated: '1',
+      treated: 1,
       release_date: release,
       end_of_followup: endOfFollowup,
       risk_band: score?.category ?? '',
       [`${settings.outcome}_reoffence_date`]: firstEvent ?? '',
     };
-    for (const c of settings.covariates) row[c] = String(values[c]);
+    for (const c of settings.covariates) row[c] = values[c];
     rows.push(row);
   });
   return { rows, excluded };
+}
+
+/** The pool's covariates as numbers (the import checked each is one), so the CSV writer keeps a negative value a number. */
+function covariatesAsNumbers(row: Record<string, string>, covariates: readonly string[]): Record<string, CsvCell> {
+  const typed: Record<string, CsvCell> = { ...row };
+  for (const c of covariates) typed[c] = Number(row[c]);
+  return typed;
 }
 
 function requireColumns(columns: string[], settings: RunSettings): void {
@@ -137,8 +144,10 @@ export async function runEvaluation(db: Db, actor: Actor, programmeId: string, i
     const treated = await programmeTreatedRows(db, programmeId, settings, options.pseudonymKey, asOf);
     if (treated.rows.length === 0) throw ValidationFailed.one('cohortImportId', 'No man who completed the programme has been released within the reconviction data yet');
     const columns = ['person_ref', 'treated', 'release_date', 'end_of_followup', 'risk_band', ...settings.covariates, `${settings.outcome}_reoffence_date`];
-    const comparison = parse(source.content, { columns: true, bom: true, trim: true, skip_empty_lines: true }) as Array<Record<string, string>>;
-    csv = stringify([...treated.rows, ...comparison], { header: true, columns });
+    const comparison = (parse(source.content, { columns: true, bom: true, trim: true, skip_empty_lines: true }) as Array<Record<string, string>>).map((row) =>
+      covariatesAsNumbers(row, settings.covariates),
+    );
+    csv = csvText([...treated.rows, ...comparison], columns);
     inputs = { cohortSha256: createHash('sha256').update(csv).digest('hex'), importSha256: source.sha256, reconvictionsAsOf: asOf, treatedExcluded: treated.excluded };
   }
   let result: Evaluation;

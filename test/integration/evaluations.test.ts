@@ -9,7 +9,7 @@ import { people, reconvictions, referrals } from '../../src/db/schema.js';
 import { parseCohort } from '../../src/domain/evaluation/cohort.js';
 import { DEFAULT_OPTIONS, evaluateCohort } from '../../src/domain/evaluation/evaluate.js';
 import { type Actor } from '../../src/services/access.js';
-import { importCohortFile } from '../../src/services/cohort-imports.js';
+import { cohortTextOf, importCohortFile, queueCohortImport, runCohortImport, type CohortText } from '../../src/services/cohort-imports.js';
 import { AccessDenied, ValidationFailed } from '../../src/services/errors.js';
 import { getEvaluationRun, runEvaluation } from '../../src/services/evaluations.js';
 import { pseudonymFor } from '../../src/services/pseudonyms.js';
@@ -65,6 +65,30 @@ test('a cohort file with bad rows is refused whole, naming each bad line, and no
     return true;
   });
   assert.equal(await countRows('cohort_imports'), before);
+});
+
+test('a cohort import stopped part-way through storing its file changes nothing: the pieces staged so far are removed', async () => {
+  // Another file (a column more), big enough to be stored in several pieces of about a megabyte.
+  const lines = fixture.trim().split('\n');
+  const big = [`${lines[0]},padding`, ...lines.slice(1).map((l) => `${l},0.${'1'.repeat(600)}`)].join('\n');
+  const stop = new AbortController();
+  const whole = cohortTextOf(big);
+  // The second reading of the file is the storing one: stop the import after its first stored piece.
+  let readings = 0;
+  const text: CohortText = async function* (size) {
+    readings++;
+    for await (const piece of whole(size)) {
+      yield piece;
+      if (readings === 2) stop.abort();
+    }
+  };
+  const imports = await countRows('cohort_imports');
+  const queued = await queueCohortImport(database.db, researcher, { kind: 'cohort', fileName: 'stopped.csv', bytes: big.length });
+  const outcome = await runCohortImport(database.db, researcher, queued.id, text, stop.signal);
+  assert.equal(outcome.status, 'failed');
+  assert.match(outcome.problems[0].message, /stopped/);
+  assert.equal(await countRows('cohort_imports'), imports);
+  assert.equal(Number((await queryRows<{ n: string }>(database.db, sql`SELECT count(*) AS n FROM cohort_import_chunks WHERE upload_id = ${queued.id}`))[0].n), 0);
 });
 
 test('a valid cohort that cannot be analysed as asked is bad input naming the covariate or the arm, and no run is stored', async () => {

@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { importFinished } from '../support/cohort-imports.js';
 import { errorSummary, startTestApp, type TestApp } from '../support/web.js';
 
 const fixture = readFileSync(new URL('../fixtures/evaluation/friendship2003.csv', import.meta.url), 'utf8');
@@ -16,8 +17,8 @@ test('a researcher uploads a cohort file, runs an evaluation and reads the repor
   await researcher.get('/evaluations/imports/new');
   const upload = await researcher.postFile('/evaluations/imports', { kind: 'cohort' }, { field: 'file', name: 'friendship2003.csv', content: fixture });
   assert.equal(upload.statusCode, 303, upload.body.slice(0, 500));
-  const list = await researcher.get(String(upload.headers.location));
-  assert.match(list.body, /Imported 2557 men from friendship2003\.csv/);
+  const imported = await importFinished(researcher, upload);
+  assert.match(imported.body, /Imported 2557 men from friendship2003\.csv/);
   const form = await researcher.get('/evaluations/new');
   assert.match(form.body, /name="covariates" type="checkbox" value="rm2000_score"/);
   const importId = /name="cohortImportId" value="(\d+)"/.exec(form.body)![1];
@@ -31,14 +32,24 @@ test('a researcher uploads a cohort file, runs an evaluation and reads the repor
   assert.match(report.body, /Risk band: medium/);
 });
 
-test('a bad cohort file is refused with a GOV.UK error summary naming the lines', async () => {
+test('a bad cohort file is refused with a GOV.UK error summary naming the lines, on the import page the upload leads to', async () => {
   const researcher = t.client();
   await researcher.signIn('researcher');
   await researcher.get('/evaluations/imports/new');
   const bad = fixture.replace(/\nP0001,[01],/, '\nP0001,maybe,');
-  const response = await researcher.postFile('/evaluations/imports', { kind: 'cohort' }, { field: 'file', name: 'bad.csv', content: bad });
-  assert.equal(response.statusCode, 400);
-  assert.match(errorSummary(response.body)[0], /^Line 2, treated/);
+  const upload = await researcher.postFile('/evaluations/imports', { kind: 'cohort' }, { field: 'file', name: 'bad.csv', content: bad });
+  const page = await importFinished(researcher, upload);
+  assert.match(errorSummary(page.body)[0], /^Line 2, treated/);
+  assert.match(page.body, /bad\.csv was not imported and nothing was changed/);
+});
+
+test('a cohort upload of an empty file is refused at once, naming the file', async () => {
+  const researcher = t.client();
+  await researcher.signIn('researcher');
+  await researcher.get('/evaluations/imports/new');
+  const empty = await researcher.postFile('/evaluations/imports', { kind: 'cohort' }, { field: 'file', name: 'empty.csv', content: '' });
+  assert.equal(empty.statusCode, 400);
+  assert.deepEqual(errorSummary(empty.body), ['The file is empty']);
 });
 
 test('an upload without a CSRF token is refused', async () => {
@@ -72,6 +83,7 @@ test('a report still reads when a risk band has no reconvictions (its p-values c
   await researcher.get('/evaluations/imports/new');
   const upload = await researcher.postFile('/evaluations/imports', { kind: 'cohort' }, { field: 'file', name: 'no-events-in-low.csv', content: rows.join('\n') });
   assert.equal(upload.statusCode, 303, errorSummary(upload.body).join('; '));
+  await importFinished(researcher, upload);
   const form = await researcher.get('/evaluations/new');
   const importId = [...form.body.matchAll(/<option value="(\d+)"[^>]*>no-events-in-low\.csv/g)][0][1];
   const run = await researcher.post('/evaluations', { cohortImportId: importId, covariates: 'x', outcome: 'sexual', noMatch: 'true', byRiskBand: 'true' });
@@ -87,6 +99,7 @@ async function uploadCohort(client: ReturnType<TestApp['client']>, name: string,
   await client.get('/evaluations/imports/new');
   const upload = await client.postFile('/evaluations/imports', { kind: 'cohort' }, { field: 'file', name, content: rows.join('\n') });
   assert.equal(upload.statusCode, 303, errorSummary(upload.body).join('; '));
+  await importFinished(client, upload);
   const form = await client.get('/evaluations/new');
   return [...form.body.matchAll(new RegExp(`<option value="(\\d+)"[^>]*>${name.replace('.', '\\.')}`, 'g'))][0][1];
 }

@@ -20,6 +20,7 @@ import {
 import { dayNumber, isBankHoliday, isoDate, isoWeekday, weekStart } from '../../src/domain/schedule/calendar.js';
 import { londonToday } from '../../src/services/scheduling.js';
 import { demoPassword } from '../support/database.js';
+import { importFinished } from '../support/cohort-imports.js';
 import { addMembers } from '../support/groups.js';
 import { errorSummary, startTestApp, type TestApp, type TestClient } from '../support/web.js';
 
@@ -274,7 +275,10 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
   }],
   ['/evaluations/imports', async () => {
     await clients.researcher.get('/evaluations/imports/new');
-    return clients.researcher.postFile('/evaluations/imports', { kind: 'cohort' }, { field: 'file', name: 'friendship2003.csv', content: cohort });
+    const upload = await clients.researcher.postFile('/evaluations/imports', { kind: 'cohort' }, { field: 'file', name: 'friendship2003.csv', content: cohort });
+    // The evaluation case below runs on this file: it must have been imported first.
+    if (upload.statusCode === 303) await importFinished(clients.researcher, upload);
+    return upload;
   }],
   ['/groups/:id/replan', async () => {
     // A facilitator of a later session becomes unavailable that day, so the session needs re-planning.

@@ -84,14 +84,129 @@ function rowCapacity(input: string | Buffer): number {
   return lines;
 }
 
+export interface CohortColumnsRequest {
+  covariates: readonly string[];
+  /** The outcomes to check: each needs its `<outcome>_reoffence_date` column. */
+  outcomes: readonly string[];
+}
+
+/**
+ * The rules of a cohort file, one record at a time, so that a file can be checked as it streams in as well
+ * as read whole. After `row()` the reader's fields hold that row's values (reused for the next row, so a
+ * million rows make no million objects); problems accumulate in `problems`, each with its line.
+ */
+export class CohortRowReader {
+  readonly problems: CohortProblem[] = [];
+  rows = 0;
+  headerOk = false;
+  ref = '';
+  treated = 0;
+  /** Days since 1970-01-01 (NaN when not a valid date). */
+  release = NaN;
+  end = NaN;
+  /** Per outcome: the event day, or NaN when the file records none. */
+  readonly eventDay: Float64Array;
+  band = -1;
+  readonly covariate: Float64Array;
+  private fields = 0;
+  private cRef = 0;
+  private cTreated = 0;
+  private cRelease = 0;
+  private cEnd = 0;
+  private cEvents: number[] = [];
+  private cBand: number | undefined;
+  private cCov: number[] = [];
+  private readonly eventColumns: string[];
+  private readonly seen = new Map<string, number>();
+  private readonly bandIndex = new Map<string, number>(RISK_BANDS.map((b, i) => [b, i]));
+
+  constructor(private readonly request: CohortColumnsRequest) {
+    this.eventColumns = request.outcomes.map((o) => `${o}_reoffence_date`);
+    this.eventDay = new Float64Array(request.outcomes.length);
+    this.covariate = new Float64Array(request.covariates.length);
+  }
+
+  /** Reads the header row; false when a needed column is missing (each is a problem on line 1). */
+  header(record: string[]): boolean {
+    const column = new Map(record.map((name, i) => [name, i]));
+    const before = this.problems.length;
+    for (const name of [...REQUIRED, ...this.eventColumns, ...this.request.covariates]) {
+      if (!column.has(name)) this.problems.push({ line: 1, field: name, reason: 'missing column' });
+    }
+    this.headerOk = this.problems.length === before;
+    this.fields = record.length;
+    this.cRef = column.get('person_ref')!;
+    this.cTreated = column.get('treated')!;
+    this.cRelease = column.get('release_date')!;
+    this.cEnd = column.get('end_of_followup')!;
+    this.cEvents = this.eventColumns.map((name) => column.get(name)!);
+    this.cBand = column.get('risk_band');
+    this.cCov = this.request.covariates.map((name) => column.get(name)!);
+    return this.headerOk;
+  }
+
+  /** Reads one data row (its line in the file); false when it has a problem. Call only after a good header. */
+  row(record: string[], line: number): boolean {
+    this.rows++;
+    const before = this.problems.length;
+    const bad = (field: string, reason: string) => this.problems.push({ line, field, reason });
+    if (record.length !== this.fields) {
+      bad('row', `has ${record.length} fields, the header has ${this.fields}`);
+      return false;
+    }
+    const ref = record[this.cRef];
+    this.ref = ref;
+    if (ref === '') bad('person_ref', 'empty');
+    else if (this.seen.has(ref)) bad('person_ref', `duplicate of line ${this.seen.get(ref)}`);
+    else this.seen.set(ref, line);
+
+    const t = record[this.cTreated];
+    this.treated = t === '1' ? 1 : 0;
+    if (t !== '1' && t !== '0') bad('treated', `must be 0 or 1, got "${t}"`);
+
+    const release = parseIsoDay(record[this.cRelease]);
+    if (Number.isNaN(release)) bad('release_date', `not a valid YYYY-MM-DD date: "${record[this.cRelease]}"`);
+    const end = parseIsoDay(record[this.cEnd]);
+    if (Number.isNaN(end)) bad('end_of_followup', `not a valid YYYY-MM-DD date: "${record[this.cEnd]}"`);
+    else if (end < release) bad('end_of_followup', 'before release_date');
+    this.release = release;
+    this.end = end;
+    for (let k = 0; k < this.cEvents.length; k++) {
+      const eventText = record[this.cEvents[k]];
+      const eventDay = eventText === '' ? NaN : parseIsoDay(eventText);
+      if (eventText !== '' && Number.isNaN(eventDay)) bad(this.eventColumns[k], `not a valid YYYY-MM-DD date: "${eventText}"`);
+      else if (eventDay < release) bad(this.eventColumns[k], 'before release_date');
+      this.eventDay[k] = eventDay;
+    }
+
+    this.band = -1;
+    if (this.cBand !== undefined && record[this.cBand] !== '') {
+      const b = this.bandIndex.get(record[this.cBand]);
+      if (b === undefined) bad('risk_band', `must be one of ${RISK_BANDS.join(', ')}, got "${record[this.cBand]}"`);
+      else this.band = b;
+    }
+    for (let k = 0; k < this.cCov.length; k++) {
+      const text = record[this.cCov[k]];
+      const v = text === '' ? NaN : Number(text);
+      if (!Number.isFinite(v)) bad(this.request.covariates[k], `not a number: "${text}"`);
+      this.covariate[k] = v;
+    }
+    return this.problems.length === before;
+  }
+
+  /** The problems of the file as a whole, once every record has been read (`sawHeader`: it had any record). */
+  finish(sawHeader: boolean): void {
+    if (!sawHeader) this.problems.push({ line: 1, field: 'header', reason: 'the file is empty' });
+    else if (this.headerOk && this.rows === 0) this.problems.push({ line: 2, field: 'row', reason: 'the file has no rows' });
+  }
+}
+
 /**
  * Parses and validates the cohort; throws CohortError listing every problem found. Records are turned into
  * typed columns as csv-parse produces them (on_record) rather than kept as a million string arrays, which
  * would spend most of the time in the garbage collector.
  */
 export function parseCohort(input: string | Buffer, request: CohortRequest): Cohort {
-  const problems: CohortProblem[] = [];
-  const eventColumn = `${request.outcome}_reoffence_date`;
   const capacity = rowCapacity(input);
   const personRef: string[] = [];
   const treated = new Uint8Array(capacity);
@@ -101,82 +216,24 @@ export function parseCohort(input: string | Buffer, request: CohortRequest): Coh
   const releaseDay = new Float64Array(capacity);
   const riskBand = new Int8Array(capacity).fill(-1);
   const covariates = request.covariates.map(() => new Float64Array(capacity));
-  const seen = new Map<string, number>();
-  const bandIndex = new Map<string, number>(RISK_BANDS.map((b, i) => [b, i]));
-  let header: string[] | null = null;
-  let headerOk = false;
-  let cRef = 0;
-  let cTreated = 0;
-  let cRelease = 0;
-  let cEnd = 0;
-  let cEvent = 0;
-  let cBand: number | undefined;
-  let cCov: number[] = [];
-  let rows = 0;
+  const reader = new CohortRowReader({ covariates: request.covariates, outcomes: [request.outcome] });
+  let sawHeader = false;
 
-  const readHeader = (record: string[]) => {
-    header = record;
-    const column = new Map(record.map((name, i) => [name, i]));
-    for (const name of [...REQUIRED, eventColumn, ...request.covariates]) {
-      if (!column.has(name)) problems.push({ line: 1, field: name, reason: 'missing column' });
-    }
-    headerOk = problems.length === 0;
-    cRef = column.get('person_ref')!;
-    cTreated = column.get('treated')!;
-    cRelease = column.get('release_date')!;
-    cEnd = column.get('end_of_followup')!;
-    cEvent = column.get(eventColumn)!;
-    cBand = column.get('risk_band');
-    cCov = request.covariates.map((name) => column.get(name)!);
-  };
-
-  const readRow = (record: string[], line: number) => {
-    const r = rows++;
-    const bad = (field: string, reason: string) => problems.push({ line, field, reason });
-    if (record.length !== header!.length) {
-      bad('row', `has ${record.length} fields, the header has ${header!.length}`);
-      return;
-    }
-    const ref = record[cRef];
-    if (ref === '') bad('person_ref', 'empty');
-    else if (seen.has(ref)) bad('person_ref', `duplicate of line ${seen.get(ref)}`);
-    else seen.set(ref, line);
-    personRef.push(ref);
-
-    const t = record[cTreated];
-    if (t === '1') treated[r] = 1;
-    else if (t !== '0') bad('treated', `must be 0 or 1, got "${t}"`);
-
-    const release = parseIsoDay(record[cRelease]);
-    if (Number.isNaN(release)) bad('release_date', `not a valid YYYY-MM-DD date: "${record[cRelease]}"`);
-    const end = parseIsoDay(record[cEnd]);
-    if (Number.isNaN(end)) bad('end_of_followup', `not a valid YYYY-MM-DD date: "${record[cEnd]}"`);
-    else if (end < release) bad('end_of_followup', 'before release_date');
-    const eventText = record[cEvent];
-    const eventDay = eventText === '' ? NaN : parseIsoDay(eventText);
-    if (eventText !== '' && Number.isNaN(eventDay)) bad(eventColumn, `not a valid YYYY-MM-DD date: "${eventText}"`);
-    else if (eventDay < release) bad(eventColumn, 'before release_date');
-    followup[r] = end - release;
-    releaseDay[r] = release;
+  const keepRow = () => {
+    const r = reader.rows - 1;
+    personRef.push(reader.ref);
+    treated[r] = reader.treated;
+    followup[r] = reader.end - reader.release;
+    releaseDay[r] = reader.release;
     // An event after the end of follow-up was not observed within it: censored at the end.
-    if (eventDay <= end) {
+    if (reader.eventDay[0] <= reader.end) {
       event[r] = 1;
-      time[r] = eventDay - release;
+      time[r] = reader.eventDay[0] - reader.release;
     } else {
-      time[r] = end - release;
+      time[r] = reader.end - reader.release;
     }
-
-    if (cBand !== undefined && record[cBand] !== '') {
-      const b = bandIndex.get(record[cBand]);
-      if (b === undefined) bad('risk_band', `must be one of ${RISK_BANDS.join(', ')}, got "${record[cBand]}"`);
-      else riskBand[r] = b;
-    }
-    for (let k = 0; k < cCov.length; k++) {
-      const text = record[cCov[k]];
-      const v = text === '' ? NaN : Number(text);
-      if (!Number.isFinite(v)) bad(request.covariates[k], `not a number: "${text}"`);
-      covariates[k][r] = v;
-    }
+    riskBand[r] = reader.band;
+    for (let k = 0; k < covariates.length; k++) covariates[k][r] = reader.covariate[k];
   };
 
   const text = typeof input === 'string' ? input : input.toString('latin1'); // latin1 keeps every byte, so line numbers hold
@@ -189,19 +246,25 @@ export function parseCohort(input: string | Buffer, request: CohortRequest): Coh
       relax_column_count: true,
       skip_empty_lines: true,
       on_record: (record: string[], context) => {
-        if (header === null) readHeader(record);
-        else if (headerOk) readRow(record, context.lines);
+        if (!sawHeader) {
+          sawHeader = true;
+          reader.header(record);
+        } else if (reader.headerOk) {
+          reader.row(record, context.lines);
+          // A bad row is not kept: the file is refused, and the typed columns need not line up.
+          if (reader.problems.length === 0) keepRow();
+        }
         return null;
       },
     });
   } catch (error) {
     const problem = syntaxProblem(error, text);
     if (!problem) throw error;
-    throw new CohortError([...problems, problem]);
+    throw new CohortError([...reader.problems, problem]);
   }
-  if (header === null) problems.push({ line: 1, field: 'header', reason: 'the file is empty' });
-  else if (headerOk && rows === 0) problems.push({ line: 2, field: 'row', reason: 'the file has no rows' });
-  if (problems.length) throw new CohortError(problems);
+  reader.finish(sawHeader);
+  if (reader.problems.length) throw new CohortError(reader.problems);
+  const rows = reader.rows;
   return {
     rows,
     personRef,

@@ -4,32 +4,41 @@
 import { CsvError } from 'csv-parse/sync';
 import type { CohortProblem } from './cohort.js';
 
-/** One problem for each line (1-based) holding a NUL character. */
-export function nulProblems(text: string): CohortProblem[] {
-  const problems: CohortProblem[] = [];
-  let line = 1;
-  let reported = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) line++;
-    else if (c === 0 && reported !== line) {
-      problems.push({ line, field: 'file', reason: 'holds a NUL character, which cannot be stored: remove it' });
-      reported = line;
+/**
+ * Follows CSV text piece by piece (a streamed file arrives in pieces) for what the parser's errors do not
+ * say: each line holding a NUL character, and the line on which a quoted cell opened that is never closed
+ * ("" inside quotes is an escaped quote, so toggling on every quote is exact).
+ */
+export class CsvTextScan {
+  readonly nulProblems: CohortProblem[] = [];
+  private line = 1;
+  private openedOn: number | undefined;
+
+  feed(text: string): void {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.line++;
+      else if (c === 34) this.openedOn = this.openedOn === undefined ? this.line : undefined;
+      else if (c === 0 && this.nulProblems.at(-1)?.line !== this.line) {
+        this.nulProblems.push({ line: this.line, field: 'file', reason: 'holds a NUL character, which cannot be stored: remove it' });
+      }
     }
   }
-  return problems;
+
+  get unclosedQuoteLine(): number | undefined {
+    return this.openedOn;
+  }
 }
 
-/** The line on which a quoted cell opens and is never closed, if any: "" inside quotes is an escaped quote. */
-function unclosedQuoteLine(text: string): number | undefined {
-  let line = 1;
-  let openedOn: number | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '\n') line++;
-    else if (c === '"') openedOn = openedOn === undefined ? line : undefined;
-  }
-  return openedOn;
+function scanned(text: string): CsvTextScan {
+  const scan = new CsvTextScan();
+  scan.feed(text);
+  return scan;
+}
+
+/** One problem for each line (1-based) holding a NUL character. */
+export function nulProblems(text: string): CohortProblem[] {
+  return scanned(text).nulProblems;
 }
 
 const reasons: Partial<Record<string, string>> = {
@@ -39,9 +48,10 @@ const reasons: Partial<Record<string, string>> = {
 };
 
 /** The parser's error as a line-numbered problem, or undefined when it is not a CSV syntax error. */
-export function syntaxProblem(error: unknown, text: string): CohortProblem | undefined {
+export function syntaxProblem(error: unknown, text: string | CsvTextScan): CohortProblem | undefined {
   if (!(error instanceof CsvError)) return undefined;
   const parserLine = Number((error as { lines?: unknown }).lines) || 1;
-  const line = error.code === 'CSV_QUOTE_NOT_CLOSED' ? (unclosedQuoteLine(text) ?? parserLine) : parserLine;
+  const scan = () => (typeof text === 'string' ? scanned(text) : text);
+  const line = error.code === 'CSV_QUOTE_NOT_CLOSED' ? (scan().unclosedQuoteLine ?? parserLine) : parserLine;
   return { line, field: 'file', reason: reasons[error.code] ?? 'the file is not valid CSV here' };
 }

@@ -2,6 +2,7 @@
 // harm-monitor simulation. Covariates drive both who is treated and who reoffends, so a naive comparison
 // is biased and matching on the propensity score corrects it. Deterministic for a seed (no Math.random).
 import { RISK_BANDS, type Cohort, type RiskBand } from './cohort.js';
+import { csvText, type CsvCell } from '../csv/write.js';
 
 /** xoshiro128** seeded through splitmix32: small, fast, and good enough for simulation. */
 export class Rng {
@@ -382,28 +383,22 @@ export function synthAsCohort(s: SynthCohort, outcome: string): Cohort {
   };
 }
 
-/** The cohort as CSV text in the cohort-file format (values never contain commas or quotes). */
+/** The cohort as CSV text in the cohort-file format: numbers as numbers, dates as YYYY-MM-DD, no event as empty. */
 export function synthCsv(cohort: SynthCohort): string {
   const outcomeNames = Object.keys(cohort.eventDay);
-  const header = [
-    'person_ref',
-    'treated',
-    'release_date',
-    'end_of_followup',
-    'risk_band',
-    ...SYNTH_COVARIATES,
-    ...outcomeNames.map((o) => `${o}_reoffence_date`),
-  ].join(',');
-  const lines: string[] = [header];
-  const n = cohort.treated.length;
-  for (let i = 0; i < n; i++) {
-    let line = `${cohort.personRef[i]},${cohort.treated[i]},${isoDate(cohort.releaseDay[i])},${isoDate(cohort.endDay[i])},${cohort.riskBand[i]}`;
-    for (const name of SYNTH_COVARIATES) line += `,${cohort.covariates[name][i]}`;
-    for (const o of outcomeNames) {
-      const d = cohort.eventDay[o][i];
-      line += d < 0 ? ',' : `,${isoDate(d)}`;
-    }
-    lines.push(line);
+  const columns = ['person_ref', 'treated', 'release_date', 'end_of_followup', 'risk_band', ...SYNTH_COVARIATES, ...outcomeNames.map((o) => `${o}_reoffence_date`)];
+  const records: Array<Record<string, CsvCell>> = [];
+  for (let i = 0; i < cohort.treated.length; i++) {
+    const record: Record<string, CsvCell> = {
+      person_ref: cohort.personRef[i],
+      treated: cohort.treated[i],
+      release_date: isoDate(cohort.releaseDay[i]),
+      end_of_followup: isoDate(cohort.endDay[i]),
+      risk_band: cohort.riskBand[i],
+    };
+    for (const name of SYNTH_COVARIATES) record[name] = cohort.covariates[name][i];
+    for (const o of outcomeNames) record[`${o}_reoffence_date`] = cohort.eventDay[o][i] < 0 ? '' : isoDate(cohort.eventDay[o][i]);
+    records.push(record);
   }
-  return `${lines.join('\n')}\n`;
+  return csvText(records, columns);
 }

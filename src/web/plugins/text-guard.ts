@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ValidationFailed } from '../../services/errors.js';
 
-/** The path (`entries.0.reason`) of the first string holding a NUL, or undefined. Uploaded files are checked by their importers. */
+/** The path (`entries.0.reason`) of the first string holding a NUL, or undefined. An uploaded file's text is not in the body: its importer checks it. */
 function fieldWithNul(value: unknown, path: string): string | undefined {
   if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
   if (Array.isArray(value)) {
@@ -13,7 +13,7 @@ function fieldWithNul(value: unknown, path: string): string | undefined {
     }
     return undefined;
   }
-  if (value && typeof value === 'object' && !('content' in value && 'fileName' in value)) {
+  if (value && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
       const found = fieldWithNul(item, path ? `${path}.${key}` : key);
       if (found !== undefined) return found;

@@ -1,28 +1,66 @@
-// File uploads (multipart forms): fields and one file are read into the body before the CSRF check,
-// the file as { fileName, content } with its text, so routes and services never see streams.
+// File uploads (multipart forms): fields are read into the body before the CSRF check, and the one file is
+// streamed to a temporary file (never into memory) and given as { fileName, path, bytes }. A temporary file
+// is deleted when the response has been sent unless a route claims it (a background import then owns it).
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { readFile, stat, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { maxImportBytes } from '../../services/cohort-imports.js';
 
 export interface UploadedFile {
   fileName: string;
-  content: string;
+  /** The temporary file holding the upload ('' when no file was chosen). */
+  path: string;
+  bytes: number;
 }
 
+const unclaimed = new WeakMap<FastifyRequest, Set<string>>();
+
+export async function removeUpload(path: string): Promise<void> {
+  await unlink(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+}
+
+async function removeUnclaimed(request: FastifyRequest): Promise<void> {
+  for (const path of unclaimed.get(request) ?? []) await removeUpload(path);
+  unclaimed.delete(request);
+}
 
 export async function uploads(app: FastifyInstance): Promise<void> {
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
     limits: { fileSize: maxImportBytes, files: 1, fields: 50 },
     async onFile(part) {
-      const content = (await part.toBuffer()).toString('utf8');
-      (part as unknown as { value: UploadedFile }).value = { fileName: part.filename, content };
+      const path = join(tmpdir(), `sotp-upload-${randomUUID()}.csv`);
+      const paths = unclaimed.get(this) ?? new Set<string>();
+      unclaimed.set(this, paths.add(path));
+      await pipeline(part.file, createWriteStream(path, { mode: 0o600 }));
+      const value: UploadedFile = { fileName: part.filename, path, bytes: (await stat(path)).size };
+      (part as unknown as { value: UploadedFile }).value = value;
     },
   });
+  app.addHook('onResponse', async (request) => removeUnclaimed(request));
+  app.addHook('onRequestAbort', async (request) => removeUnclaimed(request));
 }
 
 /** The uploaded file of a form field, or an empty one when none was chosen. */
 export function uploadedFile(body: Record<string, unknown>, field: string): UploadedFile {
   const value = body[field] as UploadedFile | undefined;
-  return value && typeof value === 'object' && 'content' in value ? value : { fileName: '', content: '' };
+  return value && typeof value === 'object' && 'path' in value ? value : { fileName: '', path: '', bytes: 0 };
+}
+
+/** Takes the temporary file over from the request: the caller deletes it (removeUpload) when done with it. */
+export function claimUpload(request: FastifyRequest, file: UploadedFile): string {
+  unclaimed.get(request)?.delete(file.path);
+  return file.path;
+}
+
+/** The whole text of a small upload (reconviction records), or '' when no file was chosen. */
+export async function uploadedText(file: UploadedFile): Promise<string> {
+  return file.path ? readFile(file.path, 'utf8') : '';
 }

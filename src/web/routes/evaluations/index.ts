@@ -7,9 +7,19 @@ import { permits } from '../../../http/access.js';
 import { errorView } from '../../forms.js';
 import { DateInputs } from '../../dates.js';
 import { idParam } from '../../params.js';
-import { uploadedFile } from '../../plugins/uploads.js';
+import { claimUpload, removeUpload, uploadedFile, uploadedText } from '../../plugins/uploads.js';
 import { NotFound, ValidationFailed } from '../../../services/errors.js';
-import { cohortImportContent, covariatesOf, importCohortFile, listCohortImports, outcomesOf } from '../../../services/cohort-imports.js';
+import {
+  CohortImportRunner,
+  cohortTextOfFile,
+  covariatesOf,
+  getCohortImport,
+  getCohortImportProgress,
+  listCohortImports,
+  outcomesOf,
+  queueCohortImport,
+  type CohortImportProgress,
+} from '../../../services/cohort-imports.js';
 import { importReconvictions, listReconvictionImports } from '../../../services/reconvictions.js';
 import { getEvaluationRun, listEvaluationRuns, programmeCovariates, runEvaluation } from '../../../services/evaluations.js';
 import { reportView } from './report.js';
@@ -24,8 +34,18 @@ function ignoreNotFound(error: unknown): undefined {
   throw error;
 }
 
+/** What a person is told of an import at each stage. */
+const importStages: Record<Exclude<CohortImportProgress['status'], 'failed'>, string> = {
+  queued: 'Waiting to start',
+  parsing: 'Reading and checking rows',
+  storing: 'Storing the file',
+  done: 'Imported',
+};
+
 export async function evaluationRoutes(app: FastifyInstance, { database, config, programmes }: AppContext): Promise<void> {
   const { db } = database;
+  const imports = new CohortImportRunner(db, (error) => app.log.error({ err: error }, 'cohort import failed'));
+  app.addHook('onClose', () => imports.close());
 
   app.get('/evaluations', { config: readers }, async (request, reply) => {
     const actor = request.actor!;
@@ -45,17 +65,37 @@ export async function evaluationRoutes(app: FastifyInstance, { database, config,
 
   app.get('/evaluations/imports/new', { config: importers }, async (_request, reply) => importForm(reply, {}));
 
+  // The upload answers at once with the import's own page; the file is checked and stored in the background.
   app.post('/evaluations/imports', { config: importers }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const file = uploadedFile(body, 'file');
     try {
-      const { cohortImport, alreadyImported } = await importCohortFile(db, request.actor!, { kind: body.kind, fileName: file.fileName, content: file.content });
-      const notice = alreadyImported ? `${cohortImport.fileName} was already imported: nothing changed` : `Imported ${cohortImport.rows} men from ${cohortImport.fileName}`;
-      return reply.redirect(`/evaluations?notice=${encodeURIComponent(notice)}`, 303);
+      const queued = await queueCohortImport(db, request.actor!, { kind: body.kind, fileName: file.fileName, bytes: file.bytes });
+      const path = claimUpload(request, file);
+      imports.start(request.actor!, queued.id, cohortTextOfFile(path), () => removeUpload(path));
+      return reply.redirect(`/evaluations/import-progress/${queued.id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
       return importForm(reply.status(400), { kind: body.kind }, errorView(error));
     }
+  });
+
+  // While the import runs the page offers a way to look again rather than refreshing itself: a page that
+  // reloads on a timer fails WCAG 2.2.1 (timing adjustable), and this page works without JavaScript.
+  app.get('/evaluations/import-progress/:id', { config: permits('evaluation.import_progress.read') }, async (request, reply) => {
+    const progress = await getCohortImportProgress(db, request.actor!, idParam(request.params, 'id', 'Cohort import'));
+    if (progress.status === 'failed') {
+      const failure = new ValidationFailed(progress.problems);
+      return importForm(reply, { kind: progress.kind }, { ...errorView(failure), refusedFile: progress.fileName });
+    }
+    const notice = progress.alreadyImported ? `${progress.fileName} was already imported: nothing changed` : `Imported ${progress.rowsRead} men from ${progress.fileName}`;
+    return reply.render('evaluations/progress.njk', {
+      pageTitle: `Importing ${progress.fileName}`,
+      progress,
+      stage: importStages[progress.status],
+      running: progress.status !== 'done',
+      notice: progress.status === 'done' ? notice : undefined,
+    });
   });
 
   const reconvictionForm = (reply: FastifyReply, dates: DateInputs, extra: Record<string, unknown> = {}) =>
@@ -73,7 +113,7 @@ export async function evaluationRoutes(app: FastifyInstance, { database, config,
     const body = dates.input;
     const file = uploadedFile(body, 'file');
     try {
-      const result = await importReconvictions(db, request.actor!, { fileName: file.fileName, content: file.content, dataAsOf: body.dataAsOf }, config.pseudonymKey);
+      const result = await importReconvictions(db, request.actor!, { fileName: file.fileName, content: await uploadedText(file), dataAsOf: body.dataAsOf }, config.pseudonymKey);
       const notice = result.alreadyImported ? 'That file was already imported: nothing changed' : `Imported ${result.rows} reconviction records (${result.newRows} new)`;
       return reply.redirect(`/evaluations?notice=${encodeURIComponent(notice)}`, 303);
     } catch (error) {
@@ -87,7 +127,7 @@ export async function evaluationRoutes(app: FastifyInstance, { database, config,
     const imports = await listCohortImports(db, actor);
     const chosenId = Number(values.cohortImportId) || imports[0]?.id;
     // An id typed into the address that names no file just shows the form without one.
-    const chosen = chosenId ? await cohortImportContent(db, actor, chosenId).catch(ignoreNotFound) : undefined;
+    const chosen = chosenId ? await getCohortImport(db, actor, chosenId).catch(ignoreNotFound) : undefined;
     const covariates = chosen ? covariatesOf(chosen.columns).filter((c) => chosen.kind === 'cohort' || (programmeCovariates as readonly string[]).includes(c)) : [];
     const picked = new Set([values.covariates ?? covariates].flat().map(String));
     return reply.render('evaluations/new.njk', {

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../../../../http/context.js';
 import { permits } from '../../../../http/access.js';
 import { errorView } from '../../../forms.js';
-import { uploadedFile } from '../../../plugins/uploads.js';
+import { uploadedFile, uploadedText } from '../../../plugins/uploads.js';
 import type { ProgrammeDefinition } from '../../../../domain/programme/definition.js';
 import { NotFound, ValidationFailed } from '../../../../services/errors.js';
 import {
@@ -50,7 +50,7 @@ export async function programmeAdminRoutes(app: FastifyInstance, { database, pro
   app.post('/admin/programmes', { config: administrators }, async (request, reply) => {
     const file = uploadedFile((request.body ?? {}) as Record<string, unknown>, 'file');
     try {
-      const accepted = await uploadProgrammeVersion(db, request.actor!, file);
+      const accepted = await uploadProgrammeVersion(db, request.actor!, { fileName: file.fileName, content: await uploadedText(file) });
       makeCurrent(programmes, accepted);
       return reply.redirectWithOutcome(`/admin/programmes/${accepted.id}`, { uploaded: accepted.version } satisfies UploadOutcome);
     } catch (error) {
