@@ -12,7 +12,7 @@ function violations(predicate: (i: SourceImport) => boolean): string[] {
 }
 
 // Packages the domain may use: pure computation only (no I/O, no database, no HTTP, no templates).
-const domainPackages = new Set(['zod', 'csv-parse/sync', 'csv-parse', 'd3-scale', 'd3-shape', 'node:crypto', 'jstat']);
+const domainPackages = new Set(['zod', 'csv-parse/sync', 'csv-parse', 'csv-stringify/sync', 'd3-scale', 'd3-shape', 'node:crypto']);
 
 test('the domain is pure: it imports only the domain and pure computation packages', () => {
   assert.deepEqual(
