@@ -4,12 +4,22 @@
 // each programme, which may be one an administrator uploaded (kept in the database, so it survives restarts).
 import { readFileSync } from 'node:fs';
 import { loadConfig, type Config } from './config.js';
-import { openDatabase } from './db/connection.js';
+import { openDatabase, type Database } from './db/connection.js';
 import { migrate } from './db/migrate.js';
 import { loadProgrammeDefinitions } from './programme-files.js';
 import { projectPath } from './paths.js';
 import { currentProgrammeDefinitions, recordProgrammeVersions } from './services/programmes.js';
-import type { AppContext } from './http/context.js';
+import type { ProgrammeDefinition } from './domain/programme/definition.js';
+import { bindServices, type Services } from './services/index.js';
+
+/** A running sotp: the database (for its lifecycle), the services bound to it, configuration and programmes. */
+export interface AppContext {
+  database: Database;
+  services: Services;
+  config: Config;
+  programmes: ProgrammeDefinition[];
+  version: string;
+}
 
 export const packageVersion: string = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')).version;
 
@@ -23,7 +33,7 @@ export async function openRuntime(config: Config = loadConfig()): Promise<AppCon
       await recordProgrammeVersions(database.db, files);
     });
     const programmes = await currentProgrammeDefinitions(database.db);
-    return { database, config, programmes, version: packageVersion };
+    return { database, services: bindServices(database), config, programmes, version: packageVersion };
   } catch (error) {
     await database.close();
     throw error;

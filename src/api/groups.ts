@@ -3,10 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { getGroup, listGroups } from '../services/groups.js';
-import { cancelSession } from '../services/timetable/replanning.js';
-import { swapFacilitator } from '../services/timetable/swaps.js';
-import type { AppContext } from '../http/context.js';
+import type { RouteContext } from '../http/context.js';
 import { permits } from '../http/access.js';
 import { apiError, idParams } from './schemas.js';
 
@@ -31,8 +28,7 @@ const sessionOut = z.object({
   version: z.number().int(),
 });
 
-export async function groupApiRoutes(api: FastifyInstance, { database }: AppContext): Promise<void> {
-  const { db } = database;
+export async function groupApiRoutes(api: FastifyInstance, { services }: RouteContext): Promise<void> {
   const r = api.withTypeProvider<ZodTypeProvider>();
 
   r.get(
@@ -66,7 +62,7 @@ export async function groupApiRoutes(api: FastifyInstance, { database }: AppCont
       },
     },
     async (request) => {
-      const groups = await listGroups(db, request.actor!, { siteId: request.query.siteId });
+      const groups = await services.groups.listGroups(request.actor!, { siteId: request.query.siteId });
       return { groups: groups.map(({ siteName: _name, status, ...g }) => ({ ...g, status: status as 'unscheduled' | 'scheduled' | 'closed' })) };
     },
   );
@@ -86,7 +82,7 @@ export async function groupApiRoutes(api: FastifyInstance, { database }: AppCont
       },
     },
     async (request) => {
-      const group = await getGroup(db, request.actor!, request.params.id);
+      const group = await services.groups.getGroup(request.actor!, request.params.id);
       return {
         groupId: group.id,
         version: group.version,
@@ -130,7 +126,7 @@ export async function groupApiRoutes(api: FastifyInstance, { database }: AppCont
         },
       },
     },
-    async (request) => cancelSession(db, request.actor!, request.params.id, request.body),
+    async (request) => services.timetable.cancelSession(request.actor!, request.params.id, request.body),
   );
 
   r.post(
@@ -145,6 +141,6 @@ export async function groupApiRoutes(api: FastifyInstance, { database }: AppCont
         response: { 200: z.object({ groupId: z.number().int(), number: z.number().int() }), ...errors },
       },
     },
-    async (request) => swapFacilitator(db, request.actor!, request.params.id, request.body),
+    async (request) => services.timetable.swapFacilitator(request.actor!, request.params.id, request.body),
   );
 }

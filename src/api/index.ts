@@ -3,7 +3,7 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { AppContext } from '../http/context.js';
+import type { RouteContext } from '../http/context.js';
 import { publicRoute } from '../http/access.js';
 import { meRoutes } from './me.js';
 import { peopleApiRoutes } from './people.js';
@@ -12,7 +12,7 @@ import { groupApiRoutes } from './groups.js';
 import { userApiRoutes } from './users.js';
 
 /** Registered before any route so that the OpenAPI document sees every API route. */
-export async function openApi(app: FastifyInstance, { version }: AppContext): Promise<void> {
+export async function openApi(app: FastifyInstance, { version }: RouteContext): Promise<void> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'sotp API', description: 'Referrals, groups, delivery records and outcomes of accredited programmes.', version },
@@ -26,7 +26,7 @@ export async function openApi(app: FastifyInstance, { version }: AppContext): Pr
   });
 }
 
-export async function apiRoutes(app: FastifyInstance, context: AppContext): Promise<void> {
+export async function apiRoutes(app: FastifyInstance, context: RouteContext): Promise<void> {
   await app.register(
     async (api) => {
       api.setValidatorCompiler(validatorCompiler);

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { roles } from '../domain/roles.js';
-import type { AppContext } from '../http/context.js';
+import type { RouteContext } from '../http/context.js';
 import { signedIn } from '../http/access.js';
 
 const me = z.object({
@@ -12,7 +12,7 @@ const me = z.object({
   sites: z.array(z.object({ id: z.number().int(), name: z.string() })),
 });
 
-export async function meRoutes(api: FastifyInstance, _context: AppContext): Promise<void> {
+export async function meRoutes(api: FastifyInstance, _context: RouteContext): Promise<void> {
   api.withTypeProvider<ZodTypeProvider>().get(
     '/me',
     { config: signedIn, schema: { summary: 'The calling user', tags: ['users'], response: { 200: me } } },

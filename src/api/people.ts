@@ -6,10 +6,9 @@ import { z } from 'zod';
 import { convictionCategories } from '../domain/programme/definition.js';
 import { ospInputSchema } from '../domain/risk/osp.js';
 import { rm2000InputSchema } from '../domain/risk/rm2000.js';
-import { getEligibility, recordEligibilityOverride, type PersonEligibility } from '../services/eligibility.js';
-import { addConviction, createPerson, getPerson, removeConviction, searchPeople, updateConviction, updatePerson, type Person, type PersonRecord } from '../services/people.js';
-import { listScores, scorePerson } from '../services/risk-scores.js';
-import type { AppContext } from '../http/context.js';
+import { type PersonEligibility } from '../services/eligibility.js';
+import { type Person, type PersonRecord } from '../services/people.js';
+import type { RouteContext } from '../http/context.js';
 import { londonToday } from '../clock.js';
 import { permits } from '../http/access.js';
 import { apiError, idParams } from './schemas.js';
@@ -131,8 +130,7 @@ function score(s: PersonRecord['scores'][number] | Omit<PersonRecord['scores'][n
   };
 }
 
-export async function peopleApiRoutes(api: FastifyInstance, { database }: AppContext): Promise<void> {
-  const { db } = database;
+export async function peopleApiRoutes(api: FastifyInstance, { services }: RouteContext): Promise<void> {
   const r = api.withTypeProvider<ZodTypeProvider>();
 
   r.get(
@@ -155,7 +153,7 @@ export async function peopleApiRoutes(api: FastifyInstance, { database }: AppCon
       },
     },
     async (request) => {
-      const result = await searchPeople(db, request.actor!, request.query);
+      const result = await services.people.searchPeople(request.actor!, request.query);
       return { ...result, people: result.people.map(({ siteName: _s, ...p }) => p) };
     },
   );
@@ -179,7 +177,7 @@ export async function peopleApiRoutes(api: FastifyInstance, { database }: AppCon
       },
     },
     async (request) => {
-      const record = await getPerson(db, request.actor!, request.params.id);
+      const record = await services.people.getPerson(request.actor!, request.params.id);
       return {
         ...person(record.person),
         convictions: record.convictions.map((c) => ({ ...c, category: c.category as (typeof convictionCategories)[number] })),
@@ -193,7 +191,7 @@ export async function peopleApiRoutes(api: FastifyInstance, { database }: AppCon
     '/people',
     { config: editors, schema: { summary: 'Create a person', tags: ['people'], body: personIn, response: { 201: personOut, ...errors } } },
     async (request, reply) => {
-      const created = await createPerson(db, request.actor!, request.body);
+      const created = await services.people.createPerson(request.actor!, request.body);
       return reply.status(201).send(person(created));
     },
   );
@@ -210,14 +208,14 @@ export async function peopleApiRoutes(api: FastifyInstance, { database }: AppCon
         response: { 200: personOut, ...errors },
       },
     },
-    async (request) => person(await updatePerson(db, request.actor!, request.params.id, request.body)),
+    async (request) => person(await services.people.updatePerson(request.actor!, request.params.id, request.body)),
   );
 
   r.post(
     '/people/:id/convictions',
     { config: editors, schema: { summary: 'Add a conviction to a person’s offence history', tags: ['people'], params: idParams, body: convictionIn, response: { 201: convictionOut, ...errors } } },
     async (request, reply) => {
-      const c = await addConviction(db, request.actor!, request.params.id, request.body);
+      const c = await services.people.addConviction(request.actor!, request.params.id, request.body);
       return reply.status(201).send({ ...c, category: c.category as (typeof convictionCategories)[number] });
     },
   );
@@ -225,7 +223,7 @@ export async function peopleApiRoutes(api: FastifyInstance, { database }: AppCon
   r.get(
     '/people/:id/scores',
     { config: readers, schema: { summary: 'A person’s risk scores, newest first', tags: ['scores'], params: idParams, response: { 200: z.object({ scores: z.array(scoreOut) }), ...errors } } },
-    async (request) => ({ scores: (await listScores(db, request.actor!, request.params.id)).map(score) }),
+    async (request) => ({ scores: (await services.riskScores.listScores(request.actor!, request.params.id)).map(score) }),
   );
 
   r.post(
@@ -235,7 +233,7 @@ export async function peopleApiRoutes(api: FastifyInstance, { database }: AppCon
       schema: { summary: 'Score RM2000/S and store the inputs, result, assessor and date', tags: ['scores'], params: idParams, body: rm2000InputSchema, response: { 201: z.object({ scores: z.array(scoreOut) }), ...errors } },
     },
     async (request, reply) => {
-      const stored = await scorePerson(db, request.actor!, request.params.id, 'rm2000s', request.body, londonToday());
+      const stored = await services.riskScores.scorePerson(request.actor!, request.params.id, 'rm2000s', request.body, londonToday());
       return reply.status(201).send({ scores: stored.map(score) });
     },
   );
@@ -247,7 +245,7 @@ export async function peopleApiRoutes(api: FastifyInstance, { database }: AppCon
       schema: { summary: 'Score OSP/DC and OSP/IIC and store both', tags: ['scores'], params: idParams, body: ospInputSchema, response: { 201: z.object({ scores: z.array(scoreOut) }), ...errors } },
     },
     async (request, reply) => {
-      const stored = await scorePerson(db, request.actor!, request.params.id, 'osp', request.body, londonToday());
+      const stored = await services.riskScores.scorePerson(request.actor!, request.params.id, 'osp', request.body, londonToday());
       return reply.status(201).send({ scores: stored.map(score) });
     },
   );
@@ -263,7 +261,7 @@ export async function peopleApiRoutes(api: FastifyInstance, { database }: AppCon
         response: { 200: eligibilityOut, ...errors },
       },
     },
-    async (request) => eligibility(await getEligibility(db, request.actor!, request.params.id, request.params.programmeId, londonToday())),
+    async (request) => eligibility(await services.eligibility.getEligibility(request.actor!, request.params.id, request.params.programmeId, londonToday())),
   );
 
   r.post(
@@ -279,7 +277,7 @@ export async function peopleApiRoutes(api: FastifyInstance, { database }: AppCon
       },
     },
     async (request, reply) =>
-      reply.status(201).send(eligibility(await recordEligibilityOverride(db, request.actor!, request.params.id, request.params.programmeId, request.body, londonToday()))),
+      reply.status(201).send(eligibility(await services.eligibility.recordEligibilityOverride(request.actor!, request.params.id, request.params.programmeId, request.body, londonToday()))),
   );
 
   const convictionParams = z.object({ id: z.coerce.number().int().positive(), convictionId: z.coerce.number().int().positive() });
@@ -291,7 +289,7 @@ export async function peopleApiRoutes(api: FastifyInstance, { database }: AppCon
       schema: { summary: 'Change a conviction (send every field and the version you read)', tags: ['people'], params: convictionParams, body: convictionIn.extend({ version: z.number().int().positive() }), response: { 200: convictionOut, ...errors } },
     },
     async (request) => {
-      const c = await updateConviction(db, request.actor!, request.params.convictionId, request.body, request.params.id);
+      const c = await services.people.updateConviction(request.actor!, request.params.convictionId, request.body, request.params.id);
       return { ...c, category: c.category as (typeof convictionCategories)[number] };
     },
   );
@@ -303,7 +301,7 @@ export async function peopleApiRoutes(api: FastifyInstance, { database }: AppCon
       schema: { summary: 'Remove a conviction (send the version you read)', tags: ['people'], params: convictionParams, body: z.object({ version: z.number().int().positive() }), response: { 204: z.null(), ...errors } },
     },
     async (request, reply) => {
-      await removeConviction(db, request.actor!, request.params.convictionId, request.body, request.params.id);
+      await services.people.removeConviction(request.actor!, request.params.convictionId, request.body, request.params.id);
       return reply.status(204).send(null);
     },
   );

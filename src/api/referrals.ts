@@ -5,10 +5,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { riskCategories } from '../domain/programme/definition.js';
 import { referralStatuses, referralTransitions } from '../domain/referral/workflow.js';
-import { caseloadSorts, listCaseload } from '../services/caseload.js';
-import { createReferral, getReferral, transitionReferral, type Referral } from '../services/referrals.js';
-import { listWaitlist } from '../services/waitlist.js';
-import type { AppContext } from '../http/context.js';
+import { caseloadSorts } from '../services/caseload.js';
+import { type Referral } from '../services/referrals.js';
+import type { RouteContext } from '../http/context.js';
 import { londonToday } from '../clock.js';
 import { permits } from '../http/access.js';
 import { apiError, idParams } from './schemas.js';
@@ -42,8 +41,7 @@ function referral(r: Referral) {
   };
 }
 
-export async function referralApiRoutes(api: FastifyInstance, { database }: AppContext): Promise<void> {
-  const { db } = database;
+export async function referralApiRoutes(api: FastifyInstance, { services }: RouteContext): Promise<void> {
   const r = api.withTypeProvider<ZodTypeProvider>();
 
   r.get(
@@ -91,7 +89,7 @@ export async function referralApiRoutes(api: FastifyInstance, { database }: AppC
       },
     },
     async (request) => {
-      const page = await listCaseload(db, request.actor!, request.query);
+      const page = await services.caseload.listCaseload(request.actor!, request.query);
       return {
         total: page.total,
         page: page.page,
@@ -121,7 +119,7 @@ export async function referralApiRoutes(api: FastifyInstance, { database }: AppC
       },
     },
     async (request) => {
-      const record = await getReferral(db, request.actor!, request.params.id);
+      const record = await services.referrals.getReferral(request.actor!, request.params.id);
       return {
         ...referral(record.referral),
         history: record.history.map((h) => ({ transition: h.transition, from: h.fromStatus, to: h.toStatus, reason: h.reason, actor: h.actor, occurredAt: h.occurredAt.toISOString() })),
@@ -141,7 +139,7 @@ export async function referralApiRoutes(api: FastifyInstance, { database }: AppC
         response: { 201: referralOut, ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send(referral(await createReferral(db, request.actor!, request.body))),
+    async (request, reply) => reply.status(201).send(referral(await services.referrals.createReferral(request.actor!, request.body))),
   );
 
   r.post(
@@ -164,7 +162,7 @@ export async function referralApiRoutes(api: FastifyInstance, { database }: AppC
     },
     async (request) => {
       const { transition, ...input } = request.body;
-      return referral(await transitionReferral(db, request.actor!, request.params.id, transition, input));
+      return referral(await services.referrals.transitionReferral(request.actor!, request.params.id, transition, input));
     },
   );
 
@@ -203,6 +201,6 @@ export async function referralApiRoutes(api: FastifyInstance, { database }: AppC
         },
       },
     },
-    async (request) => listWaitlist(db, request.actor!, { siteId: request.query.site, programmeId: request.query.programme, today: londonToday() }),
+    async (request) => services.waitlist.listWaitlist(request.actor!, { siteId: request.query.site, programmeId: request.query.programme, today: londonToday() }),
   );
 }

@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { roles } from '../domain/roles.js';
-import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenSummary } from '../services/authentication.js';
-import { setUserDisabled, type UserSummary } from '../services/users.js';
-import type { AppContext } from '../http/context.js';
+import { type ApiTokenSummary } from '../services/authentication.js';
+import { type UserSummary } from '../services/users.js';
+import type { RouteContext } from '../http/context.js';
 import { permits } from '../http/access.js';
 import { apiError, idParams } from './schemas.js';
 
@@ -38,8 +38,7 @@ const token = (t: ApiTokenSummary) => ({
   revokedAt: t.revokedAt?.toISOString() ?? null,
 });
 
-export async function userApiRoutes(api: FastifyInstance, { database }: AppContext): Promise<void> {
-  const { db } = database;
+export async function userApiRoutes(api: FastifyInstance, { services }: RouteContext): Promise<void> {
   const r = api.withTypeProvider<ZodTypeProvider>();
 
   for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
@@ -55,14 +54,14 @@ export async function userApiRoutes(api: FastifyInstance, { database }: AppConte
           response: { 200: userOut, ...errors },
         },
       },
-      async (request) => user(await setUserDisabled(db, request.actor!, request.params.id, disabled, request.body)),
+      async (request) => user(await services.users.setUserDisabled(request.actor!, request.params.id, disabled, request.body)),
     );
   }
 
   r.get(
     '/users/:id/tokens',
     { config: permits('api_token.manage'), schema: { summary: 'A user’s API tokens (never the tokens themselves)', tags: ['users'], params: idParams, response: { 200: z.object({ tokens: z.array(tokenOut) }), ...errors } } },
-    async (request) => ({ tokens: (await listApiTokens(db, request.actor!, request.params.id)).map(token) }),
+    async (request) => ({ tokens: (await services.authentication.listApiTokens(request.actor!, request.params.id)).map(token) }),
   );
 
   r.post(
@@ -77,7 +76,7 @@ export async function userApiRoutes(api: FastifyInstance, { database }: AppConte
         response: { 201: z.object({ token: z.string() }), ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send({ token: await createApiToken(db, request.actor!, request.params.id, request.body.label) }),
+    async (request, reply) => reply.status(201).send({ token: await services.authentication.createApiToken(request.actor!, request.params.id, request.body.label) }),
   );
 
   r.post(
@@ -91,6 +90,6 @@ export async function userApiRoutes(api: FastifyInstance, { database }: AppConte
         response: { 200: tokenOut, ...errors },
       },
     },
-    async (request) => token(await revokeApiToken(db, request.actor!, request.params.id, request.params.tokenId)),
+    async (request) => token(await services.authentication.revokeApiToken(request.actor!, request.params.id, request.params.tokenId)),
   );
 }

@@ -1,15 +1,12 @@
-// What the web pages and the API are built from: the database, configuration and programme definitions.
+// What the web pages and the API are built from: the services (bound to the database where the app is assembled),
+// configuration and programme definitions. Routes never hold the database itself.
 import type { Config } from '../config.js';
-import type { Database } from '../db/connection.js';
 import type { ProgrammeDefinition } from '../domain/programme/definition.js';
+import type { Services } from '../services/index.js';
 
-export interface AppContext {
-  database: Database;
+export interface RouteContext {
+  services: Services;
   config: Config;
-  /**
-   * The current (latest recorded) version of each programme. Shared by every route: an accepted upload replaces
-   * its predecessor here, so pages show it at once (other processes on the same database, at their next start).
-   */
   programmes: ProgrammeDefinition[];
   version: string;
 }

@@ -1,10 +1,10 @@
 // Whether the database answers: for /health.
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/connection.js';
+import type { Db } from '../db/connection.js';
 
-export async function databaseAnswers(database: Database): Promise<boolean> {
+export async function databaseAnswers(db: Db): Promise<boolean> {
   try {
-    await database.db.execute(sql`SELECT 1`);
+    await db.execute(sql`SELECT 1`);
     return true;
   } catch {
     return false;

@@ -5,7 +5,9 @@ import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { apiRoutes, openApi } from '../api/index.js';
-import type { AppContext } from '../http/context.js';
+import type { RouteContext } from '../http/context.js';
+import type { AppContext } from '../runtime.js';
+import { bindServices } from '../services/index.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { cookies, csrfProtection } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
@@ -51,8 +53,10 @@ export interface BuildOptions {
   logStream?: NodeJS.WritableStream;
 }
 
-export async function buildApp(context: AppContext, options: BuildOptions = {}): Promise<BuiltApp> {
-  const { config } = context;
+/** The app over a database: the services are bound to it here, and routes receive only them. */
+export async function buildApp(context: Omit<AppContext, 'services'>, options: BuildOptions = {}): Promise<BuiltApp> {
+  const { config, programmes, version } = context;
+  const routes: RouteContext = { services: bindServices(context.database), config, programmes, version };
   const app = Fastify({
     // URLs can hold search terms (names, prison numbers): Fastify's own request lines are off, ours log the route pattern.
     logController: new LogController({ disableRequestLogging: true }),
@@ -73,7 +77,7 @@ export async function buildApp(context: AppContext, options: BuildOptions = {}):
   await app.register(requestLogging);
   await app.register(fp(securityHeaders), { production: config.env === 'production' });
   await app.register(fp(cookies), { secret: config.sessionSecret });
-  await app.register(fp(session), { database: context.database, session: config.session });
+  await app.register(fp(session), { services: routes.services, session: config.session });
   await app.register(fp(flash), { secure: config.secureCookies });
   await app.register(formbody);
   await app.register(fp(uploads));
@@ -83,25 +87,25 @@ export async function buildApp(context: AppContext, options: BuildOptions = {}):
   await app.register(fp(csrfProtection), { secure: config.secureCookies, hmacKey: config.sessionSecret });
   await app.register(fp(textGuard));
   await app.register(fp(identifiers));
-  await app.register(fp(openApi), context);
+  await app.register(fp(openApi), routes);
   // Fastify needs the not-found and error handlers in place before the routes they serve are added.
   await app.register(fp(errorPages));
 
-  await app.register(healthRoutes, context);
-  await app.register(catalogueRoutes, context);
-  await app.register(signInRoutes, context);
-  await app.register(accountRoutes, context);
-  await app.register(homeRoutes, context);
-  await app.register(userAdminRoutes, context);
-  await app.register(siteAdminRoutes, context);
-  await app.register(programmeAdminRoutes, context);
-  await app.register(peopleRoutes, context);
-  await app.register(referralRoutes, context);
-  await app.register(caseloadRoutes, context);
-  await app.register(waitlistRoutes, context);
-  await app.register(groupRoutes, context);
-  await app.register(facilitatorRoutes, context);
-  await app.register(evaluationRoutes, context);
-  await app.register(apiRoutes, context);
+  await app.register(healthRoutes, routes);
+  await app.register(catalogueRoutes, routes);
+  await app.register(signInRoutes, routes);
+  await app.register(accountRoutes, routes);
+  await app.register(homeRoutes, routes);
+  await app.register(userAdminRoutes, routes);
+  await app.register(siteAdminRoutes, routes);
+  await app.register(programmeAdminRoutes, routes);
+  await app.register(peopleRoutes, routes);
+  await app.register(referralRoutes, routes);
+  await app.register(caseloadRoutes, routes);
+  await app.register(waitlistRoutes, routes);
+  await app.register(groupRoutes, routes);
+  await app.register(facilitatorRoutes, routes);
+  await app.register(evaluationRoutes, routes);
+  await app.register(apiRoutes, routes);
   return { app, routeTable };
 }

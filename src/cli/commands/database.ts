@@ -3,8 +3,6 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { openRuntime } from '../../runtime.js';
 import { systemActor } from '../../services/access.js';
-import { seedDemo } from '../../services/demo.js';
-import { checkReferralGroups } from '../../services/group-membership.js';
 import { BadInput, CommandFailed } from '../errors.js';
 
 export function registerDatabaseCommands(program: Command): void {
@@ -22,9 +20,9 @@ export function registerDatabaseCommands(program: Command): void {
     .action(async (options: { demo?: boolean }) => {
       if (!options.demo) throw new BadInput('seed: say what to load: --demo');
       const config = loadConfig();
-      const { database } = await openRuntime(config);
+      const { database, services } = await openRuntime(config);
       try {
-        const { created } = await seedDemo(database.db, { password: config.demoPassword, production: config.env === 'production' });
+        const { created } = await services.demo.seedDemo({ password: config.demoPassword, production: config.env === 'production' });
         process.stdout.write(created.length ? `created: ${created.join(', ')}\n` : 'demo data already present\n');
       } finally {
         await database.close();
@@ -33,9 +31,9 @@ export function registerDatabaseCommands(program: Command): void {
   db.command('check')
     .description('find referrals whose status and group membership disagree (exit 1 listing them)')
     .action(async () => {
-      const { database } = await openRuntime();
+      const { database, services } = await openRuntime();
       try {
-        const check = await checkReferralGroups(database.db, systemActor);
+        const check = await services.groupMembership.checkReferralGroups(systemActor);
         if (check.disagreements.length > 0) {
           const lines = check.disagreements.map((d) => `  referral ${d.referralId}: ${d.problem}`);
           throw new CommandFailed(`${check.disagreements.length} referral(s) disagree with their group membership:\n${lines.join('\n')}`);

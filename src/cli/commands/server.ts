@@ -2,10 +2,9 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { openRuntime } from '../../runtime.js';
-import { demoUsers, isEmpty, seedDemo } from '../../services/demo.js';
+import { demoUsers } from '../../services/demo.js';
 import { demoExtraFacilitators } from '../../services/demo-groups.js';
 import { buildApp } from '../../web/app.js';
-import { purgeExpiredSessions } from '../../services/authentication.js';
 
 export function registerServerCommands(program: Command): void {
   program
@@ -15,11 +14,11 @@ export function registerServerCommands(program: Command): void {
     .action(async (options: { seedDemoIfEmpty?: boolean }) => {
       const config = loadConfig();
       const context = await openRuntime(config);
-      const { database } = context;
+      const { database, services } = context;
       const production = config.env === 'production';
       let seeded = false;
-      if (options.seedDemoIfEmpty && !production && (await isEmpty(database.db))) {
-        await seedDemo(database.db, { password: config.demoPassword, production });
+      if (options.seedDemoIfEmpty && !production && (await services.demo.isEmpty())) {
+        await services.demo.seedDemo({ password: config.demoPassword, production });
         seeded = true;
       }
       const { app } = await buildApp(context);
@@ -32,7 +31,7 @@ export function registerServerCommands(program: Command): void {
         for (const user of demoExtraFacilitators) process.stdout.write(`  ${user.username.padEnd(13)} facilitator (${user.site})\n`);
       }
       // Expired sessions can never be used again; clearing them hourly keeps the table small.
-      const purge = () => purgeExpiredSessions(database.db, config.session).catch((error: Error) => app.log.warn({ err: error }, 'session purge failed'));
+      const purge = () => services.authentication.purgeExpiredSessions(config.session).catch((error: Error) => app.log.warn({ err: error }, 'session purge failed'));
       const purgeTimer = setInterval(purge, 3_600_000).unref();
       await purge();
       await new Promise<void>((resolve) => {

@@ -3,17 +3,14 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { openRuntime } from '../../runtime.js';
 import { systemActor } from '../../services/access.js';
-import { createApiToken } from '../../services/authentication.js';
-import { listSites } from '../../services/sites.js';
-import { createUser, findUserId, getUser, setUserDisabled } from '../../services/users.js';
-import type { Database } from '../../db/connection.js';
+import type { Services } from '../../services/index.js';
 import { BadInput } from '../errors.js';
 import { readStdin } from '../io.js';
 
-async function withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
-  const { database } = await openRuntime();
+async function withServices<T>(work: (services: Services) => Promise<T>): Promise<T> {
+  const { database, services } = await openRuntime();
   try {
-    return await work(database);
+    return await work(services);
   } finally {
     await database.close();
   }
@@ -33,14 +30,14 @@ export function registerUserCommands(program: Command): void {
     .option('--password-stdin', 'read the password from standard input')
     .action(async (options: { username: string; name: string; role: string; site?: string[]; passwordStdin?: boolean }) => {
       const password = options.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : randomBytes(12).toString('base64url');
-      await withDatabase(async ({ db }) => {
-        const codes = new Map((await listSites(db, systemActor)).map((s) => [s.code, s.id]));
+      await withServices(async (services) => {
+        const codes = new Map((await services.sites.listSites(systemActor)).map((s) => [s.code, s.id]));
         const siteIds = (options.site ?? []).map((code) => {
           const id = codes.get(code.toUpperCase());
           if (id === undefined) throw new BadInput(`--site: no site with code ${code}`);
           return id;
         });
-        const created = await createUser(db, systemActor, { username: options.username, displayName: options.name, role: options.role, siteIds, password });
+        const created = await services.users.createUser(systemActor, { username: options.username, displayName: options.name, role: options.role, siteIds, password });
         process.stdout.write(`created user ${created.username} (${created.role})\n`);
         if (!options.passwordStdin) process.stdout.write(`temporary password: ${password}\n`);
       });
@@ -50,10 +47,10 @@ export function registerUserCommands(program: Command): void {
     .description('disable a user: they can no longer sign in or use API tokens')
     .requiredOption('--username <name>', 'sign-in name')
     .action(async (options: { username: string }) => {
-      await withDatabase(async ({ db }) => {
-        const id = await findUserId(db, systemActor, options.username);
-        const current = await getUser(db, systemActor, id);
-        await setUserDisabled(db, systemActor, id, true, { version: current.version });
+      await withServices(async (services) => {
+        const id = await services.users.findUserId(systemActor, options.username);
+        const current = await services.users.getUser(systemActor, id);
+        await services.users.setUserDisabled(systemActor, id, true, { version: current.version });
         process.stdout.write(`disabled user ${current.username}\n`);
       });
     });
@@ -66,9 +63,9 @@ export function registerUserCommands(program: Command): void {
     .requiredOption('--user <name>', 'the user the token acts as')
     .option('--label <text>', 'what the token is for', 'command line')
     .action(async (options: { user: string; label: string }) => {
-      await withDatabase(async ({ db }) => {
-        const id = await findUserId(db, systemActor, options.user);
-        process.stdout.write(`${await createApiToken(db, systemActor, id, options.label)}\n`);
+      await withServices(async (services) => {
+        const id = await services.users.findUserId(systemActor, options.user);
+        process.stdout.write(`${await services.authentication.createApiToken(systemActor, id, options.label)}\n`);
       });
     });
 }

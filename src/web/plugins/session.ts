@@ -1,8 +1,8 @@
 // Resolves who is calling: pages use the server-side session cookie, the API a bearer token.
 // Cookies are ignored on /api so that the API cannot be driven cross-site.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { actorFromApiToken, actorFromSession, type SessionSettings } from '../../services/authentication.js';
-import type { Database } from '../../db/connection.js';
+import { type SessionSettings } from '../../services/authentication.js';
+import type { Services } from '../../services/index.js';
 
 export const sessionCookie = 'sotp_session';
 
@@ -32,15 +32,15 @@ function bearerToken(request: FastifyRequest): string | null {
   return match ? match[1] : null;
 }
 
-export async function session(app: FastifyInstance, options: { database: Database; session: SessionSettings }): Promise<void> {
+export async function session(app: FastifyInstance, options: { services: Services; session: SessionSettings }): Promise<void> {
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (request) => {
     if (isApiRequest(request)) {
       const token = bearerToken(request);
-      request.actor = token ? await actorFromApiToken(options.database.db, token) : null;
+      request.actor = token ? await options.services.authentication.actorFromApiToken(token) : null;
       return;
     }
     const token = request.cookies[sessionCookie];
-    request.actor = token ? await actorFromSession(options.database.db, token, options.session) : null;
+    request.actor = token ? await options.services.authentication.actorFromSession(token, options.session) : null;
   });
 }

@@ -1,8 +1,7 @@
 // The signed-in user's own account: change the password (other sessions end) and sign out everywhere.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppContext } from '../../../http/context.js';
+import type { RouteContext } from '../../../http/context.js';
 import { signedIn } from '../../../http/access.js';
-import { changePassword, signOutEverywhere } from '../../../services/authentication.js';
 import { ValidationFailed } from '../../../services/errors.js';
 import { sessionCookie } from '../../plugins/session.js';
 import { errorView } from '../../forms.js';
@@ -11,7 +10,7 @@ function render(reply: FastifyReply, extra: Record<string, unknown> = {}) {
   return reply.render('account/account.njk', { pageTitle: 'Your account', errors: {}, ...extra });
 }
 
-export async function accountRoutes(app: FastifyInstance, { database }: AppContext): Promise<void> {
+export async function accountRoutes(app: FastifyInstance, { services }: RouteContext): Promise<void> {
   app.get('/account', { config: signedIn }, async (request, reply) => {
     const { changed } = request.query as { changed?: string };
     return render(reply, { changed: changed !== undefined ? Number(changed) || 0 : undefined });
@@ -19,7 +18,7 @@ export async function accountRoutes(app: FastifyInstance, { database }: AppConte
 
   app.post('/account/password', { config: signedIn }, async (request, reply) => {
     try {
-      const { sessionsEnded } = await changePassword(database.db, request.actor!, request.body ?? {}, request.cookies[sessionCookie] ?? '');
+      const { sessionsEnded } = await services.authentication.changePassword(request.actor!, request.body ?? {}, request.cookies[sessionCookie] ?? '');
       return reply.redirect(`/account?changed=${sessionsEnded}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -28,7 +27,7 @@ export async function accountRoutes(app: FastifyInstance, { database }: AppConte
   });
 
   app.post('/account/sign-out-everywhere', { config: signedIn }, async (request, reply) => {
-    await signOutEverywhere(database.db, request.actor!);
+    await services.authentication.signOutEverywhere(request.actor!);
     reply.clearCookie(sessionCookie, { path: '/' });
     return reply.redirect('/sign-in', 303);
   });

@@ -3,12 +3,11 @@
 import type { FastifyInstance } from 'fastify';
 import { riskCategories } from '../../../domain/programme/definition.js';
 import { referralStatuses } from '../../../domain/referral/workflow.js';
-import { caseloadSorts, listCaseload, orderOf, type CaseloadSort } from '../../../services/caseload.js';
+import { caseloadSorts, orderOf, type CaseloadSort } from '../../../services/caseload.js';
 import { ValidationFailed } from '../../../services/errors.js';
-import { listSites } from '../../../services/sites.js';
 import { isNational } from '../../../services/access.js';
 import { permits } from '../../../http/access.js';
-import type { AppContext } from '../../../http/context.js';
+import type { RouteContext } from '../../../http/context.js';
 import { errorView } from '../../forms.js';
 import { riskLabels, riskTagClasses, statusTag, withQuery } from '../../records.js';
 
@@ -25,8 +24,7 @@ const columns: Array<{ sort: CaseloadSort; text: string }> = [
 
 const filterKeys = ['q', 'status', 'siteId', 'risk', 'sort', 'order', 'pageSize'] as const;
 
-export async function caseloadRoutes(app: FastifyInstance, { database, programmes }: AppContext): Promise<void> {
-  const { db } = database;
+export async function caseloadRoutes(app: FastifyInstance, { services, programmes }: RouteContext): Promise<void> {
   const programmeNames = new Map(programmes.map((p) => [p.id, p.shortName ?? p.name]));
 
   app.get('/caseload', { config: permits('referral.read') }, async (request, reply) => {
@@ -34,16 +32,16 @@ export async function caseloadRoutes(app: FastifyInstance, { database, programme
     const raw = request.query as Record<string, unknown>;
     const query = Object.fromEntries(filterKeys.filter((k) => typeof raw[k] === 'string' && raw[k] !== '').map((k) => [k, raw[k]]));
     // Site-scoped users carry their sites' names; only national roles need the full list.
-    const sites = actor.siteNames && !isNational(actor) ? actor.siteIds.map((id, i) => ({ id, name: actor.siteNames![i] })) : await listSites(db, actor);
+    const sites = actor.siteNames && !isNational(actor) ? actor.siteIds.map((id, i) => ({ id, name: actor.siteNames![i] })) : await services.sites.listSites(actor);
     let page;
     let problems = {};
     try {
-      page = await listCaseload(db, actor, { ...query, page: raw.page });
+      page = await services.caseload.listCaseload(actor, { ...query, page: raw.page });
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
       problems = errorView(error);
       reply.status(400);
-      page = await listCaseload(db, actor, {});
+      page = await services.caseload.listCaseload(actor, {});
     }
     const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
     const current = page.filter;

@@ -1,7 +1,7 @@
 // The public programme catalogue: no sign-in needed.
 import type { FastifyInstance } from 'fastify';
 import { catalogueFacets, facetOptions, filterCatalogue, type CatalogueFilter } from '../../../domain/programme/catalogue.js';
-import type { AppContext } from '../../../http/context.js';
+import type { RouteContext } from '../../../http/context.js';
 import { publicRoute } from '../../../http/access.js';
 import { NotFound } from '../../../services/errors.js';
 
@@ -14,7 +14,7 @@ function readFilter(query: Record<string, unknown>): CatalogueFilter {
   return filter;
 }
 
-export async function catalogueRoutes(app: FastifyInstance, { programmes }: AppContext): Promise<void> {
+export async function catalogueRoutes(app: FastifyInstance, { programmes }: RouteContext): Promise<void> {
   app.get('/programmes', { config: publicRoute }, async (request, reply) => {
     const filter = readFilter(request.query as Record<string, unknown>);
     return reply.render('catalogue/list.njk', {

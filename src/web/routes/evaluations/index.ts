@@ -1,7 +1,7 @@
 // Outcome evaluation pages: import a comparison pool or a complete cohort, import reconviction records,
 // run an evaluation and read its report. Researchers see pseudonyms only; auditors may read reports.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppContext } from '../../../http/context.js';
+import type { RouteContext } from '../../../http/context.js';
 import { can } from '../../../domain/permissions.js';
 import { permits } from '../../../http/access.js';
 import { errorView } from '../../forms.js';
@@ -9,19 +9,8 @@ import { DateInputs } from '../../dates.js';
 import { idParam } from '../../params.js';
 import { claimUpload, removeUpload, uploadedFile, uploadedText } from '../../plugins/uploads.js';
 import { NotFound, ValidationFailed } from '../../../services/errors.js';
-import {
-  CohortImportRunner,
-  cohortTextOfFile,
-  covariatesOf,
-  getCohortImport,
-  getCohortImportProgress,
-  listCohortImports,
-  outcomesOf,
-  queueCohortImport,
-  type CohortImportProgress,
-} from '../../../services/cohort-imports.js';
-import { importReconvictions, listReconvictionImports } from '../../../services/reconvictions.js';
-import { getEvaluationRun, listEvaluationRuns, programmeCovariates, runEvaluation } from '../../../services/evaluations.js';
+import { cohortTextOfFile, covariatesOf, outcomesOf, type CohortImportProgress } from '../../../services/cohort-imports.js';
+import { programmeCovariates } from '../../../services/evaluations.js';
 import { reportView } from './report.js';
 
 const importers = permits('evaluation.import');
@@ -42,14 +31,13 @@ const importStages: Record<Exclude<CohortImportProgress['status'], 'failed'>, st
   done: 'Imported',
 };
 
-export async function evaluationRoutes(app: FastifyInstance, { database, config, programmes }: AppContext): Promise<void> {
-  const { db } = database;
-  const imports = new CohortImportRunner(db, (error) => app.log.error({ err: error }, 'cohort import failed'));
+export async function evaluationRoutes(app: FastifyInstance, { services, config, programmes }: RouteContext): Promise<void> {
+  const imports = services.cohortImports.importRunner((error) => app.log.error({ err: error }, 'cohort import failed'));
   app.addHook('onClose', () => imports.close());
 
   app.get('/evaluations', { config: readers }, async (request, reply) => {
     const actor = request.actor!;
-    const [runs, imports, reconvictionImports] = await Promise.all([listEvaluationRuns(db, actor), listCohortImports(db, actor), listReconvictionImports(db, actor)]);
+    const [runs, imports, reconvictionImports] = await Promise.all([services.evaluations.listEvaluationRuns(actor), services.cohortImports.listCohortImports(actor), services.reconvictions.listReconvictionImports(actor)]);
     return reply.render('evaluations/list.njk', {
       pageTitle: 'Outcome evaluations',
       runs,
@@ -70,7 +58,7 @@ export async function evaluationRoutes(app: FastifyInstance, { database, config,
     const body = (request.body ?? {}) as Record<string, unknown>;
     const file = uploadedFile(body, 'file');
     try {
-      const queued = await queueCohortImport(db, request.actor!, { kind: body.kind, fileName: file.fileName, bytes: file.bytes });
+      const queued = await services.cohortImports.queueCohortImport(request.actor!, { kind: body.kind, fileName: file.fileName, bytes: file.bytes });
       const path = claimUpload(request, file);
       imports.start(request.actor!, queued.id, cohortTextOfFile(path), () => removeUpload(path));
       return reply.redirect(`/evaluations/import-progress/${queued.id}`, 303);
@@ -83,7 +71,7 @@ export async function evaluationRoutes(app: FastifyInstance, { database, config,
   // While the import runs the page offers a way to look again rather than refreshing itself: a page that
   // reloads on a timer fails WCAG 2.2.1 (timing adjustable), and this page works without JavaScript.
   app.get('/evaluations/import-progress/:id', { config: permits('evaluation.import_progress.read') }, async (request, reply) => {
-    const progress = await getCohortImportProgress(db, request.actor!, idParam(request.params, 'id', 'Cohort import'));
+    const progress = await services.cohortImports.getCohortImportProgress(request.actor!, idParam(request.params, 'id', 'Cohort import'));
     if (progress.status === 'failed') {
       const failure = new ValidationFailed(progress.problems);
       return importForm(reply, { kind: progress.kind }, { ...errorView(failure), refusedFile: progress.fileName });
@@ -113,7 +101,7 @@ export async function evaluationRoutes(app: FastifyInstance, { database, config,
     const body = dates.input;
     const file = uploadedFile(body, 'file');
     try {
-      const result = await importReconvictions(db, request.actor!, { fileName: file.fileName, content: await uploadedText(file), dataAsOf: body.dataAsOf }, config.pseudonymKey);
+      const result = await services.reconvictions.importReconvictions(request.actor!, { fileName: file.fileName, content: await uploadedText(file), dataAsOf: body.dataAsOf }, config.pseudonymKey);
       const notice = result.alreadyImported ? 'That file was already imported: nothing changed' : `Imported ${result.rows} reconviction records (${result.newRows} new)`;
       return reply.redirect(`/evaluations?notice=${encodeURIComponent(notice)}`, 303);
     } catch (error) {
@@ -124,10 +112,10 @@ export async function evaluationRoutes(app: FastifyInstance, { database, config,
 
   const runForm = async (reply: FastifyReply, values: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
     const actor = reply.request.actor!;
-    const imports = await listCohortImports(db, actor);
+    const imports = await services.cohortImports.listCohortImports(actor);
     const chosenId = Number(values.cohortImportId) || imports[0]?.id;
     // An id typed into the address that names no file just shows the form without one.
-    const chosen = chosenId ? await getCohortImport(db, actor, chosenId).catch(ignoreNotFound) : undefined;
+    const chosen = chosenId ? await services.cohortImports.getCohortImport(actor, chosenId).catch(ignoreNotFound) : undefined;
     const covariates = chosen ? covariatesOf(chosen.columns).filter((c) => chosen.kind === 'cohort' || (programmeCovariates as readonly string[]).includes(c)) : [];
     const picked = new Set([values.covariates ?? covariates].flat().map(String));
     return reply.render('evaluations/new.njk', {
@@ -149,7 +137,7 @@ export async function evaluationRoutes(app: FastifyInstance, { database, config,
     const body = (request.body ?? {}) as Record<string, unknown>;
     const programmeId = typeof body.programmeId === 'string' && programmes.some((p) => p.id === body.programmeId) ? body.programmeId : programmes[0].id;
     try {
-      const run = await runEvaluation(db, request.actor!, programmeId, body, { pseudonymKey: config.pseudonymKey });
+      const run = await services.evaluations.runEvaluation(request.actor!, programmeId, body, { pseudonymKey: config.pseudonymKey });
       return reply.redirect(`/evaluations/${run.id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -158,7 +146,7 @@ export async function evaluationRoutes(app: FastifyInstance, { database, config,
   });
 
   app.get('/evaluations/:id', { config: readers }, async (request, reply) => {
-    const run = await getEvaluationRun(db, request.actor!, idParam(request.params, 'id', 'Evaluation'));
+    const run = await services.evaluations.getEvaluationRun(request.actor!, idParam(request.params, 'id', 'Evaluation'));
     return reply.render('evaluations/report.njk', { pageTitle: `Evaluation ${run.id}`, run, ...reportView(run) });
   });
 }

@@ -1,41 +1,29 @@
 // Facilitators' pages: their own week and calendar link, availability (unavailable days, limits, accreditation),
 // the facilitators of a site for treatment managers, and the iCalendar feed behind each facilitator's secret link.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppContext } from '../../../http/context.js';
+import type { Week } from '../../../services/timetable/weeks.js';
+import type { RouteContext } from '../../../http/context.js';
 import { can } from '../../../domain/permissions.js';
 import { permits, publicRoute } from '../../../http/access.js';
 import { errorView } from '../../forms.js';
 import { NotFound, ValidationFailed } from '../../../services/errors.js';
-import { listSites } from '../../../services/sites.js';
-import {
-  addUnavailableDays,
-  calendarSecret,
-  getFacilitatorAvailability,
-  listSiteFacilitators,
-  removeUnavailableDate,
-  setAccreditation,
-  setFacilitatorLimits,
-} from '../../../services/facilitators.js';
-import { calendarFeed } from '../../../services/timetable/calendar-feed.js';
-import { facilitatorWeek } from '../../../services/timetable/weeks.js';
 import { idParam } from '../../params.js';
 import { longDay, presentAffected, statusTags, supervisionTags, weekPicker } from '../../timetable-display.js';
 
 
 type Body = Record<string, unknown>;
 
-function presentWeek(week: Awaited<ReturnType<typeof facilitatorWeek>>) {
+function presentWeek(week: Week) {
   return week.days.map((d) => ({ ...d, label: longDay(d.date), entries: d.entries.map((e) => ({ ...e, tag: statusTags[e.status] })) }));
 }
 
-export async function facilitatorRoutes(app: FastifyInstance, { database, programmes }: AppContext): Promise<void> {
-  const { db } = database;
+export async function facilitatorRoutes(app: FastifyInstance, { services, programmes }: RouteContext): Promise<void> {
 
   app.get('/my/week', { config: permits('own_week.read') }, async (request, reply) => {
     const actor = request.actor!;
     const picker = weekPicker(request.query as Body);
-    const week = await facilitatorWeek(db, actor, actor.userId!, picker.date);
-    const secret = await calendarSecret(db, actor);
+    const week = await services.timetable.facilitatorWeek(actor, actor.userId!, picker.date);
+    const secret = await services.facilitators.calendarSecret(actor);
     const origin = `${request.protocol}://${request.host}`;
     return reply.status(picker.status).render('facilitators/week.njk', {
       ...picker.view(week.monday),
@@ -50,7 +38,7 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
   });
 
   app.post('/my/calendar-link', { config: permits('calendar_link.create') }, async (request, reply) => {
-    await calendarSecret(db, request.actor!, { renew: true });
+    await services.facilitators.calendarSecret(request.actor!, { renew: true });
     return reply.redirect('/my/week#calendar', 303);
   });
 
@@ -59,10 +47,10 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
   app.get('/facilitators', { config: permits('facilitator.list') }, async (request, reply) => {
     const actor = request.actor!;
     const query = request.query as Record<string, string | undefined>;
-    const sites = await listSites(db, actor);
+    const sites = await services.sites.listSites(actor);
     const siteId = query.site ? Number(query.site) : sites[0]?.id;
     if (!Number.isInteger(siteId)) throw ValidationFailed.one('site', 'Choose a site');
-    const list = await listSiteFacilitators(db, actor, siteId);
+    const list = await services.facilitators.listSiteFacilitators(actor, siteId);
     return reply.render('facilitators/list.njk', {
       pageTitle: 'Facilitators',
       siteName: sites.find((s) => s.id === siteId)?.name ?? '',
@@ -73,7 +61,7 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
   app.get('/facilitators/:id/week', { config: permits('facilitator.read') }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Facilitator');
     const picker = weekPicker(request.query as Body);
-    const week = await facilitatorWeek(db, request.actor!, id, picker.date);
+    const week = await services.timetable.facilitatorWeek(request.actor!, id, picker.date);
     return reply.status(picker.status).render('facilitators/week.njk', {
       ...picker.view(week.monday),
       pageTitle: `${week.facilitator}: week beginning ${longDay(week.monday)}`,
@@ -86,7 +74,7 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
   });
 
   const renderAvailability = async (reply: FastifyReply, userId: number, extra: Body = {}) => {
-    const availability = await getFacilitatorAvailability(db, reply.request.actor!, userId);
+    const availability = await services.facilitators.getFacilitatorAvailability(reply.request.actor!, userId);
     return reply.render('facilitators/availability.njk', {
       pageTitle: `Availability: ${availability.displayName}`,
       availability,
@@ -117,7 +105,7 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
     const id = idParam(request.params, 'id', 'Facilitator');
     const body = (request.body ?? {}) as Body;
     try {
-      const result = await addUnavailableDays(db, request.actor!, id, body);
+      const result = await services.facilitators.addUnavailableDays(request.actor!, id, body);
       return reply.redirect(`/facilitators/${id}?added=${result.added}#unavailable`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -127,7 +115,7 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
 
   app.post('/facilitators/:id/unavailable/:entryId/remove', { config: permits('facilitator.availability.change') }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Facilitator');
-    await removeUnavailableDate(db, request.actor!, id, idParam(request.params, 'entryId', 'Unavailable date'));
+    await services.facilitators.removeUnavailableDate(request.actor!, id, idParam(request.params, 'entryId', 'Unavailable date'));
     return reply.redirect(`/facilitators/${id}`, 303);
   });
 
@@ -135,7 +123,7 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
     const id = idParam(request.params, 'id', 'Facilitator');
     const body = (request.body ?? {}) as Body;
     try {
-      await setFacilitatorLimits(db, request.actor!, id, body);
+      await services.facilitators.setFacilitatorLimits(request.actor!, id, body);
       return reply.redirect(`/facilitators/${id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -147,7 +135,7 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
     const id = idParam(request.params, 'id', 'Facilitator');
     const body = (request.body ?? {}) as Body;
     try {
-      await setAccreditation(db, request.actor!, id, body);
+      await services.facilitators.setAccreditation(request.actor!, id, body);
       return reply.redirect(`/facilitators/${id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -159,7 +147,7 @@ export async function facilitatorRoutes(app: FastifyInstance, { database, progra
   app.get('/calendar/:file', { config: publicRoute }, async (request, reply) => {
     const file = (request.params as { file: string }).file;
     const secret = file.endsWith('.ics') ? file.slice(0, -4) : '';
-    const feed = secret ? await calendarFeed(db, secret) : undefined;
+    const feed = secret ? await services.timetable.calendarFeed(secret) : undefined;
     if (feed === undefined) throw new NotFound('Calendar');
     return reply
       .type('text/calendar; charset=utf-8')

@@ -1,30 +1,14 @@
 // Group pages: list, create, the timetable by week, cancelling a session (showing what moved), swapping a
 // facilitator, catch-up sessions, allocation from the waitlist, a site's week and its set-up (rooms, session slots, closures).
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppContext } from '../../../http/context.js';
+import type { RouteContext } from '../../../http/context.js';
 import { can } from '../../../domain/permissions.js';
 import { permits } from '../../../http/access.js';
 import { errorView } from '../../forms.js';
 import { DateInputs } from '../../dates.js';
 import type { Actor } from '../../../services/access.js';
 import { ValidationFailed } from '../../../services/errors.js';
-import { listSites } from '../../../services/sites.js';
-import {
-  allocateToGroup,
-  allocationChoice,
-  createGroup,
-  generateTimetable,
-  getGroup,
-  groupFormOptions,
-  listGroups,
-  removeFromGroup,
-  teamRoleLabels,
-} from '../../../services/groups.js';
-import { bookCatchUp, catchUpOptions, recordCatchUpOutcome } from '../../../services/timetable/catch-ups.js';
-import { cancelSession, replanAffectedSessions } from '../../../services/timetable/replanning.js';
-import { swapFacilitator, swapOptions } from '../../../services/timetable/swaps.js';
-import { siteWeek } from '../../../services/timetable/weeks.js';
-import { addClosure, addRoom, addSiteSlot, getSiteSetup, removeSiteSlot } from '../../../services/site-setup.js';
+import { teamRoleLabels } from '../../../services/groups.js';
 import { londonToday } from '../../../services/scheduling.js';
 import { weekdayNames } from '../../../domain/schedule/calendar.js';
 import { slotKey, slotTitle } from '../../../domain/schedule/slots.js';
@@ -49,13 +33,12 @@ interface CancellationOutcome {
   lastAfter: string;
 }
 
-export async function groupRoutes(app: FastifyInstance, { database }: AppContext): Promise<void> {
-  const { db } = database;
+export async function groupRoutes(app: FastifyInstance, { services }: RouteContext): Promise<void> {
 
   app.get('/groups', { config: readers }, async (request, reply) => {
     const actor = request.actor!;
-    const groups = await listGroups(db, actor);
-    const sites = await listSites(db, actor);
+    const groups = await services.groups.listGroups(actor);
+    const sites = await services.sites.listSites(actor);
     const manages = can(actor.role, 'group.manage');
     return reply.render('groups/list.njk', {
       pageTitle: 'Groups',
@@ -72,9 +55,9 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
 
   // ------------------------------------------------------------------ create
   const renderNewForm = async (reply: FastifyReply, siteId: number, values: Body, dates: DateInputs, extra: Body = {}) => {
-    const options = await groupFormOptions(db, reply.request.actor!, siteId);
+    const options = await services.groups.groupFormOptions(reply.request.actor!, siteId);
     const chosenSlots = new Set([values.slots ?? []].flat().map(String));
-    const sites = await listSites(db, reply.request.actor!);
+    const sites = await services.sites.listSites(reply.request.actor!);
     const person = (list: Array<{ id: number; displayName: string }>, chosen: unknown, blank: string) => [
       { value: '', text: blank },
       ...list.map((p) => ({ value: String(p.id), text: p.displayName, selected: String(chosen ?? '') === String(p.id) })),
@@ -112,7 +95,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     const siteId = Number(body.siteId);
     if (!Number.isInteger(siteId) || siteId <= 0) throw ValidationFailed.one('siteId', 'Choose a site');
     try {
-      const created = await createGroup(db, request.actor!, siteId, body);
+      const created = await services.groups.createGroup(request.actor!, siteId, body);
       return reply.redirect(`/groups/${created.id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -123,7 +106,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
   // ------------------------------------------------------------------ group page
   app.get('/groups/:id', { config: readers }, async (request, reply) => {
     const today = londonToday();
-    const group = await getGroup(db, request.actor!, idParam(request.params, 'id', 'Group'), today);
+    const group = await services.groups.getGroup(request.actor!, idParam(request.params, 'id', 'Group'), today);
     const live = group.sessions.filter((s) => s.status !== 'cancelled');
     const query = request.query as Record<string, unknown>;
     return reply.render('groups/show.njk', {
@@ -150,19 +133,19 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
 
   app.post('/groups/:id/timetable', { config: managers }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Group');
-    await generateTimetable(db, request.actor!, id, request.body ?? {});
+    await services.groups.generateTimetable(request.actor!, id, request.body ?? {});
     return reply.redirect(`/groups/${id}`, 303);
   });
 
   app.post('/groups/:id/replan', { config: managers }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Group');
-    const result = await replanAffectedSessions(db, request.actor!, id, request.body ?? {});
+    const result = await services.timetable.replanAffectedSessions(request.actor!, id, request.body ?? {});
     return reply.redirect(`/groups/${id}?replanned=${result.fromNumber}&moved=${result.moved.length}#timetable`, 303);
   });
 
   // ------------------------------------------------------------------ cancel
   const sessionOf = async (actor: Actor, groupId: number, sessionId: number) => {
-    const group = await getGroup(db, actor, groupId);
+    const group = await services.groups.getGroup(actor, groupId);
     const session = group.sessions.find((s) => s.id === sessionId);
     if (!session) throw ValidationFailed.one('session', 'That session is not in this group');
     return { group, session: { ...session, day: longDay(session.date) } };
@@ -178,7 +161,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     const sessionId = idParam(request.params, 'sessionId', 'Session');
     const body = (request.body ?? {}) as Body;
     try {
-      const result = await cancelSession(db, request.actor!, sessionId, body);
+      const result = await services.timetable.cancelSession(request.actor!, sessionId, body);
       if (result.groupId !== groupId) throw ValidationFailed.one('session', 'That session is not in this group');
       const outcome: CancellationOutcome = {
         sessionId,
@@ -219,7 +202,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     const actor = reply.request.actor!;
     const { group, session } = await sessionOf(actor, groupId, sessionId);
     const replacedId = Number(values.replacedId ?? session.facilitators[0]?.id);
-    const options = await swapOptions(db, actor, sessionId, session.facilitators.some((f) => f.id === replacedId) ? replacedId : session.facilitators[0].id);
+    const options = await services.timetable.swapOptions(actor, sessionId, session.facilitators.some((f) => f.id === replacedId) ? replacedId : session.facilitators[0].id);
     return reply.render('groups/swap.njk', {
       pageTitle: `Swap a facilitator in session ${session.number}`,
       group,
@@ -240,7 +223,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     const sessionId = idParam(request.params, 'sessionId', 'Session');
     const body = (request.body ?? {}) as Body;
     try {
-      const result = await swapFacilitator(db, request.actor!, sessionId, body);
+      const result = await services.timetable.swapFacilitator(request.actor!, sessionId, body);
       return reply.redirect(`/groups/${result.groupId}?swapped=${result.number}#session-${sessionId}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -250,8 +233,8 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
 
   // ------------------------------------------------------------------ catch-ups
   const renderCatchUp = async (reply: FastifyReply, groupId: number, values: Body, dates: DateInputs, extra: Body = {}) => {
-    const group = await getGroup(db, reply.request.actor!, groupId);
-    const options = await catchUpOptions(db, reply.request.actor!, groupId);
+    const group = await services.groups.getGroup(reply.request.actor!, groupId);
+    const options = await services.timetable.catchUpOptions(reply.request.actor!, groupId);
     const today = londonToday();
     const startTimes = [...new Set(options.slots.map((s) => s.start))].sort();
     const chosenRoom = String(values.roomId ?? options.groupRoomId);
@@ -283,7 +266,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     const dates = DateInputs.fromForm((request.body ?? {}) as Body, catchUpDates);
     const body = dates.input;
     try {
-      await bookCatchUp(db, request.actor!, groupId, body);
+      await services.timetable.bookCatchUp(request.actor!, groupId, body);
       return reply.redirect(`/groups/${groupId}#catch-ups`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -293,13 +276,13 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
 
   app.post('/groups/:id/catch-ups/:catchUpId/outcome', { config: permits('catch_up.record_outcome') }, async (request, reply) => {
     const groupId = idParam(request.params, 'id', 'Group');
-    await recordCatchUpOutcome(db, request.actor!, idParam(request.params, 'catchUpId', 'Catch-up'), request.body ?? {});
+    await services.timetable.recordCatchUpOutcome(request.actor!, idParam(request.params, 'catchUpId', 'Catch-up'), request.body ?? {});
     return reply.redirect(`/groups/${groupId}#catch-ups`, 303);
   });
 
   // ------------------------------------------------------------------ allocation
   const renderAllocate = async (reply: FastifyReply, groupId: number, values: Body, extra: Body = {}) => {
-    const choice = await allocationChoice(db, reply.request.actor!, groupId);
+    const choice = await services.groups.allocationChoice(reply.request.actor!, groupId);
     const chosen = new Set([values.referrals ?? []].flat().map(String));
     return reply.render('groups/allocate.njk', {
       pageTitle: `Allocate men to ${choice.group.name}`,
@@ -321,7 +304,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     const groupId = idParam(request.params, 'id', 'Group');
     const body = (request.body ?? {}) as Body;
     try {
-      await allocateToGroup(db, request.actor!, groupId, body);
+      await services.groups.allocateToGroup(request.actor!, groupId, body);
       return reply.redirect(`/groups/${groupId}#members`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -331,7 +314,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
 
   // ------------------------------------------------------------------ removal from the group
   const renderRemove = async (reply: FastifyReply, groupId: number, referralId: number, values: Body, extra: Body = {}) => {
-    const group = await getGroup(db, reply.request.actor!, groupId);
+    const group = await services.groups.getGroup(reply.request.actor!, groupId);
     const member = group.members.find((m) => m.referralId === referralId);
     if (!member) throw ValidationFailed.one('referralId', 'He is not a current member of this group');
     return reply.render('groups/remove-member.njk', { pageTitle: `Remove ${member.name} from ${group.name}`, group, member, values, errors: {}, ...extra });
@@ -346,7 +329,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     const referralId = idParam(request.params, 'referralId', 'Referral');
     const body = (request.body ?? {}) as Body;
     try {
-      await removeFromGroup(db, request.actor!, groupId, { ...body, referralId });
+      await services.groups.removeFromGroup(request.actor!, groupId, { ...body, referralId });
       return reply.redirect(`/groups/${groupId}#members`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -358,7 +341,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
   app.get('/sites/:siteId/week', { config: permits('site.week.read') }, async (request, reply) => {
     const siteId = idParam(request.params, 'siteId', 'Site');
     const picker = weekPicker(request.query as Body);
-    const week = await siteWeek(db, request.actor!, siteId, picker.date);
+    const week = await services.timetable.siteWeek(request.actor!, siteId, picker.date);
     return reply.status(picker.status).render('groups/site-week.njk', {
       pageTitle: `${week.siteName}: week beginning ${longDay(week.monday)}`,
       week,
@@ -375,7 +358,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
   ];
 
   const renderSetup = async (reply: FastifyReply, siteId: number, extra: Body = {}, closureForm?: DateInputs) => {
-    const setup = await getSiteSetup(db, reply.request.actor!, siteId);
+    const setup = await services.siteSetup.getSiteSetup(reply.request.actor!, siteId);
     return reply.render('groups/site-setup.njk', {
       pageTitle: `${setup.site.name}: rooms, session slots and closures`,
       setup,
@@ -401,7 +384,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     const siteId = idParam(request.params, 'siteId', 'Site');
     const body = (request.body ?? {}) as Body;
     try {
-      await addRoom(db, request.actor!, siteId, body);
+      await services.siteSetup.addRoom(request.actor!, siteId, body);
       return reply.redirect(`/sites/${siteId}/setup`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -413,7 +396,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     const siteId = idParam(request.params, 'siteId', 'Site');
     const body = (request.body ?? {}) as Body;
     try {
-      await addSiteSlot(db, request.actor!, siteId, body);
+      await services.siteSetup.addSiteSlot(request.actor!, siteId, body);
       return reply.redirect(`/sites/${siteId}/setup#slots`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -424,7 +407,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
   app.post('/sites/:siteId/slots/:slotId/remove', { config: siteSetupChangers }, async (request, reply) => {
     const siteId = idParam(request.params, 'siteId', 'Site');
     try {
-      await removeSiteSlot(db, request.actor!, siteId, idParam(request.params, 'slotId', 'Session slot'), request.body ?? {});
+      await services.siteSetup.removeSiteSlot(request.actor!, siteId, idParam(request.params, 'slotId', 'Session slot'), request.body ?? {});
       return reply.redirect(`/sites/${siteId}/setup#slots`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -437,7 +420,7 @@ export async function groupRoutes(app: FastifyInstance, { database }: AppContext
     const dates = DateInputs.fromForm((request.body ?? {}) as Body, closureDates);
     const body = dates.input;
     try {
-      await addClosure(db, request.actor!, siteId, body);
+      await services.siteSetup.addClosure(request.actor!, siteId, body);
       return reply.redirect(`/sites/${siteId}/setup?added=closure`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;

@@ -1,17 +1,16 @@
 // The signed-in home page: the areas of the service for the user's role, and for treatment managers the
 // facilitators whose supervision is due or has lapsed under planned sessions.
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../../http/context.js';
+import type { RouteContext } from '../../../http/context.js';
 import { can } from '../../../domain/permissions.js';
 import { signedIn } from '../../../http/access.js';
-import { supervisionAlerts } from '../../../services/facilitators.js';
 import { presentAffected, supervisionTags } from '../../timetable-display.js';
 import { areasFor } from './areas.js';
 
-export async function homeRoutes(app: FastifyInstance, { database, programmes }: AppContext): Promise<void> {
+export async function homeRoutes(app: FastifyInstance, { services, programmes }: RouteContext): Promise<void> {
   app.get('/', { config: signedIn }, async (request, reply) => {
     const actor = request.actor!;
-    const alerts = can(actor.role, 'supervision.alerts.read') ? await supervisionAlerts(database.db, actor) : [];
+    const alerts = can(actor.role, 'supervision.alerts.read') ? await services.facilitators.supervisionAlerts(actor) : [];
     return reply.render('home/home.njk', {
       pageTitle: 'Home',
       areas: areasFor(actor.role),

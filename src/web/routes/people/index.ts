@@ -7,14 +7,12 @@ import { referralStatus, type ReferralStatusId } from '../../../domain/referral/
 import { instrumentName } from '../../../domain/risk/instruments.js';
 import { percentage } from '../../../domain/risk/osp.js';
 import type { Actor } from '../../../services/access.js';
-import { getEligibility, recordEligibilityOverride, type PersonEligibility } from '../../../services/eligibility.js';
+import { type PersonEligibility } from '../../../services/eligibility.js';
 import { NotFound, ValidationFailed } from '../../../services/errors.js';
-import { addConviction, createPerson, getPerson, removeConviction, searchPeople, updatePerson, type PersonRecord } from '../../../services/people.js';
-import { ospLabels, rm2000Labels, scorePerson, scoringSuggestions, type ScoredInstrument } from '../../../services/risk-scores.js';
-import { createReferral } from '../../../services/referrals.js';
-import { listSites } from '../../../services/sites.js';
+import { type PersonRecord } from '../../../services/people.js';
+import { ospLabels, rm2000Labels, type ScoredInstrument } from '../../../services/risk-scores.js';
 import { permits } from '../../../http/access.js';
-import type { AppContext } from '../../../http/context.js';
+import type { RouteContext } from '../../../http/context.js';
 import { errorView } from '../../forms.js';
 import { DateInputs } from '../../dates.js';
 import { idParam } from '../../params.js';
@@ -61,11 +59,10 @@ function asFormValues(p: Record<string, unknown>): Body {
   return v;
 }
 
-export async function peopleRoutes(app: FastifyInstance, { database, programmes }: AppContext): Promise<void> {
-  const { db } = database;
+export async function peopleRoutes(app: FastifyInstance, { services, programmes }: RouteContext): Promise<void> {
 
   const siteItems = async (actor: Actor, chosen: unknown) =>
-    (await listSites(db, actor)).map((s) => ({ value: String(s.id), text: s.name, selected: String(chosen ?? '') === String(s.id) }));
+    (await services.sites.listSites(actor)).map((s) => ({ value: String(s.id), text: s.name, selected: String(chosen ?? '') === String(s.id) }));
 
   const renderForm = async (reply: FastifyReply, mode: 'new' | 'edit', values: Body, dates: DateInputs, extra: Body = {}) => {
     const actor = reply.request.actor!;
@@ -82,10 +79,10 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
 
   const renderPerson = async (reply: FastifyReply, personId: number, extra: Body = {}) => {
     const actor = reply.request.actor!;
-    const record: PersonRecord = await getPerson(db, actor, personId);
+    const record: PersonRecord = await services.people.getPerson(actor, personId);
     const today = londonToday();
     const eligibility: PersonEligibility[] = [];
-    for (const p of programmes) eligibility.push(await getEligibility(db, actor, personId, p.id, today));
+    for (const p of programmes) eligibility.push(await services.eligibility.getEligibility(actor, personId, p.id, today));
     const programmeNames = new Map(programmes.map((p) => [p.id, p.name]));
     const { person } = record;
     return reply.render('people/show.njk', {
@@ -122,7 +119,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
 
   app.get('/people', { config: permits('person.read') }, async (request, reply) => {
     const query = request.query as Body;
-    const result = await searchPeople(db, request.actor!, query);
+    const result = await services.people.searchPeople(request.actor!, query);
     const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
     return reply.render('people/search.njk', {
       pageTitle: 'People',
@@ -143,7 +140,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
     const dates = DateInputs.fromForm((request.body ?? {}) as Body, personDates);
     const body = dates.input;
     try {
-      const person = await createPerson(db, request.actor!, body);
+      const person = await services.people.createPerson(request.actor!, body);
       return reply.redirect(`/people/${person.id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -154,7 +151,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
   app.get('/people/:id', { config: permits('person.read') }, async (request, reply) => renderPerson(reply, idParam(request.params, 'id', 'Person')));
 
   app.get('/people/:id/edit', { config: permits('person.edit') }, async (request, reply) => {
-    const { person } = await getPerson(db, request.actor!, idParam(request.params, 'id', 'Person'));
+    const { person } = await services.people.getPerson(request.actor!, idParam(request.params, 'id', 'Person'));
     return renderForm(reply, 'edit', asFormValues(person), DateInputs.fromRecord(person, personDates));
   });
 
@@ -165,7 +162,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
     // An unticked checkbox sends nothing: on this full form that means "no".
     const input = { sexualMurder: '', ...body };
     try {
-      await updatePerson(db, request.actor!, id, input);
+      await services.people.updatePerson(request.actor!, id, input);
       return reply.redirect(`/people/${id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -191,7 +188,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
 
   app.get('/people/:id/convictions/new', { config: permits('person.edit') }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Person');
-    const { person } = await getPerson(db, request.actor!, id);
+    const { person } = await services.people.getPerson(request.actor!, id);
     return renderConviction(reply, person.id, {}, DateInputs.fromRecord({}, convictionDates));
   });
 
@@ -200,7 +197,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
     const dates = DateInputs.fromForm((request.body ?? {}) as Body, convictionDates);
     const body = dates.input;
     try {
-      await addConviction(db, request.actor!, id, body);
+      await services.people.addConviction(request.actor!, id, body);
       return reply.redirect(`/people/${id}#offences`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -212,7 +209,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
   app.get('/people/:id/convictions/:convictionId/remove', { config: permits('person.edit') }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Person');
     const convictionId = idParam(request.params, 'convictionId', 'Conviction');
-    const record = await getPerson(db, request.actor!, id);
+    const record = await services.people.getPerson(request.actor!, id);
     const conviction = record.convictions.find((c) => c.id === convictionId);
     if (!conviction) throw new NotFound('Conviction');
     return reply.render('people/remove-conviction.njk', {
@@ -226,7 +223,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
 
   app.post('/people/:id/convictions/:convictionId/remove', { config: permits('person.edit') }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Person');
-    await removeConviction(db, request.actor!, idParam(request.params, 'convictionId', 'Conviction'), request.body ?? {}, id);
+    await services.people.removeConviction(request.actor!, idParam(request.params, 'convictionId', 'Conviction'), request.body ?? {}, id);
     return reply.redirect(`/people/${id}#offences`, 303);
   });
 
@@ -261,7 +258,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
   app.get('/people/:id/scores/:instrument/new', { config: permits('risk.score') }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Person');
     const instrument = instrumentParam(request.params);
-    const { person, suggested } = await scoringSuggestions(db, request.actor!, id, instrument.id, londonToday());
+    const { person, suggested } = await services.riskScores.scoringSuggestions(request.actor!, id, instrument.id, londonToday());
     return renderScoring(reply, id, `${person.givenName} ${person.familyName}`, instrument, suggested as Body);
   });
 
@@ -270,11 +267,11 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
     const instrument = instrumentParam(request.params);
     const body = (request.body ?? {}) as Body;
     try {
-      await scorePerson(db, request.actor!, id, instrument.id, body, londonToday());
+      await services.riskScores.scorePerson(request.actor!, id, instrument.id, body, londonToday());
       return reply.redirect(`/people/${id}#scores`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      const { person } = await scoringSuggestions(db, request.actor!, id, instrument.id, londonToday());
+      const { person } = await services.riskScores.scoringSuggestions(request.actor!, id, instrument.id, londonToday());
       return renderScoring(reply.status(400), id, `${person.givenName} ${person.familyName}`, instrument, body, errorView(error));
     }
   });
@@ -284,7 +281,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
     const { programmeId } = request.params as { programmeId: string };
     const body = (request.body ?? {}) as Body;
     try {
-      await recordEligibilityOverride(db, request.actor!, id, programmeId, body, londonToday());
+      await services.eligibility.recordEligibilityOverride(request.actor!, id, programmeId, body, londonToday());
       return reply.redirect(`/people/${id}#eligibility`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -299,7 +296,7 @@ export async function peopleRoutes(app: FastifyInstance, { database, programmes 
     const id = idParam(request.params, 'id', 'Person');
     const body = (request.body ?? {}) as Body;
     try {
-      const referral = await createReferral(db, request.actor!, { ...body, personId: id });
+      const referral = await services.referrals.createReferral(request.actor!, { ...body, personId: id });
       return reply.redirect(`/referrals/${referral.id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;

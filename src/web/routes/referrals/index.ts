@@ -4,9 +4,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { can } from '../../../domain/permissions.js';
 import { instrumentName } from '../../../domain/risk/instruments.js';
 import { ValidationFailed } from '../../../services/errors.js';
-import { getReferral, transitionReferral } from '../../../services/referrals.js';
 import { permits } from '../../../http/access.js';
-import type { AppContext } from '../../../http/context.js';
+import type { RouteContext } from '../../../http/context.js';
 import { errorView } from '../../forms.js';
 import { idParam } from '../../params.js';
 import { riskLabels, riskTagClasses, statusLabel, statusTag } from '../../records.js';
@@ -20,11 +19,10 @@ const criterionLabels = { met: 'Met', not_met: 'Not met', unknown: 'Unknown' } a
 
 type Body = Record<string, unknown>;
 
-export async function referralRoutes(app: FastifyInstance, { database }: AppContext): Promise<void> {
-  const { db } = database;
+export async function referralRoutes(app: FastifyInstance, { services }: RouteContext): Promise<void> {
 
   const render = async (reply: FastifyReply, referralId: number, extra: Body = {}) => {
-    const record = await getReferral(db, reply.request.actor!, referralId);
+    const record = await services.referrals.getReferral(reply.request.actor!, referralId);
     const { referral, person } = record;
     return reply.render('referrals/show.njk', {
       pageTitle: `Referral ${referral.id}: ${person.givenName} ${person.familyName}`,
@@ -53,7 +51,7 @@ export async function referralRoutes(app: FastifyInstance, { database }: AppCont
     const { transition } = request.params as { transition: string };
     const body = (request.body ?? {}) as Body;
     try {
-      await transitionReferral(db, request.actor!, id, transition, body);
+      await services.referrals.transitionReferral(request.actor!, id, transition, body);
       return reply.redirect(`/referrals/${id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;

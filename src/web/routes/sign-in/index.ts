@@ -1,8 +1,7 @@
 // Sign-in and sign-out pages.
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../../http/context.js';
+import type { RouteContext } from '../../../http/context.js';
 import { publicRoute, signedIn } from '../../../http/access.js';
-import { signIn, signOut } from '../../../services/authentication.js';
 import { ValidationFailed } from '../../../services/errors.js';
 import { sessionCookie } from '../../plugins/session.js';
 import { csrfCookie } from '../../plugins/csrf.js';
@@ -26,7 +25,7 @@ function waitText(seconds: number): string {
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
-export async function signInRoutes(app: FastifyInstance, { database, config }: AppContext): Promise<void> {
+export async function signInRoutes(app: FastifyInstance, { services, config }: RouteContext): Promise<void> {
   app.get('/sign-in', { config: publicRoute }, async (request, reply) => {
     if (request.actor) return reply.redirect('/', 303);
     const { returnTo } = request.query as { returnTo?: string };
@@ -38,7 +37,7 @@ export async function signInRoutes(app: FastifyInstance, { database, config }: A
     const returnTo = safeReturnTo(body.returnTo);
     const values = { username: typeof body.username === 'string' ? body.username : '' };
     try {
-      const result = await signIn(database.db, body, request.ip, config.session, config.signIn);
+      const result = await services.authentication.signIn(body, request.ip, config.session, config.signIn);
       if (result.outcome === 'too_many_attempts') {
         return reply.status(429).render('sign-in/too-many-attempts.njk', { pageTitle: 'Too many sign-in attempts', wait: waitText(result.retryAfterSeconds) });
       }
@@ -65,7 +64,7 @@ export async function signInRoutes(app: FastifyInstance, { database, config }: A
 
   app.post('/sign-out', { config: signedIn }, async (request, reply) => {
     const token = request.cookies[sessionCookie];
-    if (token) await signOut(database.db, token);
+    if (token) await services.authentication.signOut(token);
     reply.clearCookie(sessionCookie, { path: '/' });
     return reply.redirect('/sign-in', 303);
   });

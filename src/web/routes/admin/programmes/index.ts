@@ -1,19 +1,12 @@
 // Administrators' programme definition pages: every programme's versions, the differences between two
 // versions, a version's file, and uploading a new version (validated like the files read at start-up).
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppContext } from '../../../../http/context.js';
+import type { RouteContext } from '../../../../http/context.js';
 import { permits } from '../../../../http/access.js';
 import { errorView } from '../../../forms.js';
 import { uploadedFile, uploadedText } from '../../../plugins/uploads.js';
 import type { ProgrammeDefinition } from '../../../../domain/programme/definition.js';
 import { NotFound, ValidationFailed } from '../../../../services/errors.js';
-import {
-  compareProgrammeVersions,
-  getProgrammeVersion,
-  getProgrammeVersions,
-  listProgrammeVersions,
-  uploadProgrammeVersion,
-} from '../../../../services/programmes.js';
 import { comparisonView, versionItems } from './present.js';
 
 const administrators = permits('programme.manage');
@@ -35,11 +28,10 @@ function versionParam(params: unknown): number {
   return version;
 }
 
-export async function programmeAdminRoutes(app: FastifyInstance, { database, programmes }: AppContext): Promise<void> {
-  const { db } = database;
+export async function programmeAdminRoutes(app: FastifyInstance, { services, programmes }: RouteContext): Promise<void> {
 
   app.get('/admin/programmes', { config: administrators }, async (request, reply) =>
-    reply.render('admin/programmes/list.njk', { pageTitle: 'Programme definitions', programmes: await listProgrammeVersions(db, request.actor!) }),
+    reply.render('admin/programmes/list.njk', { pageTitle: 'Programme definitions', programmes: await services.programmes.listProgrammeVersions(request.actor!) }),
   );
 
   const uploadForm = (reply: FastifyReply, extra: Record<string, unknown> = {}) =>
@@ -50,7 +42,7 @@ export async function programmeAdminRoutes(app: FastifyInstance, { database, pro
   app.post('/admin/programmes', { config: administrators }, async (request, reply) => {
     const file = uploadedFile((request.body ?? {}) as Record<string, unknown>, 'file');
     try {
-      const accepted = await uploadProgrammeVersion(db, request.actor!, { fileName: file.fileName, content: await uploadedText(file) });
+      const accepted = await services.programmes.uploadProgrammeVersion(request.actor!, { fileName: file.fileName, content: await uploadedText(file) });
       makeCurrent(programmes, accepted);
       return reply.redirectWithOutcome(`/admin/programmes/${accepted.id}`, { uploaded: accepted.version } satisfies UploadOutcome);
     } catch (error) {
@@ -60,7 +52,7 @@ export async function programmeAdminRoutes(app: FastifyInstance, { database, pro
   });
 
   const programmePage = async (reply: FastifyReply, programmeId: string, query: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
-    const programme = await getProgrammeVersions(db, reply.request.actor!, programmeId);
+    const programme = await services.programmes.getProgrammeVersions(reply.request.actor!, programmeId);
     const newest = programme.versions[0]?.version;
     const older = programme.versions[1]?.version;
     return reply.render('admin/programmes/programme.njk', {
@@ -81,7 +73,7 @@ export async function programmeAdminRoutes(app: FastifyInstance, { database, pro
     const { programmeId } = request.params as { programmeId: string };
     const query = request.query as Record<string, unknown>;
     try {
-      const comparison = await compareProgrammeVersions(db, request.actor!, programmeId, { was: query.was, now: query.now });
+      const comparison = await services.programmes.compareProgrammeVersions(request.actor!, programmeId, { was: query.was, now: query.now });
       return reply.render('admin/programmes/compare.njk', {
         pageTitle: `${comparison.name}: version ${comparison.was} and version ${comparison.now} compared`,
         ...comparisonView(comparison),
@@ -94,7 +86,7 @@ export async function programmeAdminRoutes(app: FastifyInstance, { database, pro
 
   app.get('/admin/programmes/:programmeId/versions/:version/download', { config: administrators }, async (request, reply) => {
     const { programmeId } = request.params as { programmeId: string };
-    const definition = await getProgrammeVersion(db, request.actor!, programmeId, versionParam(request.params));
+    const definition = await services.programmes.getProgrammeVersion(request.actor!, programmeId, versionParam(request.params));
     return reply
       .header('content-disposition', `attachment; filename="${definition.id}.v${definition.version}.json"`)
       .type('application/json; charset=utf-8')

@@ -2,12 +2,9 @@
 // while the server runs, which the command line cannot do on an embedded database.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Actor } from '../../../../services/access.js';
-import type { AppContext } from '../../../../http/context.js';
+import type { RouteContext } from '../../../../http/context.js';
 import { permits } from '../../../../http/access.js';
 import { roleLabels, roles, nationalRoles } from '../../../../domain/roles.js';
-import { createUser, getUser, listUsers, setUserDisabled } from '../../../../services/users.js';
-import { listSites } from '../../../../services/sites.js';
-import { createApiToken, listApiTokens, revokeApiToken } from '../../../../services/authentication.js';
 import { ValidationFailed } from '../../../../services/errors.js';
 import { errorView } from '../../../forms.js';
 import { idParam } from '../../../params.js';
@@ -16,13 +13,12 @@ const userManagers = permits('user.manage');
 const tokenManagers = permits('api_token.manage');
 
 
-export async function userAdminRoutes(app: FastifyInstance, { database }: AppContext): Promise<void> {
-  const { db } = database;
+export async function userAdminRoutes(app: FastifyInstance, { services }: RouteContext): Promise<void> {
   const siteNames = async (actor: Actor) =>
-    new Map((await listSites(db, actor)).map((s) => [s.id, s.name]));
+    new Map((await services.sites.listSites(actor)).map((s) => [s.id, s.name]));
 
   const renderForm = async (reply: FastifyReply, values: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
-    const sites = await listSites(db, reply.request.actor!);
+    const sites = await services.sites.listSites(reply.request.actor!);
     const chosen = new Set([values.siteIds ?? []].flat().map(String));
     return reply.render('admin/users/new.njk', {
       pageTitle: 'Create a user',
@@ -35,7 +31,7 @@ export async function userAdminRoutes(app: FastifyInstance, { database }: AppCon
 
   app.get('/admin/users', { config: userManagers }, async (request, reply) => {
     const actor = request.actor!;
-    const [users, names] = await Promise.all([listUsers(db, actor), siteNames(actor)]);
+    const [users, names] = await Promise.all([services.users.listUsers(actor), siteNames(actor)]);
     return reply.render('admin/users/list.njk', {
       pageTitle: 'Users',
       users: users.map((u) => ({ ...u, roleLabel: roleLabels[u.role], sites: u.siteIds.map((id) => names.get(id)).join(', ') || 'All sites' })),
@@ -47,7 +43,7 @@ export async function userAdminRoutes(app: FastifyInstance, { database }: AppCon
   app.post('/admin/users', { config: userManagers }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     try {
-      const user = await createUser(db, request.actor!, body);
+      const user = await services.users.createUser(request.actor!, body);
       return reply.redirect(`/admin/users/${user.id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -58,7 +54,7 @@ export async function userAdminRoutes(app: FastifyInstance, { database }: AppCon
 
   const renderUser = async (reply: FastifyReply, userId: number, extra: Record<string, unknown> = {}) => {
     const actor = reply.request.actor!;
-    const [user, names, tokens] = await Promise.all([getUser(db, actor, userId), siteNames(actor), listApiTokens(db, actor, userId)]);
+    const [user, names, tokens] = await Promise.all([services.users.getUser(actor, userId), siteNames(actor), services.authentication.listApiTokens(actor, userId)]);
     return reply.render('admin/users/show.njk', {
       pageTitle: user.displayName,
       user: { ...user, roleLabel: roleLabels[user.role], sites: user.siteIds.map((id) => names.get(id)).join(', ') || 'All sites' },
@@ -77,7 +73,7 @@ export async function userAdminRoutes(app: FastifyInstance, { database }: AppCon
     const id = idParam(request.params, 'id', 'User');
     const { label } = (request.body ?? {}) as { label?: unknown };
     try {
-      const token = await createApiToken(db, request.actor!, id, typeof label === 'string' ? label : '');
+      const token = await services.authentication.createApiToken(request.actor!, id, typeof label === 'string' ? label : '');
       // Shown once, on the page the redirect leads to: only its digest is stored.
       return reply.redirectWithOutcome(`/admin/users/${id}`, { token, label });
     } catch (error) {
@@ -88,14 +84,14 @@ export async function userAdminRoutes(app: FastifyInstance, { database }: AppCon
 
   app.post('/admin/users/:id/tokens/:tokenId/revoke', { config: tokenManagers }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'User');
-    await revokeApiToken(db, request.actor!, id, idParam(request.params, 'tokenId', 'Token'));
+    await services.authentication.revokeApiToken(request.actor!, id, idParam(request.params, 'tokenId', 'Token'));
     return reply.redirect(`/admin/users/${id}#api-tokens`, 303);
   });
 
   for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
     app.post(`/admin/users/:id/${action}`, { config: userManagers }, async (request, reply) => {
       const id = idParam(request.params, 'id', 'User');
-      await setUserDisabled(db, request.actor!, id, disabled, request.body ?? {});
+      await services.users.setUserDisabled(request.actor!, id, disabled, request.body ?? {});
       return reply.redirect(`/admin/users/${id}`, 303);
     });
   }
