@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, notInArray, sql } from 'drizzle-orm';
 import { parse } from 'csv-parse';
 import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
@@ -241,11 +241,15 @@ async function storeCohortFile(db: Db, actor: Actor, upload: typeof cohortImport
   for await (const piece of text(storedPiece)) {
     if (signal?.aborted) throw new ImportStopped();
     await db.insert(cohortImportChunks).values({ uploadId: upload.id, seq: seq++, content: piece });
+    await setProgress(db, upload.id, {});
     await turnOfEventLoop();
   }
   const { kind, fileName } = upload;
   const { sha256, rows, columns } = check;
   const stored = await db.transaction(async (tx) => {
+    // Ended as stalled meanwhile (its staged pieces are gone): it must not become an import.
+    const [still] = await tx.select({ status: cohortImportProgress.status }).from(cohortImportProgress).where(eq(cohortImportProgress.id, upload.id)).for('update');
+    if (still?.status !== 'storing') throw new ImportStopped();
     // The same file may have finished importing from another upload meanwhile: then this one changes nothing.
     const [row] = await tx.insert(cohortImports).values({ kind, fileName, sha256, rows, columns, importedBy: actor.userId! }).onConflictDoNothing().returning();
     if (!row) return undefined;
@@ -260,10 +264,13 @@ async function storeCohortFile(db: Db, actor: Actor, upload: typeof cohortImport
   await setProgress(db, upload.id, { status: 'done', cohortImportId: existing.id, alreadyImported: true });
 }
 
-/** An import that could not finish: its staged pieces go, and the page says why. */
+/** An import that could not finish: its staged pieces go, and the page says why (the first reason found stands). */
 async function abandon(db: Db, id: number, message: string): Promise<void> {
   await db.delete(cohortImportChunks).where(and(eq(cohortImportChunks.uploadId, id), isNull(cohortImportChunks.cohortImportId)));
-  await setProgress(db, id, { status: 'failed', problems: [{ field: 'file', message }] });
+  await db
+    .update(cohortImportProgress)
+    .set({ status: 'failed', problems: [{ field: 'file', message }], updatedAt: new Date(), version: sql`${cohortImportProgress.version} + 1` })
+    .where(and(eq(cohortImportProgress.id, id), notInArray(cohortImportProgress.status, ['done', 'failed'])));
 }
 
 /**
@@ -279,12 +286,22 @@ export async function importCohortFile(db: Db, actor: Actor, input: unknown): Pr
   return { cohortImport: await getCohortImport(db, actor, outcome.cohortImportId!), alreadyImported: outcome.alreadyImported };
 }
 
-/** An upload's progress: for the person who uploaded it, and administrators. */
-export async function getCohortImportProgress(db: Db, actor: Actor, id: number): Promise<CohortImportProgress> {
+/**
+ * An import whose progress has not moved for this long has stopped: the server running it was killed or lost
+ * mid-import (a running import records progress every few thousand rows and every stored piece).
+ */
+const stalledAfterMs = 5 * 60_000;
+
+/** An upload's progress: for the person who uploaded it, and administrators. A stalled import is ended here. */
+export async function getCohortImportProgress(db: Db, actor: Actor, id: number, now = new Date()): Promise<CohortImportProgress> {
   authorise(actor, 'evaluation.import_progress.read');
   const [row] = await db.select().from(cohortImportProgress).where(eq(cohortImportProgress.id, id));
   if (!row || (onlyOwn(actor.role, 'evaluation.import_progress.read') && row.requestedBy !== actor.userId)) throw new NotFound('Cohort import');
-  return row as CohortImportProgress;
+  const running = row.status !== 'done' && row.status !== 'failed';
+  if (!running || now.getTime() - row.updatedAt.getTime() < stalledAfterMs) return row as CohortImportProgress;
+  await abandon(db, id, 'The import stopped part-way because the service stopped: nothing was imported; upload the file again');
+  const [ended] = await db.select().from(cohortImportProgress).where(eq(cohortImportProgress.id, id));
+  return ended as CohortImportProgress;
 }
 
 /**

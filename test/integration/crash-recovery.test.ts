@@ -105,8 +105,11 @@ async function halfWritten(db: Db): Promise<string[]> {
         WHERE a.action = 'cohort_import.created' AND NOT EXISTS (SELECT 1 FROM cohort_imports c WHERE c.id::text = a.subject_id)`,
   ];
   for (const check of checks) problems.push(...(await rows(check)).map((r) => r.problem));
-  // An import is whole: the stored file is the file whose digest and row count were recorded.
-  const imports = await queryRows<{ id: number; sha256: string; rows: number; content: string }>(db, sql`SELECT id, sha256, rows, content FROM cohort_imports`);
+  // An import is whole: the stored file (its pieces in order) is the file whose digest and row count were recorded.
+  const imports = await queryRows<{ id: number; sha256: string; rows: number; content: string }>(db, sql`
+    SELECT i.id, i.sha256, i.rows, coalesce(string_agg(c.content, '' ORDER BY c.seq), '') AS content
+    FROM cohort_imports i LEFT JOIN cohort_import_chunks c ON c.cohort_import_id = i.id
+    GROUP BY i.id`);
   for (const i of imports) {
     if (sha256(i.content) !== i.sha256) problems.push(`cohort import ${i.id}: its stored file does not match its digest`);
     if (i.content.trim().split('\n').length - 1 !== i.rows) problems.push(`cohort import ${i.id}: ${i.rows} rows recorded, the stored file holds another number`);

@@ -5,16 +5,15 @@ import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { queryRows } from '../../src/db/connection.js';
-import { people, reconvictions, referrals } from '../../src/db/schema.js';
-import { parseCohort } from '../../src/domain/evaluation/cohort.js';
-import { DEFAULT_OPTIONS, evaluateCohort } from '../../src/domain/evaluation/evaluate.js';
+import { cohortImportChunks, cohortImportProgress, people, reconvictions, referrals } from '../../src/db/schema.js';
 import { type Actor } from '../../src/services/access.js';
-import { cohortTextOf, importCohortFile, queueCohortImport, runCohortImport, type CohortText } from '../../src/services/cohort-imports.js';
+import { cohortTextOf, getCohortImportProgress, importCohortFile, queueCohortImport, runCohortImport, type CohortText } from '../../src/services/cohort-imports.js';
 import { AccessDenied, ValidationFailed } from '../../src/services/errors.js';
 import { getEvaluationRun, runEvaluation } from '../../src/services/evaluations.js';
 import { pseudonymFor } from '../../src/services/pseudonyms.js';
 import { importReconvictions } from '../../src/services/reconvictions.js';
 import { testDatabase } from '../support/database.js';
+import { assertClose, type Golden } from '../unit/evaluation/golden.js';
 
 const key = 'test-pseudonym-key-test-pseudonym-key';
 const fixture = readFileSync(new URL('../fixtures/evaluation/friendship2003.csv', import.meta.url), 'utf8');
@@ -33,16 +32,28 @@ after(() => database.close());
 
 const countRows = async (table: string) => Number((await queryRows<{ n: string }>(database.db, sql.raw(`SELECT count(*) AS n FROM ${table}`)))[0].n);
 
-test('a complete cohort is evaluated exactly as the engine evaluates the same file, and the run keeps its input hash', async () => {
+test('a cohort imported and evaluated through the service gives R’s answer: MatchIt’s matched counts, survival’s hazard ratio and log-rank test', async () => {
+  // The R golden for this file (scripts/goldens.ts; CI writes it afresh from a random seed).
+  const golden = JSON.parse(readFileSync(new URL('../fixtures/evaluation/friendship2003.golden.json', import.meta.url), 'utf8')) as Golden;
+  const o = golden.options;
   const { cohortImport } = await importCohortFile(database.db, researcher, { kind: 'cohort', fileName: 'friendship2003.csv', content: fixture });
-  const covariates = ['age_at_release', 'prior_sexual', 'rm2000_score'];
-  const run = await runEvaluation(database.db, researcher, 'core-sotp', { cohortImportId: cohortImport.id, covariates, outcome: 'sexual_violent' }, { pseudonymKey: key });
-  const expected = evaluateCohort(parseCohort(fixture, { covariates, outcome: 'sexual_violent' }), { rows: 0, sha256: createHash('sha256').update(fixture).digest('hex') }, DEFAULT_OPTIONS);
+  const run = await runEvaluation(
+    database.db,
+    researcher,
+    'core-sotp',
+    { cohortImportId: cohortImport.id, covariates: o.covariates, outcome: o.outcome, windowDays: o.window, caliper: o.caliper, ratio: o.ratio, replace: o.replace ? 'true' : undefined },
+    { pseudonymKey: key },
+  );
   const stored = await getEvaluationRun(database.db, researcher, run.id);
-  assert.equal(stored.inputs.cohortSha256, expected.input.sha256);
-  assert.deepEqual(stored.result.counts, expected.counts);
-  assert.equal(stored.result.survival.cox.hazardRatio, expected.survival.cox.hazardRatio);
-  assert.deepEqual(stored.settings.covariates, covariates);
+  assert.equal(stored.inputs.cohortSha256, createHash('sha256').update(fixture).digest('hex'));
+  assert.deepEqual(stored.settings.covariates, o.covariates);
+  assert.deepEqual(stored.result.counts, golden.counts);
+  const { cox, logRank } = stored.result.survival;
+  assertClose(cox.hazardRatio, golden.coxph.hr, 1e-6, 'hazard ratio');
+  assertClose(cox.ci95[0], golden.coxph.lower, 1e-6, 'hazard ratio, lower 95% limit');
+  assertClose(cox.ci95[1], golden.coxph.upper, 1e-6, 'hazard ratio, upper 95% limit');
+  assertClose(logRank.chisq, golden.survdiff.chisq, 1e-6, 'log-rank chi-square');
+  assertClose(logRank.p, golden.survdiff.p, 1e-6, 'log-rank p');
 });
 
 test('importing the same cohort file twice changes nothing', async () => {
@@ -89,6 +100,24 @@ test('a cohort import stopped part-way through storing its file changes nothing:
   assert.match(outcome.problems[0].message, /stopped/);
   assert.equal(await countRows('cohort_imports'), imports);
   assert.equal(Number((await queryRows<{ n: string }>(database.db, sql`SELECT count(*) AS n FROM cohort_import_chunks WHERE upload_id = ${queued.id}`))[0].n), 0);
+});
+
+test('an import whose server died mid-import is ended when its page is next read: nothing imported, its staged pieces removed', async () => {
+  // What a kill -9 while storing leaves: an upload still "storing" with a piece staged, and nobody running it.
+  const queued = await queueCohortImport(database.db, researcher, { kind: 'cohort', fileName: 'orphaned.csv', bytes: 10 });
+  const startedAt = new Date();
+  await database.db.update(cohortImportProgress).set({ status: 'storing', updatedAt: startedAt }).where(eq(cohortImportProgress.id, queued.id));
+  await database.db.insert(cohortImportChunks).values({ uploadId: queued.id, seq: 0, content: 'person_ref,treated\n' });
+  const staged = async () => Number((await queryRows<{ n: string }>(database.db, sql`SELECT count(*) AS n FROM cohort_import_chunks WHERE upload_id = ${queued.id}`))[0].n);
+
+  const fourMinutesOn = await getCohortImportProgress(database.db, researcher, queued.id, new Date(startedAt.getTime() + 4 * 60_000));
+  assert.equal(fourMinutesOn.status, 'storing', 'an import that moved four minutes ago may still be running');
+  assert.equal(await staged(), 1);
+
+  const sixMinutesOn = await getCohortImportProgress(database.db, researcher, queued.id, new Date(startedAt.getTime() + 6 * 60_000));
+  assert.equal(sixMinutesOn.status, 'failed');
+  assert.match(sixMinutesOn.problems[0].message, /stopped part-way/);
+  assert.equal(await staged(), 0);
 });
 
 test('a valid cohort that cannot be analysed as asked is bad input naming the covariate or the arm, and no run is stored', async () => {

@@ -19,6 +19,7 @@ import {
 } from '../../src/db/schema.js';
 import { dayNumber, isBankHoliday, isoDate, isoWeekday, weekStart } from '../../src/domain/schedule/calendar.js';
 import { londonToday } from '../../src/services/scheduling.js';
+import { projectPath } from '../../src/paths.js';
 import { demoPassword } from '../support/database.js';
 import { importFinished } from '../support/cohort-imports.js';
 import { addMembers } from '../support/groups.js';
@@ -301,6 +302,13 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
       outcome: 'sexual_violent',
       noMatch: 'true',
     });
+  }],
+  ['/admin/programmes', async () => {
+    // A next version of Core SOTP that changes nothing but its number: uploaded last, so no case above sees it.
+    const next = JSON.parse(readFileSync(projectPath('programmes', 'core-sotp.v1.json'), 'utf8'));
+    next.version = 2;
+    await clients.admin.get('/admin/programmes/new');
+    return clients.admin.postFile('/admin/programmes', {}, { field: 'file', name: 'core-sotp.v2.json', content: JSON.stringify(next) });
   }],
 ];
 
