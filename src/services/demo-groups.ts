@@ -8,7 +8,7 @@ import { dayNumber, isoDate, weekStart } from '../domain/schedule/calendar.js';
 import { slotKey } from '../domain/schedule/slots.js';
 import { systemActor, type Actor } from './access.js';
 import { setAccreditation } from './facilitators.js';
-import { createGroup } from './groups.js';
+import { createGroup } from './groups/planning.js';
 import { londonToday } from './scheduling.js';
 import { addRoom, addSiteSlot, slotsOfSite } from './site-setup.js';
 import { listSites } from './sites.js';

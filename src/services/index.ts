@@ -11,7 +11,10 @@ import { getEvaluationRun, listEvaluationRuns, runEvaluation } from './evaluatio
 import { addUnavailableDays, calendarSecret, getFacilitatorAvailability, listSiteFacilitators, removeUnavailableDate, setAccreditation, setFacilitatorLimits, supervisionAlerts } from './facilitators.js';
 import { checkReferralGroups } from './group-membership.js';
 import { databaseAnswers } from './health.js';
-import { allocateToGroup, allocationChoice, createGroup, generateTimetable, getGroup, groupFormOptions, listGroups, removeFromGroup } from './groups.js';
+import { allocateToGroup, allocationChoice, removeFromGroup } from './groups/allocation.js';
+import { getGroup } from './groups/detail.js';
+import { listGroups } from './groups/listing.js';
+import { createGroup, generateTimetable, groupFormOptions } from './groups/planning.js';
 import { addConviction, createPerson, getPerson, removeConviction, searchPeople, updateConviction, updatePerson } from './people.js';
 import { compareProgrammeVersions, getProgrammeVersion, getProgrammeVersions, listProgrammeVersions, uploadProgrammeVersion } from './programmes.js';
 import { importReconvictions, listReconvictionImports } from './reconvictions.js';

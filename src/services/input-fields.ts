@@ -108,3 +108,9 @@ export const versionField = z.preprocess(
 export function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** A record chosen from a list (a select's value): a positive whole number, with `message` when none was chosen. */
+export const requiredId = (message: string) =>
+  z.preprocess((v) => (v === '' || v === undefined || v === null ? undefined : v), z.coerce.number({ error: message }).int(message).positive(message));
+export const optionalId = (message: string) =>
+  z.preprocess((v) => (v === '' || v === undefined || v === null ? undefined : v), z.coerce.number({ error: message }).int(message).positive(message).optional());

@@ -2,7 +2,7 @@
 import { dayNumber, isoDate, weekdayNames, weekStart, type WeekdayName } from '../domain/schedule/calendar.js';
 import { sortSlots, weekdayTitles } from '../domain/schedule/slots.js';
 import type { Slot } from '../domain/schedule/solver.js';
-import type { TimetableSession } from '../services/groups.js';
+import type { TimetableSession } from '../services/groups/detail.js';
 import type { AffectedGroup } from '../services/scheduling.js';
 import { ValidationFailed } from '../services/errors.js';
 import { DateInputs } from './dates.js';

@@ -4,7 +4,9 @@ import { eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { eligibilityOverrides, groupMembers, people, referralHistory, referrals } from '../../src/db/schema.js';
 import { AccessDenied, EditConflict, ValidationFailed } from '../../src/services/errors.js';
-import { allocateToGroup, allocationChoice, createGroup, getGroup } from '../../src/services/groups.js';
+import { allocateToGroup, allocationChoice } from '../../src/services/groups/allocation.js';
+import { getGroup } from '../../src/services/groups/detail.js';
+import { createGroup } from '../../src/services/groups/planning.js';
 import { testDatabase } from '../support/database.js';
 import { buildEstate, groupForm, testToday, type Estate } from '../support/groups.js';
 

@@ -6,7 +6,8 @@ import { groupSessions } from '../../src/db/schema.js';
 import { checkTimetable } from '../../src/domain/schedule/check.js';
 import { dayNumber, weekStart } from '../../src/domain/schedule/calendar.js';
 import { AccessDenied, EditConflict, ValidationFailed } from '../../src/services/errors.js';
-import { createGroup, getGroup } from '../../src/services/groups.js';
+import { getGroup } from '../../src/services/groups/detail.js';
+import { createGroup } from '../../src/services/groups/planning.js';
 import {
   addUnavailableDays,
   calendarSecret,

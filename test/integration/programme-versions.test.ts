@@ -13,7 +13,8 @@ import { openRuntime } from '../../src/runtime.js';
 import { projectPath } from '../../src/paths.js';
 import type { Actor } from '../../src/services/access.js';
 import { AccessDenied, ValidationFailed } from '../../src/services/errors.js';
-import { createGroup, getGroup } from '../../src/services/groups.js';
+import { getGroup } from '../../src/services/groups/detail.js';
+import { createGroup } from '../../src/services/groups/planning.js';
 import {
   compareProgrammeVersions,
   listProgrammeVersions,

@@ -11,7 +11,7 @@ import { onlyOwn } from '../../domain/permissions.js';
 import { authorise, type Actor } from '../access.js';
 import { appendAudit } from '../audit.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from '../errors.js';
-import { loadGroup, requireGroupManager } from '../groups.js';
+import { loadGroup, requireGroupManager } from '../groups/access.js';
 import { versionField } from '../input-fields.js';
 import { groupDefinition, lockTimetables, londonToday, readableDate } from '../scheduling.js';
 import { slotsOfSite } from '../site-setup.js';

@@ -8,7 +8,8 @@ import { replanGroup, type PlannedSession } from '../../domain/schedule/solver.j
 import type { Actor } from '../access.js';
 import { appendAudit } from '../audit.js';
 import { EditConflict, ValidationFailed } from '../errors.js';
-import { insertSessions, loadGroup, requireGroupManager } from '../groups.js';
+import { loadGroup, requireGroupManager } from '../groups/access.js';
+import { insertSessions } from '../groups/planning.js';
 import { versionField } from '../input-fields.js';
 import {
   addDays,

@@ -5,7 +5,7 @@ import { catchUpSessions, groupSessions, programmeGroups, rooms, sessionFacilita
 import { dayNumber, isIsoDate, isoDate, weekStart } from '../../domain/schedule/calendar.js';
 import { authorise, mayActOnStaff, type Actor } from '../access.js';
 import { AccessDenied, NotFound } from '../errors.js';
-import { sessionsWithNames } from '../groups.js';
+import { sessionsWithNames } from '../groups/detail.js';
 import { addDays, londonToday, type SessionRow } from '../scheduling.js';
 
 export interface WeekEntry {

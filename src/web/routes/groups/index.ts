@@ -8,7 +8,7 @@ import { errorView } from '../../forms.js';
 import { DateInputs } from '../../dates.js';
 import type { Actor } from '../../../services/access.js';
 import { ValidationFailed } from '../../../services/errors.js';
-import { teamRoleLabels } from '../../../services/groups.js';
+import { teamRoleLabels } from '../../../services/groups/access.js';
 import { londonToday } from '../../../services/scheduling.js';
 import { weekdayNames } from '../../../domain/schedule/calendar.js';
 import { slotKey, slotTitle } from '../../../domain/schedule/slots.js';
