@@ -101,7 +101,10 @@ async function signIn(base: string): Promise<string> {
     body: new URLSearchParams({ _csrf: csrf, username: 'manager', password }).toString(),
   });
   if (response.status !== 303) throw new Error(`sign-in answered ${response.status}`);
-  const session = response.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('sotp_session='));
+  const session = response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .find((c) => c.startsWith('sotp_session='));
   if (!session) throw new Error('no session cookie after sign-in');
   return session;
 }
@@ -126,18 +129,25 @@ async function timeQueryAlone(database: Database, siteIds: number[]): Promise<nu
 
 /** BENCH_EXPLAIN=1 prints the plan of the default caseload query (for tuning, not part of the results). */
 async function explain(database: Database): Promise<void> {
-  const siteRows = await queryRows<{ site_id: number }>(database.db, sql`SELECT s.site_id FROM user_sites s JOIN users u ON u.id = s.user_id WHERE u.username = 'manager'`);
+  const siteRows = await queryRows<{ site_id: number }>(
+    database.db,
+    sql`SELECT s.site_id FROM user_sites s JOIN users u ON u.id = s.user_id WHERE u.username = 'manager'`,
+  );
   const captured: string[] = [];
   const spy = {
     execute: async (query: unknown) => {
       const result = await database.db.execute(sql`EXPLAIN ANALYZE ${query as ReturnType<typeof sql>}`);
-      captured.push(...((result as unknown as { rows: Array<Record<string, string>> }).rows.map((r) => Object.values(r)[0])));
+      captured.push(...(result as unknown as { rows: Array<Record<string, string>> }).rows.map((r) => Object.values(r)[0]));
       return { rows: [] };
     },
   };
   for (const filter of [{}, { risk: 'high' }, { q: 'Dunmore1' }, { sort: 'name' }]) {
     captured.push(`-- ${JSON.stringify(filter)}`);
-    await caseloadQuery(spy as unknown as Database['db'], siteRows.map((r) => r.site_id), caseloadFilterInput.parse(filter));
+    await caseloadQuery(
+      spy as unknown as Database['db'],
+      siteRows.map((r) => r.site_id),
+      caseloadFilterInput.parse(filter),
+    );
   }
   process.stderr.write(`${captured.join('\n')}\n`);
 }
@@ -150,7 +160,12 @@ async function main(): Promise<void> {
     const buildSeconds = (Date.now() - built) / 1000;
     if (process.env.BENCH_EXPLAIN) await explain(database);
     // Production settings: templates compiled once and cached, as a real deployment serves them.
-    const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', SESSION_SECRET: randomBytes(32).toString('hex'), PSEUDONYM_KEY: randomBytes(32).toString('hex') });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'silent',
+      SESSION_SECRET: randomBytes(32).toString('hex'),
+      PSEUDONYM_KEY: randomBytes(32).toString('hex'),
+    });
     const { app } = await buildApp({ database, config, programmes: loadProgrammeDefinitions(), version: packageVersion });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -166,7 +181,10 @@ async function main(): Promise<void> {
       const page = await autocannon({ url: `${base}/caseload`, connections, duration: seconds, headers: { cookie }, workers: 1 });
       if (page.non2xx > 0 || page.errors > 0) throw new Error(`the page answered ${page.non2xx} non-2xx and ${page.errors} errors under load`);
 
-      const siteRows = await queryRows<{ site_id: number }>(database.db, sql`SELECT s.site_id FROM user_sites s JOIN users u ON u.id = s.user_id WHERE u.username = 'manager'`);
+      const siteRows = await queryRows<{ site_id: number }>(
+        database.db,
+        sql`SELECT s.site_id FROM user_sites s JOIN users u ON u.id = s.user_id WHERE u.username = 'manager'`,
+      );
       const siteIds = siteRows.map((r) => r.site_id);
       const query = await timeQueryAlone(database, siteIds);
       const q50 = percentile(query, 50);

@@ -96,10 +96,14 @@ for (const size of sizes) {
   }
 
   const t = performance.now();
-  const child = spawnSync(cli.command, [...cli.args, 'evaluate', '--cohort', csv, '--covariates', SYNTH_COVARIATES.join(','), '--outcome', 'sexual', '--json'], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 30,
-  });
+  const child = spawnSync(
+    cli.command,
+    [...cli.args, 'evaluate', '--cohort', csv, '--covariates', SYNTH_COVARIATES.join(','), '--outcome', 'sexual', '--json'],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+    },
+  );
   const cliSeconds = (performance.now() - t) / 1000;
   if (child.status !== 0) throw new Error(`sotp evaluate failed: ${child.stderr}`);
 

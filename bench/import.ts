@@ -48,7 +48,11 @@ const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 // A browser without JavaScript: cookies kept by hand, CSRF tokens read from the forms.
 const cookies = new Map<string, string>();
 async function request(path: string, init: RequestInit = {}): Promise<{ status: number; location: string; body: string }> {
-  const response = await fetch(`${base}${path}`, { ...init, redirect: 'manual', headers: { ...(init.headers ?? {}), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+  const response = await fetch(`${base}${path}`, {
+    ...init,
+    redirect: 'manual',
+    headers: { ...(init.headers ?? {}), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+  });
   for (const line of response.headers.getSetCookie()) {
     const [pair] = line.split(';');
     const at = pair.indexOf('=');
@@ -58,7 +62,11 @@ async function request(path: string, init: RequestInit = {}): Promise<{ status: 
 }
 const tokenOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1];
 const signInPage = await request('/sign-in');
-await request('/sign-in', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: tokenOf(signInPage.body), username: 'researcher', password }).toString() });
+await request('/sign-in', {
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams({ _csrf: tokenOf(signInPage.body), username: 'researcher', password }).toString(),
+});
 const form = await request('/evaluations/imports/new');
 
 const poller = new Worker(
@@ -96,7 +104,8 @@ while (/>\s*Refresh\s*</.test(page.body)) {
 const duration = performance.now() - started;
 clearInterval(sampler);
 const imported = /Imported (\d+) men/.exec(page.body)?.[1];
-if (imported !== String(rows)) throw new Error(`the import did not finish as expected: ${page.body.slice(page.body.indexOf('<main'), page.body.indexOf('<main') + 800)}`);
+if (imported !== String(rows))
+  throw new Error(`the import did not finish as expected: ${page.body.slice(page.body.indexOf('<main'), page.body.indexOf('<main') + 800)}`);
 poller.postMessage('stop');
 const latencies = (await new Promise<number[]>((resolve) => poller.once('message', resolve))).sort((a, b) => a - b);
 await poller.terminate();
@@ -110,6 +119,17 @@ reportResults(
   'Cohort import while serving (bench/import.ts)',
   `${markdownTable(
     ['file MB', 'rows', 'upload answered s', 'import s', '/health requests', '/health p95 ms', '/health max ms', 'peak RSS MB'],
-    [[mb(bytes), rows.toLocaleString('en-GB'), (uploaded / 1000).toFixed(1), (duration / 1000).toFixed(1), latencies.length, p95.toFixed(1), latencies.at(-1)!.toFixed(1), mb(peakRss)]],
+    [
+      [
+        mb(bytes),
+        rows.toLocaleString('en-GB'),
+        (uploaded / 1000).toFixed(1),
+        (duration / 1000).toFixed(1),
+        latencies.length,
+        p95.toFixed(1),
+        latencies.at(-1)!.toFixed(1),
+        mb(peakRss),
+      ],
+    ],
   )}\n\nPGlite (embedded) in a temporary folder; synthetic mews2017 cohort (seed 1) uploaded as a complete cohort by the researcher over HTTP; /health asked every 50 ms from a worker thread from the upload until the import page says it is done (upload, streamed parse and check, staged storage, commit). Peak RSS is the server process's (sampled every 50 ms during the import), which also holds the uploader. Aim: /health max under 200 ms.`,
 );

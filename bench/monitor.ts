@@ -79,12 +79,21 @@ async function inWorkers(hazardRatio: number, repIds: number[]): Promise<Array<n
 
 if (process.env[JOB]) {
   const job = JSON.parse(process.env[JOB]) as Job;
-  process.send!(job.reps.map((r) => simulate(job.hazardRatio, r)), () => process.exit(0));
+  process.send!(
+    job.reps.map((r) => simulate(job.hazardRatio, r)),
+    () => process.exit(0),
+  );
 } else {
   const t0 = performance.now();
-  const harmRuns = await inWorkers(HARM_HR, Array.from({ length: reps }, (_, r) => r));
+  const harmRuns = await inWorkers(
+    HARM_HR,
+    Array.from({ length: reps }, (_, r) => r),
+  );
   const t1 = performance.now();
-  const nullRuns = await inWorkers(1, Array.from({ length: nullReps }, (_, r) => reps + r));
+  const nullRuns = await inWorkers(
+    1,
+    Array.from({ length: nullReps }, (_, r) => reps + r),
+  );
   const t2 = performance.now();
 
   const harmFlags = harmRuns.filter((f) => f !== null && f > 0).length;

@@ -75,7 +75,10 @@ function measure(rules: ProgrammeRules, facilitatorsPerSite: number): Array<stri
   const siteRatios = scenario.sites.map((site) => {
     const groups = scenario.groups.filter((g) => g.site === site.id);
     const start = groups.map((g) => g.earliestStart).sort()[0];
-    const last = groups.map((g) => finish.get(g.id) ?? '9999-12-31').sort().at(-1) as string;
+    const last = groups
+      .map((g) => finish.get(g.id) ?? '9999-12-31')
+      .sort()
+      .at(-1) as string;
     return weeksFrom(start, last) / weeksFrom(start, facilitatorDaysLowerBound(scenario, rules, site.id) as string);
   });
   return [

@@ -25,14 +25,55 @@ const ALL = ['age_at_release', 'prior_sexual', 'prior_violent', 'rm2000_score', 
 export const FIXTURES: Fixture[] = [
   { name: 'friendship2003', preset: 'friendship2003', covariates: ALL, outcome: 'sexual_violent', window: 730, caliper: 0.2, ratio: 1, replace: false },
   // Integer covariates only: many men share a propensity score, so MatchIt's tie-breaking is exercised.
-  { name: 'ties', preset: 'mews2017', rows: 900, covariates: ['prior_sexual', 'prior_violent', 'rm2000_score'], outcome: 'sexual', window: 1095, caliper: 0.2, ratio: 1, replace: false },
-  { name: 'ties-ratio3', preset: 'mews2017', rows: 700, covariates: ['prior_sexual', 'rm2000_score'], outcome: 'violent', window: 730, caliper: 0.1, ratio: 3, replace: false },
+  {
+    name: 'ties',
+    preset: 'mews2017',
+    rows: 900,
+    covariates: ['prior_sexual', 'prior_violent', 'rm2000_score'],
+    outcome: 'sexual',
+    window: 1095,
+    caliper: 0.2,
+    ratio: 1,
+    replace: false,
+  },
+  {
+    name: 'ties-ratio3',
+    preset: 'mews2017',
+    rows: 700,
+    covariates: ['prior_sexual', 'rm2000_score'],
+    outcome: 'violent',
+    window: 730,
+    caliper: 0.1,
+    ratio: 3,
+    replace: false,
+  },
   // A narrow caliper leaves some treated men unmatched; 1:2 takes two passes.
   { name: 'caliper-ratio2', preset: 'mews2017', rows: 1500, covariates: ALL, outcome: 'sexual', window: 730, caliper: 0.02, ratio: 2, replace: false },
-  { name: 'replace-ratio2', preset: 'mews2017', rows: 1000, covariates: ['age_at_release', 'prior_sexual', 'rm2000_score'], outcome: 'sexual', window: 730, caliper: 0.2, ratio: 2, replace: true },
+  {
+    name: 'replace-ratio2',
+    preset: 'mews2017',
+    rows: 1000,
+    covariates: ['age_at_release', 'prior_sexual', 'rm2000_score'],
+    outcome: 'sexual',
+    window: 730,
+    caliper: 0.2,
+    ratio: 2,
+    replace: true,
+  },
   // Releases up to three months before the end of study: about half the men have less than the window of
   // follow-up, some of them after reoffending, so the window table's membership rule is exercised.
-  { name: 'short-followup', preset: 'mews2017', rows: 800, covariates: ['age_at_release', 'prior_sexual', 'rm2000_score'], outcome: 'sexual', window: 730, caliper: 0.2, ratio: 1, replace: false, period: { releaseFrom: '2011-01-01', releaseTo: '2014-06-30', endOfStudy: '2014-09-30' } },
+  {
+    name: 'short-followup',
+    preset: 'mews2017',
+    rows: 800,
+    covariates: ['age_at_release', 'prior_sexual', 'rm2000_score'],
+    outcome: 'sexual',
+    window: 730,
+    caliper: 0.2,
+    ratio: 1,
+    replace: false,
+    period: { releaseFrom: '2011-01-01', releaseTo: '2014-06-30', endOfStudy: '2014-09-30' },
+  },
 ];
 
 function main(): number {

@@ -16,7 +16,16 @@ export async function openApi(app: FastifyInstance, { version }: RouteContext): 
   await app.register(swagger, {
     openapi: {
       info: { title: 'sotp API', description: 'Referrals, groups, delivery records and outcomes of accredited programmes.', version },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token made on an administrator’s user page, by POST /api/v1/users/{id}/tokens, or by `sotp token create --user NAME` (server stopped, on an embedded database)' } } },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'A token made on an administrator’s user page, by POST /api/v1/users/{id}/tokens, or by `sotp token create --user NAME` (server stopped, on an embedded database)',
+          },
+        },
+      },
       security: [{ bearer: [] }],
     },
     transform: (input) => {

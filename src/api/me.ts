@@ -13,16 +13,14 @@ const me = z.object({
 });
 
 export async function meRoutes(api: FastifyInstance, _context: RouteContext): Promise<void> {
-  api.withTypeProvider<ZodTypeProvider>().get(
-    '/me',
-    { config: signedIn, schema: { summary: 'The calling user', tags: ['users'], response: { 200: me } } },
-    async (request) => {
+  api
+    .withTypeProvider<ZodTypeProvider>()
+    .get('/me', { config: signedIn, schema: { summary: 'The calling user', tags: ['users'], response: { 200: me } } }, async (request) => {
       const actor = request.actor!;
       return {
         username: actor.username,
         role: actor.role,
         sites: actor.siteIds.map((id, i) => ({ id, name: actor.siteNames?.[i] ?? '' })),
       };
-    },
-  );
+    });
 }

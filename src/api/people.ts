@@ -16,7 +16,10 @@ import { apiError, idParams } from './schemas.js';
 const readers = permits('person.read');
 const editors = permits('person.edit');
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('YYYY-MM-DD');
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .describe('YYYY-MM-DD');
 
 const personOut = z.object({
   id: z.number().int(),
@@ -147,7 +150,23 @@ export async function peopleApiRoutes(api: FastifyInstance, { services }: RouteC
           pageSize: z.coerce.number().int().min(1).max(100).optional(),
         }),
         response: {
-          200: z.object({ people: z.array(personOut.pick({ id: true, prisonNumber: true, givenName: true, familyName: true, dateOfBirth: true, siteId: true, earliestReleaseDate: true, version: true })), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }),
+          200: z.object({
+            people: z.array(
+              personOut.pick({
+                id: true,
+                prisonNumber: true,
+                givenName: true,
+                familyName: true,
+                dateOfBirth: true,
+                siteId: true,
+                earliestReleaseDate: true,
+                version: true,
+              }),
+            ),
+            total: z.number().int(),
+            page: z.number().int(),
+            pageSize: z.number().int(),
+          }),
           ...errors,
         },
       },
@@ -213,7 +232,16 @@ export async function peopleApiRoutes(api: FastifyInstance, { services }: RouteC
 
   r.post(
     '/people/:id/convictions',
-    { config: editors, schema: { summary: 'Add a conviction to a person’s offence history', tags: ['people'], params: idParams, body: convictionIn, response: { 201: convictionOut, ...errors } } },
+    {
+      config: editors,
+      schema: {
+        summary: 'Add a conviction to a person’s offence history',
+        tags: ['people'],
+        params: idParams,
+        body: convictionIn,
+        response: { 201: convictionOut, ...errors },
+      },
+    },
     async (request, reply) => {
       const c = await services.people.addConviction(request.actor!, request.params.id, request.body);
       return reply.status(201).send({ ...c, category: c.category as (typeof convictionCategories)[number] });
@@ -222,7 +250,15 @@ export async function peopleApiRoutes(api: FastifyInstance, { services }: RouteC
 
   r.get(
     '/people/:id/scores',
-    { config: readers, schema: { summary: 'A person’s risk scores, newest first', tags: ['scores'], params: idParams, response: { 200: z.object({ scores: z.array(scoreOut) }), ...errors } } },
+    {
+      config: readers,
+      schema: {
+        summary: 'A person’s risk scores, newest first',
+        tags: ['scores'],
+        params: idParams,
+        response: { 200: z.object({ scores: z.array(scoreOut) }), ...errors },
+      },
+    },
     async (request) => ({ scores: (await services.riskScores.listScores(request.actor!, request.params.id)).map(score) }),
   );
 
@@ -230,7 +266,13 @@ export async function peopleApiRoutes(api: FastifyInstance, { services }: RouteC
     '/people/:id/scores/rm2000s',
     {
       config: permits('risk.score'),
-      schema: { summary: 'Score RM2000/S and store the inputs, result, assessor and date', tags: ['scores'], params: idParams, body: rm2000InputSchema, response: { 201: z.object({ scores: z.array(scoreOut) }), ...errors } },
+      schema: {
+        summary: 'Score RM2000/S and store the inputs, result, assessor and date',
+        tags: ['scores'],
+        params: idParams,
+        body: rm2000InputSchema,
+        response: { 201: z.object({ scores: z.array(scoreOut) }), ...errors },
+      },
     },
     async (request, reply) => {
       const stored = await services.riskScores.scorePerson(request.actor!, request.params.id, 'rm2000s', request.body, londonToday());
@@ -242,7 +284,13 @@ export async function peopleApiRoutes(api: FastifyInstance, { services }: RouteC
     '/people/:id/scores/osp',
     {
       config: permits('risk.score'),
-      schema: { summary: 'Score OSP/DC and OSP/IIC and store both', tags: ['scores'], params: idParams, body: ospInputSchema, response: { 201: z.object({ scores: z.array(scoreOut) }), ...errors } },
+      schema: {
+        summary: 'Score OSP/DC and OSP/IIC and store both',
+        tags: ['scores'],
+        params: idParams,
+        body: ospInputSchema,
+        response: { 201: z.object({ scores: z.array(scoreOut) }), ...errors },
+      },
     },
     async (request, reply) => {
       const stored = await services.riskScores.scorePerson(request.actor!, request.params.id, 'osp', request.body, londonToday());
@@ -277,7 +325,13 @@ export async function peopleApiRoutes(api: FastifyInstance, { services }: RouteC
       },
     },
     async (request, reply) =>
-      reply.status(201).send(eligibility(await services.eligibility.recordEligibilityOverride(request.actor!, request.params.id, request.params.programmeId, request.body, londonToday()))),
+      reply
+        .status(201)
+        .send(
+          eligibility(
+            await services.eligibility.recordEligibilityOverride(request.actor!, request.params.id, request.params.programmeId, request.body, londonToday()),
+          ),
+        ),
   );
 
   const convictionParams = z.object({ id: z.coerce.number().int().positive(), convictionId: z.coerce.number().int().positive() });
@@ -286,7 +340,13 @@ export async function peopleApiRoutes(api: FastifyInstance, { services }: RouteC
     '/people/:id/convictions/:convictionId',
     {
       config: editors,
-      schema: { summary: 'Change a conviction (send every field and the version you read)', tags: ['people'], params: convictionParams, body: convictionIn.extend({ version: z.number().int().positive() }), response: { 200: convictionOut, ...errors } },
+      schema: {
+        summary: 'Change a conviction (send every field and the version you read)',
+        tags: ['people'],
+        params: convictionParams,
+        body: convictionIn.extend({ version: z.number().int().positive() }),
+        response: { 200: convictionOut, ...errors },
+      },
     },
     async (request) => {
       const c = await services.people.updateConviction(request.actor!, request.params.convictionId, request.body, request.params.id);
@@ -298,7 +358,13 @@ export async function peopleApiRoutes(api: FastifyInstance, { services }: RouteC
     '/people/:id/convictions/:convictionId',
     {
       config: editors,
-      schema: { summary: 'Remove a conviction (send the version you read)', tags: ['people'], params: convictionParams, body: z.object({ version: z.number().int().positive() }), response: { 204: z.null(), ...errors } },
+      schema: {
+        summary: 'Remove a conviction (send the version you read)',
+        tags: ['people'],
+        params: convictionParams,
+        body: z.object({ version: z.number().int().positive() }),
+        response: { 204: z.null(), ...errors },
+      },
     },
     async (request, reply) => {
       await services.people.removeConviction(request.actor!, request.params.convictionId, request.body, request.params.id);

@@ -110,7 +110,14 @@ export async function referralApiRoutes(api: FastifyInstance, { services }: Rout
         response: {
           200: referralOut.extend({
             history: z.array(
-              z.object({ transition: z.string().nullable(), from: z.string().nullable(), to: z.string(), reason: z.string().nullable(), actor: z.string(), occurredAt: z.string() }),
+              z.object({
+                transition: z.string().nullable(),
+                from: z.string().nullable(),
+                to: z.string(),
+                reason: z.string().nullable(),
+                actor: z.string(),
+                occurredAt: z.string(),
+              }),
             ),
             availableTransitions: z.array(z.object({ id: z.string(), label: z.string(), reasonRequired: z.boolean() })),
           }),
@@ -122,7 +129,14 @@ export async function referralApiRoutes(api: FastifyInstance, { services }: Rout
       const record = await services.referrals.getReferral(request.actor!, request.params.id);
       return {
         ...referral(record.referral),
-        history: record.history.map((h) => ({ transition: h.transition, from: h.fromStatus, to: h.toStatus, reason: h.reason, actor: h.actor, occurredAt: h.occurredAt.toISOString() })),
+        history: record.history.map((h) => ({
+          transition: h.transition,
+          from: h.fromStatus,
+          to: h.toStatus,
+          reason: h.reason,
+          actor: h.actor,
+          occurredAt: h.occurredAt.toISOString(),
+        })),
         availableTransitions: record.transitions.map((t) => ({ id: t.id, label: t.label, reasonRequired: t.reasonRequired })),
       };
     },
@@ -201,6 +215,7 @@ export async function referralApiRoutes(api: FastifyInstance, { services }: Rout
         },
       },
     },
-    async (request) => services.waitlist.listWaitlist(request.actor!, { siteId: request.query.site, programmeId: request.query.programme, today: londonToday() }),
+    async (request) =>
+      services.waitlist.listWaitlist(request.actor!, { siteId: request.query.site, programmeId: request.query.programme, today: londonToday() }),
   );
 }

@@ -29,7 +29,15 @@ const tokenOut = z.object({
   revokedAt: z.string().nullable(),
 });
 
-const user = ({ id, username, displayName, role, disabled, siteIds, version }: UserSummary) => ({ id, username, displayName, role, disabled, siteIds, version });
+const user = ({ id, username, displayName, role, disabled, siteIds, version }: UserSummary) => ({
+  id,
+  username,
+  displayName,
+  role,
+  disabled,
+  siteIds,
+  version,
+});
 const token = (t: ApiTokenSummary) => ({
   id: t.id,
   label: t.label,
@@ -41,7 +49,10 @@ const token = (t: ApiTokenSummary) => ({
 export async function userApiRoutes(api: FastifyInstance, { services }: RouteContext): Promise<void> {
   const r = api.withTypeProvider<ZodTypeProvider>();
 
-  for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
+  for (const [action, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
     r.post(
       `/users/:id/${action}`,
       {
@@ -60,7 +71,15 @@ export async function userApiRoutes(api: FastifyInstance, { services }: RouteCon
 
   r.get(
     '/users/:id/tokens',
-    { config: permits('api_token.manage'), schema: { summary: 'A user’s API tokens (never the tokens themselves)', tags: ['users'], params: idParams, response: { 200: z.object({ tokens: z.array(tokenOut) }), ...errors } } },
+    {
+      config: permits('api_token.manage'),
+      schema: {
+        summary: 'A user’s API tokens (never the tokens themselves)',
+        tags: ['users'],
+        params: idParams,
+        response: { 200: z.object({ tokens: z.array(tokenOut) }), ...errors },
+      },
+    },
     async (request) => ({ tokens: (await services.authentication.listApiTokens(request.actor!, request.params.id)).map(token) }),
   );
 
@@ -76,7 +95,8 @@ export async function userApiRoutes(api: FastifyInstance, { services }: RouteCon
         response: { 201: z.object({ token: z.string() }), ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send({ token: await services.authentication.createApiToken(request.actor!, request.params.id, request.body.label) }),
+    async (request, reply) =>
+      reply.status(201).send({ token: await services.authentication.createApiToken(request.actor!, request.params.id, request.body.label) }),
   );
 
   r.post(

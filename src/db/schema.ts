@@ -31,8 +31,12 @@ export const users = pgTable('users', {
 export const userSites = pgTable(
   'user_sites',
   {
-    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    siteId: integer('site_id').notNull().references(() => sites.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    siteId: integer('site_id')
+      .notNull()
+      .references(() => sites.id),
   },
   (t) => [primaryKey({ columns: [t.userId, t.siteId] }), index('user_sites_site').on(t.siteId)],
 );
@@ -41,7 +45,9 @@ export const webSessions = pgTable(
   'web_sessions',
   {
     tokenHash: text('token_hash').primaryKey(),
-    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: tz('created_at').notNull().defaultNow(),
     lastSeenAt: tz('last_seen_at').notNull().defaultNow(),
     expiresAt: tz('expires_at').notNull(),
@@ -393,7 +399,9 @@ export const groupMembers = pgTable(
   },
   (t) => [
     index('group_members_group').on(t.groupId),
-    uniqueIndex('group_members_one_current_per_referral').on(t.referralId).where(sql`left_at IS NULL`),
+    uniqueIndex('group_members_one_current_per_referral')
+      .on(t.referralId)
+      .where(sql`left_at IS NULL`),
     index('group_members_referral').on(t.referralId),
   ],
 );
@@ -418,7 +426,9 @@ export const groupSessions = pgTable(
     ...audited,
   },
   (t) => [
-    uniqueIndex('group_sessions_one_live_per_number').on(t.groupId, t.number).where(sql`status <> 'cancelled'`),
+    uniqueIndex('group_sessions_one_live_per_number')
+      .on(t.groupId, t.number)
+      .where(sql`status <> 'cancelled'`),
     index('group_sessions_date').on(t.sessionDate),
   ],
 );

@@ -47,9 +47,7 @@ async function actorFor(db: Db, user: { id: number; username: string; role: stri
 }
 
 export type SignInResult =
-  | { outcome: 'signed_in'; sessionToken: string; actor: Actor }
-  | { outcome: 'invalid' }
-  | { outcome: 'too_many_attempts'; retryAfterSeconds: number };
+  { outcome: 'signed_in'; sessionToken: string; actor: Actor } | { outcome: 'invalid' } | { outcome: 'too_many_attempts'; retryAfterSeconds: number };
 
 /** Failures for one user name that cost nothing; each one after them doubles the wait before the next attempt. */
 const freeFailuresPerUser = 3;
@@ -86,13 +84,7 @@ async function refusalFor(db: Db, username: string, address: string, limits: Sig
  * the next attempt, even with the right password — so guessing one user's password is slow, but nobody can lock
  * a user out by failing on purpose.
  */
-export async function signIn(
-  db: Db,
-  input: unknown,
-  address: string,
-  session: SessionSettings,
-  limits: SignInLimits,
-): Promise<SignInResult> {
+export async function signIn(db: Db, input: unknown, address: string, session: SessionSettings, limits: SignInLimits): Promise<SignInResult> {
   const { username, password } = validate(signInInput, input);
   const wait = await refusalFor(db, username, address, limits);
   if (wait > 0) return { outcome: 'too_many_attempts', retryAfterSeconds: wait };
@@ -132,7 +124,10 @@ export async function actorFromSession(db: Db, sessionToken: string, settings: S
   }
   // Refreshing at most once a minute keeps a busy page from writing on every request.
   if (now - row.session.lastSeenAt.getTime() > 60_000) {
-    await db.update(webSessions).set({ lastSeenAt: new Date(now) }).where(eq(webSessions.tokenHash, tokenHash));
+    await db
+      .update(webSessions)
+      .set({ lastSeenAt: new Date(now) })
+      .where(eq(webSessions.tokenHash, tokenHash));
   }
   return actorFor(db, row.user);
 }
@@ -185,7 +180,10 @@ export async function changePassword(db: Db, actor: Actor, input: unknown, curre
   if (values.newPassword === values.currentPassword) throw ValidationFailed.one('newPassword', 'The new password must be different from the current one');
   const passwordHash = await hashPassword(values.newPassword);
   return db.transaction(async (tx) => {
-    await tx.update(users).set({ passwordHash, updatedAt: new Date(), version: user.version + 1 }).where(eq(users.id, user.id));
+    await tx
+      .update(users)
+      .set({ passwordHash, updatedAt: new Date(), version: user.version + 1 })
+      .where(eq(users.id, user.id));
     const sessionsEnded = await endSessions(tx, actor, currentSessionToken);
     await appendAudit(tx, actor, { action: 'user.password_changed', subjectType: 'user', subjectId: user.id, details: { otherSessionsEnded: sessionsEnded } });
     return { sessionsEnded };
@@ -217,7 +215,10 @@ export async function createApiToken(db: Db, actor: Actor, userId: number, label
   await db.transaction(async (tx) => {
     const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId));
     if (!user) throw new NotFound('User');
-    const [row] = await tx.insert(apiTokens).values({ userId, tokenHash: digest(token), label: values.label }).returning({ id: apiTokens.id });
+    const [row] = await tx
+      .insert(apiTokens)
+      .values({ userId, tokenHash: digest(token), label: values.label })
+      .returning({ id: apiTokens.id });
     await appendAudit(tx, actor, { action: 'api_token.created', subjectType: 'user', subjectId: userId, details: { tokenId: row.id } });
   });
   return token;
@@ -249,7 +250,13 @@ export async function revokeApiToken(db: Db, actor: Actor, userId: number, token
       .update(apiTokens)
       .set({ revokedAt: new Date() })
       .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
-      .returning({ id: apiTokens.id, label: apiTokens.label, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt });
+      .returning({
+        id: apiTokens.id,
+        label: apiTokens.label,
+        createdAt: apiTokens.createdAt,
+        lastUsedAt: apiTokens.lastUsedAt,
+        revokedAt: apiTokens.revokedAt,
+      });
     if (!row) throw new NotFound('API token');
     await appendAudit(tx, actor, { action: 'api_token.revoked', subjectType: 'user', subjectId: userId, details: { tokenId } });
     return row;

@@ -45,7 +45,8 @@ export async function restoreDatabase(settings: ConnectionSettings, file: string
   if (readdirSync(settings.dataDir).length > 0) throw new RestoreRefused(`DATA_DIR ${settings.dataDir} is not empty: restore into an empty folder`);
   const release = lockDataFolder(settings.dataDir);
   try {
-    if (readdirSync(settings.dataDir).some((name) => name !== lockFileName)) throw new RestoreRefused(`DATA_DIR ${settings.dataDir} is not empty: restore into an empty folder`);
+    if (readdirSync(settings.dataDir).some((name) => name !== lockFileName))
+      throw new RestoreRefused(`DATA_DIR ${settings.dataDir} is not empty: restore into an empty folder`);
     await createDatabaseIn(settings.dataDir, new Blob([await readFile(file)]));
   } finally {
     release();

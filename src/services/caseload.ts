@@ -22,7 +22,10 @@ export const caseloadFilterInput = z.object({
   q: z.preprocess((v) => (typeof v === 'string' ? v.trim() || undefined : undefined), z.string().max(100, 'Search must be 100 characters or fewer').optional()),
   sort: z.preprocess(blank, z.enum(caseloadSorts, { error: 'Choose a column to sort by' }).default('updated')),
   order: z.preprocess(blank, z.enum(['asc', 'desc'], { error: 'Order must be asc or desc' }).optional()),
-  page: z.preprocess(blank, z.coerce.number({ error: 'Page must be a whole number' }).int('Page must be a whole number').min(1, 'Page must be 1 or more').default(1)),
+  page: z.preprocess(
+    blank,
+    z.coerce.number({ error: 'Page must be a whole number' }).int('Page must be a whole number').min(1, 'Page must be 1 or more').default(1),
+  ),
   pageSize: z.preprocess(blank, z.coerce.number().int().min(1).max(100, 'Page size must be 100 or less').default(25)),
 });
 export type CaseloadFilter = z.output<typeof caseloadFilterInput>;
@@ -90,7 +93,15 @@ export async function caseloadQuery(ex: Executor, scope: 'all' | readonly number
   const needsRisk = filter.risk !== undefined || Boolean(sort.risk);
   const needsPeople = filter.q !== undefined || Boolean(sort.people);
   const where: SQL[] = [];
-  if (scope !== 'all') where.push(scope.length ? sql`r.site_id IN (${sql.join(scope.map((id) => sql`${id}`), sql`, `)})` : sql`false`);
+  if (scope !== 'all')
+    where.push(
+      scope.length
+        ? sql`r.site_id IN (${sql.join(
+            scope.map((id) => sql`${id}`),
+            sql`, `,
+          )})`
+        : sql`false`,
+    );
   if (filter.siteId !== undefined) where.push(sql`r.site_id = ${filter.siteId}`);
   if (filter.status) where.push(sql`r.status = ${filter.status}`);
   if (filter.programmeId) where.push(sql`r.programme_id = ${filter.programmeId}`);
@@ -98,19 +109,25 @@ export async function caseloadQuery(ex: Executor, scope: 'all' | readonly number
   else if (filter.risk) where.push(sql`l.category = ${filter.risk}`);
   if (filter.q) {
     const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.push(sql`(p.prison_number ILIKE ${pattern} OR p.given_name ILIKE ${pattern} OR p.family_name ILIKE ${pattern} OR (p.given_name || ' ' || p.family_name) ILIKE ${pattern})`);
+    where.push(
+      sql`(p.prison_number ILIKE ${pattern} OR p.given_name ILIKE ${pattern} OR p.family_name ILIKE ${pattern} OR (p.given_name || ' ' || p.family_name) ILIKE ${pattern})`,
+    );
   }
   const direction = orderOf(filter) === 'asc' ? sql`ASC NULLS LAST` : sql`DESC NULLS LAST`;
   const orderBy = (t: SQL) => sql`${t}.k1 ${direction}, ${t}.k2 ${direction}, ${t}.id DESC`;
   const rows = await queryRows<Record<string, unknown>>(
     ex,
     sql`
-      WITH ${needsRisk ? sql`latest AS (
+      WITH ${
+        needsRisk
+          ? sql`latest AS (
         SELECT DISTINCT ON (person_id) person_id, category
         FROM risk_scores
         WHERE instrument = 'rm2000s'
         ORDER BY person_id, created_at DESC, id DESC
-      ),` : sql``}
+      ),`
+          : sql``
+      }
       filtered AS (
         SELECT r.id, r.person_id, r.site_id, r.programme_id, r.status, r.status_changed_at, ${sort.keys[0]} AS k1, ${sort.keys[1]} AS k2
         FROM referrals r

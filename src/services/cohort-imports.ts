@@ -33,7 +33,10 @@ const shownProblems = 20;
 
 export type CohortImport = typeof cohortImports.$inferSelect;
 export type CohortImportStatus = 'queued' | 'parsing' | 'storing' | 'done' | 'failed';
-export type CohortImportProgress = Omit<typeof cohortImportProgress.$inferSelect, 'status' | 'problems'> & { status: CohortImportStatus; problems: FieldError[] };
+export type CohortImportProgress = Omit<typeof cohortImportProgress.$inferSelect, 'status' | 'problems'> & {
+  status: CohortImportStatus;
+  problems: FieldError[];
+};
 
 const kindAndName = {
   kind: z.enum(['comparison', 'cohort'], { error: 'Choose what the file holds' }),
@@ -73,7 +76,7 @@ export function cohortTextOfFile(path: string): CohortText {
 /** Text already in memory, in pieces that never split a surrogate pair (each piece is stored as text). */
 export function cohortTextOf(content: string): CohortText {
   return async function* pieces(size) {
-    for (let from = 0; from < content.length; ) {
+    for (let from = 0; from < content.length;) {
       let to = Math.min(from + size, content.length);
       if (to < content.length && /[\uD800-\uDBFF]/.test(content[to - 1])) to--;
       yield content.slice(from, to);
@@ -116,7 +119,12 @@ interface FileCheck {
  * time and each record is checked as it is parsed, so only the pseudonyms seen (for duplicates) and the
  * first problems are kept. `onRows` hears how many rows have been read.
  */
-async function checkCohortText(kind: 'comparison' | 'cohort', text: CohortText, signal: AbortSignal | undefined, onRows: (rows: number) => Promise<void>): Promise<FileCheck> {
+async function checkCohortText(
+  kind: 'comparison' | 'cohort',
+  text: CohortText,
+  signal: AbortSignal | undefined,
+  onRows: (rows: number) => Promise<void>,
+): Promise<FileCheck> {
   const hash = createHash('sha256');
   const scan = new CsvTextScan();
   const shown: CohortProblem[] = [];
@@ -177,7 +185,10 @@ async function checkCohortText(kind: 'comparison' | 'cohort', text: CohortText, 
   } else if (columns === undefined) {
     return { ...result, errors: [{ field: 'file', message: 'The file is empty' }] };
   } else if (outcomesOf(columns).length === 0) {
-    return { ...result, errors: [{ field: 'file', message: 'The file has no outcome column: name each one <outcome>_reoffence_date, e.g. sexual_reoffence_date' }] };
+    return {
+      ...result,
+      errors: [{ field: 'file', message: 'The file has no outcome column: name each one <outcome>_reoffence_date, e.g. sexual_reoffence_date' }],
+    };
   } else {
     reader!.finish(true);
     take(reader!.problems);
@@ -219,7 +230,10 @@ export async function runCohortImport(db: Db, actor: Actor, id: number, text: Co
       reported = rows;
       await setProgress(db, id, { rowsRead: rows });
     });
-    const [existing] = await db.select().from(cohortImports).where(and(eq(cohortImports.kind, kind), eq(cohortImports.sha256, check.sha256)));
+    const [existing] = await db
+      .select()
+      .from(cohortImports)
+      .where(and(eq(cohortImports.kind, kind), eq(cohortImports.sha256, check.sha256)));
     if (existing) {
       await setProgress(db, id, { status: 'done', rowsRead: existing.rows, cohortImportId: existing.id, alreadyImported: true });
     } else if (check.errors.length) {
@@ -229,14 +243,27 @@ export async function runCohortImport(db: Db, actor: Actor, id: number, text: Co
       await storeCohortFile(db, actor, queued, check, text, signal);
     }
   } catch (error) {
-    await abandon(db, id, error instanceof ImportStopped ? 'The import stopped because the service was shutting down: upload the file again' : 'The file could not be imported because of a problem in the service: try again');
+    await abandon(
+      db,
+      id,
+      error instanceof ImportStopped
+        ? 'The import stopped because the service was shutting down: upload the file again'
+        : 'The file could not be imported because of a problem in the service: try again',
+    );
     if (!(error instanceof ImportStopped)) throw error;
   }
   const [finished] = await db.select().from(cohortImportProgress).where(eq(cohortImportProgress.id, id));
   return finished as CohortImportProgress;
 }
 
-async function storeCohortFile(db: Db, actor: Actor, upload: typeof cohortImportProgress.$inferSelect, check: FileCheck, text: CohortText, signal?: AbortSignal): Promise<void> {
+async function storeCohortFile(
+  db: Db,
+  actor: Actor,
+  upload: typeof cohortImportProgress.$inferSelect,
+  check: FileCheck,
+  text: CohortText,
+  signal?: AbortSignal,
+): Promise<void> {
   let seq = 0;
   for await (const piece of text(storedPiece)) {
     if (signal?.aborted) throw new ImportStopped();
@@ -248,7 +275,11 @@ async function storeCohortFile(db: Db, actor: Actor, upload: typeof cohortImport
   const { sha256, rows, columns } = check;
   const stored = await db.transaction(async (tx) => {
     // Ended as stalled meanwhile (its staged pieces are gone): it must not become an import.
-    const [still] = await tx.select({ status: cohortImportProgress.status }).from(cohortImportProgress).where(eq(cohortImportProgress.id, upload.id)).for('update');
+    const [still] = await tx
+      .select({ status: cohortImportProgress.status })
+      .from(cohortImportProgress)
+      .where(eq(cohortImportProgress.id, upload.id))
+      .for('update');
     if (still?.status !== 'storing') throw new ImportStopped();
     // The same file may have finished importing from another upload meanwhile: then this one changes nothing.
     const [row] = await tx.insert(cohortImports).values({ kind, fileName, sha256, rows, columns, importedBy: actor.userId! }).onConflictDoNothing().returning();
@@ -260,7 +291,10 @@ async function storeCohortFile(db: Db, actor: Actor, upload: typeof cohortImport
   });
   if (stored) return;
   await db.delete(cohortImportChunks).where(and(eq(cohortImportChunks.uploadId, upload.id), isNull(cohortImportChunks.cohortImportId)));
-  const [existing] = await db.select().from(cohortImports).where(and(eq(cohortImports.kind, kind), eq(cohortImports.sha256, sha256)));
+  const [existing] = await db
+    .select()
+    .from(cohortImports)
+    .where(and(eq(cohortImports.kind, kind), eq(cohortImports.sha256, sha256)));
   await setProgress(db, upload.id, { status: 'done', cohortImportId: existing.id, alreadyImported: true });
 }
 
@@ -347,6 +381,10 @@ export async function listCohortImports(db: Db, actor: Actor): Promise<CohortImp
 /** The stored file with its text (for an evaluation run). */
 export async function cohortImportContent(db: Db, actor: Actor, id: number): Promise<CohortImport & { content: string }> {
   const row = await getCohortImport(db, actor, id);
-  const pieces = await db.select({ content: cohortImportChunks.content }).from(cohortImportChunks).where(eq(cohortImportChunks.cohortImportId, id)).orderBy(asc(cohortImportChunks.seq));
+  const pieces = await db
+    .select({ content: cohortImportChunks.content })
+    .from(cohortImportChunks)
+    .where(eq(cohortImportChunks.cohortImportId, id))
+    .orderBy(asc(cohortImportChunks.seq));
   return { ...row, content: pieces.map((p) => p.content).join('') };
 }

@@ -52,7 +52,10 @@ export async function seedDemoGroups(db: Db, options: { password: string; actor?
     if (siteId === undefined) continue;
     const haveRooms = await db.select({ id: rooms.id }).from(rooms).where(eq(rooms.siteId, siteId));
     if (haveRooms.length > 0) continue;
-    const people = await db.select().from(users).where(inArray(users.username, [plan.manager, ...plan.team]));
+    const people = await db
+      .select()
+      .from(users)
+      .where(inArray(users.username, [plan.manager, ...plan.team]));
     const managerRow = people.find((u) => u.username === plan.manager);
     if (!managerRow || plan.team.some((name) => !people.some((u) => u.username === name))) continue;
     const managerSites = (await db.select().from(userSites).where(eq(userSites.userId, managerRow.id))).map((s) => s.siteId);
@@ -65,7 +68,10 @@ export async function seedDemoGroups(db: Db, options: { password: string; actor?
     for (const userId of team) {
       await setAccreditation(db, manager, userId, { programmeId: 'core-sotp', accreditedOn: '2024-01-01', supervisionCurrentUntil: twoYears });
     }
-    const [taken] = await db.select({ id: programmeGroups.id }).from(programmeGroups).where(and(eq(programmeGroups.siteId, siteId)));
+    const [taken] = await db
+      .select({ id: programmeGroups.id })
+      .from(programmeGroups)
+      .where(and(eq(programmeGroups.siteId, siteId)));
     if (taken) continue;
     await createGroup(
       db,

@@ -106,8 +106,60 @@ function prng(seed: number): () => number {
   };
 }
 
-const demoGivenNames = ['Alden', 'Barnaby', 'Cedric', 'Dorian', 'Elwood', 'Fenwick', 'Gideon', 'Horace', 'Ivor', 'Jasper', 'Kenelm', 'Lionel', 'Merrick', 'Norbert', 'Oswin', 'Peregrine', 'Quillon', 'Rupert', 'Silas', 'Tobias', 'Ulric', 'Vernon', 'Wilfred', 'Xander', 'Yorick', 'Zebulon'];
-const demoFamilyNames = ['Ashgrove', 'Brackenridge', 'Cobblestone', 'Dunmore', 'Eastwick', 'Fallowfield', 'Greystoke', 'Hollowell', 'Inchbald', 'Jessamy', 'Kettleby', 'Larkspur', 'Marchbank', 'Nethercott', 'Oakhurst', 'Pennyworth', 'Quarrington', 'Ravensworth', 'Stonebridge', 'Thistlewood', 'Underhill', 'Verity', 'Whitlock', 'Yarrowby'];
+const demoGivenNames = [
+  'Alden',
+  'Barnaby',
+  'Cedric',
+  'Dorian',
+  'Elwood',
+  'Fenwick',
+  'Gideon',
+  'Horace',
+  'Ivor',
+  'Jasper',
+  'Kenelm',
+  'Lionel',
+  'Merrick',
+  'Norbert',
+  'Oswin',
+  'Peregrine',
+  'Quillon',
+  'Rupert',
+  'Silas',
+  'Tobias',
+  'Ulric',
+  'Vernon',
+  'Wilfred',
+  'Xander',
+  'Yorick',
+  'Zebulon',
+];
+const demoFamilyNames = [
+  'Ashgrove',
+  'Brackenridge',
+  'Cobblestone',
+  'Dunmore',
+  'Eastwick',
+  'Fallowfield',
+  'Greystoke',
+  'Hollowell',
+  'Inchbald',
+  'Jessamy',
+  'Kettleby',
+  'Larkspur',
+  'Marchbank',
+  'Nethercott',
+  'Oakhurst',
+  'Pennyworth',
+  'Quarrington',
+  'Ravensworth',
+  'Stonebridge',
+  'Thistlewood',
+  'Underhill',
+  'Verity',
+  'Whitlock',
+  'Yarrowby',
+];
 const demoOffences: Record<ConvictionCategory, string[]> = {
   sexual_contact: ['Sexual assault', 'Rape', 'Sexual activity with a child', 'Assault by penetration'],
   sexual_non_contact: ['Indecent exposure', 'Voyeurism', 'Possession of indecent images'],
@@ -118,9 +170,26 @@ const demoOffences: Record<ConvictionCategory, string[]> = {
 
 // Every status, with extra men on the waitlist; paths are walked with the real transitions.
 const demoTargets = [
-  'draft', 'submitted', 'awaiting_assessment', 'assessment_started', 'not_eligible', 'not_suitable', 'suitable_not_ready',
-  'assessed_suitable', 'awaiting_allocation', 'allocated', 'on_programme', 'programme_complete', 'deselected', 'on_hold',
-  'withdrawn', 'awaiting_allocation', 'awaiting_allocation', 'awaiting_allocation', 'submitted', 'awaiting_assessment',
+  'draft',
+  'submitted',
+  'awaiting_assessment',
+  'assessment_started',
+  'not_eligible',
+  'not_suitable',
+  'suitable_not_ready',
+  'assessed_suitable',
+  'awaiting_allocation',
+  'allocated',
+  'on_programme',
+  'programme_complete',
+  'deselected',
+  'on_hold',
+  'withdrawn',
+  'awaiting_allocation',
+  'awaiting_allocation',
+  'awaiting_allocation',
+  'submitted',
+  'awaiting_assessment',
 ] as const;
 const toAssessment = ['submit', 'accept_for_assessment', 'start_assessment'];
 const toWaitlist = [...toAssessment, 'record_suitable', 'add_to_waitlist'];
@@ -201,7 +270,11 @@ async function seedDemoPeople(db: Db, siteIds: Map<string, number>): Promise<Pen
     for (let c = 0; c < convictionCount; c++) {
       // The first conviction is the index sexual offence (on the sentence date); the rest are earlier and vary.
       const category: ConvictionCategory =
-        c === 0 ? (i % 11 === 3 && !headedForGroupWork ? 'sexual_non_contact' : 'sexual_contact') : pick(['sexual_contact', 'violent', 'burglary', 'other', 'other'] as const);
+        c === 0
+          ? i % 11 === 3 && !headedForGroupWork
+            ? 'sexual_non_contact'
+            : 'sexual_contact'
+          : pick(['sexual_contact', 'violent', 'burglary', 'other', 'other'] as const);
       const sexual = category === 'sexual_contact' || category === 'sexual_non_contact';
       await addConviction(db, assessor, person.id, {
         convictionDate: c === 0 ? sentenceDate : day(between(birthYear + 18, sentenceYear - 1)),
@@ -216,7 +289,14 @@ async function seedDemoPeople(db: Db, siteIds: Map<string, number>): Promise<Pen
     if (i % 8 !== 6) {
       const record = await db.transaction((tx) => readPersonRecord(tx, assessor, person.id));
       const rm = rm2000FromRecord(record.person, record.convictions);
-      await scorePerson(db, assessor, person.id, 'rm2000s', { singleNeverMarried: false, ...rm, ageAtCommencementOfRisk: Math.max(18, thisYear - birthYear - between(0, 3)) }, today);
+      await scorePerson(
+        db,
+        assessor,
+        person.id,
+        'rm2000s',
+        { singleNeverMarried: false, ...rm, ageAtCommencementOfRisk: Math.max(18, thisYear - birthYear - between(0, 3)) },
+        today,
+      );
       if (i % 3 === 0) {
         const osp = ospFromRecord(record.person, record.convictions, today);
         await scorePerson(
@@ -235,7 +315,8 @@ async function seedDemoPeople(db: Db, siteIds: Map<string, number>): Promise<Pen
       // whose eligibility is undetermined (no IQ result) is let on by the manager's recorded override.
       const { result } = await getEligibility(db, manager, person.id, 'core-sotp', today);
       if (result === 'not_eligible') path = [...toAssessment, 'record_not_eligible'];
-      if (result === 'undetermined') await recordEligibilityOverride(db, manager, person.id, 'core-sotp', { result: 'eligible', reason: demoOverrideReason }, today);
+      if (result === 'undetermined')
+        await recordEligibilityOverride(db, manager, person.id, 'core-sotp', { result: 'eligible', reason: demoOverrideReason }, today);
     }
     const allocateAt = path.indexOf('allocate');
     let referral = await createReferral(db, manager, { personId: person.id, programmeId: 'core-sotp' });

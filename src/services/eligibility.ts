@@ -4,7 +4,13 @@ import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
 import { eligibilityOverrides, users } from '../db/schema.js';
-import { assessEligibility, overrideEligibility, type EligibilityAssessment, type EligibilityFacts, type EligibilityResult } from '../domain/eligibility/eligibility.js';
+import {
+  assessEligibility,
+  overrideEligibility,
+  type EligibilityAssessment,
+  type EligibilityFacts,
+  type EligibilityResult,
+} from '../domain/eligibility/eligibility.js';
 import { wholeYearsBetween } from '../domain/people/dates.js';
 import type { ConvictionCategory, RiskCategory } from '../domain/programme/definition.js';
 import { riskCategories } from '../domain/programme/definition.js';
@@ -74,7 +80,12 @@ async function latestOverride(ex: Executor, personId: number, programmeId: strin
 }
 
 /** Eligibility within a transaction that has already read the person (for the person page). */
-export async function eligibilityFor(ex: Executor, record: Pick<PersonRecord, 'convictions' | 'scores'> & { person: Person }, programmeId: string, today: string): Promise<PersonEligibility> {
+export async function eligibilityFor(
+  ex: Executor,
+  record: Pick<PersonRecord, 'convictions' | 'scores'> & { person: Person },
+  programmeId: string,
+  today: string,
+): Promise<PersonEligibility> {
   const programme = await currentProgramme(ex, programmeId);
   const computed = assessEligibility(programme, factsFromRecord(record.person, record, today));
   const override = await latestOverride(ex, record.person.id, programmeId);
@@ -86,18 +97,34 @@ export async function getEligibility(db: Db, actor: Actor, personId: number, pro
   return db.transaction(async (tx) => {
     const record = await readPersonRecord(tx, actor, personId);
     const eligibility = await eligibilityFor(tx, record, programmeId, today);
-    await appendAudit(tx, actor, { action: 'eligibility.viewed', subjectType: 'person', subjectId: personId, siteId: record.person.siteId, details: { programmeId, result: eligibility.result } });
+    await appendAudit(tx, actor, {
+      action: 'eligibility.viewed',
+      subjectType: 'person',
+      subjectId: personId,
+      siteId: record.person.siteId,
+      details: { programmeId, result: eligibility.result },
+    });
     return eligibility;
   });
 }
 
 export const overrideInput = z.object({
   result: z.enum(['eligible', 'not_eligible'], { error: 'Select eligible or not eligible' }),
-  reason: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string({ error: 'Give a reason for overriding the eligibility result' }).max(2000, 'Reason must be 2000 characters or fewer')),
+  reason: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() : v),
+    z.string({ error: 'Give a reason for overriding the eligibility result' }).max(2000, 'Reason must be 2000 characters or fewer'),
+  ),
 });
 
 /** A treatment manager overrides the computed result with a reason; both stay on record. */
-export async function recordEligibilityOverride(db: Db, actor: Actor, personId: number, programmeId: string, input: unknown, today: string): Promise<PersonEligibility> {
+export async function recordEligibilityOverride(
+  db: Db,
+  actor: Actor,
+  personId: number,
+  programmeId: string,
+  input: unknown,
+  today: string,
+): Promise<PersonEligibility> {
   authorise(actor, 'eligibility.override');
   const values = validate(overrideInput, input);
   return db.transaction(async (tx) => {

@@ -50,7 +50,13 @@ interface TreatedRows {
 }
 
 /** The programme's completers as cohort rows, keyed by pseudonym: no name or prison number leaves this function. */
-async function programmeTreatedRows(ex: Executor, programmeId: string, settings: RunSettings, pseudonymKey: string, endOfFollowup: string): Promise<TreatedRows> {
+async function programmeTreatedRows(
+  ex: Executor,
+  programmeId: string,
+  settings: RunSettings,
+  pseudonymKey: string,
+  endOfFollowup: string,
+): Promise<TreatedRows> {
   const men = await ex
     .select({ person: people })
     .from(referrals)
@@ -59,11 +65,18 @@ async function programmeTreatedRows(ex: Executor, programmeId: string, settings:
   const ids = men.map((m) => m.person.id);
   const history = ids.length ? await ex.select().from(convictions).where(inArray(convictions.personId, ids)) : [];
   const scores = ids.length
-    ? await ex.select().from(riskScores).where(and(inArray(riskScores.personId, ids), eq(riskScores.instrument, 'rm2000s'))).orderBy(desc(riskScores.createdAt))
+    ? await ex
+        .select()
+        .from(riskScores)
+        .where(and(inArray(riskScores.personId, ids), eq(riskScores.instrument, 'rm2000s')))
+        .orderBy(desc(riskScores.createdAt))
     : [];
   const refs = men.map((m) => pseudonymFor(m.person.prisonNumber, pseudonymKey));
   const events = refs.length
-    ? await ex.select().from(reconvictions).where(and(inArray(reconvictions.personRef, refs), eq(reconvictions.outcome, settings.outcome)))
+    ? await ex
+        .select()
+        .from(reconvictions)
+        .where(and(inArray(reconvictions.personRef, refs), eq(reconvictions.outcome, settings.outcome)))
     : [];
   const excluded = { notYetReleased: 0, missingCovariate: 0 };
   const rows: Array<Record<string, CsvCell>> = [];
@@ -114,7 +127,8 @@ function covariatesAsNumbers(row: Record<string, string>, covariates: readonly s
 function requireColumns(columns: string[], settings: RunSettings): void {
   const unknown = settings.covariates.filter((c) => !covariatesOf(columns).includes(c));
   if (unknown.length) throw ValidationFailed.one('covariates', `The cohort file has no column ${unknown.join(', ')}`);
-  if (!outcomesOf(columns).includes(settings.outcome)) throw ValidationFailed.one('outcome', `The cohort file has no ${settings.outcome}_reoffence_date column`);
+  if (!outcomesOf(columns).includes(settings.outcome))
+    throw ValidationFailed.one('outcome', `The cohort file has no ${settings.outcome}_reoffence_date column`);
 }
 
 export interface EvaluationRun {
@@ -140,27 +154,41 @@ export async function runEvaluation(db: Db, actor: Actor, programmeId: string, i
     const asOf = await reconvictionDataAsOf(db);
     if (!asOf) throw ValidationFailed.one('cohortImportId', 'Import reconviction records first: they give the end of follow-up for the programme’s own men');
     const unknown = settings.covariates.filter((c) => !(programmeCovariates as readonly string[]).includes(c));
-    if (unknown.length) throw ValidationFailed.one('covariates', `The programme’s own records do not provide ${unknown.join(', ')}; choose from ${programmeCovariates.join(', ')}`);
+    if (unknown.length)
+      throw ValidationFailed.one(
+        'covariates',
+        `The programme’s own records do not provide ${unknown.join(', ')}; choose from ${programmeCovariates.join(', ')}`,
+      );
     const treated = await programmeTreatedRows(db, programmeId, settings, options.pseudonymKey, asOf);
-    if (treated.rows.length === 0) throw ValidationFailed.one('cohortImportId', 'No man who completed the programme has been released within the reconviction data yet');
+    if (treated.rows.length === 0)
+      throw ValidationFailed.one('cohortImportId', 'No man who completed the programme has been released within the reconviction data yet');
     const columns = ['person_ref', 'treated', 'release_date', 'end_of_followup', 'risk_band', ...settings.covariates, `${settings.outcome}_reoffence_date`];
     const comparison = (parse(source.content, { columns: true, bom: true, trim: true, skip_empty_lines: true }) as Array<Record<string, string>>).map((row) =>
       covariatesAsNumbers(row, settings.covariates),
     );
     csv = csvText([...treated.rows, ...comparison], columns);
-    inputs = { cohortSha256: createHash('sha256').update(csv).digest('hex'), importSha256: source.sha256, reconvictionsAsOf: asOf, treatedExcluded: treated.excluded };
+    inputs = {
+      cohortSha256: createHash('sha256').update(csv).digest('hex'),
+      importSha256: source.sha256,
+      reconvictionsAsOf: asOf,
+      treatedExcluded: treated.excluded,
+    };
   }
   let result: Evaluation;
   try {
     const cohort = parseCohort(csv, { covariates: settings.covariates, outcome: settings.outcome });
-    result = evaluateCohort(cohort, { rows: cohort.rows, sha256: inputs.cohortSha256 }, {
-      windowDays: settings.windowDays,
-      caliper: settings.caliper,
-      ratio: settings.ratio,
-      replace: settings.replace,
-      match: !settings.noMatch,
-      byRiskBand: settings.byRiskBand,
-    });
+    result = evaluateCohort(
+      cohort,
+      { rows: cohort.rows, sha256: inputs.cohortSha256 },
+      {
+        windowDays: settings.windowDays,
+        caliper: settings.caliper,
+        ratio: settings.ratio,
+        replace: settings.replace,
+        match: !settings.noMatch,
+        byRiskBand: settings.byRiskBand,
+      },
+    );
   } catch (error) {
     if (error instanceof CohortError) throw new ValidationFailed(problemsAsFieldErrors(error.problems));
     // An empty arm is the file's fault (choose another); a covariate at fault is the choice of covariates'.
@@ -170,9 +198,22 @@ export async function runEvaluation(db: Db, actor: Actor, programmeId: string, i
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(evaluationRuns)
-      .values({ programmeId, source: source.kind === 'comparison' ? 'programme_and_comparison' : 'cohort_file', cohortImportId: source.id, settings, inputs, result, createdBy: actor.userId! })
+      .values({
+        programmeId,
+        source: source.kind === 'comparison' ? 'programme_and_comparison' : 'cohort_file',
+        cohortImportId: source.id,
+        settings,
+        inputs,
+        result,
+        createdBy: actor.userId!,
+      })
       .returning();
-    await appendAudit(tx, actor, { action: 'evaluation.run', subjectType: 'evaluation_run', subjectId: row.id, details: { rows: result.input.rows, cohortSha256: inputs.cohortSha256 } });
+    await appendAudit(tx, actor, {
+      action: 'evaluation.run',
+      subjectType: 'evaluation_run',
+      subjectId: row.id,
+      details: { rows: result.input.rows, cohortSha256: inputs.cohortSha256 },
+    });
     return row as unknown as EvaluationRun;
   });
 }

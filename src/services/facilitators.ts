@@ -6,14 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { and, asc, eq, gte, inArray, lte } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
-import {
-  facilitatorAccreditations,
-  facilitatorProfiles,
-  facilitatorUnavailability,
-  programmeVersions,
-  userSites,
-  users,
-} from '../db/schema.js';
+import { facilitatorAccreditations, facilitatorProfiles, facilitatorUnavailability, programmeVersions, userSites, users } from '../db/schema.js';
 import { dayNumber, isIsoDate, isoDate } from '../domain/schedule/calendar.js';
 import { supervisionStatus, type SupervisionStatus } from '../domain/schedule/staffing.js';
 import type { Action } from '../domain/permissions.js';
@@ -56,7 +49,10 @@ interface FacilitatorUser {
 }
 
 async function loadFacilitator(ex: Executor, userId: number): Promise<FacilitatorUser> {
-  const [user] = await ex.select().from(users).where(and(eq(users.id, userId), eq(users.role, 'facilitator')));
+  const [user] = await ex
+    .select()
+    .from(users)
+    .where(and(eq(users.id, userId), eq(users.role, 'facilitator')));
   if (!user) throw new NotFound('Facilitator');
   const siteRows = await ex.select().from(userSites).where(eq(userSites.userId, userId));
   return { id: user.id, displayName: user.displayName, siteIds: siteRows.map((s) => s.siteId).sort((a, b) => a - b) };
@@ -140,9 +136,7 @@ export async function siteFacilitators(ex: Executor, siteId: number, today = lon
       displayName: r.displayName,
       maxSessionsPerDay,
       maxSessionsPerWeek,
-      accreditedFor: accreditations
-        .filter((a) => a.userId === r.id && a.accreditedOn <= today && a.supervisionCurrentUntil >= today)
-        .map((a) => a.programmeId),
+      accreditedFor: accreditations.filter((a) => a.userId === r.id && a.accreditedOn <= today && a.supervisionCurrentUntil >= today).map((a) => a.programmeId),
     };
   });
 }
@@ -184,7 +178,12 @@ export async function setFacilitatorLimits(db: Db, actor: Actor, userId: number,
     } else {
       const [row] = await tx
         .update(facilitatorProfiles)
-        .set({ maxSessionsPerDay: values.maxSessionsPerDay, maxSessionsPerWeek: values.maxSessionsPerWeek, version: profile.version + 1, updatedAt: new Date() })
+        .set({
+          maxSessionsPerDay: values.maxSessionsPerDay,
+          maxSessionsPerWeek: values.maxSessionsPerWeek,
+          version: profile.version + 1,
+          updatedAt: new Date(),
+        })
         .where(and(eq(facilitatorProfiles.userId, userId), eq(facilitatorProfiles.version, values.version)))
         .returning();
       if (!row) throw new EditConflict('This facilitator’s limits');
@@ -249,12 +248,21 @@ export async function addUnavailableDays(db: Db, actor: Actor, userId: number, i
         await tx
           .select({ day: facilitatorUnavailability.unavailableOn })
           .from(facilitatorUnavailability)
-          .where(and(eq(facilitatorUnavailability.userId, userId), gte(facilitatorUnavailability.unavailableOn, values.from), lte(facilitatorUnavailability.unavailableOn, to)))
+          .where(
+            and(
+              eq(facilitatorUnavailability.userId, userId),
+              gte(facilitatorUnavailability.unavailableOn, values.from),
+              lte(facilitatorUnavailability.unavailableOn, to),
+            ),
+          )
       ).map((r) => r.day),
     );
     const fresh = days.filter((d) => !existing.has(d));
     if (fresh.length === 0) {
-      throw ValidationFailed.one('from', days.length === 1 ? `${values.from} is already recorded as unavailable` : `Every day from ${values.from} to ${to} is already recorded as unavailable`);
+      throw ValidationFailed.one(
+        'from',
+        days.length === 1 ? `${values.from} is already recorded as unavailable` : `Every day from ${values.from} to ${to} is already recorded as unavailable`,
+      );
     }
     await tx.insert(facilitatorUnavailability).values(fresh.map((day) => ({ userId, unavailableOn: day, reason: values.reason })));
     const newDays = new Set(fresh);
@@ -302,7 +310,11 @@ export async function setAccreditation(db: Db, actor: Actor, userId: number, inp
   await db.transaction(async (tx) => {
     const f = await loadFacilitator(tx, userId);
     requirePermitted(actor, 'facilitator.profile.change', f, managersOnly);
-    const [programme] = await tx.select({ id: programmeVersions.id }).from(programmeVersions).where(eq(programmeVersions.programmeId, values.programmeId)).limit(1);
+    const [programme] = await tx
+      .select({ id: programmeVersions.id })
+      .from(programmeVersions)
+      .where(eq(programmeVersions.programmeId, values.programmeId))
+      .limit(1);
     if (!programme) throw ValidationFailed.one('programmeId', 'Choose a programme from the list');
     const [existing] = await tx
       .select()
@@ -311,7 +323,12 @@ export async function setAccreditation(db: Db, actor: Actor, userId: number, inp
     if (existing) {
       await tx
         .update(facilitatorAccreditations)
-        .set({ accreditedOn: values.accreditedOn, supervisionCurrentUntil: values.supervisionCurrentUntil, version: existing.version + 1, updatedAt: new Date() })
+        .set({
+          accreditedOn: values.accreditedOn,
+          supervisionCurrentUntil: values.supervisionCurrentUntil,
+          version: existing.version + 1,
+          updatedAt: new Date(),
+        })
         .where(eq(facilitatorAccreditations.id, existing.id));
     } else {
       await tx.insert(facilitatorAccreditations).values({ userId, ...values });
@@ -335,11 +352,18 @@ export async function calendarSecret(db: Db, actor: Actor, options: { renew?: bo
     if (profile?.icalSecret && !options.renew) return profile.icalSecret;
     const secret = randomBytes(32).toString('hex');
     if (profile) {
-      await tx.update(facilitatorProfiles).set({ icalSecret: secret, version: profile.version + 1, updatedAt: new Date() }).where(eq(facilitatorProfiles.userId, userId));
+      await tx
+        .update(facilitatorProfiles)
+        .set({ icalSecret: secret, version: profile.version + 1, updatedAt: new Date() })
+        .where(eq(facilitatorProfiles.userId, userId));
     } else {
       await tx.insert(facilitatorProfiles).values({ userId, icalSecret: secret });
     }
-    await appendAudit(tx, actor, { action: options.renew ? 'facilitator.calendar_link_renewed' : 'facilitator.calendar_link_created', subjectType: 'user', subjectId: userId });
+    await appendAudit(tx, actor, {
+      action: options.renew ? 'facilitator.calendar_link_renewed' : 'facilitator.calendar_link_created',
+      subjectType: 'user',
+      subjectId: userId,
+    });
     return secret;
   });
 }
@@ -380,7 +404,15 @@ export async function supervisionAlerts(db: Db, actor: Actor, today = londonToda
       .where(and(inArray(userSites.siteId, actor.siteIds), eq(users.role, 'facilitator'), eq(users.disabled, false)))
       .orderBy(asc(users.displayName));
     if (staff.length === 0) return [];
-    const accreditations = await tx.select().from(facilitatorAccreditations).where(inArray(facilitatorAccreditations.userId, staff.map((f) => f.id)));
+    const accreditations = await tx
+      .select()
+      .from(facilitatorAccreditations)
+      .where(
+        inArray(
+          facilitatorAccreditations.userId,
+          staff.map((f) => f.id),
+        ),
+      );
     const alerts: SupervisionAlert[] = [];
     for (const f of staff) {
       for (const a of accreditations.filter((x) => x.userId === f.id)) {
@@ -389,7 +421,14 @@ export async function supervisionAlerts(db: Db, actor: Actor, today = londonToda
         const sessions = (await upcomingSessions(tx, { facilitatorId: f.id }, today)).filter((s) => s.programmeId === a.programmeId);
         const affected = await affectedGroups(tx, sessions, (c) => c.kind === 'supervision-lapsed' && c.facilitator === String(f.id));
         if (status === 'lapsed' && affected.length === 0) continue;
-        alerts.push({ userId: f.id, displayName: f.displayName, programmeId: a.programmeId, supervisionCurrentUntil: a.supervisionCurrentUntil, status, affected });
+        alerts.push({
+          userId: f.id,
+          displayName: f.displayName,
+          programmeId: a.programmeId,
+          supervisionCurrentUntil: a.supervisionCurrentUntil,
+          status,
+          affected,
+        });
       }
     }
     return alerts;

@@ -22,7 +22,10 @@ export interface JoinableGroup {
 const current = isNull(groupMembers.leftAt);
 
 async function currentMembers(ex: Executor, groupId: number): Promise<number> {
-  const [row] = await ex.select({ n: count() }).from(groupMembers).where(and(eq(groupMembers.groupId, groupId), current));
+  const [row] = await ex
+    .select({ n: count() })
+    .from(groupMembers)
+    .where(and(eq(groupMembers.groupId, groupId), current));
   return row.n;
 }
 

@@ -2,13 +2,33 @@
 // the app is assembled, so that no route or command holds the Drizzle handle. Only what the edges call is here.
 import type { Database, Db } from '../db/connection.js';
 import { verifyAuditLog } from './audit.js';
-import { actorFromApiToken, actorFromSession, changePassword, createApiToken, listApiTokens, purgeExpiredSessions, revokeApiToken, signIn, signOut, signOutEverywhere } from './authentication.js';
+import {
+  actorFromApiToken,
+  actorFromSession,
+  changePassword,
+  createApiToken,
+  listApiTokens,
+  purgeExpiredSessions,
+  revokeApiToken,
+  signIn,
+  signOut,
+  signOutEverywhere,
+} from './authentication.js';
 import { listCaseload } from './caseload.js';
 import { CohortImportRunner, getCohortImport, getCohortImportProgress, listCohortImports, queueCohortImport } from './cohort-imports.js';
 import { isEmpty, seedDemo } from './demo.js';
 import { getEligibility, recordEligibilityOverride } from './eligibility.js';
 import { getEvaluationRun, listEvaluationRuns, runEvaluation } from './evaluations.js';
-import { addUnavailableDays, calendarSecret, getFacilitatorAvailability, listSiteFacilitators, removeUnavailableDate, setAccreditation, setFacilitatorLimits, supervisionAlerts } from './facilitators.js';
+import {
+  addUnavailableDays,
+  calendarSecret,
+  getFacilitatorAvailability,
+  listSiteFacilitators,
+  removeUnavailableDate,
+  setAccreditation,
+  setFacilitatorLimits,
+  supervisionAlerts,
+} from './facilitators.js';
 import { checkReferralGroups } from './group-membership.js';
 import { databaseAnswers } from './health.js';
 import { allocateToGroup, allocationChoice, removeFromGroup } from './groups/allocation.js';
@@ -41,7 +61,18 @@ export function bindServices(database: Database) {
   const { db } = database;
   return {
     audit: bindAll(db, { verifyAuditLog }),
-    authentication: bindAll(db, { actorFromApiToken, actorFromSession, changePassword, createApiToken, listApiTokens, purgeExpiredSessions, revokeApiToken, signIn, signOut, signOutEverywhere }),
+    authentication: bindAll(db, {
+      actorFromApiToken,
+      actorFromSession,
+      changePassword,
+      createApiToken,
+      listApiTokens,
+      purgeExpiredSessions,
+      revokeApiToken,
+      signIn,
+      signOut,
+      signOutEverywhere,
+    }),
     caseload: bindAll(db, { listCaseload }),
     cohortImports: {
       ...bindAll(db, { getCohortImport, getCohortImportProgress, listCohortImports, queueCohortImport }),
@@ -51,7 +82,16 @@ export function bindServices(database: Database) {
     demo: bindAll(db, { isEmpty, seedDemo }),
     eligibility: bindAll(db, { getEligibility, recordEligibilityOverride }),
     evaluations: bindAll(db, { getEvaluationRun, listEvaluationRuns, runEvaluation }),
-    facilitators: bindAll(db, { addUnavailableDays, calendarSecret, getFacilitatorAvailability, listSiteFacilitators, removeUnavailableDate, setAccreditation, setFacilitatorLimits, supervisionAlerts }),
+    facilitators: bindAll(db, {
+      addUnavailableDays,
+      calendarSecret,
+      getFacilitatorAvailability,
+      listSiteFacilitators,
+      removeUnavailableDate,
+      setAccreditation,
+      setFacilitatorLimits,
+      supervisionAlerts,
+    }),
     groupMembership: bindAll(db, { checkReferralGroups }),
     health: { databaseAnswers: () => databaseAnswers(db), databaseKind: database.kind },
     groups: bindAll(db, { allocateToGroup, allocationChoice, createGroup, generateTimetable, getGroup, groupFormOptions, listGroups, removeFromGroup }),
@@ -62,7 +102,18 @@ export function bindServices(database: Database) {
     riskScores: bindAll(db, { listScores, scorePerson, scoringSuggestions }),
     sites: bindAll(db, { createSite, listSites }),
     siteSetup: bindAll(db, { addClosure, addRoom, addSiteSlot, getSiteSetup, removeSiteSlot }),
-    timetable: bindAll(db, { bookCatchUp, calendarFeed, cancelSession, catchUpOptions, facilitatorWeek, recordCatchUpOutcome, replanAffectedSessions, siteWeek, swapFacilitator, swapOptions }),
+    timetable: bindAll(db, {
+      bookCatchUp,
+      calendarFeed,
+      cancelSession,
+      catchUpOptions,
+      facilitatorWeek,
+      recordCatchUpOutcome,
+      replanAffectedSessions,
+      siteWeek,
+      swapFacilitator,
+      swapOptions,
+    }),
     users: bindAll(db, { createUser, findUserId, getUser, listUsers, setUserDisabled }),
     waitlist: bindAll(db, { listWaitlist }),
   };

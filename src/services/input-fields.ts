@@ -9,9 +9,7 @@ const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : t
 export function requiredDate(label: string) {
   return z.preprocess(
     blankToUndefined,
-    z
-      .string({ error: `Enter the ${label}` })
-      .refine(isCalendarDate, `${capitalise(label)} must be a real date, like 2024-03-27`),
+    z.string({ error: `Enter the ${label}` }).refine(isCalendarDate, `${capitalise(label)} must be a real date, like 2024-03-27`),
   );
 }
 
@@ -19,7 +17,10 @@ export function requiredDate(label: string) {
 export function optionalDate(label: string) {
   return z.preprocess(
     (v) => blankToUndefined(v) ?? null,
-    z.string().refine(isCalendarDate, `${capitalise(label)} must be a real date, like 2024-03-27`).nullable(),
+    z
+      .string()
+      .refine(isCalendarDate, `${capitalise(label)} must be a real date, like 2024-03-27`)
+      .nullable(),
   );
 }
 
@@ -67,7 +68,10 @@ export function requiredWholeNumber(label: string, min: number, max?: number) {
 
 /** A whole number in a range, or null when not recorded. */
 export function optionalWholeNumber(label: string, min: number, max?: number) {
-  let n = z.number({ error: `${capitalise(label)} must be a whole number` }).int(`${capitalise(label)} must be a whole number`).min(min, `${capitalise(label)} must be ${min} or more`);
+  let n = z
+    .number({ error: `${capitalise(label)} must be a whole number` })
+    .int(`${capitalise(label)} must be a whole number`)
+    .min(min, `${capitalise(label)} must be ${min} or more`);
   if (max !== undefined) n = n.max(max, `${capitalise(label)} must be ${max} or less`);
   return z.preprocess((v) => toNumber(blankToUndefined(v)) ?? null, n.nullable());
 }
@@ -85,7 +89,9 @@ export function numberWithDefault(
   const unit = options.unit ? ` ${options.unit}` : '';
   const kind = options.whole ? `a whole number${options.unit ? ` of ${options.unit}` : ''}` : 'a number';
   const notNumber = `${Label} must be ${kind}, like ${options.example}`;
-  let n = z.number({ error: (issue) => (issue.input === undefined ? `Enter the ${label}` : notNumber) }).max(options.max, `${Label} must be ${options.max}${unit} or less`);
+  let n = z
+    .number({ error: (issue) => (issue.input === undefined ? `Enter the ${label}` : notNumber) })
+    .max(options.max, `${Label} must be ${options.max}${unit} or less`);
   if (options.whole) n = n.int(notNumber);
   if (options.min !== undefined) n = n.min(options.min, `${Label} must be ${options.min}${unit} or more`);
   if (options.moreThan !== undefined) n = n.gt(options.moreThan, `${Label} must be more than ${options.moreThan}${unit}`);
@@ -113,4 +119,7 @@ export function capitalise(text: string): string {
 export const requiredId = (message: string) =>
   z.preprocess((v) => (v === '' || v === undefined || v === null ? undefined : v), z.coerce.number({ error: message }).int(message).positive(message));
 export const optionalId = (message: string) =>
-  z.preprocess((v) => (v === '' || v === undefined || v === null ? undefined : v), z.coerce.number({ error: message }).int(message).positive(message).optional());
+  z.preprocess(
+    (v) => (v === '' || v === undefined || v === null ? undefined : v),
+    z.coerce.number({ error: message }).int(message).positive(message).optional(),
+  );

@@ -14,6 +14,16 @@ import { checkbox, optionalBoolean, optionalDate, optionalWholeNumber, requiredD
 import { londonToday } from './scheduling.js';
 import { validate } from './validate.js';
 
+/** Who a man is, as lists and records name him: the columns every view of him starts from. */
+export const personIdentity = {
+  id: people.id,
+  prisonNumber: people.prisonNumber,
+  givenName: people.givenName,
+  familyName: people.familyName,
+  dateOfBirth: people.dateOfBirth,
+  earliestReleaseDate: people.earliestReleaseDate,
+};
+
 export type Person = typeof people.$inferSelect;
 export type Conviction = typeof convictions.$inferSelect;
 export type StoredScore = typeof riskScores.$inferSelect & { assessorName: string };
@@ -34,7 +44,11 @@ export const prisonNumberField = z
   .pipe(z.string().regex(/^[A-Z][0-9]{4}[A-Z]{2}$/, 'Prison number must be a letter, 4 digits and 2 letters, like A1234BC'));
 
 const name = (label: string) =>
-  z.string({ error: `Enter the ${label}` }).trim().min(1, `Enter the ${label}`).max(100, `${label[0].toUpperCase()}${label.slice(1)} must be 100 characters or fewer`);
+  z
+    .string({ error: `Enter the ${label}` })
+    .trim()
+    .min(1, `Enter the ${label}`)
+    .max(100, `${label[0].toUpperCase()}${label.slice(1)} must be 100 characters or fewer`);
 
 export const personInput = z
   .object({
@@ -48,15 +62,20 @@ export const personInput = z
     earliestReleaseDate: optionalDate('earliest release date'),
     neverMarried: optionalBoolean('single, never married'),
     iqScore: optionalWholeNumber('IQ score', 30, 180),
-    iqTest: z.preprocess((v) => (typeof v === 'string' ? v.trim() || null : (v ?? null)), z.string().max(100, 'IQ test must be 100 characters or fewer').nullable()),
+    iqTest: z.preprocess(
+      (v) => (typeof v === 'string' ? v.trim() || null : (v ?? null)),
+      z.string().max(100, 'IQ test must be 100 characters or fewer').nullable(),
+    ),
     iqDate: optionalDate('IQ test date'),
     sexualMurder: checkbox('convicted of a sexual murder'),
   })
   .superRefine((p, ctx) => {
     if (p.iqScore !== null && !p.iqTest) ctx.addIssue({ code: 'custom', path: ['iqTest'], message: 'Enter the test that gave the IQ score' });
     if (p.iqScore !== null && !p.iqDate) ctx.addIssue({ code: 'custom', path: ['iqDate'], message: 'Enter the date of the IQ test' });
-    if (p.iqScore === null && (p.iqTest || p.iqDate)) ctx.addIssue({ code: 'custom', path: ['iqScore'], message: 'Enter the IQ score, or remove the test and date' });
-    if (p.sentenceDate && p.sentenceDate < p.dateOfBirth) ctx.addIssue({ code: 'custom', path: ['sentenceDate'], message: 'Sentence date must be after the date of birth' });
+    if (p.iqScore === null && (p.iqTest || p.iqDate))
+      ctx.addIssue({ code: 'custom', path: ['iqScore'], message: 'Enter the IQ score, or remove the test and date' });
+    if (p.sentenceDate && p.sentenceDate < p.dateOfBirth)
+      ctx.addIssue({ code: 'custom', path: ['sentenceDate'], message: 'Sentence date must be after the date of birth' });
     if (p.earliestReleaseDate && p.sentenceDate && p.earliestReleaseDate < p.sentenceDate) {
       ctx.addIssue({ code: 'custom', path: ['earliestReleaseDate'], message: 'Earliest release date must be on or after the sentence date' });
     }
@@ -157,7 +176,11 @@ export async function updatePerson(db: Db, actor: Actor, personId: number, input
 
 async function recordParts(tx: Executor, personId: number) {
   // One after another: a transaction is one connection, and pg refuses overlapping queries on it.
-  const convictionRows = await tx.select().from(convictions).where(eq(convictions.personId, personId)).orderBy(asc(convictions.convictionDate), asc(convictions.id));
+  const convictionRows = await tx
+    .select()
+    .from(convictions)
+    .where(eq(convictions.personId, personId))
+    .orderBy(asc(convictions.convictionDate), asc(convictions.id));
   const scoreRows = await tx
     .select({ score: riskScores, assessorName: users.displayName })
     .from(riskScores)
@@ -165,7 +188,13 @@ async function recordParts(tx: Executor, personId: number) {
     .where(eq(riskScores.personId, personId))
     .orderBy(desc(riskScores.createdAt), desc(riskScores.id));
   const referralRows = await tx
-    .select({ id: referrals.id, programmeId: referrals.programmeId, status: referrals.status, statusChangedAt: referrals.statusChangedAt, version: referrals.version })
+    .select({
+      id: referrals.id,
+      programmeId: referrals.programmeId,
+      status: referrals.status,
+      statusChangedAt: referrals.statusChangedAt,
+      version: referrals.version,
+    })
     .from(referrals)
     .where(eq(referrals.personId, personId))
     .orderBy(desc(referrals.createdAt), desc(referrals.id));
@@ -189,7 +218,12 @@ export async function getPerson(db: Db, actor: Actor, personId: number): Promise
 }
 
 /** For other services: the record without its own audit entry (the caller audits its read). */
-export async function readPersonRecord(tx: Executor, actor: Actor, personId: number, action: Action = 'person.read'): Promise<Omit<PersonRecord, 'person'> & { person: Person }> {
+export async function readPersonRecord(
+  tx: Executor,
+  actor: Actor,
+  personId: number,
+  action: Action = 'person.read',
+): Promise<Omit<PersonRecord, 'person'> & { person: Person }> {
   const person = await loadPersonFor(tx, actor, personId, action);
   return { person, ...(await recordParts(tx, personId)) };
 }
@@ -202,7 +236,9 @@ export const personSearchInput = z.object({
 });
 
 export interface PersonSearchResult {
-  people: Array<Pick<Person, 'id' | 'prisonNumber' | 'givenName' | 'familyName' | 'dateOfBirth' | 'siteId' | 'earliestReleaseDate' | 'version'> & { siteName: string }>;
+  people: Array<
+    Pick<Person, 'id' | 'prisonNumber' | 'givenName' | 'familyName' | 'dateOfBirth' | 'siteId' | 'earliestReleaseDate' | 'version'> & { siteName: string }
+  >;
   total: number;
   page: number;
   pageSize: number;
@@ -231,13 +267,8 @@ export async function searchPeople(db: Db, actor: Actor, input: unknown): Promis
   return db.transaction(async (tx) => {
     const rows = await tx
       .select({
-        id: people.id,
-        prisonNumber: people.prisonNumber,
-        givenName: people.givenName,
-        familyName: people.familyName,
-        dateOfBirth: people.dateOfBirth,
+        ...personIdentity,
         siteId: people.siteId,
-        earliestReleaseDate: people.earliestReleaseDate,
         version: people.version,
         siteName: sites.name,
         total: sql<number>`count(*) OVER ()`.mapWith(Number),
@@ -260,8 +291,17 @@ export async function addConviction(db: Db, actor: Actor, personId: number, inpu
   return db.transaction(async (tx) => {
     const person = await loadPersonFor(tx, actor, personId, 'person.edit');
     refuseImpossibleConviction(values.convictionDate, person, today);
-    const [row] = await tx.insert(convictions).values({ ...values, personId }).returning();
-    await appendAudit(tx, actor, { action: 'conviction.added', subjectType: 'person', subjectId: personId, siteId: person.siteId, details: { convictionId: row.id } });
+    const [row] = await tx
+      .insert(convictions)
+      .values({ ...values, personId })
+      .returning();
+    await appendAudit(tx, actor, {
+      action: 'conviction.added',
+      subjectType: 'person',
+      subjectId: personId,
+      siteId: person.siteId,
+      details: { convictionId: row.id },
+    });
     return row;
   });
 }
@@ -273,7 +313,14 @@ async function loadConvictionFor(tx: Tx, actor: Actor, convictionId: number, per
   return { conviction, person: await loadPersonFor(tx, actor, conviction.personId, 'person.edit') };
 }
 
-export async function updateConviction(db: Db, actor: Actor, convictionId: number, input: unknown, personId?: number, today = londonToday()): Promise<Conviction> {
+export async function updateConviction(
+  db: Db,
+  actor: Actor,
+  convictionId: number,
+  input: unknown,
+  personId?: number,
+  today = londonToday(),
+): Promise<Conviction> {
   authorise(actor, 'person.edit');
   const { version } = validate(withVersion, input);
   const values = validate(convictionInput, input);
@@ -286,7 +333,13 @@ export async function updateConviction(db: Db, actor: Actor, convictionId: numbe
       .where(and(eq(convictions.id, convictionId), eq(convictions.version, version)))
       .returning();
     if (!row) throw new EditConflict(`Conviction ${convictionId}`);
-    await appendAudit(tx, actor, { action: 'conviction.updated', subjectType: 'person', subjectId: person.id, siteId: person.siteId, details: { convictionId } });
+    await appendAudit(tx, actor, {
+      action: 'conviction.updated',
+      subjectType: 'person',
+      subjectId: person.id,
+      siteId: person.siteId,
+      details: { convictionId },
+    });
     return row;
   });
 }

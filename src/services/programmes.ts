@@ -42,7 +42,12 @@ export async function recordProgrammeVersions(db: Db, definitions: ProgrammeDefi
         return;
       }
       await tx.insert(programmeVersions).values({ programmeId: def.id, version: def.version, name: def.name, definition: def, sha256 });
-      await appendAudit(tx, systemActor, { action: 'programme_version.recorded', subjectType: 'programme_version', subjectId: `${def.id}@${def.version}`, details: { sha256 } });
+      await appendAudit(tx, systemActor, {
+        action: 'programme_version.recorded',
+        subjectType: 'programme_version',
+        subjectId: `${def.id}@${def.version}`,
+        details: { sha256 },
+      });
     });
   }
 }
@@ -166,17 +171,30 @@ export async function uploadProgrammeVersion(db: Db, actor: Actor, file: { fileN
   }
   return db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${programmeVersionsLockKey})`);
-    const recorded = (await tx.select({ version: programmeVersions.version }).from(programmeVersions).where(eq(programmeVersions.programmeId, def.id))).map((r) => r.version);
+    const recorded = (await tx.select({ version: programmeVersions.version }).from(programmeVersions).where(eq(programmeVersions.programmeId, def.id))).map(
+      (r) => r.version,
+    );
     const latest = Math.max(0, ...recorded);
     if (recorded.includes(def.version)) {
-      throw ValidationFailed.one('file', `${def.id} version ${def.version} already exists and a recorded version cannot be replaced: save your change as version ${latest + 1}`);
+      throw ValidationFailed.one(
+        'file',
+        `${def.id} version ${def.version} already exists and a recorded version cannot be replaced: save your change as version ${latest + 1}`,
+      );
     }
     if (def.version < latest) {
-      throw ValidationFailed.one('file', `${def.id} version ${def.version} is older than the latest version, ${latest}: save your change as version ${latest + 1}`);
+      throw ValidationFailed.one(
+        'file',
+        `${def.id} version ${def.version} is older than the latest version, ${latest}: save your change as version ${latest + 1}`,
+      );
     }
     const sha256 = sha256Of(def);
     await tx.insert(programmeVersions).values({ programmeId: def.id, version: def.version, name: def.name, definition: def, sha256, uploadedBy: actor.userId });
-    await appendAudit(tx, actor, { action: 'programme_version.uploaded', subjectType: 'programme_version', subjectId: `${def.id}@${def.version}`, details: { sha256 } });
+    await appendAudit(tx, actor, {
+      action: 'programme_version.uploaded',
+      subjectType: 'programme_version',
+      subjectId: `${def.id}@${def.version}`,
+      details: { sha256 },
+    });
     return def;
   });
 }

@@ -58,9 +58,12 @@ function checkRows(actor: Actor, content: string, dataAsOf: string, pseudonymKey
     const line = i + 2;
     const id = byPrisonNumber ? normalisedPrisonNumber(record.prison_number) : record.person_ref;
     const day = parseIsoDay(record.offence_date);
-    if (byPrisonNumber && !looksLikePrisonNumber(id)) problems.push({ line, field: 'prison_number', reason: 'must be a letter, 4 digits and 2 letters, like A1234BC' });
-    else if (!byPrisonNumber && (id.trim() === '' || looksLikePrisonNumber(id))) problems.push({ line, field: 'person_ref', reason: 'must be a pseudonym, not empty and not a prison number' });
-    if (!outcomePattern.test(record.outcome)) problems.push({ line, field: 'outcome', reason: 'must be lower-case letters, digits and underscores, like sexual' });
+    if (byPrisonNumber && !looksLikePrisonNumber(id))
+      problems.push({ line, field: 'prison_number', reason: 'must be a letter, 4 digits and 2 letters, like A1234BC' });
+    else if (!byPrisonNumber && (id.trim() === '' || looksLikePrisonNumber(id)))
+      problems.push({ line, field: 'person_ref', reason: 'must be a pseudonym, not empty and not a prison number' });
+    if (!outcomePattern.test(record.outcome))
+      problems.push({ line, field: 'outcome', reason: 'must be lower-case letters, digits and underscores, like sexual' });
     if (Number.isNaN(day)) problems.push({ line, field: 'offence_date', reason: 'must be a real date in the form YYYY-MM-DD' });
     else if (day > limit) problems.push({ line, field: 'offence_date', reason: `is after the date the data runs to (${dataAsOf})` });
     rows.push({ personRef: byPrisonNumber ? pseudonymFor(id, pseudonymKey) : record.person_ref, outcome: record.outcome, offenceDate: record.offence_date });
@@ -84,7 +87,10 @@ export async function importReconvictions(db: Db, actor: Actor, input: unknown, 
   if (existing) return { importId: existing.id, rows: existing.rows, newRows: 0, alreadyImported: true };
   const rows = checkRows(actor, content, dataAsOf, pseudonymKey);
   return db.transaction(async (tx) => {
-    const [batch] = await tx.insert(reconvictionImports).values({ fileName, sha256, rows: rows.length, newRows: 0, dataAsOf, importedBy: actor.userId! }).returning();
+    const [batch] = await tx
+      .insert(reconvictionImports)
+      .values({ fileName, sha256, rows: rows.length, newRows: 0, dataAsOf, importedBy: actor.userId! })
+      .returning();
     let newRows = 0;
     for (let i = 0; i < rows.length; i += 1000) {
       const inserted = await tx
@@ -95,7 +101,12 @@ export async function importReconvictions(db: Db, actor: Actor, input: unknown, 
       newRows += inserted.length;
     }
     await tx.update(reconvictionImports).set({ newRows }).where(eq(reconvictionImports.id, batch.id));
-    await appendAudit(tx, actor, { action: 'reconvictions.imported', subjectType: 'reconviction_import', subjectId: batch.id, details: { rows: rows.length, newRows, sha256 } });
+    await appendAudit(tx, actor, {
+      action: 'reconvictions.imported',
+      subjectType: 'reconviction_import',
+      subjectId: batch.id,
+      details: { rows: rows.length, newRows, sha256 },
+    });
     return { importId: batch.id, rows: rows.length, newRows, alreadyImported: false };
   });
 }

@@ -22,7 +22,7 @@ import { appendAudit } from './audit.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
 import { eligibilityFor, type PersonEligibility } from './eligibility.js';
 import { currentGroupOf, groupsWithPlaces, joinGroup, leaveGroup, type JoinableGroup } from './group-membership.js';
-import { loadPersonFor, readPersonRecord, type StoredScore } from './people.js';
+import { loadPersonFor, personIdentity, readPersonRecord, type StoredScore } from './people.js';
 import { currentProgramme } from './programme-lookup.js';
 import { londonToday } from './scheduling.js';
 import { validate } from './validate.js';
@@ -58,12 +58,19 @@ export const newReferralInput = z.object({
 });
 
 export const transitionInput = z.object({
-  reason: z.preprocess((v) => (typeof v === 'string' ? v.trim() || undefined : (v ?? undefined)), z.string().max(2000, 'Reason must be 2000 characters or fewer').optional()),
+  reason: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() || undefined : (v ?? undefined)),
+    z.string().max(2000, 'Reason must be 2000 characters or fewer').optional(),
+  ),
   version: versionField,
   /** The group to join, for a transition with the joins_group effect (allocate). */
   groupId: z.preprocess(
     (v) => (v === '' || v === null ? undefined : v),
-    z.coerce.number({ error: 'Choose the group to allocate him to' }).int('Choose the group to allocate him to').positive('Choose the group to allocate him to').optional(),
+    z.coerce
+      .number({ error: 'Choose the group to allocate him to' })
+      .int('Choose the group to allocate him to')
+      .positive('Choose the group to allocate him to')
+      .optional(),
   ),
 });
 
@@ -99,12 +106,22 @@ async function requireEligible(tx: Tx, actor: Actor, referral: Referral, transit
   const action = `"${transition.label}" needs him to be eligible for ${programme.shortName}`;
   const link = { href: `/people/${referral.personId}#eligibility`, text: 'Record his missing facts or an eligibility override' };
   if (eligibility.override) {
-    throw ValidationFailed.one('eligibility', `${action}: ${eligibility.override.decidedBy} overrode his eligibility to not eligible (${eligibility.override.reason}).`, link);
+    throw ValidationFailed.one(
+      'eligibility',
+      `${action}: ${eligibility.override.decidedBy} overrode his eligibility to not eligible (${eligibility.override.reason}).`,
+      link,
+    );
   }
   const status = eligibility.result === 'not_eligible' ? 'not_met' : 'unknown';
-  const reasons = eligibility.computed.criteria.filter((c) => c.status === status).map((c) => c.reason).join(' ');
+  const reasons = eligibility.computed.criteria
+    .filter((c) => c.status === status)
+    .map((c) => c.reason)
+    .join(' ');
   const found = eligibility.result === 'not_eligible' ? 'he is computed not eligible' : 'his eligibility is undetermined';
-  const forward = eligibility.result === 'not_eligible' ? 'A treatment manager may record an override with a reason.' : 'Record the missing facts, or a treatment manager may record an override.';
+  const forward =
+    eligibility.result === 'not_eligible'
+      ? 'A treatment manager may record an override with a reason.'
+      : 'Record the missing facts, or a treatment manager may record an override.';
   throw ValidationFailed.one('eligibility', `${action}, but ${found}: ${reasons} ${forward}`, link);
 }
 
@@ -174,8 +191,16 @@ export async function createReferral(db: Db, actor: Actor, input: unknown): Prom
         .insert(referrals)
         .values({ personId: person.id, programmeId: values.programmeId, siteId: person.siteId, status: 'draft', statusChangedAt: now, createdBy: actor.userId })
         .returning();
-      await tx.insert(referralHistory).values({ referralId: row.id, transition: null, fromStatus: null, toStatus: 'draft', actorId: actor.userId, actor: actor.username, occurredAt: now });
-      await appendAudit(tx, actor, { action: 'referral.created', subjectType: 'referral', subjectId: row.id, siteId: row.siteId, details: { personId: person.id, programmeId: values.programmeId } });
+      await tx
+        .insert(referralHistory)
+        .values({ referralId: row.id, transition: null, fromStatus: null, toStatus: 'draft', actorId: actor.userId, actor: actor.username, occurredAt: now });
+      await appendAudit(tx, actor, {
+        action: 'referral.created',
+        subjectType: 'referral',
+        subjectId: row.id,
+        siteId: row.siteId,
+        details: { personId: person.id, programmeId: values.programmeId },
+      });
       if (values.submit) {
         const outcome = applyTransition({ status: 'draft' }, 'submit', actor);
         if (!outcome.ok) throw new AccessDenied(outcome.message);
@@ -208,7 +233,14 @@ function isUniqueViolation(error: unknown): boolean {
  * `eligibility` (the gate of add_to_waitlist and allocate) or `groupId` (allocate needs a named group with a
  * free place). History and audit are written together.
  */
-export async function transitionReferral(db: Db, actor: Actor, referralId: number, transitionId: string, input: unknown, today = londonToday()): Promise<Referral> {
+export async function transitionReferral(
+  db: Db,
+  actor: Actor,
+  referralId: number,
+  transitionId: string,
+  input: unknown,
+  today = londonToday(),
+): Promise<Referral> {
   authorise(actor, 'referral.transition');
   const { reason, version, groupId } = validate(transitionInput, input ?? {});
   return db.transaction(async (tx) => {
@@ -261,17 +293,7 @@ export async function getReferral(db: Db, actor: Actor, referralId: number, toda
   authorise(actor, 'referral.read');
   return db.transaction(async (tx) => {
     const referral = await loadReferralFor(tx, actor, referralId, 'referral.read');
-    const [person] = await tx
-      .select({
-        id: people.id,
-        prisonNumber: people.prisonNumber,
-        givenName: people.givenName,
-        familyName: people.familyName,
-        dateOfBirth: people.dateOfBirth,
-        earliestReleaseDate: people.earliestReleaseDate,
-      })
-      .from(people)
-      .where(eq(people.id, referral.personId));
+    const [person] = await tx.select(personIdentity).from(people).where(eq(people.id, referral.personId));
     const [site] = await tx.select({ name: sites.name }).from(sites).where(eq(sites.id, referral.siteId));
     const history = await tx
       .select()

@@ -103,7 +103,11 @@ export function rm2000FromRecord(person: Person, list: Conviction[]): Partial<Rm
  */
 export function ospFromRecord(person: Person, list: Conviction[], today: string): Partial<OspInput> {
   const sexual = list.filter(isSexual);
-  const latest = (l: Conviction[]) => l.map((c) => c.convictionDate).sort().at(-1);
+  const latest = (l: Conviction[]) =>
+    l
+      .map((c) => c.convictionDate)
+      .sort()
+      .at(-1);
   const lastSexual = latest(sexual);
   const lastAny = latest(list);
   const current = list.filter((c) => c.convictionDate === lastAny);
@@ -115,7 +119,9 @@ export function ospFromRecord(person: Person, list: Conviction[], today: string)
   for (const date of new Set(sexual.map((c) => c.convictionDate))) {
     const that = sexual.filter((c) => c.convictionDate === date);
     const contact = that.filter((c) => c.category === 'sexual_contact');
-    occasions[contact.some((c) => c.victimChild) ? 'contactChildSexualSanctions' : contact.length ? 'contactAdultSexualSanctions' : 'nonContactSexualSanctions']++;
+    occasions[
+      contact.some((c) => c.victimChild) ? 'contactChildSexualSanctions' : contact.length ? 'contactAdultSexualSanctions' : 'nonContactSexualSanctions'
+    ]++;
   }
   const suggested: Partial<OspInput> = {
     sex: person.sex as OspInput['sex'],
@@ -138,7 +144,13 @@ export async function scoringSuggestions(db: Db, actor: Actor, personId: number,
   authorise(actor, 'risk.score');
   return db.transaction(async (tx) => {
     const record = await readPersonRecord(tx, actor, personId, 'risk.score');
-    await appendAudit(tx, actor, { action: 'person.viewed', subjectType: 'person', subjectId: personId, siteId: record.person.siteId, details: { purpose: `score_${instrument}` } });
+    await appendAudit(tx, actor, {
+      action: 'person.viewed',
+      subjectType: 'person',
+      subjectId: personId,
+      siteId: record.person.siteId,
+      details: { purpose: `score_${instrument}` },
+    });
     const suggested = instrument === 'rm2000s' ? rm2000FromRecord(record.person, record.convictions) : ospFromRecord(record.person, record.convictions, today);
     return { person: record.person, suggested };
   });
@@ -201,7 +213,13 @@ export async function listScores(db: Db, actor: Actor, personId: number): Promis
   authorise(actor, 'person.read');
   return db.transaction(async (tx) => {
     const record = await readPersonRecord(tx, actor, personId);
-    await appendAudit(tx, actor, { action: 'person.viewed', subjectType: 'person', subjectId: personId, siteId: record.person.siteId, details: { part: 'scores' } });
+    await appendAudit(tx, actor, {
+      action: 'person.viewed',
+      subjectType: 'person',
+      subjectId: personId,
+      siteId: record.person.siteId,
+      details: { part: 'scores' },
+    });
     return record.scores;
   });
 }

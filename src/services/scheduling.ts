@@ -46,7 +46,12 @@ export async function facilitatorLimits(ex: Executor, userIds: number[]): Promis
   return new Map(
     userIds.map((id) => {
       const profile = profiles.find((p) => p.userId === id);
-      return [id, profile ? { maxSessionsPerDay: profile.maxSessionsPerDay, maxSessionsPerWeek: profile.maxSessionsPerWeek, version: profile.version } : { ...defaultLimits, version: 0 }];
+      return [
+        id,
+        profile
+          ? { maxSessionsPerDay: profile.maxSessionsPerDay, maxSessionsPerWeek: profile.maxSessionsPerWeek, version: profile.version }
+          : { ...defaultLimits, version: 0 },
+      ];
     }),
   );
 }
@@ -114,7 +119,11 @@ export async function facilitatorsOfSessions(ex: Executor, sessionIds: number[])
   const map = new Map<number, number[]>();
   if (sessionIds.length === 0) return map;
   const rows = await ex.select().from(sessionFacilitators).where(inArray(sessionFacilitators.sessionId, sessionIds));
-  for (const r of rows) map.set(r.sessionId, [...(map.get(r.sessionId) ?? []), r.userId].sort((a, b) => a - b));
+  for (const r of rows)
+    map.set(
+      r.sessionId,
+      [...(map.get(r.sessionId) ?? []), r.userId].sort((a, b) => a - b),
+    );
   return map;
 }
 
@@ -223,7 +232,10 @@ export async function scenarioForGroup(ex: Executor, group: GroupRow, today: str
 
   const people = new Set<number>(team);
   for (const s of fixed) for (const f of s.facilitators) people.add(Number(f));
-  const facilitators = await facilitatorsForScenario(ex, [...people].sort((a, b) => a - b));
+  const facilitators = await facilitatorsForScenario(
+    ex,
+    [...people].sort((a, b) => a - b),
+  );
   const closures = await ex.select().from(siteClosures).where(eq(siteClosures.siteId, group.siteId));
   const ownSlots: Slot[] = slots.map((s) => ({ weekday: s.weekday as WeekdayName, start: s.startTime }));
 
@@ -258,16 +270,31 @@ export interface ScheduleNames {
 
 const catchUpGroup = /^catch-up-\d+$/;
 
-export async function scheduleNames(ex: Executor, ids: { people?: Iterable<string>; groups?: Iterable<string>; rooms?: Iterable<string> }): Promise<ScheduleNames> {
+export async function scheduleNames(
+  ex: Executor,
+  ids: { people?: Iterable<string>; groups?: Iterable<string>; rooms?: Iterable<string> },
+): Promise<ScheduleNames> {
   const numeric = (values: Iterable<string> | undefined) => [...new Set([...(values ?? [])].filter((v) => /^\d+$/.test(v)).map(Number))];
   const peopleIds = numeric(ids.people);
   const groupIds = numeric(ids.groups);
   const roomIds = numeric(ids.rooms);
-  const people = new Map(peopleIds.length ? (await ex.select({ id: users.id, name: users.displayName }).from(users).where(inArray(users.id, peopleIds))).map((u) => [String(u.id), u.name]) : []);
-  const groupNames = new Map(
-    groupIds.length ? (await ex.select({ id: programmeGroups.id, name: programmeGroups.name }).from(programmeGroups).where(inArray(programmeGroups.id, groupIds))).map((g) => [String(g.id), g.name]) : [],
+  const people = new Map(
+    peopleIds.length
+      ? (await ex.select({ id: users.id, name: users.displayName }).from(users).where(inArray(users.id, peopleIds))).map((u) => [String(u.id), u.name])
+      : [],
   );
-  const roomNames = new Map(roomIds.length ? (await ex.select({ id: rooms.id, name: rooms.name }).from(rooms).where(inArray(rooms.id, roomIds))).map((r) => [String(r.id), r.name]) : []);
+  const groupNames = new Map(
+    groupIds.length
+      ? (await ex.select({ id: programmeGroups.id, name: programmeGroups.name }).from(programmeGroups).where(inArray(programmeGroups.id, groupIds))).map(
+          (g) => [String(g.id), g.name],
+        )
+      : [],
+  );
+  const roomNames = new Map(
+    roomIds.length
+      ? (await ex.select({ id: rooms.id, name: rooms.name }).from(rooms).where(inArray(rooms.id, roomIds))).map((r) => [String(r.id), r.name])
+      : [],
+  );
   return {
     person: (id) => people.get(id) ?? 'A facilitator',
     group: (id) => (catchUpGroup.test(id) ? 'a catch-up session' : (groupNames.get(id) ?? 'another group')),
@@ -312,7 +339,9 @@ export function obstacleText(o: Obstacle, names: ScheduleNames): string {
     case 'not-supervised':
       return `${names.person(o.facilitator)} was not accredited with current supervision`;
     case 'booked':
-      return catchUpGroup.test(o.by) ? `${names.person(o.facilitator)} was running a catch-up session` : `${names.person(o.facilitator)} was in a session of ${names.group(o.by)}`;
+      return catchUpGroup.test(o.by)
+        ? `${names.person(o.facilitator)} was running a catch-up session`
+        : `${names.person(o.facilitator)} was in a session of ${names.group(o.by)}`;
     case 'day-limit':
       return `${names.person(o.facilitator)} was at their limit of sessions a day`;
     case 'week-limit':
@@ -395,7 +424,11 @@ export async function upcomingSessions(
     if (whose.groupIds.length === 0) return [];
     scope = inArray(groupSessions.groupId, whose.groupIds);
   } else if ('siteId' in whose) scope = eq(programmeGroups.siteId, whose.siteId);
-  else scope = inArray(groupSessions.id, ex.select({ id: sessionFacilitators.sessionId }).from(sessionFacilitators).where(eq(sessionFacilitators.userId, whose.facilitatorId)));
+  else
+    scope = inArray(
+      groupSessions.id,
+      ex.select({ id: sessionFacilitators.sessionId }).from(sessionFacilitators).where(eq(sessionFacilitators.userId, whose.facilitatorId)),
+    );
   const rows = await ex
     .select({
       s: groupSessions,
@@ -408,7 +441,10 @@ export async function upcomingSessions(
     .innerJoin(programmeGroups, eq(programmeGroups.id, groupSessions.groupId))
     .innerJoin(programmeVersions, eq(programmeVersions.id, programmeGroups.programmeVersionId))
     .where(and(scope, eq(groupSessions.status, 'scheduled'), gte(groupSessions.sessionDate, today)));
-  const facilitators = await facilitatorsOfSessions(ex, rows.map((r) => r.s.id));
+  const facilitators = await facilitatorsOfSessions(
+    ex,
+    rows.map((r) => r.s.id),
+  );
   return rows
     .map(({ s, groupName, groupVersion, siteId, programmeId }) => ({
       id: s.id,
@@ -435,9 +471,7 @@ export interface AffectedGroup {
 /** Upcoming sessions that break a staffing rule today, by group, each problem in words: what a re-plan would fix. */
 export async function affectedGroups(ex: Executor, sessions: UpcomingSession[], only?: (c: SessionConflict) => boolean): Promise<AffectedGroup[]> {
   const conflicts = await conflictsOfSessions(ex, sessions);
-  const relevant = sessions
-    .map((s) => ({ s, found: (conflicts.get(s.id) ?? []).filter((c) => !only || only(c)) }))
-    .filter((x) => x.found.length > 0);
+  const relevant = sessions.map((s) => ({ s, found: (conflicts.get(s.id) ?? []).filter((c) => !only || only(c)) })).filter((x) => x.found.length > 0);
   const names = await scheduleNames(ex, { people: relevant.flatMap((x) => x.found.flatMap((c) => ('facilitator' in c ? [c.facilitator] : []))) });
   const groups = new Map<number, AffectedGroup>();
   for (const { s, found } of relevant) {

@@ -40,7 +40,13 @@ export async function slotsOfSite(ex: Executor, siteId: number): Promise<Array<S
 /** The site's groups that still meet (see groupStillMeets), by the slots they meet in ('mon 09:00' → group names). */
 async function groupsBySlot(ex: Executor, siteId: number, today: string): Promise<Map<string, string[]>> {
   const rows = await ex
-    .select({ groupId: programmeGroups.id, status: programmeGroups.status, weekday: groupSlots.weekday, start: groupSlots.startTime, name: programmeGroups.name })
+    .select({
+      groupId: programmeGroups.id,
+      status: programmeGroups.status,
+      weekday: groupSlots.weekday,
+      start: groupSlots.startTime,
+      name: programmeGroups.name,
+    })
     .from(groupSlots)
     .innerJoin(programmeGroups, eq(programmeGroups.id, groupSlots.groupId))
     .where(eq(programmeGroups.siteId, siteId))
@@ -125,7 +131,10 @@ export async function addClosure(db: Db, actor: Actor, siteId: number, input: un
   requireSiteManager(actor, siteId);
   const values = validate(closureInput, input);
   return db.transaction(async (tx) => {
-    const [existing] = await tx.select().from(siteClosures).where(and(eq(siteClosures.siteId, siteId), eq(siteClosures.closureDate, values.date)));
+    const [existing] = await tx
+      .select()
+      .from(siteClosures)
+      .where(and(eq(siteClosures.siteId, siteId), eq(siteClosures.closureDate, values.date)));
     if (existing) throw ValidationFailed.one('date', `The site is already closed on ${values.date}`);
     const [row] = await tx.insert(siteClosures).values({ siteId, closureDate: values.date, reason: values.reason }).returning();
     const affected = (await closedDaySessions(tx, siteId, today))
@@ -182,14 +191,20 @@ export async function removeSiteSlot(db: Db, actor: Actor, siteId: number, slotI
   await db.transaction(async (tx) => {
     // Group creation checks its slots against the site's under the same lock, so a slot cannot go as a group takes it.
     await lockTimetables(tx);
-    const [row] = await tx.select().from(siteSlots).where(and(eq(siteSlots.id, slotId), eq(siteSlots.siteId, siteId)));
+    const [row] = await tx
+      .select()
+      .from(siteSlots)
+      .where(and(eq(siteSlots.id, slotId), eq(siteSlots.siteId, siteId)));
     if (!row) throw new NotFound('Session slot');
     const slot: Slot = { weekday: row.weekday as WeekdayName, start: row.startTime };
     if (row.version !== version) throw new EditConflict(`The ${slotTitle(slot)} session slot`);
     const meeting = (await groupsBySlot(tx, siteId, today)).get(slotKey(slot)) ?? [];
     if (meeting.length > 0) {
       const names = meeting.length === 1 ? meeting[0] : `${meeting.slice(0, -1).join(', ')} and ${meeting.at(-1)}`;
-      throw ValidationFailed.one('slotId', `${slotTitle(slot)} cannot be removed while ${names} ${meeting.length === 1 ? 'meets' : 'meet'} in it: a slot can be removed once no current or planned group uses it`);
+      throw ValidationFailed.one(
+        'slotId',
+        `${slotTitle(slot)} cannot be removed while ${names} ${meeting.length === 1 ? 'meets' : 'meet'} in it: a slot can be removed once no current or planned group uses it`,
+      );
     }
     await tx.delete(siteSlots).where(eq(siteSlots.id, row.id));
     await appendAudit(tx, actor, { action: 'site_slot.removed', subjectType: 'site_slot', subjectId: row.id, siteId, details: { slot: slotKey(slot) } });

@@ -14,7 +14,11 @@ export async function listSites(db: Db, actor: Actor): Promise<Site[]> {
   const scope = visibleSites(actor);
   if (scope === 'all') return db.select().from(sites).orderBy(asc(sites.name));
   if (scope.length === 0) return [];
-  return db.select().from(sites).where(inArray(sites.id, [...scope])).orderBy(asc(sites.name));
+  return db
+    .select()
+    .from(sites)
+    .where(inArray(sites.id, [...scope]))
+    .orderBy(asc(sites.name));
 }
 
 export const newSiteInput = z.object({

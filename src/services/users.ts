@@ -45,7 +45,10 @@ export async function listUsers(db: Db, actor: Actor): Promise<UserSummary[]> {
   authorise(actor, 'user.manage');
   return db.transaction(async (tx) => {
     const rows = await tx.select().from(users).orderBy(asc(users.username));
-    const byUser = await siteIdsByUser(tx, rows.map((r) => r.id));
+    const byUser = await siteIdsByUser(
+      tx,
+      rows.map((r) => r.id),
+    );
     await appendAudit(tx, actor, { action: 'user.list_viewed', subjectType: 'user', details: { count: rows.length } });
     return rows.map((r) => summarise(r, byUser.get(r.id) ?? []));
   });
@@ -75,7 +78,11 @@ export const newUserInput = z
       .toLowerCase()
       .min(1, 'Enter a user name')
       .regex(/^[a-z][a-z0-9._-]{1,39}$/, 'User name must be 2 to 40 characters: letters, digits, dots, hyphens or underscores, starting with a letter'),
-    displayName: z.string({ error: 'Enter the person’s full name' }).trim().min(1, 'Enter the person’s full name').max(120, 'Full name must be 120 characters or fewer'),
+    displayName: z
+      .string({ error: 'Enter the person’s full name' })
+      .trim()
+      .min(1, 'Enter the person’s full name')
+      .max(120, 'Full name must be 120 characters or fewer'),
     role: z.enum(roles, { error: 'Choose a role' }),
     siteIds: siteIdList,
     password: newPassword(),
@@ -99,10 +106,7 @@ export async function createUser(db: Db, actor: Actor, input: unknown): Promise<
       const found = await tx.select({ id: sites.id }).from(sites).where(inArray(sites.id, siteIds));
       if (found.length !== siteIds.length) throw ValidationFailed.one('siteIds', 'Choose a site from the list');
     }
-    const [row] = await tx
-      .insert(users)
-      .values({ username: values.username, displayName: values.displayName, role: values.role, passwordHash })
-      .returning();
+    const [row] = await tx.insert(users).values({ username: values.username, displayName: values.displayName, role: values.role, passwordHash }).returning();
     if (siteIds.length > 0) await tx.insert(userSites).values(siteIds.map((siteId) => ({ userId: row.id, siteId })));
     await appendAudit(tx, actor, { action: 'user.created', subjectType: 'user', subjectId: row.id, details: { role: values.role, siteIds } });
     return summarise(row, siteIds);

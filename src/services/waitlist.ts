@@ -13,7 +13,6 @@ import { currentProgramme } from './programme-lookup.js';
 import { requiredDate } from './input-fields.js';
 import { validate } from './validate.js';
 
-
 export interface WaitlistEntry {
   position: number;
   referralId: number;
@@ -62,7 +61,9 @@ export async function listWaitlist(db: Db, actor: Actor, input: { siteId: number
         givenName: people.givenName,
         familyName: people.familyName,
         earliestReleaseDate: people.earliestReleaseDate,
-        riskCategory: sql<string | null>`(SELECT rs.category FROM risk_scores rs WHERE rs.person_id = ${people.id} AND rs.instrument = 'rm2000s' ORDER BY rs.created_at DESC, rs.id DESC LIMIT 1)`,
+        riskCategory: sql<
+          string | null
+        >`(SELECT rs.category FROM risk_scores rs WHERE rs.person_id = ${people.id} AND rs.instrument = 'rm2000s' ORDER BY rs.created_at DESC, rs.id DESC LIMIT 1)`,
       })
       .from(referrals)
       .innerJoin(people, eq(people.id, referrals.personId))
@@ -78,7 +79,13 @@ export async function listWaitlist(db: Db, actor: Actor, input: { siteId: number
       enteredWaitlistOn: calendarDay(r.waitlistedAt ?? r.statusChangedAt),
     }));
     const ordered = orderWaitlist(candidates, { siteId: String(siteId), programme }, today);
-    await appendAudit(tx, actor, { action: 'waitlist.viewed', subjectType: 'waitlist', subjectId: `${siteId}/${programmeId}`, siteId, details: { count: ordered.length } });
+    await appendAudit(tx, actor, {
+      action: 'waitlist.viewed',
+      subjectType: 'waitlist',
+      subjectId: `${siteId}/${programmeId}`,
+      siteId,
+      details: { count: ordered.length },
+    });
     return {
       siteId,
       programmeId,

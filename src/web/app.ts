@@ -69,7 +69,13 @@ export async function buildApp(context: Omit<AppContext, 'services'>, options: B
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     // Read lazily: a plugin's own onRoute hook (static assets) may declare access after this one runs.
     for (const method of methods) {
-      routeTable.push({ method, url: route.url, get access() { return route.config?.access; } });
+      routeTable.push({
+        method,
+        url: route.url,
+        get access() {
+          return route.config?.access;
+        },
+      });
     }
   });
 

@@ -64,9 +64,10 @@ export class DateInputs {
     const input: Record<string, unknown> = { ...source };
     for (const [name, label] of Object.entries(labels)) {
       const submitted = parts.some((p) => `${name}-${p}` in source);
-      const typed = fromForm && submitted
-        ? (Object.fromEntries(parts.map((p) => [p, String(source[`${name}-${p}`] ?? '').trim()])) as DateParts)
-        : partsOfIso(source[name]);
+      const typed =
+        fromForm && submitted
+          ? (Object.fromEntries(parts.map((p) => [p, String(source[`${name}-${p}`] ?? '').trim()])) as DateParts)
+          : partsOfIso(source[name]);
       for (const p of parts) delete input[`${name}-${p}`];
       this.typed.set(name, typed);
       if (!fromForm || !submitted) continue;

@@ -4,11 +4,7 @@ import nunjucks from 'nunjucks';
 import { projectPath } from '../paths.js';
 import { formatDate, formatDateTime, formatFixed } from './format.js';
 
-export const templateRoots = [
-  projectPath('node_modules', 'govuk-frontend', 'dist'),
-  projectPath('src', 'web', 'views'),
-  projectPath('src', 'web', 'routes'),
-];
+export const templateRoots = [projectPath('node_modules', 'govuk-frontend', 'dist'), projectPath('src', 'web', 'views'), projectPath('src', 'web', 'routes')];
 
 export function addFilters(env: nunjucks.Environment): void {
   env.addFilter('date', formatDate);

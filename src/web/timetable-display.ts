@@ -37,7 +37,10 @@ export function slotTimesByDay(slots: Slot[]): string {
     else runs.push({ days: [day], times: and(times) });
   }
   return runs
-    .map(({ days, times }) => `${days.length > 2 ? `${weekdayTitles[days[0]]} to ${weekdayTitles[days[days.length - 1]]}` : and(days.map((d) => weekdayTitles[d]))} at ${times}`)
+    .map(
+      ({ days, times }) =>
+        `${days.length > 2 ? `${weekdayTitles[days[0]]} to ${weekdayTitles[days[days.length - 1]]}` : and(days.map((d) => weekdayTitles[d]))} at ${times}`,
+    )
     .join('; ');
 }
 

@@ -37,7 +37,7 @@ test('a researcher imports a cohort, runs an evaluation and reads an accessible 
   await page.getByLabel('Also analyse each risk band').check();
   await page.getByRole('button', { name: 'Run evaluation' }).click();
   await page.waitForURL(/\/evaluations\/\d+$/);
-  assert.equal(await page.locator('svg[role="img"]').count() >= 2, true, 'Kaplan–Meier and balance charts are drawn');
+  assert.equal((await page.locator('svg[role="img"]').count()) >= 2, true, 'Kaplan–Meier and balance charts are drawn');
   assert.match(await page.locator('h1').innerText(), /Evaluation \d+/);
   assert.deepEqual(await accessibilityViolations(page), []);
   assert.deepEqual(cspViolations, []);

@@ -35,7 +35,13 @@ test('a treatment manager creates a group in the browser and its timetable is sh
   await page.getByRole('button', { name: 'Create group and plan timetable' }).click();
   await page.waitForURL(/\/groups\/\d+$/);
   groupUrl = page.url();
-  assert.equal(await page.locator('h1').innerText().then((t) => t.startsWith('Browser test group')), true);
+  assert.equal(
+    await page
+      .locator('h1')
+      .innerText()
+      .then((t) => t.startsWith('Browser test group')),
+    true,
+  );
   assert.equal(await page.locator('tr[id^="session-"]').count(), 84);
   await axe('/groups/:id');
 });
@@ -81,7 +87,10 @@ test('swapping a facilitator offers only valid team members and changes one sess
   await page.waitForURL(/\/groups\/\d+\?swapped=12/);
   assert.match(await page.locator('.govuk-notification-banner').innerText(), /Facilitator swapped in session 12/);
   await axe('/groups/:id (swapped)');
-  const row = page.locator('tr[id^="session-"]').filter({ has: page.locator('th', { hasText: /^12$/ }) }).filter({ hasText: 'Scheduled' });
+  const row = page
+    .locator('tr[id^="session-"]')
+    .filter({ has: page.locator('th', { hasText: /^12$/ }) })
+    .filter({ hasText: 'Scheduled' });
   assert.match(await row.innerText(), new RegExp(name.trim()));
 });
 

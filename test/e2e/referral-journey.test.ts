@@ -18,7 +18,12 @@ async function axe(label: string) {
   for (const v of await accessibilityViolations(page)) problems.push(`${label}: ${v}`);
 }
 
-const summary = (key: string) => page.locator('.govuk-summary-list__row').filter({ has: page.locator('.govuk-summary-list__key', { hasText: key }) }).locator('.govuk-summary-list__value').innerText();
+const summary = (key: string) =>
+  page
+    .locator('.govuk-summary-list__row')
+    .filter({ has: page.locator('.govuk-summary-list__key', { hasText: key }) })
+    .locator('.govuk-summary-list__value')
+    .innerText();
 
 const start = mondayAYearAhead();
 const groupName = 'Journey group';
@@ -36,7 +41,10 @@ async function agree(status: string, inGroup: boolean) {
   assert.equal(await row.count(), 1);
   assert.match(await row.innerText(), new RegExp(status));
   await page.goto(groupUrl);
-  const members = await page.locator('#members + table').innerText().catch(() => '');
+  const members = await page
+    .locator('#members + table')
+    .innerText()
+    .catch(() => '');
   assert.equal(members.includes(prisonNumber), inGroup, `the group page ${inGroup ? 'lists' : 'does not list'} him`);
 }
 
@@ -133,9 +141,16 @@ test('a cancelled session moves the later ones, and a catch-up is booked and tra
 
 test('removing him from the group asks why, frees his place and puts his referral back to awaiting allocation', async () => {
   await page.goto(groupUrl);
-  await page.locator('#members + table tr').filter({ hasText: prisonNumber }).getByRole('link', { name: /Remove from group/ }).click();
+  await page
+    .locator('#members + table tr')
+    .filter({ hasText: prisonNumber })
+    .getByRole('link', { name: /Remove from group/ })
+    .click();
   await page.getByRole('button', { name: /^Remove .+ from Journey group$/ }).click();
-  await page.getByRole('link', { name: /reason/i }).first().waitFor();
+  await page
+    .getByRole('link', { name: /reason/i })
+    .first()
+    .waitFor();
   await axe('remove from group (reason missing)');
   await page.getByLabel('Why is he leaving the group?').fill('Transferred to another prison');
   await page.getByRole('button', { name: /^Remove .+ from Journey group$/ }).click();

@@ -74,13 +74,20 @@ test('purging removes idle and past-absolute sessions and keeps live ones', asyn
   const live = await sessionToken('manager');
   await sessionToken('manager2');
   await sessionToken('assessor');
-  const count = async () => Number(((await database.db.execute(sql`SELECT count(*) AS n FROM web_sessions`)) as unknown as { rows: Array<{ n: string }> }).rows[0].n);
+  const count = async () =>
+    Number(((await database.db.execute(sql`SELECT count(*) AS n FROM web_sessions`)) as unknown as { rows: Array<{ n: string }> }).rows[0].n);
   const liveCount = await count();
-  await database.db.execute(sql`UPDATE web_sessions SET last_seen_at = now() - interval '31 minutes' WHERE user_id = (SELECT id FROM users WHERE username = 'manager2')`);
-  await database.db.execute(sql`UPDATE web_sessions SET expires_at = now() - interval '1 second' WHERE user_id = (SELECT id FROM users WHERE username = 'assessor')`);
+  await database.db.execute(
+    sql`UPDATE web_sessions SET last_seen_at = now() - interval '31 minutes' WHERE user_id = (SELECT id FROM users WHERE username = 'manager2')`,
+  );
+  await database.db.execute(
+    sql`UPDATE web_sessions SET expires_at = now() - interval '1 second' WHERE user_id = (SELECT id FROM users WHERE username = 'assessor')`,
+  );
   await purgeExpiredSessions(database.db, session);
   assert.ok((await count()) <= liveCount - 2);
   assert.ok(await actorFromSession(database.db, live, session), 'a live session survives the purge');
-  const left = (await database.db.execute(sql`SELECT u.username FROM web_sessions w JOIN users u ON u.id = w.user_id`)) as unknown as { rows: Array<{ username: string }> };
+  const left = (await database.db.execute(sql`SELECT u.username FROM web_sessions w JOIN users u ON u.id = w.user_id`)) as unknown as {
+    rows: Array<{ username: string }>;
+  };
   assert.ok(left.rows.every((r) => r.username !== 'manager2' && r.username !== 'assessor'));
 });

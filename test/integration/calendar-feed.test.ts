@@ -22,7 +22,13 @@ before(async () => {
   database = await testDatabase();
   estate = await buildEstate(database.db);
   // Five mornings a week from January 2027: the 84 sessions run past the start of British Summer Time (28 March 2027).
-  const { id } = await createGroup(database.db, estate.managerA, estate.siteA, groupForm(estate, { name: awkwardName, earliestStart: '2027-01-04' }), testToday);
+  const { id } = await createGroup(
+    database.db,
+    estate.managerA,
+    estate.siteA,
+    groupForm(estate, { name: awkwardName, earliestStart: '2027-01-04' }),
+    testToday,
+  );
   sessions = (await getGroup(database.db, estate.managerA, id)).sessions;
   feed = (await calendarFeed(database.db, await calendarSecret(database.db, estate.f.f1)))!;
 });

@@ -52,7 +52,9 @@ test('sotp db seed without --demo is bad input; with --demo it is idempotent', a
 });
 
 test('demo data is refused when NODE_ENV=production', async () => {
-  const run = await runCli(['db', 'seed', '--demo'], { env: { ...env, NODE_ENV: 'production', SESSION_SECRET: 'p'.repeat(40), PSEUDONYM_KEY: 'k'.repeat(40) } });
+  const run = await runCli(['db', 'seed', '--demo'], {
+    env: { ...env, NODE_ENV: 'production', SESSION_SECRET: 'p'.repeat(40), PSEUDONYM_KEY: 'k'.repeat(40) },
+  });
   assert.equal(run.code, 1);
   assert.match(run.stderr, /refused when NODE_ENV=production/);
 });

@@ -35,11 +35,26 @@ function prisonNumber(run: number, writer: number, n: number): string {
 }
 
 /** One writer: a man's record, then his referral (submitted), again and again until the server is gone. */
-async function writer(server: ServerProcess, token: string, siteId: number, run: number, index: number, into: Acknowledged, acknowledged: () => void): Promise<void> {
+async function writer(
+  server: ServerProcess,
+  token: string,
+  siteId: number,
+  run: number,
+  index: number,
+  into: Acknowledged,
+  acknowledged: () => void,
+): Promise<void> {
   for (let n = 0; ; n++) {
     try {
       const number = prisonNumber(run, index, n);
-      const person = await apiRequest(server.url, token, 'POST', '/people', { prisonNumber: number, givenName: 'Crash', familyName: `Writer${index}`, dateOfBirth: '1980-01-01', sex: 'male', siteId });
+      const person = await apiRequest(server.url, token, 'POST', '/people', {
+        prisonNumber: number,
+        givenName: 'Crash',
+        familyName: `Writer${index}`,
+        dateOfBirth: '1980-01-01',
+        sex: 'male',
+        siteId,
+      });
       if (person.status !== 201) {
         into.refusals.push(`POST /people ${person.status}`);
         continue;
@@ -106,13 +121,17 @@ async function halfWritten(db: Db): Promise<string[]> {
   ];
   for (const check of checks) problems.push(...(await rows(check)).map((r) => r.problem));
   // An import is whole: the stored file (its pieces in order) is the file whose digest and row count were recorded.
-  const imports = await queryRows<{ id: number; sha256: string; rows: number; content: string }>(db, sql`
+  const imports = await queryRows<{ id: number; sha256: string; rows: number; content: string }>(
+    db,
+    sql`
     SELECT i.id, i.sha256, i.rows, coalesce(string_agg(c.content, '' ORDER BY c.seq), '') AS content
     FROM cohort_imports i LEFT JOIN cohort_import_chunks c ON c.cohort_import_id = i.id
-    GROUP BY i.id`);
+    GROUP BY i.id`,
+  );
   for (const i of imports) {
     if (sha256(i.content) !== i.sha256) problems.push(`cohort import ${i.id}: its stored file does not match its digest`);
-    if (i.content.trim().split('\n').length - 1 !== i.rows) problems.push(`cohort import ${i.id}: ${i.rows} rows recorded, the stored file holds another number`);
+    if (i.content.trim().split('\n').length - 1 !== i.rows)
+      problems.push(`cohort import ${i.id}: ${i.rows} rows recorded, the stored file holds another number`);
   }
   return problems;
 }
@@ -153,7 +172,10 @@ test(`every acknowledged write survives a kill -9 of the server, nothing is half
       const onAcknowledged = () => {
         if (++count >= killAfter) setTimeout(kill, Math.max(0, notBefore - Date.now()));
       };
-      const work = [cohortImport(server, researcher, run, all), ...Array.from({ length: writers }, (_, i) => writer(server, token, siteId, run, i, all, onAcknowledged))];
+      const work = [
+        cohortImport(server, researcher, run, all),
+        ...Array.from({ length: writers }, (_, i) => writer(server, token, siteId, run, i, all, onAcknowledged)),
+      ];
       // A server too slow to reach the count is killed all the same.
       const timer = setTimeout(kill, 10_000);
       await Promise.all(work);
@@ -173,13 +195,18 @@ test(`every acknowledged write survives a kill -9 of the server, nothing is half
         (await queryRows<{ id: number; prison_number: string }>(database.db, sql`SELECT id, prison_number FROM people`)).map((p) => [p.id, p.prison_number]),
       );
       const referrals = new Map(
-        (await queryRows<{ id: number; person_id: number; status: string }>(database.db, sql`SELECT id, person_id, status FROM referrals`)).map((r) => [r.id, r]),
+        (await queryRows<{ id: number; person_id: number; status: string }>(database.db, sql`SELECT id, person_id, status FROM referrals`)).map((r) => [
+          r.id,
+          r,
+        ]),
       );
       const stored = new Set((await queryRows<{ sha256: string }>(database.db, sql`SELECT sha256 FROM cohort_imports`)).map((c) => c.sha256));
       missing = [
         ...all.people.filter((p) => people.get(p.id) !== p.prisonNumber).map((p) => `person ${p.id} (${p.prisonNumber})`),
         // Nothing moves these referrals on after they are submitted, so each is stored as it was answered.
-        ...all.referrals.filter((r) => referrals.get(r.id)?.person_id !== r.personId || referrals.get(r.id)?.status !== r.status).map((r) => `referral ${r.id}`),
+        ...all.referrals
+          .filter((r) => referrals.get(r.id)?.person_id !== r.personId || referrals.get(r.id)?.status !== r.status)
+          .map((r) => `referral ${r.id}`),
         ...all.imports.filter((i) => i.acknowledged && !stored.has(i.sha256)).map((i) => `cohort import ${i.sha256.slice(0, 12)}`),
       ];
       for (const i of all.imports.filter((x) => !x.acknowledged)) {
@@ -203,7 +230,11 @@ test(`every acknowledged write survives a kill -9 of the server, nothing is half
 
     assert.deepEqual(missing, [], 'every acknowledged write is stored');
     assert.deepEqual(problems, [], 'nothing is half-written');
-    assert.deepEqual(all.refusals.filter((r) => / 5\d\d$/.test(r)), [], 'no server errors');
+    assert.deepEqual(
+      all.refusals.filter((r) => / 5\d\d$/.test(r)),
+      [],
+      'no server errors',
+    );
     assert.ok(verdict.intact, JSON.stringify(verdict));
     assert.ok(all.people.length > 0 && all.referrals.length > 0, 'the burst wrote something before the kills');
   } finally {

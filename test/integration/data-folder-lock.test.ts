@@ -24,10 +24,7 @@ test('a second process may not open a data folder that a running sotp holds: it 
   const run = await runCli(['user', 'disable', '--username', 'facilitator'], { env: { DATA_DIR: dataDir, DATABASE_URL: '' } });
   assert.equal(run.code, 1);
   assert.equal(run.stdout, '');
-  assert.equal(
-    run.stderr.trim(),
-    `sotp: the data folder ${dataDir} is in use by a running sotp (pid ${process.pid}): stop it, or use the web admin / API`,
-  );
+  assert.equal(run.stderr.trim(), `sotp: the data folder ${dataDir} is in use by a running sotp (pid ${process.pid}): stop it, or use the web admin / API`);
   assert.equal(JSON.parse(readFileSync(join(dataDir, lockFileName), 'utf8')).pid, process.pid, 'the holder keeps its lock');
 });
 

@@ -7,7 +7,14 @@ import type { Database } from '../../src/db/connection.js';
 import { queryRows } from '../../src/db/connection.js';
 import { cohortImportChunks, cohortImportProgress, people, reconvictions, referrals } from '../../src/db/schema.js';
 import { type Actor } from '../../src/services/access.js';
-import { cohortTextOf, getCohortImportProgress, importCohortFile, queueCohortImport, runCohortImport, type CohortText } from '../../src/services/cohort-imports.js';
+import {
+  cohortTextOf,
+  getCohortImportProgress,
+  importCohortFile,
+  queueCohortImport,
+  runCohortImport,
+  type CohortText,
+} from '../../src/services/cohort-imports.js';
 import { AccessDenied, ValidationFailed } from '../../src/services/errors.js';
 import { getEvaluationRun, runEvaluation } from '../../src/services/evaluations.js';
 import { pseudonymFor } from '../../src/services/pseudonyms.js';
@@ -41,7 +48,15 @@ test('a cohort imported and evaluated through the service gives R’s answer: Ma
     database.db,
     researcher,
     'core-sotp',
-    { cohortImportId: cohortImport.id, covariates: o.covariates, outcome: o.outcome, windowDays: o.window, caliper: o.caliper, ratio: o.ratio, replace: o.replace ? 'true' : undefined },
+    {
+      cohortImportId: cohortImport.id,
+      covariates: o.covariates,
+      outcome: o.outcome,
+      windowDays: o.window,
+      caliper: o.caliper,
+      ratio: o.ratio,
+      replace: o.replace ? 'true' : undefined,
+    },
     { pseudonymKey: key },
   );
   const stored = await getEvaluationRun(database.db, researcher, run.id);
@@ -99,7 +114,10 @@ test('a cohort import stopped part-way through storing its file changes nothing:
   assert.equal(outcome.status, 'failed');
   assert.match(outcome.problems[0].message, /stopped/);
   assert.equal(await countRows('cohort_imports'), imports);
-  assert.equal(Number((await queryRows<{ n: string }>(database.db, sql`SELECT count(*) AS n FROM cohort_import_chunks WHERE upload_id = ${queued.id}`))[0].n), 0);
+  assert.equal(
+    Number((await queryRows<{ n: string }>(database.db, sql`SELECT count(*) AS n FROM cohort_import_chunks WHERE upload_id = ${queued.id}`))[0].n),
+    0,
+  );
 });
 
 test('an import whose server died mid-import is ended when its page is next read: nothing imported, its staged pieces removed', async () => {
@@ -108,7 +126,8 @@ test('an import whose server died mid-import is ended when its page is next read
   const startedAt = new Date();
   await database.db.update(cohortImportProgress).set({ status: 'storing', updatedAt: startedAt }).where(eq(cohortImportProgress.id, queued.id));
   await database.db.insert(cohortImportChunks).values({ uploadId: queued.id, seq: 0, content: 'person_ref,treated\n' });
-  const staged = async () => Number((await queryRows<{ n: string }>(database.db, sql`SELECT count(*) AS n FROM cohort_import_chunks WHERE upload_id = ${queued.id}`))[0].n);
+  const staged = async () =>
+    Number((await queryRows<{ n: string }>(database.db, sql`SELECT count(*) AS n FROM cohort_import_chunks WHERE upload_id = ${queued.id}`))[0].n);
 
   const fourMinutesOn = await getCohortImportProgress(database.db, researcher, queued.id, new Date(startedAt.getTime() + 4 * 60_000));
   assert.equal(fourMinutesOn.status, 'storing', 'an import that moved four minutes ago may still be running');
@@ -122,25 +141,50 @@ test('an import whose server died mid-import is ended when its page is next read
 
 test('a valid cohort that cannot be analysed as asked is bad input naming the covariate or the arm, and no run is stored', async () => {
   // The fixture's rows with one more column that is the same for every man.
-  const lines = fixture.trim().split('\n').map((line, i) => `${line},${i === 0 ? 'site_code' : '7'}`);
+  const lines = fixture
+    .trim()
+    .split('\n')
+    .map((line, i) => `${line},${i === 0 ? 'site_code' : '7'}`);
   const { cohortImport } = await importCohortFile(database.db, researcher, { kind: 'cohort', fileName: 'constant.csv', content: lines.join('\n') });
   const runs = await countRows('evaluation_runs');
   await assert.rejects(
-    runEvaluation(database.db, researcher, 'core-sotp', { cohortImportId: cohortImport.id, covariates: ['age_at_release', 'site_code'], outcome: 'sexual_violent' }, { pseudonymKey: key }),
+    runEvaluation(
+      database.db,
+      researcher,
+      'core-sotp',
+      { cohortImportId: cohortImport.id, covariates: ['age_at_release', 'site_code'], outcome: 'sexual_violent' },
+      { pseudonymKey: key },
+    ),
     (e: unknown) => {
       assert.ok(e instanceof ValidationFailed);
-      assert.deepEqual(e.errors.map((x) => x.field), ['covariates']);
+      assert.deepEqual(
+        e.errors.map((x) => x.field),
+        ['covariates'],
+      );
       assert.match(e.errors[0].message, /^Covariate site_code has the same value \(7\) for every man/);
       return true;
     },
   );
   const treatedOnly = [lines[0], ...lines.slice(1).filter((l) => /^[^,]+,1,/.test(l))];
-  const { cohortImport: oneArm } = await importCohortFile(database.db, researcher, { kind: 'cohort', fileName: 'treated-only.csv', content: treatedOnly.join('\n') });
+  const { cohortImport: oneArm } = await importCohortFile(database.db, researcher, {
+    kind: 'cohort',
+    fileName: 'treated-only.csv',
+    content: treatedOnly.join('\n'),
+  });
   await assert.rejects(
-    runEvaluation(database.db, researcher, 'core-sotp', { cohortImportId: oneArm.id, covariates: ['age_at_release'], outcome: 'sexual_violent' }, { pseudonymKey: key }),
+    runEvaluation(
+      database.db,
+      researcher,
+      'core-sotp',
+      { cohortImportId: oneArm.id, covariates: ['age_at_release'], outcome: 'sexual_violent' },
+      { pseudonymKey: key },
+    ),
     (e: unknown) => {
       assert.ok(e instanceof ValidationFailed);
-      assert.deepEqual(e.errors.map((x) => x.field), ['cohortImportId']);
+      assert.deepEqual(
+        e.errors.map((x) => x.field),
+        ['cohortImportId'],
+      );
       assert.match(e.errors[0].message, /no comparison men/);
       return true;
     },
@@ -158,19 +202,22 @@ test('a comparison pool may hold untreated men only', async () => {
 
 test('a cohort file holding prison numbers instead of pseudonyms is refused', async () => {
   const leaky = fixture.replace(/\nP0001,/, '\nA1234BC,');
-  await assert.rejects(importCohortFile(database.db, researcher, { kind: 'cohort', fileName: 'leaky.csv', content: leaky }), (e: unknown) =>
-    e instanceof ValidationFailed && /person_ref: looks like a prison number/.test(e.errors[0].message),
+  await assert.rejects(
+    importCohortFile(database.db, researcher, { kind: 'cohort', fileName: 'leaky.csv', content: leaky }),
+    (e: unknown) => e instanceof ValidationFailed && /person_ref: looks like a prison number/.test(e.errors[0].message),
   );
 });
 
 test('a prison number with padding inside quotes is refused as a pseudonym in cohort and reconviction files', async () => {
   const leaky = fixture.replace(/\nP0001,/, '\n"A1234BC ",');
-  await assert.rejects(importCohortFile(database.db, researcher, { kind: 'cohort', fileName: 'leaky.csv', content: leaky }), (e: unknown) =>
-    e instanceof ValidationFailed && /person_ref: looks like a prison number/.test(e.errors[0].message),
+  await assert.rejects(
+    importCohortFile(database.db, researcher, { kind: 'cohort', fileName: 'leaky.csv', content: leaky }),
+    (e: unknown) => e instanceof ValidationFailed && /person_ref: looks like a prison number/.test(e.errors[0].message),
   );
   const reconvictionFile = 'person_ref,outcome,offence_date\n"A1234BC ",sexual,2024-01-05\n';
-  await assert.rejects(importReconvictions(database.db, researcher, { fileName: 'r.csv', content: reconvictionFile, dataAsOf: '2024-12-31' }, key), (e: unknown) =>
-    e instanceof ValidationFailed && e.errors[0].message === 'Line 2, person_ref: must be a pseudonym, not empty and not a prison number',
+  await assert.rejects(
+    importReconvictions(database.db, researcher, { fileName: 'r.csv', content: reconvictionFile, dataAsOf: '2024-12-31' }, key),
+    (e: unknown) => e instanceof ValidationFailed && e.errors[0].message === 'Line 2, person_ref: must be a pseudonym, not empty and not a prison number',
   );
 });
 
@@ -221,7 +268,12 @@ test('reconviction imports are idempotent: the same file does nothing and a late
   await importReconvictions(database.db, researcher, { fileName: 'a.csv', content: first, dataAsOf: '2024-12-31' }, key);
   const same = await importReconvictions(database.db, researcher, { fileName: 'a.csv', content: first, dataAsOf: '2024-12-31' }, key);
   assert.equal(same.alreadyImported, true);
-  const later = await importReconvictions(database.db, researcher, { fileName: 'b.csv', content: `${first}Pghi,sexual,2025-01-05\n`, dataAsOf: '2025-12-31' }, key);
+  const later = await importReconvictions(
+    database.db,
+    researcher,
+    { fileName: 'b.csv', content: `${first}Pghi,sexual,2025-01-05\n`, dataAsOf: '2025-12-31' },
+    key,
+  );
   assert.deepEqual([later.rows, later.newRows], [3, 1]);
 });
 
@@ -230,11 +282,14 @@ test('a reconviction file with any bad row is refused whole with line numbers', 
   const csv = 'person_ref,outcome,offence_date\nPok,sexual,2024-01-05\nPbad,Sexual!,2024-13-01\nPlate,sexual,2030-01-01\n';
   await assert.rejects(importReconvictions(database.db, researcher, { fileName: 'bad.csv', content: csv, dataAsOf: '2025-12-31' }, key), (e: unknown) => {
     assert.ok(e instanceof ValidationFailed);
-    assert.deepEqual(e.errors.map((x) => x.message), [
-      'Line 3, outcome: must be lower-case letters, digits and underscores, like sexual',
-      'Line 3, offence_date: must be a real date in the form YYYY-MM-DD',
-      'Line 4, offence_date: is after the date the data runs to (2025-12-31)',
-    ]);
+    assert.deepEqual(
+      e.errors.map((x) => x.message),
+      [
+        'Line 3, outcome: must be lower-case letters, digits and underscores, like sexual',
+        'Line 3, offence_date: must be a real date in the form YYYY-MM-DD',
+        'Line 4, offence_date: is after the date the data runs to (2025-12-31)',
+      ],
+    );
     return true;
   });
   assert.equal(await countRows('reconvictions'), before);
@@ -249,15 +304,26 @@ test('the programme’s own completers are matched against a comparison pool, by
     .where(and(eq(referrals.programmeId, 'core-sotp'), eq(referrals.status, 'programme_complete')));
   assert.ok(completers.length >= 1, 'the demo data has men who completed the programme');
   for (const man of completers) await database.db.update(people).set({ earliestReleaseDate: '2021-04-01' }).where(eq(people.id, man.id));
-  await importReconvictions(database.db, administrator, {
-    fileName: 'national.csv',
-    content: `prison_number,outcome,offence_date\n${completers[0].prisonNumber},sexual_violent,2022-01-10\n`,
-    dataAsOf: '2026-06-30',
-  }, key);
+  await importReconvictions(
+    database.db,
+    administrator,
+    {
+      fileName: 'national.csv',
+      content: `prison_number,outcome,offence_date\n${completers[0].prisonNumber},sexual_violent,2022-01-10\n`,
+      dataAsOf: '2026-06-30',
+    },
+    key,
+  );
   const pool = ['person_ref,treated,release_date,end_of_followup,risk_band,age_at_release,prior_sexual,sexual_violent_reoffence_date'];
   for (let i = 0; i < 60; i++) pool.push(`C${i},0,2021-0${1 + (i % 9)}-15,2026-06-30,medium,${25 + (i % 30)},${i % 3},${i % 7 === 0 ? '2023-05-05' : ''}`);
   const { cohortImport } = await importCohortFile(database.db, researcher, { kind: 'comparison', fileName: 'pool.csv', content: pool.join('\n') });
-  const run = await runEvaluation(database.db, researcher, 'core-sotp', { cohortImportId: cohortImport.id, covariates: ['age_at_release', 'prior_sexual'], outcome: 'sexual_violent', noMatch: 'true' }, { pseudonymKey: key });
+  const run = await runEvaluation(
+    database.db,
+    researcher,
+    'core-sotp',
+    { cohortImportId: cohortImport.id, covariates: ['age_at_release', 'prior_sexual'], outcome: 'sexual_violent', noMatch: 'true' },
+    { pseudonymKey: key },
+  );
   assert.equal(run.result.counts.treated, completers.length);
   assert.equal(run.result.counts.comparison, 60);
   assert.equal(run.inputs.reconvictionsAsOf, '2026-06-30');
@@ -268,8 +334,15 @@ test('the programme’s own completers are matched against a comparison pool, by
 test('a comparison run may only use covariates the programme’s records provide', async () => {
   const pool = 'person_ref,treated,release_date,end_of_followup,shoe_size,sexual_reoffence_date\nC1,0,2020-01-01,2025-01-01,9,\n';
   const { cohortImport } = await importCohortFile(database.db, researcher, { kind: 'comparison', fileName: 'shoes.csv', content: pool });
-  await assert.rejects(runEvaluation(database.db, researcher, 'core-sotp', { cohortImportId: cohortImport.id, covariates: ['shoe_size'], outcome: 'sexual' }, { pseudonymKey: key }), (e: unknown) =>
-    e instanceof ValidationFailed && e.errors[0].field === 'covariates',
+  await assert.rejects(
+    runEvaluation(
+      database.db,
+      researcher,
+      'core-sotp',
+      { cohortImportId: cohortImport.id, covariates: ['shoe_size'], outcome: 'sexual' },
+      { pseudonymKey: key },
+    ),
+    (e: unknown) => e instanceof ValidationFailed && e.errors[0].field === 'covariates',
   );
 });
 

@@ -33,13 +33,26 @@ before(async () => {
   database = await testDatabase();
   estate = await buildEstate(database.db);
   // Two groups share room 1 and facilitator f3 (cover of one, lead of the other), mornings and afternoons.
-  groupId = (await createGroup(database.db, estate.managerA, estate.siteA, groupForm(estate, { slots: ['mon 09:00', 'tue 09:00', 'wed 09:00', 'thu 09:00', 'fri 09:00'] }), testToday)).id;
+  groupId = (
+    await createGroup(
+      database.db,
+      estate.managerA,
+      estate.siteA,
+      groupForm(estate, { slots: ['mon 09:00', 'tue 09:00', 'wed 09:00', 'thu 09:00', 'fri 09:00'] }),
+      testToday,
+    )
+  ).id;
   otherGroupId = (
     await createGroup(
       database.db,
       estate.managerA,
       estate.siteA,
-      groupForm(estate, { slots: ['mon 13:30', 'tue 13:30', 'wed 13:30', 'thu 13:30', 'fri 13:30'], leadId: String(estate.f.f4.userId), coId: String(estate.f.f5.userId), coverId: String(estate.f.f3.userId) }),
+      groupForm(estate, {
+        slots: ['mon 13:30', 'tue 13:30', 'wed 13:30', 'thu 13:30', 'fri 13:30'],
+        leadId: String(estate.f.f4.userId),
+        coId: String(estate.f.f5.userId),
+        coverId: String(estate.f.f3.userId),
+      }),
       testToday,
     )
   ).id;
@@ -74,7 +87,10 @@ test('cancelling a session moves exactly it and the later sessions; earlier ones
     const was = before[s.number - 1];
     return was.sessionDate !== s.sessionDate || was.startTime !== s.startTime;
   });
-  assert.deepEqual(result.moved.map((m) => m.number), changed.map((s) => s.number));
+  assert.deepEqual(
+    result.moved.map((m) => m.number),
+    changed.map((s) => s.number),
+  );
   assert.ok(result.moved.length >= 1 && result.moved[0].number === 10);
   assert.equal(result.moved[0].fromDate, target.sessionDate);
   const [cancelled] = await database.db.select().from(groupSessions).where(eq(groupSessions.id, target.id));
@@ -86,7 +102,9 @@ test('cancelling a session moves exactly it and the later sessions; earlier ones
 
 test('cancelling needs a reason and the version it started from', async () => {
   const [s] = (await liveSessions(database.db, groupId)).slice(20, 21);
-  await assert.rejects(cancelSession(database.db, estate.managerA, s.id, { reason: ' ', version: s.version }, testToday), (e) => fieldMessage(e).startsWith('reason:'));
+  await assert.rejects(cancelSession(database.db, estate.managerA, s.id, { reason: ' ', version: s.version }, testToday), (e) =>
+    fieldMessage(e).startsWith('reason:'),
+  );
   await assert.rejects(cancelSession(database.db, estate.managerA, s.id, { reason: 'Staff shortage', version: s.version + 5 }, testToday), EditConflict);
   await assert.rejects(cancelSession(database.db, estate.managerB, s.id, { reason: 'Staff shortage', version: s.version }, testToday), AccessDenied);
   await assert.rejects(cancelSession(database.db, estate.f.f1, s.id, { reason: 'Staff shortage', version: s.version }, testToday), AccessDenied);
@@ -125,7 +143,13 @@ test('a swap to a facilitator already in another session at that time is refused
   const members = await addMembers(database.db, otherGroupId, estate.siteA, 1);
   const missed = (await liveSessions(database.db, otherGroupId))[0];
   // Room 2: this group's session has room 1 at that time.
-  await bookCatchUp(database.db, estate.managerA, otherGroupId, { memberId: members[0], sessionId: missed.id, date: s.sessionDate, start: s.startTime, roomId: estate.roomA2, facilitatorId: f3 }, testToday);
+  await bookCatchUp(
+    database.db,
+    estate.managerA,
+    otherGroupId,
+    { memberId: members[0], sessionId: missed.id, date: s.sessionDate, start: s.startTime, roomId: estate.roomA2, facilitatorId: f3 },
+    testToday,
+  );
   await assert.rejects(
     swapFacilitator(database.db, estate.managerA, s.id, { replacedId: inSession[0], replacementId: f3, version: s.version }, testToday),
     (e) => /replacementId: .* already booked for a catch-up/.test(fieldMessage(e)),
@@ -138,14 +162,22 @@ test('a swap to a facilitator without current accreditation, or outside the team
   const detail = await getGroup(database.db, estate.managerA, groupId);
   const inSession = detail.sessions.find((x) => x.id === s.id)!.facilitators.map((f) => f.id);
   const spare = [estate.f.f1, estate.f.f2, estate.f.f3].find((f) => !inSession.includes(f.userId!))!;
-  await setAccreditation(database.db, estate.managerA, spare.userId!, { programmeId: 'core-sotp', accreditedOn: '2025-01-01', supervisionCurrentUntil: '2026-11-30' });
+  await setAccreditation(database.db, estate.managerA, spare.userId!, {
+    programmeId: 'core-sotp',
+    accreditedOn: '2025-01-01',
+    supervisionCurrentUntil: '2026-11-30',
+  });
   try {
     await assert.rejects(
       swapFacilitator(database.db, estate.managerA, s.id, { replacedId: inSession[0], replacementId: spare.userId, version: s.version }, testToday),
       (e) => /not accredited for Core SOTP/.test(fieldMessage(e)),
     );
   } finally {
-    await setAccreditation(database.db, estate.managerA, spare.userId!, { programmeId: 'core-sotp', accreditedOn: '2025-01-01', supervisionCurrentUntil: '2029-12-31' });
+    await setAccreditation(database.db, estate.managerA, spare.userId!, {
+      programmeId: 'core-sotp',
+      accreditedOn: '2025-01-01',
+      supervisionCurrentUntil: '2029-12-31',
+    });
   }
   await assert.rejects(
     swapFacilitator(database.db, estate.managerA, s.id, { replacedId: inSession[0], replacementId: estate.f.f5.userId, version: s.version }, testToday),
@@ -162,11 +194,18 @@ test('a valid swap changes one facilitator in one session and the timetable stil
     if (options.candidates.length === 0) continue;
     const replacement = options.candidates[0].id;
     await swapFacilitator(database.db, estate.managerA, s.id, { replacedId: inSession[0], replacementId: replacement, version: s.version }, testToday);
-    const now = (await getGroup(database.db, estate.managerA, groupId)).sessions.find((x) => x.id === s.id)!.facilitators.map((f) => f.id).sort();
+    const now = (await getGroup(database.db, estate.managerA, groupId)).sessions
+      .find((x) => x.id === s.id)!
+      .facilitators.map((f) => f.id)
+      .sort();
     assert.deepEqual(now, [inSession[1], replacement].sort());
     const others = (await getGroup(database.db, estate.managerA, groupId)).sessions.filter((x) => x.id !== s.id && x.status === 'scheduled');
     const othersBefore = detail.sessions.filter((x) => x.id !== s.id && x.status === 'scheduled');
-    assert.deepEqual(others.map((x) => x.facilitators.map((f) => f.id)), othersBefore.map((x) => x.facilitators.map((f) => f.id)), 'no other session changed');
+    assert.deepEqual(
+      others.map((x) => x.facilitators.map((f) => f.id)),
+      othersBefore.map((x) => x.facilitators.map((f) => f.id)),
+      'no other session changed',
+    );
     await assertSiteValid();
     return;
   }
@@ -181,7 +220,8 @@ test('a facilitator’s limits are respected by swaps: one over the weekly limit
     const inSession = detail.sessions.find((x) => x.id === s.id)!.facilitators.map((f) => f.id);
     const spare = [estate.f.f1, estate.f.f2, estate.f.f3].find((f) => !inSession.includes(f.userId!))!;
     const busyThatWeek = detail.sessions.filter(
-      (x) => x.status === 'scheduled' && weekOf(x.date) === weekOf(s.sessionDate) && x.date !== s.sessionDate && x.facilitators.some((f) => f.id === spare.userId),
+      (x) =>
+        x.status === 'scheduled' && weekOf(x.date) === weekOf(s.sessionDate) && x.date !== s.sessionDate && x.facilitators.some((f) => f.id === spare.userId),
     ).length;
     const busyThatDay = detail.sessions.some((x) => x.status === 'scheduled' && x.date === s.sessionDate && x.facilitators.some((f) => f.id === spare.userId));
     return busyThatWeek > 0 && !busyThatDay ? [{ s, inSession, spare, busyThatWeek }] : [];
@@ -208,24 +248,46 @@ test('a catch-up for a man who missed a session is tracked until delivered', asy
   // team is not in the other group's session.
   const day = missed.sessionDate;
   await assert.rejects(
-    bookCatchUp(database.db, estate.managerA, groupId, { memberId, sessionId: missed.id, date: day, start: missed.startTime, roomId: estate.roomA2, facilitatorId: facilitator }, testToday),
+    bookCatchUp(
+      database.db,
+      estate.managerA,
+      groupId,
+      { memberId, sessionId: missed.id, date: day, start: missed.startTime, roomId: estate.roomA2, facilitatorId: facilitator },
+      testToday,
+    ),
     (e) => /^(start|facilitatorId):/.test(fieldMessage(e)),
   );
-  const { id } = await bookCatchUp(database.db, estate.managerA, groupId, { memberId, sessionId: missed.id, date: day, start: '13:30', roomId: estate.roomA2, facilitatorId: facilitator }, testToday);
+  const { id } = await bookCatchUp(
+    database.db,
+    estate.managerA,
+    groupId,
+    { memberId, sessionId: missed.id, date: day, start: '13:30', roomId: estate.roomA2, facilitatorId: facilitator },
+    testToday,
+  );
   await assert.rejects(
-    bookCatchUp(database.db, estate.managerA, groupId, { memberId, sessionId: missed.id, date: addDays(day, 1), start: '13:30', roomId: estate.roomA2, facilitatorId: facilitator }, testToday),
+    bookCatchUp(
+      database.db,
+      estate.managerA,
+      groupId,
+      { memberId, sessionId: missed.id, date: addDays(day, 1), start: '13:30', roomId: estate.roomA2, facilitatorId: facilitator },
+      testToday,
+    ),
     (e) => /already has a catch-up for session 3/.test(fieldMessage(e)),
   );
   let catchUp = (await getGroup(database.db, estate.managerA, groupId)).catchUps.find((c) => c.id === id)!;
   assert.equal(catchUp.status, 'booked');
   assert.equal(catchUp.sessionNumber, 3);
-  await assert.rejects(recordCatchUpOutcome(database.db, estate.managerA, id, { outcome: 'delivered', version: catchUp.version }, testToday), (e) => /cannot be delivered before then/.test(fieldMessage(e)));
+  await assert.rejects(recordCatchUpOutcome(database.db, estate.managerA, id, { outcome: 'delivered', version: catchUp.version }, testToday), (e) =>
+    /cannot be delivered before then/.test(fieldMessage(e)),
+  );
   await assert.rejects(recordCatchUpOutcome(database.db, estate.managerB, id, { outcome: 'delivered', version: catchUp.version }, day), AccessDenied);
   await recordCatchUpOutcome(database.db, estate.managerA, id, { outcome: 'delivered', version: catchUp.version }, day);
   catchUp = (await getGroup(database.db, estate.managerA, groupId)).catchUps.find((c) => c.id === id)!;
   assert.equal(catchUp.status, 'delivered');
   assert.equal(catchUp.deliveredOn, day);
-  await assert.rejects(recordCatchUpOutcome(database.db, estate.managerA, id, { outcome: 'cancelled', version: catchUp.version }, day), (e) => /already delivered/.test(fieldMessage(e)));
+  await assert.rejects(recordCatchUpOutcome(database.db, estate.managerA, id, { outcome: 'cancelled', version: catchUp.version }, day), (e) =>
+    /already delivered/.test(fieldMessage(e)),
+  );
 });
 
 test('a catch-up with a facilitator who is busy at that time is refused', async () => {
@@ -240,7 +302,13 @@ test('a catch-up with a facilitator who is busy at that time is refused', async 
   await setFacilitatorLimits(database.db, estate.managerA, busy, { maxSessionsPerDay: 1, maxSessionsPerWeek: 5, version: limits.version });
   // The afternoon slot of a day the facilitator runs this group's morning session: free then, but over the daily limit.
   await assert.rejects(
-    bookCatchUp(database.db, estate.managerA, groupId, { memberId, sessionId: missed.id, date: later.date, start: '13:30', roomId: estate.roomA2, facilitatorId: busy }, testToday),
+    bookCatchUp(
+      database.db,
+      estate.managerA,
+      groupId,
+      { memberId, sessionId: missed.id, date: later.date, start: '13:30', roomId: estate.roomA2, facilitatorId: busy },
+      testToday,
+    ),
     (e) => /^facilitatorId: .*limit of 1 session a day/.test(fieldMessage(e)),
   );
 });
@@ -271,12 +339,18 @@ test('the iCalendar feed needs the right secret and holds exactly the facilitato
   assert.ok(feed.startsWith('BEGIN:VCALENDAR\r\n') && feed.endsWith('END:VCALENDAR\r\n'));
   const uids = [...feed.matchAll(/UID:session-(\d+)@sotp/g)].map((m) => Number(m[1])).sort((a, b) => a - b);
   const all = [...(await getGroup(database.db, estate.managerA, groupId)).sessions, ...(await getGroup(database.db, estate.managerA, otherGroupId)).sessions];
-  const expected = all.filter((s) => s.facilitators.some((f) => f.id === estate.f.f4.userId)).map((s) => s.id).sort((a, b) => a - b);
+  const expected = all
+    .filter((s) => s.facilitators.some((f) => f.id === estate.f.f4.userId))
+    .map((s) => s.id)
+    .sort((a, b) => a - b);
   assert.ok(expected.length > 0);
   assert.deepEqual(uids, expected);
   assert.equal((feed.match(/BEGIN:VEVENT/g) ?? []).length, (feed.match(/END:VEVENT/g) ?? []).length);
   assert.doesNotMatch(feed, /Member\d+|Test /, 'no participant names');
-  assert.ok(feed.split('\r\n').every((line) => Buffer.byteLength(line) <= 75), 'lines are folded at 75 octets');
+  assert.ok(
+    feed.split('\r\n').every((line) => Buffer.byteLength(line) <= 75),
+    'lines are folded at 75 octets',
+  );
   assert.equal(await calendarFeed(database.db, 'f'.repeat(64)), undefined);
   assert.equal(await calendarFeed(database.db, secret.slice(0, 63)), undefined);
   const renewed = await calendarSecret(database.db, estate.f.f4, { renew: true });

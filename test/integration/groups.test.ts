@@ -25,11 +25,20 @@ after(() => database.close());
 const fieldOf = (error: unknown) => (error instanceof ValidationFailed ? error.errors[0].field : undefined);
 
 test('a new group gets all 84 sessions, in its own slots and room, and the independent checker finds nothing wrong', async () => {
-  const created = await createGroup(database.db, estate.managerA, estate.siteA, groupForm(estate, { slots: ['mon 09:00', 'wed 13:30', 'fri 09:00'] }), testToday);
+  const created = await createGroup(
+    database.db,
+    estate.managerA,
+    estate.siteA,
+    groupForm(estate, { slots: ['mon 09:00', 'wed 13:30', 'fri 09:00'] }),
+    testToday,
+  );
   assert.equal(created.scheduled, true, created.problem ?? '');
   const sessions = await liveSessions(database.db, created.id);
   assert.equal(sessions.length, 84);
-  assert.deepEqual(sessions.map((s) => s.number), Array.from({ length: 84 }, (_, i) => i + 1));
+  assert.deepEqual(
+    sessions.map((s) => s.number),
+    Array.from({ length: 84 }, (_, i) => i + 1),
+  );
   const allowed = new Set(['1 09:00', '3 13:30', '5 09:00']);
   for (const s of sessions) {
     const weekday = new Date(`${s.sessionDate}T12:00:00Z`).getUTCDay();
@@ -43,26 +52,45 @@ test('a new group gets all 84 sessions, in its own slots and room, and the indep
 });
 
 test('two groups at one site sharing a room and facilitators are never double-booked (checked independently)', async () => {
-  const first = await createGroup(database.db, estate.managerA, estate.siteA, groupForm(estate, { roomId: String(estate.roomA2), earliestStart: '2027-03-01' }), testToday);
+  const first = await createGroup(
+    database.db,
+    estate.managerA,
+    estate.siteA,
+    groupForm(estate, { roomId: String(estate.roomA2), earliestStart: '2027-03-01' }),
+    testToday,
+  );
   const second = await createGroup(
     database.db,
     estate.managerA,
     estate.siteA,
-    groupForm(estate, { roomId: String(estate.roomA2), earliestStart: '2027-03-01', leadId: String(estate.f.f3.userId), coId: String(estate.f.f4.userId), coverId: String(estate.f.f1.userId) }),
+    groupForm(estate, {
+      roomId: String(estate.roomA2),
+      earliestStart: '2027-03-01',
+      leadId: String(estate.f.f3.userId),
+      coId: String(estate.f.f4.userId),
+      coverId: String(estate.f.f1.userId),
+    }),
     testToday,
   );
   assert.ok(first.scheduled && second.scheduled);
   const a = await liveSessions(database.db, first.id);
   const b = await liveSessions(database.db, second.id);
   const taken = new Set(a.map((s) => `${s.sessionDate} ${s.startTime}`));
-  assert.ok(b.every((s) => !taken.has(`${s.sessionDate} ${s.startTime}`)), 'the second group never uses room 2 when the first has it');
+  assert.ok(
+    b.every((s) => !taken.has(`${s.sessionDate} ${s.startTime}`)),
+    'the second group never uses room 2 when the first has it',
+  );
   const { scenario, solution } = await storedTimetable(database.db, estate.siteA);
   assert.deepEqual(checkTimetable(scenario, checkedCoreSotp, solution), []);
 });
 
 test('the scheduler leaves out a facilitator whose supervision has lapsed, and says why a group cannot be planned', async () => {
   // f5 is accredited but supervision lapsed: with f5 as co-facilitator and no cover only one facilitator is usable.
-  await setAccreditation(database.db, estate.managerA, estate.f.f5.userId!, { programmeId: 'core-sotp', accreditedOn: '2025-01-01', supervisionCurrentUntil: '2026-06-30' });
+  await setAccreditation(database.db, estate.managerA, estate.f.f5.userId!, {
+    programmeId: 'core-sotp',
+    accreditedOn: '2025-01-01',
+    supervisionCurrentUntil: '2026-06-30',
+  });
   const created = await createGroup(
     database.db,
     estate.managerA,
@@ -76,7 +104,11 @@ test('the scheduler leaves out a facilitator whose supervision has lapsed, and s
   const detail = await getGroup(database.db, estate.managerA, created.id);
   assert.equal(detail.status, 'unscheduled');
   // Once supervision is renewed the timetable can be generated.
-  await setAccreditation(database.db, estate.managerA, estate.f.f5.userId!, { programmeId: 'core-sotp', accreditedOn: '2025-01-01', supervisionCurrentUntil: '2029-12-31' });
+  await setAccreditation(database.db, estate.managerA, estate.f.f5.userId!, {
+    programmeId: 'core-sotp',
+    accreditedOn: '2025-01-01',
+    supervisionCurrentUntil: '2029-12-31',
+  });
   const again = await generateTimetable(database.db, estate.managerA, created.id, { version: detail.version }, testToday);
   assert.equal(again.scheduled, true);
   const { scenario, solution } = await storedTimetable(database.db, estate.siteA);
@@ -112,7 +144,10 @@ test('unavailable days added where sessions are already planned name the groups 
 });
 
 test('a group’s capacity may not exceed the programme’s (9 for Core SOTP)', async () => {
-  await assert.rejects(createGroup(database.db, estate.managerA, estate.siteA, groupForm(estate, { capacity: '10' }), testToday), (e) => fieldOf(e) === 'capacity');
+  await assert.rejects(
+    createGroup(database.db, estate.managerA, estate.siteA, groupForm(estate, { capacity: '10' }), testToday),
+    (e) => fieldOf(e) === 'capacity',
+  );
 });
 
 test('the create form names each missing or wrong field', async () => {
@@ -172,6 +207,10 @@ test('a week with a session never has more than the programme’s five and slot 
     const slots = await database.db.select().from(groupSlots).where(eq(groupSlots.groupId, g.id));
     assert.ok(slots.length >= 1);
   }
-  const anySession = await database.db.select().from(groupSessions).where(and(eq(groupSessions.status, 'scheduled'))).limit(1);
+  const anySession = await database.db
+    .select()
+    .from(groupSessions)
+    .where(and(eq(groupSessions.status, 'scheduled')))
+    .limit(1);
   assert.equal(anySession.length, 1);
 });

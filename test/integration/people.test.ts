@@ -138,8 +138,14 @@ test('an IQ score needs the test and its date; dates must be real calendar days'
     const fields = fieldOf(e);
     return fields.includes('iqTest') && fields.includes('iqDate');
   });
-  await assert.rejects(createPerson(database.db, manager, man({ prisonNumber: 'T7001GG', dateOfBirth: '1980-02-30' })), (e) => fieldOf(e).includes('dateOfBirth'));
-  const ok = await createPerson(database.db, manager, man({ prisonNumber: 'T7002GG', iqScore: '95', iqTest: 'WAIS-IV', iqDate: '2020-01-02', neverMarried: 'yes', sexualMurder: 'true' }));
+  await assert.rejects(createPerson(database.db, manager, man({ prisonNumber: 'T7001GG', dateOfBirth: '1980-02-30' })), (e) =>
+    fieldOf(e).includes('dateOfBirth'),
+  );
+  const ok = await createPerson(
+    database.db,
+    manager,
+    man({ prisonNumber: 'T7002GG', iqScore: '95', iqTest: 'WAIS-IV', iqDate: '2020-01-02', neverMarried: 'yes', sexualMurder: 'true' }),
+  );
   assert.equal(ok.iqScore, 95);
   assert.equal(ok.neverMarried, true);
   assert.equal(ok.sexualMurder, true);
@@ -147,12 +153,25 @@ test('an IQ score needs the test and its date; dates must be real calendar days'
 
 test('convictions are added, edited with their version and removed', async () => {
   const p = await createPerson(database.db, manager, man({ prisonNumber: 'T8000HH' }));
-  const c = await addConviction(database.db, assessor, p.id, { convictionDate: '2005-03-01', offence: 'Fictional offence', category: 'sexual_contact', attempt: 'true', victimStranger: 'on' });
+  const c = await addConviction(database.db, assessor, p.id, {
+    convictionDate: '2005-03-01',
+    offence: 'Fictional offence',
+    category: 'sexual_contact',
+    attempt: 'true',
+    victimStranger: 'on',
+  });
   assert.equal(c.attempt, true);
   assert.equal(c.victimStranger, true);
   assert.equal(c.victimMale, false);
-  await assert.rejects(addConviction(database.db, assessor, p.id, { convictionDate: '2005-03-01', offence: 'x', category: 'arson' }), (e) => fieldOf(e).includes('category'));
-  const edited = await updateConviction(database.db, manager, c.id, { convictionDate: '2005-03-01', offence: 'Changed', category: 'sexual_contact', version: c.version });
+  await assert.rejects(addConviction(database.db, assessor, p.id, { convictionDate: '2005-03-01', offence: 'x', category: 'arson' }), (e) =>
+    fieldOf(e).includes('category'),
+  );
+  const edited = await updateConviction(database.db, manager, c.id, {
+    convictionDate: '2005-03-01',
+    offence: 'Changed',
+    category: 'sexual_contact',
+    version: c.version,
+  });
   assert.equal(edited.attempt, false);
   await assert.rejects(removeConviction(database.db, manager, c.id, { version: c.version }), EditConflict);
   await removeConviction(database.db, manager, c.id, { version: edited.version });

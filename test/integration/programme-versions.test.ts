@@ -15,11 +15,7 @@ import type { Actor } from '../../src/services/access.js';
 import { AccessDenied, ValidationFailed } from '../../src/services/errors.js';
 import { getGroup } from '../../src/services/groups/detail.js';
 import { createGroup } from '../../src/services/groups/planning.js';
-import {
-  compareProgrammeVersions,
-  listProgrammeVersions,
-  uploadProgrammeVersion,
-} from '../../src/services/programmes.js';
+import { compareProgrammeVersions, listProgrammeVersions, uploadProgrammeVersion } from '../../src/services/programmes.js';
 import { actorOf } from '../support/actors.js';
 import { cliDatabaseEnv, testDatabase } from '../support/database.js';
 import { buildEstate, groupForm, liveSessions, testToday, type Estate } from '../support/groups.js';
@@ -49,7 +45,9 @@ function coreSotp(version: number, change: (def: Record<string, any>) => void = 
 }
 
 const storedVersions = async () =>
-  (await database.db.select({ version: programmeVersions.version }).from(programmeVersions).where(eq(programmeVersions.programmeId, 'core-sotp'))).map((r) => r.version).sort();
+  (await database.db.select({ version: programmeVersions.version }).from(programmeVersions).where(eq(programmeVersions.programmeId, 'core-sotp')))
+    .map((r) => r.version)
+    .sort();
 
 function refusedOnFile(pattern: RegExp) {
   return (e: unknown) => {
@@ -68,7 +66,10 @@ test('a programme version is validated like the file at start-up and a broken on
   const folder = mkdtempSync(join(tmpdir(), 'sotp-programmes-'));
   try {
     writeFileSync(join(folder, 'core-sotp.v2.json'), broken);
-    assert.throws(() => loadProgrammeDefinitions(folder), (e: unknown) => e instanceof ProgrammeDefinitionError && e.field === 'blocks[3].sessions');
+    assert.throws(
+      () => loadProgrammeDefinitions(folder),
+      (e: unknown) => e instanceof ProgrammeDefinitionError && e.field === 'blocks[3].sessions',
+    );
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
@@ -79,15 +80,24 @@ test('a programme version is validated like the file at start-up and a broken on
     def.blocks[0].sessions = 6;
     def.totalSessions = 85;
   });
-  await assert.rejects(uploadProgrammeVersion(database.db, admin, { fileName: 'core-sotp.v2.json', content: wrongTotal }), refusedOnFile(/totalSessions: Core SOTP has 84/));
-  await assert.rejects(uploadProgrammeVersion(database.db, admin, { fileName: 'core-sotp.v3.json', content: coreSotp(2) }), refusedOnFile(/id: the file name says core-sotp v3 but the file says core-sotp v2/));
+  await assert.rejects(
+    uploadProgrammeVersion(database.db, admin, { fileName: 'core-sotp.v2.json', content: wrongTotal }),
+    refusedOnFile(/totalSessions: Core SOTP has 84/),
+  );
+  await assert.rejects(
+    uploadProgrammeVersion(database.db, admin, { fileName: 'core-sotp.v3.json', content: coreSotp(2) }),
+    refusedOnFile(/id: the file name says core-sotp v3 but the file says core-sotp v2/),
+  );
   await assert.rejects(uploadProgrammeVersion(database.db, admin, { fileName: 'core-sotp.v2.json', content: '{ "id": ' }), refusedOnFile(/not valid JSON/));
   assert.deepEqual(await storedVersions(), [1]);
 });
 
 test('an existing version cannot be replaced', async () => {
   const changedV1 = coreSotp(1);
-  await assert.rejects(uploadProgrammeVersion(database.db, admin, { fileName: 'core-sotp.v1.json', content: changedV1 }), refusedOnFile(/version 1 already exists.*save your change as version 2/));
+  await assert.rejects(
+    uploadProgrammeVersion(database.db, admin, { fileName: 'core-sotp.v1.json', content: changedV1 }),
+    refusedOnFile(/version 1 already exists.*save your change as version 2/),
+  );
   const [stored] = await database.db
     .select()
     .from(programmeVersions)
@@ -106,7 +116,13 @@ test('groups keep the programme version they started with after a new version is
   const before = await createGroup(database.db, estate.managerA, estate.siteA, groupForm(estate, { earliestStart: '2027-01-04' }), testToday);
   const uploaded = await uploadProgrammeVersion(database.db, admin, { fileName: 'core-sotp.v2.json', content: coreSotp(2) });
   assert.equal(uploaded.version, 2);
-  const after = await createGroup(database.db, estate.managerA, estate.siteA, groupForm(estate, { earliestStart: '2027-01-04', roomId: String(estate.roomA2) }), testToday);
+  const after = await createGroup(
+    database.db,
+    estate.managerA,
+    estate.siteA,
+    groupForm(estate, { earliestStart: '2027-01-04', roomId: String(estate.roomA2) }),
+    testToday,
+  );
   assert.equal((await getGroup(database.db, estate.managerA, before.id, testToday)).programmeVersion, 1);
   assert.equal((await getGroup(database.db, estate.managerA, after.id, testToday)).programmeVersion, 2);
   // Session 6 is the last of block 1 in version 1 and the first of block 2 in version 2.
@@ -124,9 +140,15 @@ test('groups keep the programme version they started with after a new version is
 });
 
 test('an uploaded version is audit-logged, and refused a second time', async () => {
-  const [entry] = await database.db.select().from(auditLog).where(and(eq(auditLog.action, 'programme_version.uploaded'), eq(auditLog.subjectId, 'core-sotp@2')));
+  const [entry] = await database.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.action, 'programme_version.uploaded'), eq(auditLog.subjectId, 'core-sotp@2')));
   assert.equal(entry.actor, 'admin');
-  await assert.rejects(uploadProgrammeVersion(database.db, admin, { fileName: 'core-sotp.v2.json', content: coreSotp(2) }), refusedOnFile(/version 2 already exists/));
+  await assert.rejects(
+    uploadProgrammeVersion(database.db, admin, { fileName: 'core-sotp.v2.json', content: coreSotp(2) }),
+    refusedOnFile(/version 2 already exists/),
+  );
 });
 
 test('an uploaded version survives a restart and is the current version after it', async () => {
@@ -135,14 +157,21 @@ test('an uploaded version survives a restart and is the current version after it
   try {
     const first = await openRuntime(config);
     try {
-      assert.deepEqual(first.programmes.map((d) => [d.id, d.version]), [['core-sotp', 1]]);
+      assert.deepEqual(
+        first.programmes.map((d) => [d.id, d.version]),
+        [['core-sotp', 1]],
+      );
       await uploadProgrammeVersion(first.database.db, await actorOf(first.database.db, 'admin'), { fileName: 'core-sotp.v2.json', content: coreSotp(2) });
     } finally {
       await first.database.close();
     }
     const second = await openRuntime(config);
     try {
-      assert.deepEqual(second.programmes.map((d) => [d.id, d.version]), [['core-sotp', 2]], 'the folder still holds only version 1');
+      assert.deepEqual(
+        second.programmes.map((d) => [d.id, d.version]),
+        [['core-sotp', 2]],
+        'the folder still holds only version 1',
+      );
     } finally {
       await second.database.close();
     }
@@ -161,7 +190,16 @@ test('two versions compared: each changed field with what it was and what it is 
     ],
   );
   assert.deepEqual(comparison.sessionMoves, [{ first: 6, last: 6, wasBlock: 1, nowBlock: 2 }]);
-  assert.deepEqual(comparison.settings.map((f) => [f.path, f.was, f.now]), [['effectiveFrom', '1992-01-01', '2026-06-01']]);
-  await assert.rejects(compareProgrammeVersions(database.db, admin, 'core-sotp', { was: '2', now: '2' }), (e: unknown) => e instanceof ValidationFailed && e.errors[0].field === 'now');
-  await assert.rejects(compareProgrammeVersions(database.db, admin, 'core-sotp', { was: '7', now: '2' }), (e: unknown) => e instanceof ValidationFailed && e.errors[0].field === 'was');
+  assert.deepEqual(
+    comparison.settings.map((f) => [f.path, f.was, f.now]),
+    [['effectiveFrom', '1992-01-01', '2026-06-01']],
+  );
+  await assert.rejects(
+    compareProgrammeVersions(database.db, admin, 'core-sotp', { was: '2', now: '2' }),
+    (e: unknown) => e instanceof ValidationFailed && e.errors[0].field === 'now',
+  );
+  await assert.rejects(
+    compareProgrammeVersions(database.db, admin, 'core-sotp', { was: '7', now: '2' }),
+    (e: unknown) => e instanceof ValidationFailed && e.errors[0].field === 'was',
+  );
 });

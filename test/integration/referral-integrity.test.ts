@@ -40,7 +40,15 @@ before(async () => {
 });
 after(() => database.close());
 
-const rmMedium = { ageAtCommencementOfRisk: 30, sexualAppearances: 1, criminalAppearances: 1, maleVictim: false, strangerVictim: false, singleNeverMarried: false, nonContactSexualOffence: false };
+const rmMedium = {
+  ageAtCommencementOfRisk: 30,
+  sexualAppearances: 1,
+  criminalAppearances: 1,
+  maleVictim: false,
+  strangerVictim: false,
+  singleNeverMarried: false,
+  nonContactSexualOffence: false,
+};
 const rmLow = { ...rmMedium, ageAtCommencementOfRisk: 40 };
 
 /** A man at Northgate with a contact sexual conviction and an IQ over 80; `risk` decides the rest of his eligibility. */
@@ -87,13 +95,24 @@ async function newGroup(siteId = ngt, capacity = 10): Promise<number> {
   const actor = siteId === ngt ? manager : manager2;
   const [group] = await database.db
     .insert(programmeGroups)
-    .values({ name: `Integrity group ${serial}`, programmeVersionId: version.id, siteId, roomId: room.id, capacity, earliestStart: '2027-01-04', treatmentManagerId: actor.userId! })
+    .values({
+      name: `Integrity group ${serial}`,
+      programmeVersionId: version.id,
+      siteId,
+      roomId: room.id,
+      capacity,
+      earliestStart: '2027-01-04',
+      treatmentManagerId: actor.userId!,
+    })
     .returning();
   return group.id;
 }
 
 async function currentMembership(referralId: number) {
-  return database.db.select().from(groupMembers).where(and(eq(groupMembers.referralId, referralId), isNull(groupMembers.leftAt)));
+  return database.db
+    .select()
+    .from(groupMembers)
+    .where(and(eq(groupMembers.referralId, referralId), isNull(groupMembers.leftAt)));
 }
 
 const refusedOn = (field: string, pattern?: RegExp) => (e: unknown) => {
@@ -120,7 +139,10 @@ test('allocation from the referral makes him a member of the chosen group, which
   assert.ok(offered.includes(groupId), 'the referral page offers the site’s groups with free places');
   const allocated = await transitionReferral(database.db, manager, r.id, 'allocate', { version: r.version, groupId });
   assert.equal(allocated.status, 'allocated');
-  assert.deepEqual((await currentMembership(r.id)).map((m) => m.groupId), [groupId]);
+  assert.deepEqual(
+    (await currentMembership(r.id)).map((m) => m.groupId),
+    [groupId],
+  );
   assert.equal((await getReferral(database.db, manager, r.id)).group?.id, groupId);
 });
 
@@ -132,7 +154,10 @@ test('a referral is allocated only to a group of its programme at its site with 
   await assert.rejects(transitionReferral(database.db, manager, r.id, 'allocate', { version: r.version, groupId: full }), refusedOn('groupId', /full/));
   assert.ok(!(await getReferral(database.db, manager, r.id)).groupChoices.some((g) => g.id === full), 'a full group is not offered');
   const elsewhere = await newGroup(smr);
-  await assert.rejects(transitionReferral(database.db, manager, r.id, 'allocate', { version: r.version, groupId: elsewhere }), refusedOn('groupId', /his prison/));
+  await assert.rejects(
+    transitionReferral(database.db, manager, r.id, 'allocate', { version: r.version, groupId: elsewhere }),
+    refusedOn('groupId', /his prison/),
+  );
   const [row] = await database.db.select().from(referrals).where(eq(referrals.id, r.id));
   assert.equal(row.status, 'awaiting_allocation');
 });
@@ -180,7 +205,10 @@ test('withdrawing, deselecting and completing end the membership; the group keep
     const done = await walk(allocated, manager, steps);
     assert.equal(done.status, status);
     assert.equal((await currentMembership(r.id)).length, 0, status);
-    assert.ok((await getGroup(database.db, manager, groupId)).formerMembers.some((m) => m.referralId === r.id), status);
+    assert.ok(
+      (await getGroup(database.db, manager, groupId)).formerMembers.some((m) => m.referralId === r.id),
+      status,
+    );
   }
 });
 
@@ -199,7 +227,10 @@ test('the consistency check finds a referral allocated to no group and a member 
     await fresh.db.update(referrals).set({ status: 'awaiting_allocation' }).where(eq(referrals.id, member.referralId));
     await fresh.db.update(referrals).set({ status: 'allocated' }).where(eq(referrals.id, waitingRow.id));
     const check = await checkReferralGroups(fresh.db, systemActor);
-    assert.deepEqual(check.disagreements.map((d) => d.referralId).sort((a, b) => a - b), [member.referralId, waitingRow.id].sort((a, b) => a - b));
+    assert.deepEqual(
+      check.disagreements.map((d) => d.referralId).sort((a, b) => a - b),
+      [member.referralId, waitingRow.id].sort((a, b) => a - b),
+    );
     await assert.rejects(checkReferralGroups(fresh.db, await actorOf(fresh.db, 'manager')));
   } finally {
     await fresh.close();
@@ -222,7 +253,7 @@ test('sotp db check says "consistent" on the demo data and exits 1 listing the r
       await client.end();
     } else {
       const client = await PGlite.create(env.DATA_DIR);
-      id = ((await client.query<{ id: number }>(statement)).rows[0]).id;
+      id = (await client.query<{ id: number }>(statement)).rows[0].id;
       await client.close();
     }
     const broken = await runCli(['db', 'check'], { env });
@@ -248,14 +279,24 @@ test('moving to the waitlist needs eligibility: a man computed not eligible is r
   });
   const [row] = await database.db.select().from(referrals).where(eq(referrals.id, r.id));
   assert.equal(row.status, 'assessed_suitable');
-  await recordEligibilityOverride(database.db, manager, r.personId, 'core-sotp', { result: 'eligible', reason: 'Clinical review: sexual murder conviction found in the file' }, '2026-01-01');
+  await recordEligibilityOverride(
+    database.db,
+    manager,
+    r.personId,
+    'core-sotp',
+    { result: 'eligible', reason: 'Clinical review: sexual murder conviction found in the file' },
+    '2026-01-01',
+  );
   const waitlisted = await transitionReferral(database.db, manager, r.id, 'add_to_waitlist', { version: r.version });
   assert.equal(waitlisted.status, 'awaiting_allocation');
 });
 
 test('moving to the waitlist with eligibility undetermined needs the missing facts or an override', async () => {
   const r = await suitable('unscored');
-  await assert.rejects(transitionReferral(database.db, manager, r.id, 'add_to_waitlist', { version: r.version }), refusedOn('eligibility', /undetermined: No RM2000\/S risk category is recorded/));
+  await assert.rejects(
+    transitionReferral(database.db, manager, r.id, 'add_to_waitlist', { version: r.version }),
+    refusedOn('eligibility', /undetermined: No RM2000\/S risk category is recorded/),
+  );
   await scorePerson(database.db, assessor, r.personId, 'rm2000s', rmMedium, '2026-01-01');
   const waitlisted = await transitionReferral(database.db, manager, r.id, 'add_to_waitlist', { version: r.version });
   assert.equal(waitlisted.status, 'awaiting_allocation');
@@ -263,17 +304,31 @@ test('moving to the waitlist with eligibility undetermined needs the missing fac
 
 test('moving into a group needs eligibility: allocation from the group page refuses a man no longer eligible, naming him', async () => {
   const r = await waiting();
-  await recordEligibilityOverride(database.db, manager, r.personId, 'core-sotp', { result: 'not_eligible', reason: 'New information from probation' }, '2026-01-01');
+  await recordEligibilityOverride(
+    database.db,
+    manager,
+    r.personId,
+    'core-sotp',
+    { result: 'not_eligible', reason: 'New information from probation' },
+    '2026-01-01',
+  );
   const groupId = await newGroup();
   const { version } = await getGroup(database.db, manager, groupId);
-  await assert.rejects(allocateToGroup(database.db, manager, groupId, { referrals: [`${r.id}:${r.version}`], version }), refusedOn('referrals', /^Integrity Case\d+: .*overrode his eligibility to not eligible/));
+  await assert.rejects(
+    allocateToGroup(database.db, manager, groupId, { referrals: [`${r.id}:${r.version}`], version }),
+    refusedOn('referrals', /^Integrity Case\d+: .*overrode his eligibility to not eligible/),
+  );
   assert.equal((await currentMembership(r.id)).length, 0);
 });
 
 test('the demo waitlist holds only eligible men (computed, or by an override)', async () => {
   // The demo men's prison numbers start with D; other tests in this file add men of their own.
   const waitlisted = (
-    await database.db.select({ r: referrals, prisonNumber: people.prisonNumber }).from(referrals).innerJoin(people, eq(people.id, referrals.personId)).where(eq(referrals.status, 'awaiting_allocation'))
+    await database.db
+      .select({ r: referrals, prisonNumber: people.prisonNumber })
+      .from(referrals)
+      .innerJoin(people, eq(people.id, referrals.personId))
+      .where(eq(referrals.status, 'awaiting_allocation'))
   )
     .filter((row) => row.prisonNumber.startsWith('D'))
     .map((row) => row.r);
@@ -290,7 +345,10 @@ test('the referral page shows his eligibility with its reasons and his latest ri
   const record = await getReferral(database.db, manager, r.id);
   assert.equal(record.eligibility.result, 'eligible');
   assert.ok(record.eligibility.computed.criteria.length > 0);
-  assert.deepEqual(record.latestScores.map((s) => [s.instrument, s.category]), [['rm2000s', 'medium']]);
+  assert.deepEqual(
+    record.latestScores.map((s) => [s.instrument, s.category]),
+    [['rm2000s', 'medium']],
+  );
 });
 
 // ------------------------------------------------------------------------------------------- item 3
@@ -317,13 +375,22 @@ test('a date of birth is in the past and gives an age under 110, on creating and
   await assert.rejects(createPerson(database.db, manager, { ...base, dateOfBirth: '1900-01-01' }, '2026-12-01'), refusedOn('dateOfBirth', /under 110/));
   const person = await createPerson(database.db, manager, { ...base, dateOfBirth: '1970-01-01' }, '2026-12-01');
   const { updatePerson } = await import('../../src/services/people.js');
-  await assert.rejects(updatePerson(database.db, manager, person.id, { dateOfBirth: '2027-01-01', version: person.version }, '2026-12-01'), refusedOn('dateOfBirth'));
+  await assert.rejects(
+    updatePerson(database.db, manager, person.id, { dateOfBirth: '2027-01-01', version: person.version }, '2026-12-01'),
+    refusedOn('dateOfBirth'),
+  );
 });
 
 test('a conviction date is not after today nor before his date of birth', async () => {
   const person = await man('medium');
-  await assert.rejects(addConviction(database.db, assessor, person.id, { convictionDate: '2031-01-01', offence: 'Theft', category: 'other' }, '2026-12-01'), refusedOn('convictionDate', /today or in the past/));
-  await assert.rejects(addConviction(database.db, assessor, person.id, { convictionDate: '1979-03-02', offence: 'Theft', category: 'other' }, '2026-12-01'), refusedOn('convictionDate', /date of birth/));
+  await assert.rejects(
+    addConviction(database.db, assessor, person.id, { convictionDate: '2031-01-01', offence: 'Theft', category: 'other' }, '2026-12-01'),
+    refusedOn('convictionDate', /today or in the past/),
+  );
+  await assert.rejects(
+    addConviction(database.db, assessor, person.id, { convictionDate: '1979-03-02', offence: 'Theft', category: 'other' }, '2026-12-01'),
+    refusedOn('convictionDate', /date of birth/),
+  );
 });
 
 // ------------------------------------------------------------------------------------------- item 10

@@ -54,7 +54,15 @@ async function groupWithPlaces(): Promise<number> {
   const [version] = await database.db.select().from(programmeVersions).where(eq(programmeVersions.programmeId, 'core-sotp'));
   const [group] = await database.db
     .insert(programmeGroups)
-    .values({ name: `Referral test group ${serial}`, programmeVersionId: version.id, siteId: ngt, roomId: room.id, capacity: 10, earliestStart: '2027-01-04', treatmentManagerId: actors.manager.userId! })
+    .values({
+      name: `Referral test group ${serial}`,
+      programmeVersionId: version.id,
+      siteId: ngt,
+      roomId: room.id,
+      capacity: 10,
+      earliestStart: '2027-01-04',
+      treatmentManagerId: actors.manager.userId!,
+    })
     .returning();
   return group.id;
 }
@@ -82,7 +90,15 @@ const pathTo: Record<string, string[]> = {
 async function referralAt(status: string, over: Record<string, unknown> = {}, score: ReturnType<typeof rm> | null = rm(30, 1, 1)) {
   const man = await newMan(over);
   if (score) await scorePerson(database.db, actors.assessor, man.id, 'rm2000s', score, '2026-01-01');
-  else await recordEligibilityOverride(database.db, actors.manager, man.id, 'core-sotp', { result: 'eligible', reason: 'Scoring booked; clinically suitable' }, '2026-01-01');
+  else
+    await recordEligibilityOverride(
+      database.db,
+      actors.manager,
+      man.id,
+      'core-sotp',
+      { result: 'eligible', reason: 'Scoring booked; clinically suitable' },
+      '2026-01-01',
+    );
   let r = await createReferral(database.db, actors.manager, { personId: man.id, programmeId: 'core-sotp' });
   for (const t of pathTo[status]) {
     const groupId = t === 'allocate' ? await groupWithPlaces() : undefined;
@@ -143,7 +159,10 @@ test('a closed referral has no way out, whatever the transition', async () => {
     }
   }
   assert.deepEqual(
-    referralStatuses.filter((s) => !s.open).map((s) => s.id).sort(),
+    referralStatuses
+      .filter((s) => !s.open)
+      .map((s) => s.id)
+      .sort(),
     ['deselected', 'not_eligible', 'not_suitable', 'programme_complete', 'withdrawn'],
   );
 });
@@ -168,9 +187,15 @@ test('every change writes a history row (who, from, to, reason) and an audit ent
       ['submitted', 'on_hold', 'put_on_hold', 'manager', 'Moved to healthcare'],
     ],
   );
-  const audits = await database.db.select().from(auditLog).where(eq(auditLog.subjectId, String(r.id)));
+  const audits = await database.db
+    .select()
+    .from(auditLog)
+    .where(eq(auditLog.subjectId, String(r.id)));
   assert.equal(audits.filter((a) => a.subjectType === 'referral' && a.action === 'referral.transitioned').length, 2);
-  assert.ok(audits.every((a) => !JSON.stringify(a.details).includes('healthcare')), 'free-text reasons stay out of the audit log');
+  assert.ok(
+    audits.every((a) => !JSON.stringify(a.details).includes('healthcare')),
+    'free-text reasons stay out of the audit log',
+  );
 });
 
 test('taking a referral off hold returns it to the status it had before the hold', async () => {
@@ -230,7 +255,10 @@ test('the referral page lists only the transitions the role may make', async () 
   const r = await referralAt('assessment_started');
   const asManager = await getReferral(database.db, actors.manager, r.id);
   const asFacilitator = await getReferral(database.db, actors.facilitator, r.id);
-  assert.deepEqual(asManager.transitions.map((t) => t.id), ['record_not_eligible', 'record_not_suitable', 'record_suitable_not_ready', 'record_suitable', 'put_on_hold', 'withdraw']);
+  assert.deepEqual(
+    asManager.transitions.map((t) => t.id),
+    ['record_not_eligible', 'record_not_suitable', 'record_suitable_not_ready', 'record_suitable', 'put_on_hold', 'withdraw'],
+  );
   assert.deepEqual(asFacilitator.transitions, []);
 });
 
@@ -262,8 +290,14 @@ test('the waitlist is ordered by risk, then earliest release, and warns when rel
   }
   const list = await listWaitlist(database.db, actors.manager, { siteId: ngt, programmeId: 'core-sotp', today });
   const mine = list.entries.filter((e) => byId.has(e.referralId));
-  assert.deepEqual(mine.map((e) => byId.get(e.referralId)), ['veryhigh-late', 'high-norelease', 'medium-soon', 'medium-later', 'unscored']);
-  assert.deepEqual(mine.map((e) => e.releaseBeforeGroupEnds), [false, false, true, false, true]);
+  assert.deepEqual(
+    mine.map((e) => byId.get(e.referralId)),
+    ['veryhigh-late', 'high-norelease', 'medium-soon', 'medium-later', 'unscored'],
+  );
+  assert.deepEqual(
+    mine.map((e) => e.releaseBeforeGroupEnds),
+    [false, false, true, false, true],
+  );
   assert.ok(mine.every((e) => e.daysWaiting === 0));
   await assert.rejects(listWaitlist(database.db, actors.manager2, { siteId: ngt, programmeId: 'core-sotp', today }), AccessDenied);
 });
@@ -288,8 +322,15 @@ test('the caseload filters by status and risk, searches by prison number and pag
   const byRisk = await listCaseload(database.db, actors.manager, { pageSize: 100, sort: 'risk' });
   const rank = (c: string | null) => (c === null ? 0 : ['low', 'medium', 'high', 'very_high'].indexOf(c) + 1);
   const ranks = byRisk.rows.map((row) => rank(row.riskCategory));
-  assert.deepEqual(ranks, [...ranks].sort((a, b) => b - a), 'risk sorts very high first by default');
-  await assert.rejects(listCaseload(database.db, actors.manager, { sort: 'dob' }), (e: unknown) => e instanceof ValidationFailed && e.errors[0].field === 'sort');
+  assert.deepEqual(
+    ranks,
+    [...ranks].sort((a, b) => b - a),
+    'risk sorts very high first by default',
+  );
+  await assert.rejects(
+    listCaseload(database.db, actors.manager, { sort: 'dob' }),
+    (e: unknown) => e instanceof ValidationFailed && e.errors[0].field === 'sort',
+  );
 });
 
 test('statuses in the table all have paths in this test (keeps the path table honest)', () => {

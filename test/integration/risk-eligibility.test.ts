@@ -90,15 +90,11 @@ test('only assessors and treatment managers score', async () => {
 
 test('OSP stores OSP/DC and OSP/IIC rows with their bands', async () => {
   const p = await newMan();
-  const rows = await scorePerson(
-    database.db,
-    assessor,
-    p.id,
-    'osp',
-    ospExample,
-    today,
+  const rows = await scorePerson(database.db, assessor, p.id, 'osp', ospExample, today);
+  assert.deepEqual(
+    rows.map((r) => r.instrument),
+    ['osp_dc', 'osp_iic'],
   );
-  assert.deepEqual(rows.map((r) => r.instrument), ['osp_dc', 'osp_iic']);
   // 5 (1 contact adult) + 5 (age 45: 14 − 9) + 10 (18+) + 6 (2+ sanctions) + 4 (stranger) = 30: high.
   assert.equal((rows[0].result as { points: number }).points, 30);
   assert.equal(rows[0].category, 'high');
@@ -108,17 +104,29 @@ test('OSP stores OSP/DC and OSP/IIC rows with their bands', async () => {
 test('OSP for a man with no sexual sanction stores both rows as not_applicable, with no probability', async () => {
   const p = await newMan();
   const rows = await scorePerson(database.db, assessor, p.id, 'osp', { ...ospExample, contactAdultSexualSanctions: 0 }, today);
-  assert.deepEqual(rows.map((r) => r.category), ['not_applicable', 'not_applicable']);
-  assert.deepEqual(rows.map((r) => (r.result as { probability: number | null }).probability), [null, null]);
+  assert.deepEqual(
+    rows.map((r) => r.category),
+    ['not_applicable', 'not_applicable'],
+  );
+  assert.deepEqual(
+    rows.map((r) => (r.result as { probability: number | null }).probability),
+    [null, null],
+  );
 });
 
 test('OSP refuses sexual sanctions adding up to more than the total, naming totalSanctions, and stores nothing', async () => {
   const p = await newMan();
-  await assert.rejects(scorePerson(database.db, assessor, p.id, 'osp', { ...ospExample, nonContactSexualSanctions: 2, indecentImageSanctions: 1 }, today), (e: unknown) => {
-    assert.ok(e instanceof ValidationFailed);
-    assert.deepEqual(e.errors.map((x) => x.field), ['totalSanctions']);
-    return true;
-  });
+  await assert.rejects(
+    scorePerson(database.db, assessor, p.id, 'osp', { ...ospExample, nonContactSexualSanctions: 2, indecentImageSanctions: 1 }, today),
+    (e: unknown) => {
+      assert.ok(e instanceof ValidationFailed);
+      assert.deepEqual(
+        e.errors.map((x) => x.field),
+        ['totalSanctions'],
+      );
+      return true;
+    },
+  );
   assert.equal((await database.db.select().from(riskScores).where(eq(riskScores.personId, p.id))).length, 0);
 });
 
@@ -172,7 +180,15 @@ test('the latest RM2000/S score counts: a low score makes a man not eligible unl
   const p = await newMan({ iqScore: 100, iqTest: 'WAIS-IV', iqDate: '2020-01-01' });
   await addConviction(database.db, assessor, p.id, { convictionDate: '2010-01-01', offence: 'Fictional', category: 'sexual_contact' });
   await scorePerson(database.db, assessor, p.id, 'rm2000s', rm2000, today);
-  const low = { ageAtCommencementOfRisk: 40, sexualAppearances: 1, criminalAppearances: 1, maleVictim: false, strangerVictim: false, singleNeverMarried: false, nonContactSexualOffence: false };
+  const low = {
+    ageAtCommencementOfRisk: 40,
+    sexualAppearances: 1,
+    criminalAppearances: 1,
+    maleVictim: false,
+    strangerVictim: false,
+    singleNeverMarried: false,
+    nonContactSexualOffence: false,
+  };
   await scorePerson(database.db, assessor, p.id, 'rm2000s', low, today);
   assert.equal((await getEligibility(database.db, manager, p.id, 'core-sotp', today)).result, 'not_eligible');
   await updatePerson(database.db, manager, p.id, { sexualMurder: true, version: p.version });
@@ -203,7 +219,10 @@ test('age is from the date of birth on the day given: 17 the day before his 18th
 
 test('an override needs a reason and a treatment manager, and keeps the computed result beside it', async () => {
   const p = await newMan();
-  await assert.rejects(recordEligibilityOverride(database.db, assessor, p.id, 'core-sotp', { result: 'eligible', reason: 'Clinical judgement' }, today), AccessDenied);
+  await assert.rejects(
+    recordEligibilityOverride(database.db, assessor, p.id, 'core-sotp', { result: 'eligible', reason: 'Clinical judgement' }, today),
+    AccessDenied,
+  );
   await assert.rejects(recordEligibilityOverride(database.db, manager, p.id, 'core-sotp', { result: 'eligible', reason: '   ' }, today), (e: unknown) => {
     assert.ok(e instanceof ValidationFailed);
     assert.equal(e.errors[0].field, 'reason');
@@ -219,5 +238,8 @@ test('an override needs a reason and a treatment manager, and keeps the computed
 
 test('eligibility for an unknown programme is refused naming the programme', async () => {
   const p = await newMan();
-  await assert.rejects(getEligibility(database.db, manager, p.id, 'no-such-programme', today), (e: unknown) => e instanceof ValidationFailed && e.errors[0].field === 'programmeId');
+  await assert.rejects(
+    getEligibility(database.db, manager, p.id, 'no-such-programme', today),
+    (e: unknown) => e instanceof ValidationFailed && e.errors[0].field === 'programmeId',
+  );
 });

@@ -41,7 +41,10 @@ test('the lead and co-facilitator staff every session they can; the cover facili
   const live = detail.sessions.filter((s) => s.status === 'scheduled');
   assert.equal(live.length, 84);
   const withCover = live.filter((s) => s.facilitators.some((f) => String(f.id) === id('f3')));
-  assert.deepEqual(withCover.map((s) => s.date), ['2027-01-06', '2027-01-07']);
+  assert.deepEqual(
+    withCover.map((s) => s.date),
+    ['2027-01-06', '2027-01-07'],
+  );
   for (const s of live.filter((x) => !withCover.includes(x))) {
     assert.deepEqual(s.facilitators.map((f) => String(f.id)).sort(), [id('f1'), id('f2')].sort());
   }
@@ -51,14 +54,27 @@ test('the lead and co-facilitator staff every session they can; the cover facili
 });
 
 test('when the first session is later than the earliest start the group page says which room was taken, by which group, and who was away', async () => {
-  const first = await createGroup(database.db, estate.managerA, estate.siteA, groupForm(estate, { name: 'Early group', roomId: String(estate.roomA2), earliestStart: '2027-06-07', slots: ['mon 09:00', 'tue 09:00'] }), testToday);
+  const first = await createGroup(
+    database.db,
+    estate.managerA,
+    estate.siteA,
+    groupForm(estate, { name: 'Early group', roomId: String(estate.roomA2), earliestStart: '2027-06-07', slots: ['mon 09:00', 'tue 09:00'] }),
+    testToday,
+  );
   // Same room and slots, another team: it cannot start until the first group's Mondays and Tuesdays leave room, and f4 is away on 9 June.
   await addUnavailableDays(database.db, estate.managerA, estate.f.f4.userId!, { from: '2027-06-09' }, testToday);
   const second = await createGroup(
     database.db,
     estate.managerA,
     estate.siteA,
-    groupForm(estate, { roomId: String(estate.roomA2), earliestStart: '2027-06-07', slots: ['mon 09:00', 'tue 09:00', 'wed 09:00', 'thu 09:00'], leadId: id('f4'), coId: id('f5'), coverId: '' }),
+    groupForm(estate, {
+      roomId: String(estate.roomA2),
+      earliestStart: '2027-06-07',
+      slots: ['mon 09:00', 'tue 09:00', 'wed 09:00', 'thu 09:00'],
+      leadId: id('f4'),
+      coId: id('f5'),
+      coverId: '',
+    }),
     testToday,
   );
   assert.ok(first.scheduled && second.scheduled);
@@ -81,12 +97,19 @@ test('unavailability added after a timetable exists names the sessions, and re-p
   const target = before[19];
   const added = await addUnavailableDays(database.db, estate.f.f1, estate.f.f1.userId!, { from: target.sessionDate, to: before[20].sessionDate }, testToday);
   assert.equal(added.added, dayNumber(before[20].sessionDate) - dayNumber(target.sessionDate) + 1);
-  assert.deepEqual(added.affected.map((g) => [g.groupId, g.sessions.map((s) => s.number)]), [[created.id, [20, 21]]]);
+  assert.deepEqual(
+    added.affected.map((g) => [g.groupId, g.sessions.map((s) => s.number)]),
+    [[created.id, [20, 21]]],
+  );
   const group = await getGroup(database.db, estate.managerA, created.id, testToday);
   await replanAffectedSessions(database.db, estate.managerA, created.id, { version: group.version }, testToday);
   const after = await getGroup(database.db, estate.managerA, created.id, testToday);
   const live = after.sessions.filter((s) => s.status === 'scheduled');
-  assert.deepEqual(live.map((s) => s.date), before.map((s) => s.sessionDate), 'no session moved');
+  assert.deepEqual(
+    live.map((s) => s.date),
+    before.map((s) => s.sessionDate),
+    'no session moved',
+  );
   assert.ok(live[19].facilitators.some((f) => String(f.id) === id('f3')) && !live[19].facilitators.some((f) => String(f.id) === id('f1')));
   assert.match(live[19].standIns[0], /was unavailable$/);
   assert.deepEqual(after.problems, {});
@@ -110,20 +133,36 @@ test('a facilitator’s unavailability is a range of days from the first to the 
 });
 
 test('a facilitator staffs a session only with supervision current on that session’s date: lapsing mid-group flags the later sessions and the home page says supervision due, then lapsed', async () => {
-  const created = await createGroup(database.db, estate.managerA, estate.siteA, groupForm(estate, { earliestStart: '2029-01-08', leadId: id('f4'), coId: id('f5'), coverId: id('f3') }), testToday);
+  const created = await createGroup(
+    database.db,
+    estate.managerA,
+    estate.siteA,
+    groupForm(estate, { earliestStart: '2029-01-08', leadId: id('f4'), coId: id('f5'), coverId: id('f3') }),
+    testToday,
+  );
   const sessions = await liveSessions(database.db, created.id);
   const lapse = sessions[39].sessionDate;
-  await setAccreditation(database.db, estate.managerA, estate.f.f4.userId!, { programmeId: 'core-sotp', accreditedOn: '2025-01-01', supervisionCurrentUntil: lapse });
+  await setAccreditation(database.db, estate.managerA, estate.f.f4.userId!, {
+    programmeId: 'core-sotp',
+    accreditedOn: '2025-01-01',
+    supervisionCurrentUntil: lapse,
+  });
   const group = await getGroup(database.db, estate.managerA, created.id, testToday);
   const flagged = group.sessions.filter((s) => group.problems[s.id]);
-  assert.deepEqual(flagged.map((s) => s.number), Array.from({ length: 44 }, (_, i) => 41 + i));
+  assert.deepEqual(
+    flagged.map((s) => s.number),
+    Array.from({ length: 44 }, (_, i) => 41 + i),
+  );
   assert.match(group.problems[flagged[0].id][0], new RegExp(`^${await name('f4')}’s supervision lapsed after`));
 
   const due = await supervisionAlerts(database.db, estate.managerA, addDays(lapse, -14));
   const f4Due = due.find((a) => a.userId === estate.f.f4.userId);
   assert.equal(f4Due?.status, 'due');
   assert.equal(f4Due?.affected[0].sessions.length, 44);
-  assert.equal((await supervisionAlerts(database.db, estate.managerA, addDays(lapse, -15))).find((a) => a.userId === estate.f.f4.userId), undefined);
+  assert.equal(
+    (await supervisionAlerts(database.db, estate.managerA, addDays(lapse, -15))).find((a) => a.userId === estate.f.f4.userId),
+    undefined,
+  );
   const lapsed = (await supervisionAlerts(database.db, estate.managerA, addDays(lapse, 1))).find((a) => a.userId === estate.f.f4.userId);
   assert.equal(lapsed?.status, 'lapsed');
 
@@ -138,10 +177,23 @@ test('a facilitator staffs a session only with supervision current on that sessi
 });
 
 test('a new group whose team’s supervision runs out before it could finish is not planned, and says supervision is why', async () => {
-  await setAccreditation(database.db, estate.managerA, estate.f.f5.userId!, { programmeId: 'core-sotp', accreditedOn: '2025-01-01', supervisionCurrentUntil: '2029-08-31' });
-  const created = await createGroup(database.db, estate.managerA, estate.siteA, groupForm(estate, { earliestStart: '2029-07-02', leadId: id('f5'), coId: id('f2'), coverId: '' }), testToday);
+  await setAccreditation(database.db, estate.managerA, estate.f.f5.userId!, {
+    programmeId: 'core-sotp',
+    accreditedOn: '2025-01-01',
+    supervisionCurrentUntil: '2029-08-31',
+  });
+  const created = await createGroup(
+    database.db,
+    estate.managerA,
+    estate.siteA,
+    groupForm(estate, { earliestStart: '2029-07-02', leadId: id('f5'), coId: id('f2'), coverId: '' }),
+    testToday,
+  );
   assert.equal(created.scheduled, false);
-  assert.match(created.problem ?? '', /^after 2029-08-31 fewer than 2 of the team are accredited for core-sotp with supervision current, so only \d+ of 84 sessions could be placed/);
+  assert.match(
+    created.problem ?? '',
+    /^after 2029-08-31 fewer than 2 of the team are accredited for core-sotp with supervision current, so only \d+ of 84 sessions could be placed/,
+  );
 });
 
 // Last: it leaves a past session on a closure day, which the checker rightly flags.
@@ -157,14 +209,22 @@ test('a closure day added after a timetable exists names the groups and sessions
     [[created.id, [[10, upcoming.sessionDate, ['The site is closed on this day']]]]],
   );
   const setup = await getSiteSetup(database.db, estate.managerA, estate.siteA, today);
-  assert.deepEqual(setup.affected.map((g) => g.sessions.map((s) => s.number)), [[10]], 'the past session on the first closure day is not offered for re-planning');
+  assert.deepEqual(
+    setup.affected.map((g) => g.sessions.map((s) => s.number)),
+    [[10]],
+    'the past session on the first closure day is not offered for re-planning',
+  );
   const group = await getGroup(database.db, estate.managerA, created.id, today);
   assert.deepEqual(Object.keys(group.problems).map(Number), [upcoming.id]);
 
   const replan = await replanAffectedSessions(database.db, estate.managerA, created.id, { version: group.version }, today);
   assert.equal(replan.fromNumber, 10);
   const after = await liveSessions(database.db, created.id);
-  assert.deepEqual(after.slice(0, 9).map((s) => s.sessionDate), before.slice(0, 9).map((s) => s.sessionDate), 'sessions before the affected one stay, the past one on a closure day too');
+  assert.deepEqual(
+    after.slice(0, 9).map((s) => s.sessionDate),
+    before.slice(0, 9).map((s) => s.sessionDate),
+    'sessions before the affected one stay, the past one on a closure day too',
+  );
   assert.equal(after[9].sessionDate, before[10].sessionDate, 'session 10 takes the next day the group meets');
   assert.equal(after.length, 84);
   assert.deepEqual((await getGroup(database.db, estate.managerA, created.id, today)).problems, {});

@@ -60,7 +60,9 @@ function fromDrizzle(): Catalogue {
       constraints.add(`${t}: foreign key (${r.columns.map((c) => c.name).join(', ')}) references ${target} on delete ${fk.onDelete ?? 'no action'}`);
     }
     for (const { config: i } of config.indexes) {
-      const keys = i.columns.map((c) => (is(c, IndexedColumn) ? `${c.name}${c.indexConfig.order === 'desc' ? 'desc' : ''}` : loose(sqlText(c as SQL)))).join(',');
+      const keys = i.columns
+        .map((c) => (is(c, IndexedColumn) ? `${c.name}${c.indexConfig.order === 'desc' ? 'desc' : ''}` : loose(sqlText(c as SQL))))
+        .join(',');
       constraints.add(`${t}: ${i.unique ? 'unique ' : ''}index ${i.name} on (${keys})${i.where ? ' partial' : ''}`);
     }
   }
@@ -85,7 +87,14 @@ async function fromDatabase(database: Database): Promise<Catalogue> {
   );
   for (const r of columnRows) {
     if (runnerTables.has(r.table)) continue;
-    const fallback = r.identity === 'a' ? 'identity always' : r.identity === 'd' ? 'identity by default' : r.default === null ? 'no default' : `default ${loose(r.default.replace(/^'(.*)'(::[a-z ]+)$/, '$1'))}`;
+    const fallback =
+      r.identity === 'a'
+        ? 'identity always'
+        : r.identity === 'd'
+          ? 'identity by default'
+          : r.default === null
+            ? 'no default'
+            : `default ${loose(r.default.replace(/^'(.*)'(::[a-z ]+)$/, '$1'))}`;
     columns.set(`${r.table}.${r.column}`, `${r.type}, ${r.not_null ? 'not null' : 'null'}, ${fallback}`);
   }
   const keyRows = await queryRows<{ table: string; type: string; columns: string; foreign_table: string | null; foreign_columns: string; on_delete: string }>(
@@ -105,7 +114,8 @@ async function fromDatabase(database: Database): Promise<Catalogue> {
     if (runnerTables.has(k.table)) continue;
     if (k.type === 'p') constraints.add(`${k.table}: primary key (${k.columns})`);
     if (k.type === 'u') constraints.add(`${k.table}: unique (${k.columns})`);
-    if (k.type === 'f') constraints.add(`${k.table}: foreign key (${k.columns}) references ${k.foreign_table}(${k.foreign_columns}) on delete ${onDelete[k.on_delete]}`);
+    if (k.type === 'f')
+      constraints.add(`${k.table}: foreign key (${k.columns}) references ${k.foreign_table}(${k.foreign_columns}) on delete ${onDelete[k.on_delete]}`);
   }
   // Indexes of their own, not those PostgreSQL makes for primary keys and unique constraints.
   const indexRows = await queryRows<{ table: string; name: string; unique: boolean; definition: string; partial: boolean }>(
@@ -121,7 +131,10 @@ async function fromDatabase(database: Database): Promise<Catalogue> {
   for (const i of indexRows) {
     if (runnerTables.has(i.table)) continue;
     const keys = /USING \w+ \((.*?)\)(?: WHERE .*)?$/.exec(i.definition)?.[1] ?? i.definition;
-    const loosened = keys.split(/,\s*/).map((k) => loose(k.replace(/ DESC$/, 'desc'))).join(',');
+    const loosened = keys
+      .split(/,\s*/)
+      .map((k) => loose(k.replace(/ DESC$/, 'desc')))
+      .join(',');
     constraints.add(`${i.table}: ${i.unique ? 'unique ' : ''}index ${i.name} on (${loosened})${i.partial ? ' partial' : ''}`);
   }
   return { columns, constraints };
@@ -159,6 +172,9 @@ test('the schema check sees what it compares: every table, and constraints of ev
   const tables = new Set([...catalogue.columns.keys()].map((k) => k.split('.')[0]));
   assert.equal(tables.size, Object.values(schema).filter((v) => is(v, PgTable)).length);
   for (const kind of ['primary key', 'unique (', 'foreign key', ': index', 'unique index', 'partial']) {
-    assert.ok([...catalogue.constraints].some((c) => c.includes(kind)), `the catalogue lists a ${kind}`);
+    assert.ok(
+      [...catalogue.constraints].some((c) => c.includes(kind)),
+      `the catalogue lists a ${kind}`,
+    );
   }
 });

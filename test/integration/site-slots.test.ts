@@ -59,7 +59,11 @@ test('a site slot is a weekday and an HH:MM start; the same slot twice and a ses
   await addSiteSlot(database.db, manager, site, { weekday: 'sun', start: '21:29' });
   const slots = (await getSiteSetup(database.db, manager, site)).slots;
   assert.ok(slots.some((s) => s.weekday === 'sun' && s.start === '21:29'));
-  assert.deepEqual(slots.slice(0, 2).map((s) => `${s.weekday} ${s.start}`), ['mon 09:00', 'mon 13:30'], 'listed in week order');
+  assert.deepEqual(
+    slots.slice(0, 2).map((s) => `${s.weekday} ${s.start}`),
+    ['mon 09:00', 'mon 13:30'],
+    'listed in week order',
+  );
 });
 
 test('only the site’s treatment managers (and administrators) set its slots', async () => {
@@ -77,20 +81,37 @@ test('a group’s weekly slots must be among its site’s slots', async () => {
   );
   assert.equal((await database.db.select().from(programmeGroups).where(eq(programmeGroups.siteId, estate.siteA))).length, groupsBefore, 'no group was created');
   await addSiteSlot(database.db, estate.managerA, estate.siteA, { weekday: 'sat', start: '10:00' });
-  const { id } = await createGroup(database.db, estate.managerA, estate.siteA, groupForm(estate, { slots: ['sat 10:00'], roomId: String(estate.roomA2) }), testToday);
+  const { id } = await createGroup(
+    database.db,
+    estate.managerA,
+    estate.siteA,
+    groupForm(estate, { slots: ['sat 10:00'], roomId: String(estate.roomA2) }),
+    testToday,
+  );
   const group = await getGroup(database.db, estate.managerA, id);
   assert.deepEqual(group.slots, [{ weekday: 'sat', start: '10:00' }]);
-  assert.ok(group.sessions.every((s) => weekday(s.date) === 'sat' && s.start === '10:00'), 'the solver plans in the chosen site slot');
+  assert.ok(
+    group.sessions.every((s) => weekday(s.date) === 'sat' && s.start === '10:00'),
+    'the solver plans in the chosen site slot',
+  );
 });
 
 test('removing a site slot that a current group meets in is refused naming the group; once no group meets in it, it goes', async () => {
   await addSiteSlot(database.db, estate.managerA, estate.siteA, { weekday: 'thu', start: '16:00' });
-  const { id } = await createGroup(database.db, estate.managerA, estate.siteA, groupForm(estate, { name: 'Thursday afternoons', slots: ['thu 16:00'], roomId: String(estate.roomA2) }), testToday);
+  const { id } = await createGroup(
+    database.db,
+    estate.managerA,
+    estate.siteA,
+    groupForm(estate, { name: 'Thursday afternoons', slots: ['thu 16:00'], roomId: String(estate.roomA2) }),
+    testToday,
+  );
   const slot = (await getSiteSetup(database.db, estate.managerA, estate.siteA, testToday)).slots.find((s) => s.weekday === 'thu' && s.start === '16:00')!;
   assert.deepEqual(slot.groups, ['Thursday afternoons'], 'the set-up page lists the groups meeting in the slot');
   await assert.rejects(
     removeSiteSlot(database.db, estate.managerA, estate.siteA, slot.id, { version: slot.version }, testToday),
-    (e) => fieldMessage(e) === 'slotId: Thursday 16:00 cannot be removed while Thursday afternoons meets in it: a slot can be removed once no current or planned group uses it',
+    (e) =>
+      fieldMessage(e) ===
+      'slotId: Thursday 16:00 cannot be removed while Thursday afternoons meets in it: a slot can be removed once no current or planned group uses it',
   );
   assert.ok((await database.db.select().from(siteSlots).where(eq(siteSlots.id, slot.id))).length === 1, 'the slot is still there');
   // After the group's last session nobody meets in it any more.
@@ -125,8 +146,18 @@ async function facilitatorsAtB(count: number): Promise<number[]> {
   const ids: number[] = [];
   for (let i = 0; i < count; i++) {
     const username = `slotsb${++extraFacilitators}`;
-    const created = await createUser(database.db, systemActor, { username, displayName: `Slots Facilitator ${extraFacilitators}`, role: 'facilitator', siteIds: [estate.siteB], password: 'a-long-test-password' });
-    await setAccreditation(database.db, estate.managerB, created.id, { programmeId: 'core-sotp', accreditedOn: '2025-01-01', supervisionCurrentUntil: '2029-12-31' });
+    const created = await createUser(database.db, systemActor, {
+      username,
+      displayName: `Slots Facilitator ${extraFacilitators}`,
+      role: 'facilitator',
+      siteIds: [estate.siteB],
+      password: 'a-long-test-password',
+    });
+    await setAccreditation(database.db, estate.managerB, created.id, {
+      programmeId: 'core-sotp',
+      accreditedOn: '2025-01-01',
+      supervisionCurrentUntil: '2029-12-31',
+    });
     ids.push(created.id);
   }
   return ids;
@@ -156,7 +187,13 @@ test('a catch-up on a Saturday when the site has no Saturday slots is refused, n
   const missed = (await database.db.select().from(groupSessions).where(eq(groupSessions.id, c.missedId)))[0];
   const saturday = next('sat', missed.sessionDate);
   await assert.rejects(
-    bookCatchUp(database.db, estate.managerB, c.groupId, { memberId: c.memberId, sessionId: c.missedId, date: saturday, start: '09:00', roomId: estate.roomB1, facilitatorId: c.facilitatorId }, testToday),
+    bookCatchUp(
+      database.db,
+      estate.managerB,
+      c.groupId,
+      { memberId: c.memberId, sessionId: c.missedId, date: saturday, start: '09:00', roomId: estate.roomB1, facilitatorId: c.facilitatorId },
+      testToday,
+    ),
     (e) => /^date: HMP Beta .* has no session slots on Saturdays/.test(fieldMessage(e)),
   );
   assert.equal((await getGroup(database.db, estate.managerB, c.groupId)).catchUps.length, 0);
@@ -166,7 +203,13 @@ test('a catch-up starts at one of the site’s slot times for that day', async (
   const c = await catchUpGroup();
   const missed = (await database.db.select().from(groupSessions).where(eq(groupSessions.id, c.missedId)))[0];
   await assert.rejects(
-    bookCatchUp(database.db, estate.managerB, c.groupId, { memberId: c.memberId, sessionId: c.missedId, date: missed.sessionDate, start: '15:00', roomId: estate.roomB1, facilitatorId: c.facilitatorId }, testToday),
+    bookCatchUp(
+      database.db,
+      estate.managerB,
+      c.groupId,
+      { memberId: c.memberId, sessionId: c.missedId, date: missed.sessionDate, start: '15:00', roomId: estate.roomB1, facilitatorId: c.facilitatorId },
+      testToday,
+    ),
     (e) => /^start: .*session slots on \w+days start at 09:00 or 13:30/.test(fieldMessage(e)),
   );
 });
@@ -175,42 +218,86 @@ test('a catch-up on a bank holiday or a site closure day is refused, even in a s
   const c = await catchUpGroup();
   // Easter Monday 2027 (29 March) is a bank holiday; the site has Monday slots.
   await assert.rejects(
-    bookCatchUp(database.db, estate.managerB, c.groupId, { memberId: c.memberId, sessionId: c.missedId, date: '2027-03-29', start: '13:30', roomId: estate.roomB1, facilitatorId: c.facilitatorId }, testToday),
+    bookCatchUp(
+      database.db,
+      estate.managerB,
+      c.groupId,
+      { memberId: c.memberId, sessionId: c.missedId, date: '2027-03-29', start: '13:30', roomId: estate.roomB1, facilitatorId: c.facilitatorId },
+      testToday,
+    ),
     (e) => /^date: Monday,? 29 March 2027 is a bank holiday/.test(fieldMessage(e)),
   );
   const closed = next('wed', '2027-04-05');
   await addClosure(database.db, estate.managerB, estate.siteB, { date: closed, reason: 'Inspection' });
   await assert.rejects(
-    bookCatchUp(database.db, estate.managerB, c.groupId, { memberId: c.memberId, sessionId: c.missedId, date: closed, start: '13:30', roomId: estate.roomB1, facilitatorId: c.facilitatorId }, testToday),
+    bookCatchUp(
+      database.db,
+      estate.managerB,
+      c.groupId,
+      { memberId: c.memberId, sessionId: c.missedId, date: closed, start: '13:30', roomId: estate.roomB1, facilitatorId: c.facilitatorId },
+      testToday,
+    ),
     (e) => /^date: HMP Beta .* is closed on .* \(Inspection\)/.test(fieldMessage(e)),
   );
 });
 
 test('a catch-up never double-books a room: the refusal names the group session holding it', async () => {
   // Site A: a group meets weekday mornings in room 1; a man of another group at A wants room 1 then.
-  const holder = await createGroup(database.db, estate.managerA, estate.siteA, groupForm(estate, { name: 'Group B', slots: ['mon 09:00', 'tue 09:00', 'wed 09:00', 'thu 09:00', 'fri 09:00'], earliestStart: '2027-06-07' }), testToday);
+  const holder = await createGroup(
+    database.db,
+    estate.managerA,
+    estate.siteA,
+    groupForm(estate, { name: 'Group B', slots: ['mon 09:00', 'tue 09:00', 'wed 09:00', 'thu 09:00', 'fri 09:00'], earliestStart: '2027-06-07' }),
+    testToday,
+  );
   const held = (await liveSessions(database.db, holder.id))[13];
   const other = await createGroup(
     database.db,
     estate.managerA,
     estate.siteA,
-    groupForm(estate, { name: 'Group C', slots: ['mon 13:30', 'tue 13:30', 'wed 13:30', 'thu 13:30', 'fri 13:30'], roomId: String(estate.roomA2), earliestStart: '2027-06-07', leadId: String(estate.f.f4.userId), coId: String(estate.f.f5.userId), coverId: '' }),
+    groupForm(estate, {
+      name: 'Group C',
+      slots: ['mon 13:30', 'tue 13:30', 'wed 13:30', 'thu 13:30', 'fri 13:30'],
+      roomId: String(estate.roomA2),
+      earliestStart: '2027-06-07',
+      leadId: String(estate.f.f4.userId),
+      coId: String(estate.f.f5.userId),
+      coverId: '',
+    }),
     testToday,
   );
   const [memberId] = await addMembers(database.db, other.id, estate.siteA, 1);
   const missed = (await liveSessions(database.db, other.id))[0];
   const f4 = estate.f.f4.userId!;
   await assert.rejects(
-    bookCatchUp(database.db, estate.managerA, other.id, { memberId, sessionId: missed.id, date: held.sessionDate, start: '09:00', roomId: estate.roomA1, facilitatorId: f4 }, testToday),
+    bookCatchUp(
+      database.db,
+      estate.managerA,
+      other.id,
+      { memberId, sessionId: missed.id, date: held.sessionDate, start: '09:00', roomId: estate.roomA1, facilitatorId: f4 },
+      testToday,
+    ),
     (e) => fieldMessage(e) === `roomId: Room 1 is taken by Group B session 14 at 09:00`,
   );
   // Room 2 is free that morning: booked. Then a second catch-up in room 2 at that time is refused, naming the first.
   const limits = await getFacilitatorAvailability(database.db, estate.managerA, f4);
   await setFacilitatorLimits(database.db, estate.managerA, f4, { maxSessionsPerDay: 2, maxSessionsPerWeek: 10, version: limits.version });
-  await bookCatchUp(database.db, estate.managerA, other.id, { memberId, sessionId: missed.id, date: held.sessionDate, start: '09:00', roomId: estate.roomA2, facilitatorId: f4 }, testToday);
+  await bookCatchUp(
+    database.db,
+    estate.managerA,
+    other.id,
+    { memberId, sessionId: missed.id, date: held.sessionDate, start: '09:00', roomId: estate.roomA2, facilitatorId: f4 },
+    testToday,
+  );
   const [second] = await addMembers(database.db, other.id, estate.siteA, 1);
   await assert.rejects(
-    bookCatchUp(database.db, estate.managerA, other.id, { memberId: second, sessionId: missed.id, date: held.sessionDate, start: '09:00', roomId: estate.roomA2, facilitatorId: estate.f.f5.userId! }, testToday),
+    bookCatchUp(
+      database.db,
+      estate.managerA,
+      other.id,
+      { memberId: second, sessionId: missed.id, date: held.sessionDate, start: '09:00', roomId: estate.roomA2, facilitatorId: estate.f.f5.userId! },
+      testToday,
+    ),
     (e) => fieldMessage(e) === `roomId: Room 2 is taken by a catch-up of Group C session 1 at 09:00`,
   );
 });
@@ -224,18 +311,36 @@ test('a catch-up never double-books a facilitator: not when away, not in another
   // Away that day.
   const [away] = await database.db.insert(facilitatorUnavailability).values({ userId: inSession[0], unavailableOn: day, reason: 'Training' }).returning();
   await assert.rejects(
-    bookCatchUp(database.db, estate.managerB, c.groupId, { memberId: c.memberId, sessionId: c.missedId, date: day, start: '13:30', roomId: estate.roomB1, facilitatorId: inSession[0] }, testToday),
+    bookCatchUp(
+      database.db,
+      estate.managerB,
+      c.groupId,
+      { memberId: c.memberId, sessionId: c.missedId, date: day, start: '13:30', roomId: estate.roomB1, facilitatorId: inSession[0] },
+      testToday,
+    ),
     (e) => /^facilitatorId: .* is unavailable on/.test(fieldMessage(e)),
   );
   await database.db.delete(facilitatorUnavailability).where(eq(facilitatorUnavailability.id, away.id));
   // Runs the group's morning session that day: at the default one session a day, the afternoon is over the limit.
   await assert.rejects(
-    bookCatchUp(database.db, estate.managerB, c.groupId, { memberId: c.memberId, sessionId: c.missedId, date: day, start: '13:30', roomId: estate.roomB1, facilitatorId: inSession[1] }, testToday),
+    bookCatchUp(
+      database.db,
+      estate.managerB,
+      c.groupId,
+      { memberId: c.memberId, sessionId: c.missedId, date: day, start: '13:30', roomId: estate.roomB1, facilitatorId: inSession[1] },
+      testToday,
+    ),
     (e) => /^facilitatorId: .* would be over their limit of 1 session a day/.test(fieldMessage(e)),
   );
   // In the morning he is in the group's own session (and so is the man): refused on the start.
   await assert.rejects(
-    bookCatchUp(database.db, estate.managerB, c.groupId, { memberId: c.memberId, sessionId: c.missedId, date: day, start: '09:00', roomId: estate.roomB1, facilitatorId: inSession[1] }, testToday),
+    bookCatchUp(
+      database.db,
+      estate.managerB,
+      c.groupId,
+      { memberId: c.memberId, sessionId: c.missedId, date: day, start: '09:00', roomId: estate.roomB1, facilitatorId: inSession[1] },
+      testToday,
+    ),
     (e) => /^start: That time overlaps his group’s session 6 \(09:00 to 11:30\)/.test(fieldMessage(e)),
   );
 });
@@ -247,7 +352,13 @@ test('a catch-up in a site slot on an open day with a free room and facilitator 
   const g1 = estate.f.g1.userId!;
   const limits = await getFacilitatorAvailability(database.db, estate.managerB, g1);
   await setFacilitatorLimits(database.db, estate.managerB, g1, { maxSessionsPerDay: 2, maxSessionsPerWeek: 10, version: limits.version });
-  const { id } = await bookCatchUp(database.db, estate.managerB, c.groupId, { memberId: c.memberId, sessionId: c.missedId, date: day, start: '13:30', roomId: estate.roomB1, facilitatorId: g1 }, testToday);
+  const { id } = await bookCatchUp(
+    database.db,
+    estate.managerB,
+    c.groupId,
+    { memberId: c.memberId, sessionId: c.missedId, date: day, start: '13:30', roomId: estate.roomB1, facilitatorId: g1 },
+    testToday,
+  );
   const booked = (await getGroup(database.db, estate.managerB, c.groupId)).catchUps.find((x) => x.id === id)!;
   assert.deepEqual([booked.date, booked.start, booked.end], [day, '13:30', '16:00']);
 });
@@ -258,14 +369,28 @@ test('a group planned after a catch-up does not take the catch-up’s room at th
   const monday = next('mon', (await liveSessions(database.db, c.groupId))[20].sessionDate);
   const [memberId] = await addMembers(database.db, c.groupId, estate.siteB, 1);
   const g1 = estate.f.g1.userId!;
-  await bookCatchUp(database.db, estate.managerB, c.groupId, { memberId, sessionId: c.missedId, date: monday, start: '13:30', roomId: estate.roomB1, facilitatorId: g1 }, testToday);
+  await bookCatchUp(
+    database.db,
+    estate.managerB,
+    c.groupId,
+    { memberId, sessionId: c.missedId, date: monday, start: '13:30', roomId: estate.roomB1, facilitatorId: g1 },
+    testToday,
+  );
   // Two facilitators other than g1, so the catch-up's room (not g1's time) is what stands in the way.
   const other = await facilitatorsAtB(2);
   const { id } = await createGroup(
     database.db,
     estate.managerB,
     estate.siteB,
-    groupForm(estate, { slots: ['mon 13:30'], roomId: String(estate.roomB1), earliestStart: monday, treatmentManagerId: String(estate.managerB.userId), leadId: String(other[0]), coId: String(other[1]), coverId: '' }),
+    groupForm(estate, {
+      slots: ['mon 13:30'],
+      roomId: String(estate.roomB1),
+      earliestStart: monday,
+      treatmentManagerId: String(estate.managerB.userId),
+      leadId: String(other[0]),
+      coId: String(other[1]),
+      coverId: '',
+    }),
     testToday,
   );
   const first = (await liveSessions(database.db, id))[0];
@@ -297,8 +422,20 @@ test('the migration gives every existing site Monday to Friday at 09:00 and 13:3
       sql`SELECT s.code, ss.weekday || ' ' || ss.start_time AS slot FROM site_slots ss JOIN sites s ON s.id = ss.site_id ORDER BY s.code, ss.weekday, ss.start_time`,
     );
     const weekdays = ['fri', 'mon', 'thu', 'tue', 'wed'].flatMap((d) => [`${d} 09:00`, `${d} 13:30`]);
-    assert.deepEqual(rows.filter((r) => r.code === 'NEW').map((r) => r.slot).sort(), weekdays.sort());
-    assert.deepEqual(rows.filter((r) => r.code === 'OLD').map((r) => r.slot).sort(), [...weekdays, 'sat 10:00'].sort());
+    assert.deepEqual(
+      rows
+        .filter((r) => r.code === 'NEW')
+        .map((r) => r.slot)
+        .sort(),
+      weekdays.sort(),
+    );
+    assert.deepEqual(
+      rows
+        .filter((r) => r.code === 'OLD')
+        .map((r) => r.slot)
+        .sort(),
+      [...weekdays, 'sat 10:00'].sort(),
+    );
   } finally {
     await old.close();
   }

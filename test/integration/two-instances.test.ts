@@ -67,7 +67,10 @@ test('two instances starting at once on a new database both start, and the migra
     // What `sotp serve` does first, twice at the same moment.
     const started = await Promise.allSettled([openRuntime(config), openRuntime(config)]);
     for (const s of started) if (s.status === 'fulfilled') await s.value.database.close();
-    assert.deepEqual(started.map((s) => (s.status === 'rejected' ? String(s.reason) : 'started')), ['started', 'started']);
+    assert.deepEqual(
+      started.map((s) => (s.status === 'rejected' ? String(s.reason) : 'started')),
+      ['started', 'started'],
+    );
     const fresh = await openDatabase({ databaseUrl: url.toString(), dataDir: '' });
     try {
       const [row] = await queryRows<{ migrations: string; versions: string }>(

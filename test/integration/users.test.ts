@@ -28,7 +28,10 @@ test('only administrators may list, read, create or disable users', async () => 
 test('a user of one site sees only that site; national roles see all', async () => {
   const sites = await listSites(database.db, systemActor);
   const southmoor = sites.find((s) => s.code === 'SMR')!;
-  assert.deepEqual((await listSites(database.db, actorFor('treatment_manager', [southmoor.id]))).map((s) => s.code), ['SMR']);
+  assert.deepEqual(
+    (await listSites(database.db, actorFor('treatment_manager', [southmoor.id]))).map((s) => s.code),
+    ['SMR'],
+  );
   assert.deepEqual((await listSites(database.db, actorFor('auditor'))).map((s) => s.code).sort(), ['NGT', 'SMR']);
   assert.deepEqual(await listSites(database.db, actorFor('facilitator', [])), []);
 });
@@ -44,7 +47,11 @@ test('creating a user with a site that does not exist is refused and nothing is 
 test('national roles are stored without site assignments', async () => {
   const sites = await listSites(database.db, systemActor);
   const user = await createUser(database.db, systemActor, {
-    username: 'auditor2', displayName: 'Second Auditor', role: 'auditor', siteIds: sites.map((s) => s.id), password: 'a-long-enough-password',
+    username: 'auditor2',
+    displayName: 'Second Auditor',
+    role: 'auditor',
+    siteIds: sites.map((s) => s.id),
+    password: 'a-long-enough-password',
   });
   assert.deepEqual(user.siteIds, []);
 });

@@ -8,7 +8,8 @@ export const isRunning = (page: LightMyRequestResponse) => />\s*Refresh\s*</.tes
 
 export async function importFinished(client: TestClient, upload: LightMyRequestResponse): Promise<LightMyRequestResponse> {
   const location = String(upload.headers.location);
-  if (upload.statusCode !== 303 || !location.startsWith('/evaluations/import-progress/')) throw new Error(`not an upload that started an import: ${upload.statusCode} ${location}`);
+  if (upload.statusCode !== 303 || !location.startsWith('/evaluations/import-progress/'))
+    throw new Error(`not an upload that started an import: ${upload.statusCode} ${location}`);
   for (let attempt = 0; attempt < 3000; attempt++) {
     const page = await client.get(location);
     if (page.statusCode !== 200 || !isRunning(page)) return page;

@@ -75,7 +75,10 @@ export async function buildEstate(db: Db): Promise<Estate> {
   const roomA1 = (await addRoom(db, managerA, siteA, { name: 'Room 1' })).id;
   const roomA2 = (await addRoom(db, managerA, siteA, { name: 'Room 2' })).id;
   const roomB1 = (await addRoom(db, managerB, siteB, { name: 'Room 1' })).id;
-  for (const [siteId, manager] of [[siteA, managerA], [siteB, managerB]] as const) {
+  for (const [siteId, manager] of [
+    [siteA, managerA],
+    [siteB, managerB],
+  ] as const) {
     for (const slot of estateSlots) await addSiteSlot(db, manager, siteId, slot);
   }
   const f = {
@@ -145,19 +148,33 @@ export async function storedTimetable(db: Db, siteId: number): Promise<{ scenari
   const sessions = groupIds.length
     ? (await db.select().from(groupSessions).where(inArray(groupSessions.groupId, groupIds))).filter((s) => s.status !== 'cancelled')
     : [];
-  const links = sessions.length ? await db.select().from(sessionFacilitators).where(inArray(sessionFacilitators.sessionId, sessions.map((s) => s.id))) : [];
+  const links = sessions.length
+    ? await db
+        .select()
+        .from(sessionFacilitators)
+        .where(
+          inArray(
+            sessionFacilitators.sessionId,
+            sessions.map((s) => s.id),
+          ),
+        )
+    : [];
   const facilitatorIds = [...new Set([...teams.map((t) => t.userId), ...links.map((l) => l.userId)])];
   const siteRooms = await db.select().from(rooms).where(eq(rooms.siteId, siteId));
   const closures = await db.select().from(siteClosures).where(eq(siteClosures.siteId, siteId));
   const profiles = facilitatorIds.length ? await db.select().from(facilitatorProfiles).where(inArray(facilitatorProfiles.userId, facilitatorIds)) : [];
-  const accreditations = facilitatorIds.length ? await db.select().from(facilitatorAccreditations).where(inArray(facilitatorAccreditations.userId, facilitatorIds)) : [];
+  const accreditations = facilitatorIds.length
+    ? await db.select().from(facilitatorAccreditations).where(inArray(facilitatorAccreditations.userId, facilitatorIds))
+    : [];
   const away = facilitatorIds.length ? await db.select().from(facilitatorUnavailability).where(inArray(facilitatorUnavailability.userId, facilitatorIds)) : [];
   const userSiteRows = facilitatorIds.length ? await db.select().from(userSites).where(inArray(userSites.userId, facilitatorIds)) : [];
   const slotKeys = new Set(slots.map((s) => `${s.weekday} ${s.startTime}`));
   const scenario: CheckedScenario = {
     programme: 'core-sotp',
     closures: closures.map((c) => ({ site: String(siteId), date: c.closureDate })),
-    sites: [{ id: String(siteId), rooms: siteRooms.map((r) => String(r.id)), slots: [...slotKeys].map((k) => ({ weekday: k.slice(0, 3), start: k.slice(4) })) }],
+    sites: [
+      { id: String(siteId), rooms: siteRooms.map((r) => String(r.id)), slots: [...slotKeys].map((k) => ({ weekday: k.slice(0, 3), start: k.slice(4) })) },
+    ],
     facilitators: facilitatorIds.map((id) => ({
       id: String(id),
       sites: userSiteRows.filter((u) => u.userId === id).map((u) => String(u.siteId)),
@@ -200,4 +217,3 @@ export async function liveSessions(db: Db, groupId: number) {
   const rows = await db.select().from(groupSessions).where(eq(groupSessions.groupId, groupId));
   return rows.filter((r) => r.status !== 'cancelled').sort((a, b) => a.number - b.number);
 }
-

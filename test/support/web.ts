@@ -84,7 +84,9 @@ export class TestClient {
     const parts: string[] = [];
     const all = { ...(this.lastCsrfToken && !('_csrf' in fields) ? { _csrf: this.lastCsrfToken } : {}), ...fields };
     for (const [key, value] of Object.entries(all)) parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${key}"\r\n\r\n${value}\r\n`);
-    parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n${file.content}\r\n`);
+    parts.push(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n${file.content}\r\n`,
+    );
     parts.push(`--${boundary}--\r\n`);
     return this.remember(
       await this.app.inject({

@@ -51,7 +51,12 @@ async function recordsAt(code: string, facilitatorName: string, managerName: str
   const [facilitator] = await db.select({ id: users.id }).from(users).where(eq(users.username, facilitatorName));
   const [manager] = await db.select({ id: users.id }).from(users).where(eq(users.username, managerName));
   const conviction = await first(
-    db.select({ id: convictions.id, personId: convictions.personId }).from(convictions).innerJoin(people, eq(people.id, convictions.personId)).where(eq(people.siteId, siteId)).limit(1),
+    db
+      .select({ id: convictions.id, personId: convictions.personId })
+      .from(convictions)
+      .innerJoin(people, eq(people.id, convictions.personId))
+      .where(eq(people.siteId, siteId))
+      .limit(1),
   );
   const referral = await first(db.select({ id: referrals.id }).from(referrals).where(eq(referrals.siteId, siteId)).limit(1));
   // The group the site's facilitator works in, so a facilitator reads a group of his own.
@@ -65,10 +70,18 @@ async function recordsAt(code: string, facilitatorName: string, managerName: str
   );
   assert.ok(conviction && referral && group, `demo data at ${code} has a man with a conviction, a referral and a group`);
   const session = await first(db.select({ id: groupSessions.id }).from(groupSessions).where(eq(groupSessions.groupId, group.id)).limit(1));
-  const member = await first(db.select({ referralId: groupMembers.referralId }).from(groupMembers).where(and(eq(groupMembers.groupId, group.id), isNull(groupMembers.leftAt))).limit(1));
+  const member = await first(
+    db
+      .select({ referralId: groupMembers.referralId })
+      .from(groupMembers)
+      .where(and(eq(groupMembers.groupId, group.id), isNull(groupMembers.leftAt)))
+      .limit(1),
+  );
   const catchUp = await first(db.select({ id: catchUpSessions.id }).from(catchUpSessions).where(eq(catchUpSessions.groupId, group.id)).limit(1));
   const slot = await first(db.select({ id: siteSlots.id }).from(siteSlots).where(eq(siteSlots.siteId, siteId)).limit(1));
-  const away = await first(db.select({ id: facilitatorUnavailability.id }).from(facilitatorUnavailability).where(eq(facilitatorUnavailability.userId, facilitator.id)).limit(1));
+  const away = await first(
+    db.select({ id: facilitatorUnavailability.id }).from(facilitatorUnavailability).where(eq(facilitatorUnavailability.userId, facilitator.id)).limit(1),
+  );
   return {
     site: String(siteId),
     person: String(conviction.personId),
@@ -89,7 +102,13 @@ before(async () => {
   t = await startTestApp({ demo: true });
   const ngt = await siteIdOf(t.database.db, 'NGT');
   // The demo assessor works at both sites; the matrix needs one of site A only.
-  await createUser(t.database.db, systemActor, { username: 'assessor-ngt', displayName: 'Ash Assessor', role: 'assessor', siteIds: [ngt], password: demoPassword });
+  await createUser(t.database.db, systemActor, {
+    username: 'assessor-ngt',
+    displayName: 'Ash Assessor',
+    role: 'assessor',
+    siteIds: [ngt],
+    password: demoPassword,
+  });
   const usernames: Record<Role, string> = { ...demoUserOf, assessor: 'assessor-ngt' };
   const byName = await callersFor(t, Object.values(usernames));
   callers = new Map(roles.map((role) => [role, byName.get(usernames[role])!]));
@@ -207,7 +226,9 @@ test('every role × every guarded route × own site and another is answered as t
 
 test('every API route is in the OpenAPI document and every documented operation is a route', async () => {
   const document = (await t.app.inject({ url: '/api/v1/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
-  const documented = Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path.startsWith("/api/v1") ? "" : "/api/v1"}${path.replace(/\{(\w+)\}/g, ':$1')}`));
+  const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
+    Object.keys(operations).map((method) => `${method.toUpperCase()} ${path.startsWith('/api/v1') ? '' : '/api/v1'}${path.replace(/\{(\w+)\}/g, ':$1')}`),
+  );
   const served = t.routeTable
     .filter((r) => r.url.startsWith('/api/v1/') && r.url !== '/api/v1/openapi.json' && !['HEAD', 'OPTIONS'].includes(r.method))
     .map((r) => `${r.method} ${r.url}`);

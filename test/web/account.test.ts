@@ -17,7 +17,9 @@ test('changing your password ends your other sessions and keeps this one', async
   await here.signIn('auditor');
   await here.get('/account');
   const response = await here.post('/account/password', {
-    currentPassword: 'demo-password-for-tests', newPassword: 'a long and unusual auditor phrase', confirmPassword: 'a long and unusual auditor phrase',
+    currentPassword: 'demo-password-for-tests',
+    newPassword: 'a long and unusual auditor phrase',
+    confirmPassword: 'a long and unusual auditor phrase',
   });
   assert.equal(response.statusCode, 303);
   assert.equal(response.headers.location, '/account?changed=1');
@@ -37,7 +39,10 @@ test('a new password is refused when it is common, short, mistyped or the curren
     [{ newPassword: 'password1234', confirmPassword: 'password1234' }, 'Choose a password that is not one of the most commonly used passwords'],
     [{ newPassword: 'short', confirmPassword: 'short' }, 'New password must be at least 12 characters'],
     [{ newPassword: 'a long unusual phrase one', confirmPassword: 'a long unusual phrase two' }, 'The two new passwords do not match'],
-    [{ currentPassword: 'not-my-password', newPassword: 'a long unusual phrase one', confirmPassword: 'a long unusual phrase one' }, 'Your current password is not correct'],
+    [
+      { currentPassword: 'not-my-password', newPassword: 'a long unusual phrase one', confirmPassword: 'a long unusual phrase one' },
+      'Your current password is not correct',
+    ],
   ];
   for (const [fields, message] of cases) {
     const response = await attempt(fields);

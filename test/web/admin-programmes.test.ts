@@ -65,7 +65,10 @@ test('an uploaded version is shown at once (post/redirect/get), in the catalogue
 
   const compared = await admin.get('/admin/programmes/core-sotp/compare?was=1&now=2');
   assert.equal(compared.statusCode, 200);
-  const criterion = /Minimum age \(years\)<br><code[^>]*>eligibility\.criteria\[1\]\.years<\/code><\/th>\s*<td class="govuk-table__cell">(\d+)<\/td>\s*<td class="govuk-table__cell">(\d+)<\/td>/.exec(compared.body);
+  const criterion =
+    /Minimum age \(years\)<br><code[^>]*>eligibility\.criteria\[1\]\.years<\/code><\/th>\s*<td class="govuk-table__cell">(\d+)<\/td>\s*<td class="govuk-table__cell">(\d+)<\/td>/.exec(
+      compared.body,
+    );
   assert.deepEqual(criterion?.slice(1), ['18', '21']);
   assert.match(compared.body, /In effect from/);
 

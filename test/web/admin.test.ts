@@ -40,7 +40,12 @@ test('an invalid new-user form names every wrong field and creates nothing', asy
   const users = await userCount();
   const response = await admin.post('/admin/users', { username: '', displayName: '', password: 'short' });
   assert.equal(response.statusCode, 400);
-  assert.deepEqual(errorSummary(response.body), ['Enter a user name', 'Enter the person’s full name', 'Choose a role', 'Password must be at least 12 characters']);
+  assert.deepEqual(errorSummary(response.body), [
+    'Enter a user name',
+    'Enter the person’s full name',
+    'Choose a role',
+    'Password must be at least 12 characters',
+  ]);
   assert.doesNotMatch(response.body, /value="short"/, 'the password is never echoed back');
   assert.equal(await userCount(), users);
 });

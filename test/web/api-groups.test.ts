@@ -41,7 +41,14 @@ test('the API lists groups and timetables only to those who may see them', async
 
 test('cancelling and swapping through the API: what moved comes back; a refused swap names the field and rule', async () => {
   const group = (await call('manager', 'GET', '/api/v1/groups')).json().groups.find((g: { name: string }) => g.name === 'NGT Core SOTP group 1');
-  const sessions = (await call('manager', 'GET', `/api/v1/groups/${group.id}/timetable`)).json().sessions as Array<{ id: number; number: number; date: string; version: number; facilitatorIds: number[]; status: string }>;
+  const sessions = (await call('manager', 'GET', `/api/v1/groups/${group.id}/timetable`)).json().sessions as Array<{
+    id: number;
+    number: number;
+    date: string;
+    version: number;
+    facilitatorIds: number[];
+    status: string;
+  }>;
   const future = sessions.filter((s) => s.date >= londonToday() && s.status === 'scheduled');
   const target = future[5];
   const cancelled = await call('manager', 'POST', `/api/v1/sessions/${target.id}/cancel`, { reason: 'Staff shortage', version: target.version });
@@ -52,7 +59,11 @@ test('cancelling and swapping through the API: what moved comes back; a refused 
   // Re-read: the cancellation moved (and so versioned) the later sessions.
   const now = (await call('manager', 'GET', `/api/v1/groups/${group.id}/timetable`)).json().sessions as typeof sessions;
   const later = now.find((s) => s.number === future[20].number && s.status === 'scheduled')!;
-  const swap = await call('manager', 'POST', `/api/v1/sessions/${later.id}/swap`, { replacedId: later.facilitatorIds[0], replacementId: ids.facilitator2, version: later.version });
+  const swap = await call('manager', 'POST', `/api/v1/sessions/${later.id}/swap`, {
+    replacedId: later.facilitatorIds[0],
+    replacementId: ids.facilitator2,
+    version: later.version,
+  });
   assert.equal(swap.statusCode, 400);
   assert.equal(swap.json().error.field, 'replacementId');
   assert.match(swap.json().error.message, /not in this group’s facilitator team/);

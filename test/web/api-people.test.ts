@@ -35,7 +35,12 @@ test('people, scores, eligibility, referrals and transitions work end to end thr
   const person = created.json();
   assert.equal(person.prisonNumber, 'V1234VV');
 
-  const patched = await call('assessor', 'PATCH', `/api/v1/people/${person.id}`, { iqScore: 101, iqTest: 'WAIS-IV', iqDate: '2024-01-01', version: person.version });
+  const patched = await call('assessor', 'PATCH', `/api/v1/people/${person.id}`, {
+    iqScore: 101,
+    iqTest: 'WAIS-IV',
+    iqDate: '2024-01-01',
+    version: person.version,
+  });
   assert.equal(patched.statusCode, 200, patched.body);
   assert.equal(patched.json().iqScore, 101);
   assert.equal(patched.json().familyName, 'Person');
@@ -43,7 +48,11 @@ test('people, scores, eligibility, referrals and transitions work end to end thr
   assert.equal(stale.statusCode, 409);
   assert.equal(stale.json().error.code, 'edit_conflict');
 
-  const conviction = await call('assessor', 'POST', `/api/v1/people/${person.id}/convictions`, { convictionDate: '2010-01-01', offence: 'Fictional', category: 'sexual_contact' });
+  const conviction = await call('assessor', 'POST', `/api/v1/people/${person.id}/convictions`, {
+    convictionDate: '2010-01-01',
+    offence: 'Fictional',
+    category: 'sexual_contact',
+  });
   assert.equal(conviction.statusCode, 201, conviction.body);
 
   const scored = await call('assessor', 'POST', `/api/v1/people/${person.id}/scores/rm2000s`, rm2000Example);
@@ -73,8 +82,14 @@ test('people, scores, eligibility, referrals and transitions work end to end thr
   assert.equal(moved.statusCode, 200, moved.body);
   assert.equal(moved.json().status, 'awaiting_assessment');
   const read = await call('assessor', 'GET', `/api/v1/referrals/${ref.id}`);
-  assert.deepEqual(read.json().history.map((h: { to: string }) => h.to), ['draft', 'submitted', 'awaiting_assessment']);
-  assert.deepEqual(read.json().availableTransitions.map((x: { id: string }) => x.id), ['start_assessment']);
+  assert.deepEqual(
+    read.json().history.map((h: { to: string }) => h.to),
+    ['draft', 'submitted', 'awaiting_assessment'],
+  );
+  assert.deepEqual(
+    read.json().availableTransitions.map((x: { id: string }) => x.id),
+    ['start_assessment'],
+  );
 
   const list = await call('manager', 'GET', '/api/v1/referrals?q=V1234VV');
   assert.equal(list.statusCode, 200, list.body);
@@ -125,7 +140,12 @@ test('API input is validated: a 400 JSON error names the field', async () => {
 test('a Southmoor manager gets 403 JSON for a Northgate person and referral; a researcher for any person', async () => {
   const [{ id }] = (await call('manager', 'GET', '/api/v1/people?q=V1234VV')).json().people;
   const refs = (await call('manager', 'GET', '/api/v1/referrals?q=V1234VV')).json().referrals;
-  for (const url of [`/api/v1/people/${id}`, `/api/v1/referrals/${refs[0].referralId}`, `/api/v1/people/${id}/eligibility/core-sotp`, `/api/v1/waitlist?site=${ngt}&programme=core-sotp`]) {
+  for (const url of [
+    `/api/v1/people/${id}`,
+    `/api/v1/referrals/${refs[0].referralId}`,
+    `/api/v1/people/${id}/eligibility/core-sotp`,
+    `/api/v1/waitlist?site=${ngt}&programme=core-sotp`,
+  ]) {
     const response = await call('manager2', 'GET', url);
     assert.equal(response.statusCode, 403, url);
     assert.equal(response.json().error.code, 'forbidden');
@@ -137,7 +157,9 @@ test('a Southmoor manager gets 403 JSON for a Northgate person and referral; a r
 test('convictions are edited and removed with their version, only under their own person; overrides need a treatment manager and a reason', async () => {
   const created = (await call('assessor', 'POST', '/api/v1/people', { ...man, prisonNumber: 'V5678VV', siteId: ngt })).json();
   const other = (await call('assessor', 'POST', '/api/v1/people', { ...man, prisonNumber: 'V5679VV', siteId: ngt })).json();
-  const c = (await call('assessor', 'POST', `/api/v1/people/${created.id}/convictions`, { convictionDate: '2010-01-01', offence: 'Fictional', category: 'other' })).json();
+  const c = (
+    await call('assessor', 'POST', `/api/v1/people/${created.id}/convictions`, { convictionDate: '2010-01-01', offence: 'Fictional', category: 'other' })
+  ).json();
   const body = { convictionDate: '2010-01-01', offence: 'Changed', category: 'violent', version: c.version };
   assert.equal((await call('assessor', 'PATCH', `/api/v1/people/${other.id}/convictions/${c.id}`, body)).statusCode, 404);
   const edited = await call('assessor', 'PATCH', `/api/v1/people/${created.id}/convictions/${c.id}`, body);

@@ -42,7 +42,10 @@ test('GET /api/v1/me returns the caller’s user name, role and sites', async ()
   const body = response.json();
   assert.equal(body.username, 'manager');
   assert.equal(body.role, 'treatment_manager');
-  assert.deepEqual(body.sites.map((s: { name: string }) => s.name), ['HMP Northgate']);
+  assert.deepEqual(
+    body.sites.map((s: { name: string }) => s.name),
+    ['HMP Northgate'],
+  );
 });
 
 test('a made-up or tampered token is refused', async () => {
@@ -58,7 +61,10 @@ test('the OpenAPI document is public and describes the API routes only', async (
   const doc = response.json();
   assert.match(doc.openapi, /^3\./);
   assert.ok(doc.paths['/api/v1/me'], 'me is described');
-  assert.ok(Object.keys(doc.paths).every((p: string) => p.startsWith('/api/v1')), Object.keys(doc.paths).join(', '));
+  assert.ok(
+    Object.keys(doc.paths).every((p: string) => p.startsWith('/api/v1')),
+    Object.keys(doc.paths).join(', '),
+  );
 });
 
 test('an unknown API path is a 404 JSON error, not a page', async () => {

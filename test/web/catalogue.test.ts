@@ -37,7 +37,10 @@ test('the Core SOTP page shows every section of the source document and 20 block
   assert.match(response.body, /20 blocks, 84 sessions/);
   const sessionCells = [...response.body.matchAll(/<td class="govuk-table__cell govuk-table__cell--numeric">\s*(\d+)\s*<\/td>/g)].map((m) => Number(m[1]));
   assert.equal(sessionCells.length, 20);
-  assert.equal(sessionCells.reduce((a, b) => a + b, 0), 84);
+  assert.equal(
+    sessionCells.reduce((a, b) => a + b, 0),
+    84,
+  );
   assert.match(response.body, /Low evidence\/harmful/);
   assert.match(response.body, /01633 630941/);
   assert.match(response.body, /Friendship, C\., Mann, R\.E\., &amp; Beech, A\.R\. \(2003\)/);

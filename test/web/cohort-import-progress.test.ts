@@ -43,7 +43,11 @@ test('a cohort import keeps the server answering: /health answers while a large 
   }
   assert.ok(healthAnsweredMidImport, '/health answered while the import was running');
   const seen = [...new Set(counts)];
-  assert.deepEqual(seen, [...seen].sort((a, b) => a - b), 'the rows read never go back');
+  assert.deepEqual(
+    seen,
+    [...seen].sort((a, b) => a - b),
+    'the rows read never go back',
+  );
   assert.ok(seen.filter((n) => n > 0 && n < rowsOf).length >= 2, `the page showed the count growing: ${seen.join(', ')}`);
   const done = await researcher.get(location);
   assert.match(done.body, new RegExp(`Imported ${rowsOf} men from large\\.csv`));
@@ -60,14 +64,22 @@ test('a cohort import with a bad row changes nothing and names the line, however
   const page = await importFinished(researcher, upload);
   assert.deepEqual(errorSummary(page.body), ['Line 15001, treated: must be 0 or 1, got &quot;yes&quot;']);
   assert.equal(await countImports(), before);
-  assert.equal((await t.database.db.select().from(cohortImportChunks).where(isNull(cohortImportChunks.cohortImportId))).length, 0, 'no piece of the file is left staged');
+  assert.equal(
+    (await t.database.db.select().from(cohortImportChunks).where(isNull(cohortImportChunks.cohortImportId))).length,
+    0,
+    'no piece of the file is left staged',
+  );
 });
 
 test('an import page is for the researcher who uploaded the file and administrators; auditors may not see it', async () => {
   const researcher = t.client();
   await researcher.signIn('researcher');
   await researcher.get('/evaluations/imports/new');
-  const upload = await researcher.postFile('/evaluations/imports', { kind: 'cohort' }, { field: 'file', name: 'mine.csv', content: large.split('\n').slice(0, 100).join('\n') });
+  const upload = await researcher.postFile(
+    '/evaluations/imports',
+    { kind: 'cohort' },
+    { field: 'file', name: 'mine.csv', content: large.split('\n').slice(0, 100).join('\n') },
+  );
   await importFinished(researcher, upload);
   const admin = t.client();
   await admin.signIn('admin');

@@ -50,11 +50,20 @@ test('a date that is not real is called "not a real date" by its label and the s
   const manager = t.client();
   await manager.signIn('manager');
   await manager.get(`/groups/new?site=${ngt}`);
-  const response = await manager.post('/groups', { siteId: String(ngt), name: 'Dates', 'earliestStart-day': '30', 'earliestStart-month': '2', 'earliestStart-year': '2031' });
+  const response = await manager.post('/groups', {
+    siteId: String(ngt),
+    name: 'Dates',
+    'earliestStart-day': '30',
+    'earliestStart-month': '2',
+    'earliestStart-year': '2031',
+  });
   assert.equal(response.statusCode, 400);
   assert.ok(errorSummary(response.body).includes('Earliest start date must be a real date'), errorSummary(response.body).join(' | '));
   assert.match(response.body, /href="#earliestStart-day"/);
-  assert.match(response.body, /class="govuk-input govuk-date-input__input govuk-input--width-2 govuk-input--error" id="earliestStart-day" name="earliestStart-day" type="text" value="30"/);
+  assert.match(
+    response.body,
+    /class="govuk-input govuk-date-input__input govuk-input--width-2 govuk-input--error" id="earliestStart-day" name="earliestStart-day" type="text" value="30"/,
+  );
 });
 
 test('a date missing a part says which part is missing and links to that box (second form on a page included)', async () => {

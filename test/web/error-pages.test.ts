@@ -26,13 +26,20 @@ function links(html: string): Array<[string, string]> {
 }
 
 function text(html: string): string {
-  return (/<main[\s\S]*<\/main>/.exec(html)?.[0] ?? '').replace(/<[^>]+>/g, ' ').replace(/&#39;|&rsquo;/g, '’').replace(/\s+/g, ' ');
+  return (/<main[\s\S]*<\/main>/.exec(html)?.[0] ?? '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;|&rsquo;/g, '’')
+    .replace(/\s+/g, ' ');
 }
 
 test('a conflict page says someone else changed the record and links back to reload the page the change was made from', async () => {
   const manager = t.client();
   await manager.signIn('manager');
-  const [session] = await t.database.db.select().from(groupSessions).where(and(eq(groupSessions.groupId, ngtGroup), eq(groupSessions.status, 'scheduled'), gt(groupSessions.sessionDate, londonToday()))).limit(1);
+  const [session] = await t.database.db
+    .select()
+    .from(groupSessions)
+    .where(and(eq(groupSessions.groupId, ngtGroup), eq(groupSessions.status, 'scheduled'), gt(groupSessions.sessionDate, londonToday())))
+    .limit(1);
   const form = `/groups/${ngtGroup}/sessions/${session.id}/cancel`;
   await manager.get(form);
   const stale = await manager.post(form, { version: String(session.version + 1), reason: 'Staff training' }, { referer: `${origin}${form}` });
@@ -90,5 +97,8 @@ test('a facilitator refused a page may ask their treatment manager or an adminis
   await facilitator.signIn('facilitator');
   const refused = await facilitator.get('/evaluations');
   assert.equal(refused.statusCode, 403);
-  assert.match(text(refused.body), /This page is for administrators, auditors and researchers\. If your work needs it, ask your treatment manager or an administrator\./);
+  assert.match(
+    text(refused.body),
+    /This page is for administrators, auditors and researchers\. If your work needs it, ask your treatment manager or an administrator\./,
+  );
 });

@@ -22,7 +22,15 @@ test('a researcher uploads a cohort file, runs an evaluation and reads the repor
   const form = await researcher.get('/evaluations/new');
   assert.match(form.body, /name="covariates" type="checkbox" value="rm2000_score"/);
   const importId = /name="cohortImportId" value="(\d+)"/.exec(form.body)![1];
-  const run = await researcher.post('/evaluations', { cohortImportId: importId, covariates: ['age_at_release', 'prior_sexual', 'rm2000_score'], outcome: 'sexual_violent', windowDays: '730', caliper: '0.2', ratio: '1', byRiskBand: 'true' });
+  const run = await researcher.post('/evaluations', {
+    cohortImportId: importId,
+    covariates: ['age_at_release', 'prior_sexual', 'rm2000_score'],
+    outcome: 'sexual_violent',
+    windowDays: '730',
+    caliper: '0.2',
+    ratio: '1',
+    byRiskBand: 'true',
+  });
   assert.equal(run.statusCode, 303, errorSummary(run.body).join('; '));
   const report = await researcher.get(String(run.headers.location));
   assert.equal(report.statusCode, 200);
@@ -81,7 +89,11 @@ test('a report still reads when a risk band has no reconvictions (its p-values c
   const researcher = t.client();
   await researcher.signIn('researcher');
   await researcher.get('/evaluations/imports/new');
-  const upload = await researcher.postFile('/evaluations/imports', { kind: 'cohort' }, { field: 'file', name: 'no-events-in-low.csv', content: rows.join('\n') });
+  const upload = await researcher.postFile(
+    '/evaluations/imports',
+    { kind: 'cohort' },
+    { field: 'file', name: 'no-events-in-low.csv', content: rows.join('\n') },
+  );
   assert.equal(upload.statusCode, 303, errorSummary(upload.body).join('; '));
   await importFinished(researcher, upload);
   const form = await researcher.get('/evaluations/new');
@@ -113,9 +125,20 @@ function smallCohort(treatedOf: (i: number) => number): string[] {
 test('a cohort with a constant covariate is refused with a GOV.UK error summary naming the covariate, and no run is stored', async () => {
   const researcher = t.client();
   await researcher.signIn('researcher');
-  const importId = await uploadCohort(researcher, 'constant-region.csv', smallCohort((i) => (i % 3 === 0 ? 1 : 0)));
+  const importId = await uploadCohort(
+    researcher,
+    'constant-region.csv',
+    smallCohort((i) => (i % 3 === 0 ? 1 : 0)),
+  );
   const runsBefore = (await researcher.get('/evaluations')).body.match(/href="\/evaluations\/\d+"/g)?.length ?? 0;
-  const run = await researcher.post('/evaluations', { cohortImportId: importId, covariates: ['x', 'region'], outcome: 'sexual', windowDays: '730', caliper: '0.2', ratio: '1' });
+  const run = await researcher.post('/evaluations', {
+    cohortImportId: importId,
+    covariates: ['x', 'region'],
+    outcome: 'sexual',
+    windowDays: '730',
+    caliper: '0.2',
+    ratio: '1',
+  });
   assert.equal(run.statusCode, 400);
   assert.match(errorSummary(run.body)[0], /^Covariate region has the same value \(3\) for every man/);
   assert.match(run.body, /href="#covariates"/);
@@ -125,8 +148,19 @@ test('a cohort with a constant covariate is refused with a GOV.UK error summary 
 test('a cohort with no comparison men is refused with an error summary naming the missing arm', async () => {
   const researcher = t.client();
   await researcher.signIn('researcher');
-  const importId = await uploadCohort(researcher, 'treated-only.csv', smallCohort(() => 1));
-  const run = await researcher.post('/evaluations', { cohortImportId: importId, covariates: 'x', outcome: 'sexual', windowDays: '730', caliper: '0.2', ratio: '1' });
+  const importId = await uploadCohort(
+    researcher,
+    'treated-only.csv',
+    smallCohort(() => 1),
+  );
+  const run = await researcher.post('/evaluations', {
+    cohortImportId: importId,
+    covariates: 'x',
+    outcome: 'sexual',
+    windowDays: '730',
+    caliper: '0.2',
+    ratio: '1',
+  });
   assert.equal(run.statusCode, 400);
   assert.match(errorSummary(run.body)[0], /no comparison men \(treated = 0\)/);
 });
@@ -134,8 +168,19 @@ test('a cohort with no comparison men is refused with an error summary naming th
 test('a number the evaluation form cannot read is refused with an example of one it can', async () => {
   const researcher = t.client();
   await researcher.signIn('researcher');
-  const importId = await uploadCohort(researcher, 'numbers.csv', smallCohort((i) => (i % 4 === 0 ? 1 : 0)));
-  const run = await researcher.post('/evaluations', { cohortImportId: importId, covariates: 'x', outcome: 'sexual', windowDays: 'two years', caliper: 'narrow', ratio: '1.5' });
+  const importId = await uploadCohort(
+    researcher,
+    'numbers.csv',
+    smallCohort((i) => (i % 4 === 0 ? 1 : 0)),
+  );
+  const run = await researcher.post('/evaluations', {
+    cohortImportId: importId,
+    covariates: 'x',
+    outcome: 'sexual',
+    windowDays: 'two years',
+    caliper: 'narrow',
+    ratio: '1.5',
+  });
   assert.equal(run.statusCode, 400);
   assert.deepEqual(errorSummary(run.body), [
     'Follow-up window must be a whole number of days, like 730',

@@ -12,17 +12,96 @@ const casesPerRoute = Number(process.env.FUZZ_CASES ?? 8);
 
 // Field names the forms and API use, so fuzzed values reach the validation behind them, plus a few unknown ones.
 const fieldNames = [
-  'id', 'version', 'name', 'code', 'reason', 'date', 'date-day', 'date-month', 'date-year', 'start', 'status', 'programmeId', 'personId',
-  'siteId', 'siteIds', 'roomId', 'groupId', 'sessionId', 'memberId', 'facilitatorId', 'leadId', 'coId', 'coverId', 'treatmentManagerId',
-  'replacementId', 'replacedId', 'cohortImportId', 'capacity', 'earliestStart', 'earliestStart-day', 'earliestStart-month',
-  'earliestStart-year', 'slots', 'weekday', 'referrals', 'prisonNumber', 'givenName', 'familyName', 'dateOfBirth', 'dateOfBirth-day',
-  'dateOfBirth-month', 'dateOfBirth-year', 'sex', 'iqScore', 'offence', 'category', 'covariates', 'outcome', 'caliper', 'ratio',
-  'windowDays', 'kind', 'dataAsOf', 'username', 'displayName', 'role', 'q', 'page', 'sort', 'order', 'entries', 'minutes', 'unexpected',
+  'id',
+  'version',
+  'name',
+  'code',
+  'reason',
+  'date',
+  'date-day',
+  'date-month',
+  'date-year',
+  'start',
+  'status',
+  'programmeId',
+  'personId',
+  'siteId',
+  'siteIds',
+  'roomId',
+  'groupId',
+  'sessionId',
+  'memberId',
+  'facilitatorId',
+  'leadId',
+  'coId',
+  'coverId',
+  'treatmentManagerId',
+  'replacementId',
+  'replacedId',
+  'cohortImportId',
+  'capacity',
+  'earliestStart',
+  'earliestStart-day',
+  'earliestStart-month',
+  'earliestStart-year',
+  'slots',
+  'weekday',
+  'referrals',
+  'prisonNumber',
+  'givenName',
+  'familyName',
+  'dateOfBirth',
+  'dateOfBirth-day',
+  'dateOfBirth-month',
+  'dateOfBirth-year',
+  'sex',
+  'iqScore',
+  'offence',
+  'category',
+  'covariates',
+  'outcome',
+  'caliper',
+  'ratio',
+  'windowDays',
+  'kind',
+  'dataAsOf',
+  'username',
+  'displayName',
+  'role',
+  'q',
+  'page',
+  'sort',
+  'order',
+  'entries',
+  'minutes',
+  'unexpected',
 ];
 
 const hostile = fc.oneof(
-  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '2147483648', '99999999999', '-1', '0', '1.5', '1e309', 'NaN', 'null', 'true', '\r\n', '\u2028',
-    '../../etc/passwd', '<script>alert(1)</script>', '2023-02-30', '31/12/2024', '9999-12-31', 'A1234BC ', '=cmd|/c calc!A1'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    'a\u0000b',
+    '2147483648',
+    '99999999999',
+    '-1',
+    '0',
+    '1.5',
+    '1e309',
+    'NaN',
+    'null',
+    'true',
+    '\r\n',
+    '\u2028',
+    '../../etc/passwd',
+    '<script>alert(1)</script>',
+    '2023-02-30',
+    '31/12/2024',
+    '9999-12-31',
+    'A1234BC ',
+    '=cmd|/c calc!A1',
+  ),
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.integer(),
@@ -30,9 +109,17 @@ const hostile = fc.oneof(
   fc.constant('x'.repeat(70_000)),
 );
 const value = fc.oneof({ weight: 4, arbitrary: hostile }, { weight: 1, arbitrary: fc.array(hostile, { maxLength: 3 }) });
-const formBody = fc.dictionary(fc.constantFrom(...fieldNames), value.map((v) => (Array.isArray(v) ? v.map(String) : String(v))), { maxKeys: 8 });
+const formBody = fc.dictionary(
+  fc.constantFrom(...fieldNames),
+  value.map((v) => (Array.isArray(v) ? v.map(String) : String(v))),
+  { maxKeys: 8 },
+);
 const jsonBody = fc.oneof(
-  fc.dictionary(fc.constantFrom(...fieldNames), fc.oneof(value, fc.constant(null), fc.boolean(), fc.dictionary(fc.string({ maxLength: 8 }), hostile, { maxKeys: 3 })), { maxKeys: 8 }),
+  fc.dictionary(
+    fc.constantFrom(...fieldNames),
+    fc.oneof(value, fc.constant(null), fc.boolean(), fc.dictionary(fc.string({ maxLength: 8 }), hostile, { maxKeys: 3 })),
+    { maxKeys: 8 },
+  ),
   fc.constantFrom(null, [], 'text', 42),
 );
 const idSegment = fc.oneof(fc.constantFrom('1', '2', '3'), fc.constantFrom('2147483648', '0', '-1', '1.5', 'abc', '%00'));
@@ -50,7 +137,9 @@ before(async () => {
 after(() => t.close());
 
 test(`no fuzzed form, filter or API call gets a server error (seed ${seed})`, async () => {
-  const routes = t.routeTable.filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS' && r.access !== 'public' && !skipped.test(r.url) && !r.url.startsWith('/assets'));
+  const routes = t.routeTable.filter(
+    (r) => r.method !== 'HEAD' && r.method !== 'OPTIONS' && r.access !== 'public' && !skipped.test(r.url) && !r.url.startsWith('/assets'),
+  );
   const failures: string[] = [];
   let requests = 0;
   let routeIndex = 0;

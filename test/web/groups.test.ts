@@ -19,7 +19,10 @@ before(async () => {
   t = await startTestApp({ demo: true });
   const db = t.database.db;
   [{ id: ngt }] = await db.select({ id: sites.id }).from(sites).where(eq(sites.code, 'NGT'));
-  [{ id: room }] = await db.select({ id: rooms.id }).from(rooms).where(and(eq(rooms.siteId, ngt), eq(rooms.name, 'Programme room 2')));
+  [{ id: room }] = await db
+    .select({ id: rooms.id })
+    .from(rooms)
+    .where(and(eq(rooms.siteId, ngt), eq(rooms.name, 'Programme room 2')));
   for (const u of await db.select().from(users)) ids[u.username] = u.id;
 });
 after(() => t.close());
@@ -37,7 +40,13 @@ test('a treatment manager creates a group through the form and sees its timetabl
   const empty = await manager.post('/groups', { siteId: String(ngt), capacity: '12' });
   assert.equal(empty.statusCode, 400);
   const problems = errorSummary(empty.body);
-  for (const message of ['Enter a name for the group', 'Choose a room', 'Enter the earliest start date', 'Choose at least one weekly slot', 'Choose a lead facilitator']) {
+  for (const message of [
+    'Enter a name for the group',
+    'Choose a room',
+    'Enter the earliest start date',
+    'Choose at least one weekly slot',
+    'Choose a lead facilitator',
+  ]) {
     assert.ok(problems.includes(message), `error summary says "${message}": ${problems.join(' | ')}`);
   }
   const created = await manager.post('/groups', {
@@ -80,9 +89,13 @@ test('cancelling a session in the browser asks for a reason, then shows what mov
   const done = await manager.get(String(posted.headers.location));
   assert.equal(done.statusCode, 200);
   assert.match(done.body, /Session 5 cancelled/);
-  const movedRows = [...done.body.matchAll(/<tr class="govuk-table__row">\s*<th scope="row" class="govuk-table__header">(\d+)<\/th>/g)].map((m) => Number(m[1]));
+  const movedRows = [...done.body.matchAll(/<tr class="govuk-table__row">\s*<th scope="row" class="govuk-table__header">(\d+)<\/th>/g)].map((m) =>
+    Number(m[1]),
+  );
   const after = await liveSessions(t.database.db, groupId);
-  const changed = after.filter((s) => s.sessionDate !== sessions[s.number - 1].sessionDate || s.startTime !== sessions[s.number - 1].startTime).map((s) => s.number);
+  const changed = after
+    .filter((s) => s.sessionDate !== sessions[s.number - 1].sessionDate || s.startTime !== sessions[s.number - 1].startTime)
+    .map((s) => s.number);
   assert.deepEqual(movedRows, changed, 'the page lists exactly the sessions that moved');
   assert.ok(changed.every((n) => n >= 5));
   const [cancelled] = await t.database.db.select().from(groupSessions).where(eq(groupSessions.id, fifth.id));
@@ -105,10 +118,18 @@ test('swapping a facilitator lists only valid candidates and refuses a forged on
   assert.equal(replaced.length, 2);
   assert.deepEqual(candidates, [[ids.facilitator, ids.facilitator3, ids.facilitator4].find((id) => !replaced.includes(id))]);
   // facilitator2 works at Southmoor and is not in the team.
-  const forged = await manager.post(`/groups/${groupId}/sessions/${session.id}/swap`, { version: String(session.version), replacedId: String(replaced[0]), replacementId: String(ids.facilitator2) });
+  const forged = await manager.post(`/groups/${groupId}/sessions/${session.id}/swap`, {
+    version: String(session.version),
+    replacedId: String(replaced[0]),
+    replacementId: String(ids.facilitator2),
+  });
   assert.equal(forged.statusCode, 400);
   assert.match(errorSummary(forged.body)[0], /is not in this group’s facilitator team/);
-  const done = await manager.post(`/groups/${groupId}/sessions/${session.id}/swap`, { version: String(session.version), replacedId: String(replaced[0]), replacementId: String(candidates[0]) });
+  const done = await manager.post(`/groups/${groupId}/sessions/${session.id}/swap`, {
+    version: String(session.version),
+    replacedId: String(replaced[0]),
+    replacementId: String(candidates[0]),
+  });
   assert.equal(done.statusCode, 303);
   const { scenario, solution } = await storedTimetable(t.database.db, ngt);
   assert.deepEqual(checkTimetable(scenario, checkedCoreSotp, solution), []);
@@ -124,13 +145,27 @@ test('a catch-up is booked in the browser, listed as outstanding, not deliverabl
   assert.equal(form.statusCode, 200);
   const memberId = /<select class="govuk-select" id="memberId" name="memberId">[\s\S]*?<option value="(\d+)"/.exec(form.body)?.[1];
   assert.ok(memberId);
-  const bad = await manager.post(`/groups/${groupId}/catch-ups`, { memberId, sessionId: String(missed.id), date: '2020-01-01', start: '25:00', roomId: '', facilitatorId: '' });
+  const bad = await manager.post(`/groups/${groupId}/catch-ups`, {
+    memberId,
+    sessionId: String(missed.id),
+    date: '2020-01-01',
+    start: '25:00',
+    roomId: '',
+    facilitatorId: '',
+  });
   assert.equal(bad.statusCode, 400);
   assert.deepEqual(errorSummary(bad.body), ['Start time must be a time in the form HH:MM, like 14:00', 'Choose a room', 'Choose the facilitator']);
   // The first working day after the group's last session, in the site's morning slot: nobody has a group session then.
   let free = dayNumber(sessions[sessions.length - 1].sessionDate) + 1;
   while (isoWeekday(free) > 5 || isBankHoliday(free)) free++;
-  const booked = await manager.post(`/groups/${groupId}/catch-ups`, { memberId, sessionId: String(missed.id), date: isoDate(free), start: '09:00', roomId: String(room), facilitatorId: String(ids.facilitator4) });
+  const booked = await manager.post(`/groups/${groupId}/catch-ups`, {
+    memberId,
+    sessionId: String(missed.id),
+    date: isoDate(free),
+    start: '09:00',
+    roomId: String(room),
+    facilitatorId: String(ids.facilitator4),
+  });
   assert.equal(booked.statusCode, 303, errorSummary(booked.body).join(' | '));
   const page = await manager.get(`/groups/${groupId}`);
   assert.match(page.body, /1 catch-up booked and not yet delivered/);
@@ -186,17 +221,28 @@ test('a facilitator records unavailable days as a range; a bad date or range is 
   assert.equal(bad.statusCode, 400);
   assert.deepEqual(errorSummary(bad.body), ['The first day must be a real date in the form YYYY-MM-DD']);
   assert.match(bad.body, /href="#unavailable-from"/);
-  const backwards = await facilitator.post(`/facilitators/${ids.facilitator3}/unavailable`, { from: isoDate(dayNumber(start) + 401), to: isoDate(dayNumber(start) + 400), reason: '' });
+  const backwards = await facilitator.post(`/facilitators/${ids.facilitator3}/unavailable`, {
+    from: isoDate(dayNumber(start) + 401),
+    to: isoDate(dayNumber(start) + 400),
+    reason: '',
+  });
   assert.equal(backwards.statusCode, 400);
   assert.deepEqual(errorSummary(backwards.body), ['The last day must be the same as or after the first day']);
   assert.match(backwards.body, /href="#unavailable-to"/);
-  const good = await facilitator.post(`/facilitators/${ids.facilitator3}/unavailable`, { from: isoDate(dayNumber(start) + 400), to: isoDate(dayNumber(start) + 402), reason: 'Leave' });
+  const good = await facilitator.post(`/facilitators/${ids.facilitator3}/unavailable`, {
+    from: isoDate(dayNumber(start) + 400),
+    to: isoDate(dayNumber(start) + 402),
+    reason: 'Leave',
+  });
   assert.equal(good.statusCode, 303, 'post/redirect/get');
   const shown = await facilitator.get(String(good.headers.location));
   assert.match(shown.body, /3 unavailable days added/);
   assert.equal((shown.body.match(/<td class="govuk-table__cell">Leave<\/td>/g) ?? []).length, 3);
   // Limits are for treatment managers.
-  assert.equal((await facilitator.post(`/facilitators/${ids.facilitator3}/limits`, { maxSessionsPerDay: '3', maxSessionsPerWeek: '9', version: '0' })).statusCode, 403);
+  assert.equal(
+    (await facilitator.post(`/facilitators/${ids.facilitator3}/limits`, { maxSessionsPerDay: '3', maxSessionsPerWeek: '9', version: '0' })).statusCode,
+    403,
+  );
   const manager = t.client();
   await manager.signIn('manager');
   await manager.get(`/facilitators/${ids.facilitator3}`);
@@ -240,7 +286,10 @@ test('the site’s week and each facilitator’s week list exactly the sessions 
   const facilitatorPage = await manager.get(`/facilitators/${ids.facilitator}/week?date=${first.sessionDate}`);
   assert.equal(facilitatorPage.statusCode, 200);
   const theirs = [...facilitatorPage.body.matchAll(/Session (\d+), block \d+/g)].map((m) => Number(m[1]));
-  assert.ok(theirs.every((n) => shown.includes(n)), 'a facilitator’s week is a subset of the site’s week');
+  assert.ok(
+    theirs.every((n) => shown.includes(n)),
+    'a facilitator’s week is a subset of the site’s week',
+  );
 });
 
 test('unavailability and a lapsing supervision under a planned timetable are flagged on the group page and re-planned with the cover standing in, saying why', async () => {
@@ -263,7 +312,10 @@ test('unavailability and a lapsing supervision under a planned timetable are fla
   const flagged = await manager.get(`/groups/${groupId}`);
   assert.match(flagged.body, /1 session still to run breaks a scheduling rule/);
   assert.match(flagged.body, /Needs re-planning/);
-  const version = /action="\/groups\/\d+\/replan">\s*<input type="hidden" name="_csrf" value="[^"]+">\s*<input type="hidden" name="version" value="(\d+)">/.exec(flagged.body)?.[1];
+  const version =
+    /action="\/groups\/\d+\/replan">\s*<input type="hidden" name="_csrf" value="[^"]+">\s*<input type="hidden" name="version" value="(\d+)">/.exec(
+      flagged.body,
+    )?.[1];
   assert.ok(version);
   const replanned = await manager.post(`/groups/${groupId}/replan`, { version });
   assert.equal(replanned.statusCode, 303);
@@ -274,13 +326,20 @@ test('unavailability and a lapsing supervision under a planned timetable are fla
 
   // Supervision lapsing mid-group: the sessions after it are flagged.
   const lapse = sessions[60].sessionDate;
-  const saved = await manager.post(`/facilitators/${ids.facilitator}/accreditation`, { programmeId: 'core-sotp', accreditedOn: '2024-01-01', supervisionCurrentUntil: lapse });
+  const saved = await manager.post(`/facilitators/${ids.facilitator}/accreditation`, {
+    programmeId: 'core-sotp',
+    accreditedOn: '2024-01-01',
+    supervisionCurrentUntil: lapse,
+  });
   assert.equal(saved.statusCode, 303);
   const lapsed = await manager.get(`/groups/${groupId}`);
   assert.match(lapsed.body, new RegExp(`${sessions.length - 61} sessions still to run break a scheduling rule`));
   assert.match(lapsed.body, new RegExp(`${lead.displayName}’s supervision lapsed after`));
   const { scenario, solution } = await storedTimetable(db, ngt);
-  assert.ok(checkTimetable(scenario, checkedCoreSotp, solution).some((v) => v.rule === 'facilitator-not-supervised'), 'the independent checker agrees');
+  assert.ok(
+    checkTimetable(scenario, checkedCoreSotp, solution).some((v) => v.rule === 'facilitator-not-supervised'),
+    'the independent checker agrees',
+  );
 });
 
 test('the treatment manager’s home page says supervision is due from 14 days before it ends', async () => {
@@ -289,7 +348,16 @@ test('the treatment manager’s home page says supervision is due from 14 days b
   const [f4] = await t.database.db.select().from(users).where(eq(users.id, ids.facilitator4));
   await manager.get(`/facilitators/${ids.facilitator4}`);
   const soon = isoDate(dayNumber(londonToday()) + 10);
-  assert.equal((await manager.post(`/facilitators/${ids.facilitator4}/accreditation`, { programmeId: 'core-sotp', accreditedOn: '2024-01-01', supervisionCurrentUntil: soon })).statusCode, 303);
+  assert.equal(
+    (
+      await manager.post(`/facilitators/${ids.facilitator4}/accreditation`, {
+        programmeId: 'core-sotp',
+        accreditedOn: '2024-01-01',
+        supervisionCurrentUntil: soon,
+      })
+    ).statusCode,
+    303,
+  );
   const home = await manager.get('/');
   assert.match(home.body, /Facilitators’ supervision/);
   assert.match(home.body, new RegExp(`Supervision due[\\s\\S]*?${f4.displayName}</a>:\\s*supervision for Core SOTP is current until`));

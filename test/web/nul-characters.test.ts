@@ -28,7 +28,12 @@ test('a NUL in a form field is refused with 400 naming the field, and nothing is
   await client.get('/people/new');
   const before = await countPeople();
   const response = await client.post('/people', {
-    prisonNumber: 'N1234UL', givenName: 'Nu\u0000l', familyName: 'Byte', dateOfBirth: '1980-01-01', sex: 'male', siteId: String(ngt),
+    prisonNumber: 'N1234UL',
+    givenName: 'Nu\u0000l',
+    familyName: 'Byte',
+    dateOfBirth: '1980-01-01',
+    sex: 'male',
+    siteId: String(ngt),
   });
   assert.equal(response.statusCode, 400);
   assert.match(response.body, /givenName contains a NUL character/);

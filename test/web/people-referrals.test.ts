@@ -39,7 +39,15 @@ before(async () => {
     assessor,
     p.id,
     'rm2000s',
-    { ageAtCommencementOfRisk: 27, sexualAppearances: 2, criminalAppearances: 6, maleVictim: true, strangerVictim: false, singleNeverMarried: true, nonContactSexualOffence: false },
+    {
+      ageAtCommencementOfRisk: 27,
+      sexualAppearances: 2,
+      criminalAppearances: 6,
+      maleVictim: true,
+      strangerVictim: false,
+      singleNeverMarried: true,
+      nonContactSexualOffence: false,
+    },
     '2026-01-01',
   );
   let r = await createReferral(db, manager, { personId: p.id, programmeId: 'core-sotp', submit: true });
@@ -147,7 +155,14 @@ function transitionButtons(html: string): string[] {
 test('a referral page shows only the actions the role may take', async () => {
   const asManager = await (await signedIn('manager')).get(`/referrals/${referralId}`);
   assert.equal(asManager.statusCode, 200);
-  assert.deepEqual(transitionButtons(asManager.body), ['record_not_eligible', 'record_not_suitable', 'record_suitable_not_ready', 'record_suitable', 'put_on_hold', 'withdraw']);
+  assert.deepEqual(transitionButtons(asManager.body), [
+    'record_not_eligible',
+    'record_not_suitable',
+    'record_suitable_not_ready',
+    'record_suitable',
+    'put_on_hold',
+    'withdraw',
+  ]);
   const asAssessor = await (await signedIn('assessor')).get(`/referrals/${referralId}`);
   assert.deepEqual(transitionButtons(asAssessor.body), ['record_not_eligible', 'record_not_suitable', 'record_suitable_not_ready', 'record_suitable']);
   const asFacilitator = await (await signedIn('facilitator')).get(`/referrals/${referralId}`);
@@ -235,7 +250,16 @@ test('the person form refuses a duplicate prison number with a link to the exist
   assert.doesNotMatch(errorSummary(response.body)[0], /\(\/people\//, 'no raw path in the message');
   const summary = /<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(response.body)?.[0] ?? '';
   assert.match(summary, new RegExp(`<a class="govuk-link" href="/people/${personId}">`));
-  const bad = await client.post('/people', { prisonNumber: 'A1234BC', givenName: 'X', familyName: 'Y', 'dateOfBirth-day': '31', 'dateOfBirth-month': '2', 'dateOfBirth-year': '1990', sex: 'male', siteId: String(ngt) });
+  const bad = await client.post('/people', {
+    prisonNumber: 'A1234BC',
+    givenName: 'X',
+    familyName: 'Y',
+    'dateOfBirth-day': '31',
+    'dateOfBirth-month': '2',
+    'dateOfBirth-year': '1990',
+    sex: 'male',
+    siteId: String(ngt),
+  });
   assert.equal(bad.statusCode, 400);
   assert.deepEqual(errorSummary(bad.body), ['Date of birth must be a real date']);
   assert.match(bad.body, /href="#dateOfBirth-day"/);
@@ -255,11 +279,20 @@ test('a second referral from the person page is refused with a link to the first
 
 test('the waitlist page shows the release warning tag', async () => {
   const db = t.database.db;
-  const p = await createPerson(db, manager, { prisonNumber: 'W2000WW', givenName: 'Soon', familyName: 'Released', dateOfBirth: '1970-01-01', sex: 'male', siteId: ngt, earliestReleaseDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) });
+  const p = await createPerson(db, manager, {
+    prisonNumber: 'W2000WW',
+    givenName: 'Soon',
+    familyName: 'Released',
+    dateOfBirth: '1970-01-01',
+    sex: 'male',
+    siteId: ngt,
+    earliestReleaseDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
+  });
   // Only eligible men reach the waitlist: with nothing else recorded, a treatment manager's override lets him on.
   await recordEligibilityOverride(db, manager, p.id, 'core-sotp', { result: 'eligible', reason: 'Assessment records held on paper' }, '2026-01-01');
   let r = await createReferral(db, manager, { personId: p.id, programmeId: 'core-sotp', submit: true });
-  for (const step of ['accept_for_assessment', 'start_assessment', 'record_suitable', 'add_to_waitlist']) r = await transitionReferral(db, manager, r.id, step, { version: r.version });
+  for (const step of ['accept_for_assessment', 'start_assessment', 'record_suitable', 'add_to_waitlist'])
+    r = await transitionReferral(db, manager, r.id, step, { version: r.version });
   const client = await signedIn('manager');
   const page = await client.get(`/waitlist?siteId=${ngt}&programmeId=core-sotp`);
   assert.equal(page.statusCode, 200);
@@ -312,7 +345,17 @@ test('an assessor adds a person and a conviction through the forms; a stale edit
 
   const edit = await client.get(`${url}/edit`);
   const version = /name="version" value="(\d+)"/.exec(edit.body)![1];
-  const form = { prisonNumber: 'W3000WW', givenName: 'Formfilled', familyName: 'Renamed', 'dateOfBirth-day': '9', 'dateOfBirth-month': '10', 'dateOfBirth-year': '1969', sex: 'male', siteId: String(ngt), version };
+  const form = {
+    prisonNumber: 'W3000WW',
+    givenName: 'Formfilled',
+    familyName: 'Renamed',
+    'dateOfBirth-day': '9',
+    'dateOfBirth-month': '10',
+    'dateOfBirth-year': '1969',
+    sex: 'male',
+    siteId: String(ngt),
+    version,
+  };
   assert.equal((await client.post(url, form)).statusCode, 303);
   assert.equal((await client.post(url, { ...form, familyName: 'Clobbered' })).statusCode, 409);
   assert.match((await client.get(url)).body, /Formfilled Renamed/);
@@ -325,7 +368,10 @@ test('a treatment manager overrides eligibility from the person page; a missing 
   assert.equal(refused.statusCode, 400);
   assert.match(refused.body, /href="#override-core-sotp-reason"/);
   assert.match(refused.body, /id="override-core-sotp-reason"/);
-  const done = await client.post(`/people/${personId}/eligibility/core-sotp/override`, { result: 'eligible', reason: 'IQ assessment booked; clinical judgement' });
+  const done = await client.post(`/people/${personId}/eligibility/core-sotp/override`, {
+    result: 'eligible',
+    reason: 'IQ assessment booked; clinical judgement',
+  });
   assert.equal(done.statusCode, 303);
   const page = await client.get(`/people/${personId}`);
   assert.match(page.body, /Overridden to <strong>eligible<\/strong>/);

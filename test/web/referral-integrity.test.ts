@@ -24,11 +24,22 @@ before(async () => {
   manager = await actorOf(t.database.db, 'manager');
   assessor = await actorOf(t.database.db, 'assessor');
   ngt = await siteIdOf(t.database.db, 'NGT');
-  [group] = await t.database.db.select({ id: programmeGroups.id, name: programmeGroups.name }).from(programmeGroups).where(and(eq(programmeGroups.siteId, ngt)));
+  [group] = await t.database.db
+    .select({ id: programmeGroups.id, name: programmeGroups.name })
+    .from(programmeGroups)
+    .where(and(eq(programmeGroups.siteId, ngt)));
 });
 after(() => t.close());
 
-const rm = (age: number) => ({ ageAtCommencementOfRisk: age, sexualAppearances: 1, criminalAppearances: 1, maleVictim: false, strangerVictim: false, singleNeverMarried: false, nonContactSexualOffence: false });
+const rm = (age: number) => ({
+  ageAtCommencementOfRisk: age,
+  sexualAppearances: 1,
+  criminalAppearances: 1,
+  maleVictim: false,
+  strangerVictim: false,
+  singleNeverMarried: false,
+  nonContactSexualOffence: false,
+});
 
 /** A man assessed suitable at Northgate; RM2000/S medium at 30 (eligible), low at 40 (not eligible). */
 async function suitable(age: 30 | 40): Promise<Referral> {
@@ -48,7 +59,8 @@ async function suitable(age: 30 | 40): Promise<Referral> {
   await addConviction(db, assessor, p.id, { convictionDate: '2017-07-07', offence: 'Sexual assault', category: 'sexual_contact' });
   await scorePerson(db, assessor, p.id, 'rm2000s', rm(age), '2026-01-01');
   let r = await createReferral(db, manager, { personId: p.id, programmeId: 'core-sotp', submit: true });
-  for (const step of ['accept_for_assessment', 'start_assessment', 'record_suitable']) r = await transitionReferral(db, manager, r.id, step, { version: r.version });
+  for (const step of ['accept_for_assessment', 'start_assessment', 'record_suitable'])
+    r = await transitionReferral(db, manager, r.id, step, { version: r.version });
   return r;
 }
 

@@ -85,7 +85,10 @@ test('failed sign-ins for a user name make the next attempt wait, doubling each 
   await t.database.db.insert(signInFailures).values(Array.from({ length: 9 }, (_, i) => ({ username: 'facilitator2', address: `10.1.0.${i}` })));
   assert.match((await new TestClient(t.app, '10.0.0.11').signIn('facilitator2')).body, /Wait (60 seconds|1 minute) and try again/);
   // Once the wait has passed, the right password works: the failures were pushed back beyond it.
-  await t.database.db.update(signInFailures).set({ failedAt: new Date(Date.now() - 61_000) }).where(eq(signInFailures.username, 'facilitator2'));
+  await t.database.db
+    .update(signInFailures)
+    .set({ failedAt: new Date(Date.now() - 61_000) })
+    .where(eq(signInFailures.username, 'facilitator2'));
   assert.equal((await new TestClient(t.app, '10.0.0.12').signIn('facilitator2')).statusCode, 303);
 });
 
@@ -124,7 +127,10 @@ test('a CSRF token is bound to its session: one from a signed-out page is refuse
   const secretCookie = page.cookies.find((c) => c.name === 'sotp_csrf')!;
   const signedIn = await client.post('/sign-in', { username: 'admin', password: 'demo-password-for-tests' });
   assert.equal(signedIn.statusCode, 303);
-  assert.ok(signedIn.cookies.some((c) => c.name === 'sotp_csrf' && c.value === ''), 'the CSRF secret is cleared at sign-in');
+  assert.ok(
+    signedIn.cookies.some((c) => c.name === 'sotp_csrf' && c.value === ''),
+    'the CSRF secret is cleared at sign-in',
+  );
   const session = signedIn.cookies.find((c) => c.name === 'sotp_session')!;
   // The same secret and its signed-out token, sent with the signed-in session: refused, because the token is bound.
   const forged = await t.app.inject({

@@ -16,7 +16,10 @@ before(async () => {
   t = await startTestApp({ demo: true });
   const db = t.database.db;
   [{ id: ngt }] = await db.select({ id: sites.id }).from(sites).where(eq(sites.code, 'NGT'));
-  [{ id: room1 }] = await db.select({ id: rooms.id }).from(rooms).where(and(eq(rooms.siteId, ngt), eq(rooms.name, 'Programme room 1')));
+  [{ id: room1 }] = await db
+    .select({ id: rooms.id })
+    .from(rooms)
+    .where(and(eq(rooms.siteId, ngt), eq(rooms.name, 'Programme room 1')));
   [{ id: demoGroup }] = await db.select({ id: programmeGroups.id }).from(programmeGroups).where(eq(programmeGroups.name, 'NGT Core SOTP group 1'));
   for (const u of await db.select().from(users)) ids[u.username] = u.id;
 });
@@ -62,7 +65,10 @@ test('removing a session slot the demo group meets in is refused on the set-up p
   const manager = t.client();
   await manager.signIn('manager');
   await manager.get(`/sites/${ngt}/setup`);
-  const [slot] = await t.database.db.select().from(siteSlots).where(and(eq(siteSlots.siteId, ngt), eq(siteSlots.weekday, 'mon'), eq(siteSlots.startTime, '09:00')));
+  const [slot] = await t.database.db
+    .select()
+    .from(siteSlots)
+    .where(and(eq(siteSlots.siteId, ngt), eq(siteSlots.weekday, 'mon'), eq(siteSlots.startTime, '09:00')));
   const refused = await manager.post(`/sites/${ngt}/slots/${slot.id}/remove`, { version: String(slot.version) });
   assert.equal(refused.statusCode, 400);
   assert.deepEqual(errorSummary(refused.body), [
@@ -71,7 +77,10 @@ test('removing a session slot the demo group meets in is refused on the set-up p
   assert.match(refused.body, /href="#slot-slotId"/);
   assert.equal((await t.database.db.select().from(siteSlots).where(eq(siteSlots.id, slot.id))).length, 1);
   // A slot nobody meets in goes, and the page is shown again by a redirect.
-  const [unused] = await t.database.db.select().from(siteSlots).where(and(eq(siteSlots.siteId, ngt), eq(siteSlots.weekday, 'fri'), eq(siteSlots.startTime, '13:30')));
+  const [unused] = await t.database.db
+    .select()
+    .from(siteSlots)
+    .where(and(eq(siteSlots.siteId, ngt), eq(siteSlots.weekday, 'fri'), eq(siteSlots.startTime, '13:30')));
   const removed = await manager.post(`/sites/${ngt}/slots/${unused.id}/remove`, { version: String(unused.version) });
   assert.equal(removed.statusCode, 303);
   assert.doesNotMatch((await manager.get(`/sites/${ngt}/setup`)).body, />Friday 13:30</);
@@ -110,7 +119,9 @@ test('the catch-up form offers the site’s slot times and rooms; a day without 
   const sessions = await liveSessions(t.database.db, demoGroup);
   const form = await manager.get(`/groups/${demoGroup}/catch-ups/new`);
   assert.equal(form.statusCode, 200);
-  const times = [...(/<select class="govuk-select" id="start" name="start"[\s\S]*?<\/select>/.exec(form.body)?.[0] ?? '').matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]);
+  const times = [
+    ...(/<select class="govuk-select" id="start" name="start"[\s\S]*?<\/select>/.exec(form.body)?.[0] ?? '').matchAll(/<option value="([^"]+)"/g),
+  ].map((m) => m[1]);
   assert.deepEqual(times, ['09:00', '10:00', '13:30'], 'the distinct start times of the site’s slots (Saturday 10:00 was added above)');
   assert.match(form.body, /<select class="govuk-select" id="roomId" name="roomId"/);
   const memberId = /<select class="govuk-select" id="memberId" name="memberId">[\s\S]*?<option value="(\d+)"/.exec(form.body)?.[1]!;
@@ -118,12 +129,26 @@ test('the catch-up form offers the site’s slot times and rooms; a day without 
   // After the demo group's last session nobody is busy; the first Sunday then (the site has no Sunday slots).
   let day = dayNumber(sessions[sessions.length - 1].sessionDate) + 1;
   while (isoWeekday(day) !== 7) day++;
-  const sunday = await manager.post(`/groups/${demoGroup}/catch-ups`, { memberId, sessionId: String(missed.id), date: isoDate(day), start: '09:00', roomId: String(room1), facilitatorId: String(ids.facilitator4) });
+  const sunday = await manager.post(`/groups/${demoGroup}/catch-ups`, {
+    memberId,
+    sessionId: String(missed.id),
+    date: isoDate(day),
+    start: '09:00',
+    roomId: String(room1),
+    facilitatorId: String(ids.facilitator4),
+  });
   assert.equal(sunday.statusCode, 400);
   assert.deepEqual(errorSummary(sunday.body), ['HMP Northgate has no session slots on Sundays: choose a day it runs sessions']);
   assert.match(sunday.body, /href="#date-day"/);
   while (isoWeekday(day) > 5 || isBankHoliday(day)) day++;
-  const booked = await manager.post(`/groups/${demoGroup}/catch-ups`, { memberId, sessionId: String(missed.id), date: isoDate(day), start: '09:00', roomId: String(room1), facilitatorId: String(ids.facilitator4) });
+  const booked = await manager.post(`/groups/${demoGroup}/catch-ups`, {
+    memberId,
+    sessionId: String(missed.id),
+    date: isoDate(day),
+    start: '09:00',
+    roomId: String(room1),
+    facilitatorId: String(ids.facilitator4),
+  });
   assert.equal(booked.statusCode, 303, errorSummary(booked.body).join(' | '));
   const week = await manager.get(`/sites/${ngt}/week?date=${isoDate(day)}`);
   assert.match(week.body, /Programme room 1/, 'the site’s week shows the catch-up’s room');

@@ -5,7 +5,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { CohortError, parseCohort } from '../../domain/evaluation/cohort.js';
-import { CohortNotAnalysable, DEFAULT_OPTIONS, evaluateCohort, type Analysis, type EvaluateOptions, type Evaluation } from '../../domain/evaluation/evaluate.js';
+import {
+  CohortNotAnalysable,
+  DEFAULT_OPTIONS,
+  evaluateCohort,
+  type Analysis,
+  type EvaluateOptions,
+  type Evaluation,
+} from '../../domain/evaluation/evaluate.js';
 import { PRESET_NAMES, synthCohort, synthCsv, type PresetName } from '../../domain/evaluation/synth.js';
 import { BadInput, CommandFailed } from '../errors.js';
 import { printJson } from '../io.js';
@@ -79,7 +86,10 @@ function analysisText(a: Analysis): string[] {
     `Men: ${a.counts.treated} treated, ${a.counts.comparison} comparison; matched ${a.counts.matchedTreated} treated, ${a.counts.matchedComparison} comparison.`,
     `Propensity model: ${a.propensity.converged ? 'converged' : 'NOT converged'} in ${a.propensity.iterations} iterations.`,
     'Balance (standardised mean difference, |SMD| > 0.1 flagged):',
-    ...a.balance.map((b) => `  ${b.covariate.padEnd(20)} before ${fmt(b.smdBefore).padStart(7)}  after ${fmt(b.smdAfter).padStart(7)}${Math.abs(b.smdAfter) > a.detail.smdThreshold ? '  ← imbalanced' : ''}`),
+    ...a.balance.map(
+      (b) =>
+        `  ${b.covariate.padEnd(20)} before ${fmt(b.smdBefore).padStart(7)}  after ${fmt(b.smdAfter).padStart(7)}${Math.abs(b.smdAfter) > a.detail.smdThreshold ? '  ← imbalanced' : ''}`,
+    ),
     `Reconviction within ${w.days} days (men with the whole window):`,
     `  treated     ${w.treated.events}/${w.treated.n} = ${pct(w.treated.rate)} (95% CI ${pct(w.treated.ci95[0])} to ${pct(w.treated.ci95[1])})`,
     `  comparison  ${w.comparison.events}/${w.comparison.n} = ${pct(w.comparison.rate)} (95% CI ${pct(w.comparison.ci95[0])} to ${pct(w.comparison.ci95[1])})`,
@@ -122,7 +132,10 @@ interface EvaluateCliOptions {
 
 function evaluateRequest(o: EvaluateCliOptions): EvaluateFileRequest {
   if (!o.cohort) throw new BadInput('--cohort: required (the cohort CSV file)');
-  const covariates = (o.covariates ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  const covariates = (o.covariates ?? '')
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   if (covariates.length === 0) throw new BadInput('--covariates: required (comma-separated covariate columns)');
   if (new Set(covariates).size !== covariates.length) throw new BadInput('--covariates: a column is listed twice');
   if (!o.outcome || !/^[A-Za-z0-9_]+$/.test(o.outcome)) throw new BadInput('--outcome: required (e.g. sexual, for the column sexual_reoffence_date)');
@@ -207,7 +220,7 @@ export function registerEvaluationCommands(program: Command): void {
     .description('Write a synthetic cohort shaped like a published study, with its true effects in FILE.json.')
     .option('--preset <name>', PRESET_NAMES.join(' | '))
     .option('--seed <n>', 'random seed (the same seed gives the same file)')
-    .option('--rows <n>', 'number of rows (keeps the preset\'s treated fraction)')
+    .option('--rows <n>', "number of rows (keeps the preset's treated fraction)")
     .option('--out <file>', 'CSV file to write')
     .action(runSynth);
 }

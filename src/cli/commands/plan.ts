@@ -45,9 +45,7 @@ const scenarioSchema = z
         id,
         sites: z.array(id),
         programmes: z.array(id),
-        accreditations: z
-          .array(z.strictObject({ programme: id, accreditedOn: isoDate, supervisionCurrentUntil: isoDate }))
-          .optional(),
+        accreditations: z.array(z.strictObject({ programme: id, accreditedOn: isoDate, supervisionCurrentUntil: isoDate })).optional(),
         unavailable: z.array(isoDate).default([]),
         maxSessionsPerDay: z.number().int().min(1).default(1),
         maxSessionsPerWeek: z.number().int().min(1).default(5),

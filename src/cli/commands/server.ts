@@ -26,12 +26,16 @@ export function registerServerCommands(program: Command): void {
       const url = config.port === 0 ? address : `http://localhost:${config.port}`;
       process.stdout.write(`sotp ${context.version} serving ${url} (database: ${database.kind})\n`);
       if (seeded || (options.seedDemoIfEmpty && !production)) {
-        process.stdout.write(`Demo sign-ins (password: ${config.demoPassword === 'demo-password-change-me' ? 'demo-password-change-me' : 'the value of SOTP_DEMO_PASSWORD'}):\n`);
-        for (const user of demoUsers) process.stdout.write(`  ${user.username.padEnd(13)} ${user.role.replace('_', ' ')}${user.sites.length ? ` (${user.sites.join(', ')})` : ''}\n`);
+        process.stdout.write(
+          `Demo sign-ins (password: ${config.demoPassword === 'demo-password-change-me' ? 'demo-password-change-me' : 'the value of SOTP_DEMO_PASSWORD'}):\n`,
+        );
+        for (const user of demoUsers)
+          process.stdout.write(`  ${user.username.padEnd(13)} ${user.role.replace('_', ' ')}${user.sites.length ? ` (${user.sites.join(', ')})` : ''}\n`);
         for (const user of demoExtraFacilitators) process.stdout.write(`  ${user.username.padEnd(13)} facilitator (${user.site})\n`);
       }
       // Expired sessions can never be used again; clearing them hourly keeps the table small.
-      const purge = () => services.authentication.purgeExpiredSessions(config.session).catch((error: Error) => app.log.warn({ err: error }, 'session purge failed'));
+      const purge = () =>
+        services.authentication.purgeExpiredSessions(config.session).catch((error: Error) => app.log.warn({ err: error }, 'session purge failed'));
       const purgeTimer = setInterval(purge, 3_600_000).unref();
       await purge();
       await new Promise<void>((resolve) => {

@@ -37,7 +37,13 @@ export function registerUserCommands(program: Command): void {
           if (id === undefined) throw new BadInput(`--site: no site with code ${code}`);
           return id;
         });
-        const created = await services.users.createUser(systemActor, { username: options.username, displayName: options.name, role: options.role, siteIds, password });
+        const created = await services.users.createUser(systemActor, {
+          username: options.username,
+          displayName: options.name,
+          role: options.role,
+          siteIds,
+          password,
+        });
         process.stdout.write(`created user ${created.username} (${created.role})\n`);
         if (!options.passwordStdin) process.stdout.write(`temporary password: ${password}\n`);
       });

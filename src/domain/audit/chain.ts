@@ -27,7 +27,9 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function entryHash(entry: AuditEntry, prevHash: string): string {
-  return createHash('sha256').update(canonicalJson({ ...entry, prevHash })).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson({ ...entry, prevHash }))
+    .digest('hex');
 }
 
 export interface StoredAuditEntry extends AuditEntry {
@@ -35,9 +37,7 @@ export interface StoredAuditEntry extends AuditEntry {
   hash: string;
 }
 
-export type ChainVerdict =
-  | { intact: true; entries: number }
-  | { intact: false; entries: number; brokenAt: number; reason: string };
+export type ChainVerdict = { intact: true; entries: number } | { intact: false; entries: number; brokenAt: number; reason: string };
 
 /** Checks entries in seq order: contiguous numbering from 1, each linked to the one before, each hash right. */
 export function verifyChain(entries: Iterable<StoredAuditEntry>): ChainVerdict {

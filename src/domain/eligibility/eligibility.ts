@@ -67,12 +67,13 @@ const met = (reason: string): Outcome => ({ status: 'met', reason });
 const notMet = (reason: string): Outcome => ({ status: 'not_met', reason });
 const unknown = (reason: string): Outcome => ({ status: 'unknown', reason });
 
-
 // One evaluator per criterion kind; the mapped type makes a new kind in the definition a compile error here.
 const evaluators: { [K in EligibilityCriterion['kind']]: (c: Extract<EligibilityCriterion, { kind: K }>, f: EligibilityFacts) => Outcome } = {
   sex: (c, f) => {
     if (f.sex === undefined) return unknown('His sex is not recorded.');
-    return f.sex === c.sex ? met(`Sex is ${f.sex}, as the programme requires.`) : notMet(`The programme is for ${c.sex === 'male' ? 'men' : 'women'} only; sex is ${f.sex}.`);
+    return f.sex === c.sex
+      ? met(`Sex is ${f.sex}, as the programme requires.`)
+      : notMet(`The programme is for ${c.sex === 'male' ? 'men' : 'women'} only; sex is ${f.sex}.`);
   },
   minimum_age: (c, f) => {
     if (f.age === undefined) return unknown('His age is not recorded.');

@@ -93,10 +93,16 @@ function fitPropensity(cohort: Cohort): LogisticFit {
     if (!(error instanceof SingularModel) || error.column === 0) throw error;
     const name = cohort.covariateNames[error.column - 1];
     if (error.reason === 'constant') {
-      throw new CohortNotAnalysable('covariates', `Covariate ${name} has the same value (${cohort.covariates[error.column - 1][0]}) for every man, so it cannot be used to match: leave it out`);
+      throw new CohortNotAnalysable(
+        'covariates',
+        `Covariate ${name} has the same value (${cohort.covariates[error.column - 1][0]}) for every man, so it cannot be used to match: leave it out`,
+      );
     }
     const before = cohort.covariateNames.slice(0, error.column - 1).join(', ');
-    throw new CohortNotAnalysable('covariates', `Covariate ${name} is a combination of ${before} for these men, so it adds nothing to the propensity model: leave it out`);
+    throw new CohortNotAnalysable(
+      'covariates',
+      `Covariate ${name} is a combination of ${before} for these men, so it adds nothing to the propensity model: leave it out`,
+    );
   }
 }
 
@@ -131,8 +137,10 @@ export function matchedSample(cohort: Cohort, options: EvaluateOptions, progress
   const n = cohort.rows;
   let nTreated = 0;
   for (let i = 0; i < n; i++) nTreated += treated[i];
-  if (nTreated === 0) throw new CohortNotAnalysable('treated', `The cohort has no treated men (treated = 1) among its ${n} men: both treated and comparison men are needed`);
-  if (nTreated === n) throw new CohortNotAnalysable('treated', `The cohort has no comparison men (treated = 0) among its ${n} men: both treated and comparison men are needed`);
+  if (nTreated === 0)
+    throw new CohortNotAnalysable('treated', `The cohort has no treated men (treated = 1) among its ${n} men: both treated and comparison men are needed`);
+  if (nTreated === n)
+    throw new CohortNotAnalysable('treated', `The cohort has no comparison men (treated = 0) among its ${n} men: both treated and comparison men are needed`);
   progress('propensity');
   const fit = fitPropensity(cohort);
   progress('matching');

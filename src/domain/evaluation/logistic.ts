@@ -27,7 +27,9 @@ export class SingularModel extends Error {
     readonly column: number,
     readonly reason: 'constant' | 'collinear',
   ) {
-    super(column === 0 ? 'the model matrix is singular' : `covariate ${column} is ${reason === 'constant' ? 'constant' : 'a combination of the ones before it'}`);
+    super(
+      column === 0 ? 'the model matrix is singular' : `covariate ${column} is ${reason === 'constant' ? 'constant' : 'a combination of the ones before it'}`,
+    );
     this.name = 'SingularModel';
   }
 }

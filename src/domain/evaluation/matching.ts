@@ -91,7 +91,10 @@ export function stableOrder(key: Float64Array, descending = false): Uint32Array 
  */
 class Skipper {
   private readonly next: Int32Array;
-  constructor(n: number, private readonly step: 1 | -1) {
+  constructor(
+    n: number,
+    private readonly step: 1 | -1,
+  ) {
     this.next = new Int32Array(n);
     for (let i = 0; i < n; i++) this.next[i] = i;
   }
@@ -120,7 +123,11 @@ export function nearestNeighbourMatch(distance: Float64Array, treated: Uint8Arra
   for (let i = 0; i < n; i++) n1 += treated[i];
   const treatedIndex = new Int32Array(n1);
   const rowOf = new Int32Array(n).fill(-1);
-  for (let i = 0, r = 0; i < n; i++) if (treated[i]) { treatedIndex[r] = i; rowOf[i] = r++; }
+  for (let i = 0, r = 0; i < n; i++)
+    if (treated[i]) {
+      treatedIndex[r] = i;
+      rowOf[i] = r++;
+    }
   const matches = new Int32Array(n1 * ratio).fill(-1);
 
   const sorted = stableOrder(distance);

@@ -171,7 +171,10 @@ export function harmMonitor(cohort: Cohort, options: MonitorOptions): MonitorRes
     const entering = subsetIndices(cohort, (i) => cohort.releaseDay[i] >= previous && cohort.releaseDay[i] < day);
     previous = day;
     try {
-      const sample = matchedSample(subsetCohort(cohort, (i) => entering.has(i)), options.evaluate);
+      const sample = matchedSample(
+        subsetCohort(cohort, (i) => entering.has(i)),
+        options.evaluate,
+      );
       let j = 0;
       for (const i of entering) include[i] = sample.inSample[j++];
     } catch (error) {

@@ -51,9 +51,17 @@ function stepPoints(rows: KmPoint[]): KmPoint[] {
 export function kmChart(a: Analysis): KmChart {
   const maxTime = Math.max(1, ...ARMS.flatMap((arm) => a.survival.km[arm].map((r) => r.time)));
   const minS = Math.min(...ARMS.flatMap((arm) => a.survival.km[arm].map((r) => r.lower ?? r.survival)), 1);
-  const x = scaleLinear().domain([0, maxTime]).range([M.left, W - M.right]);
-  const y = scaleLinear().domain([Math.max(0, Math.floor(minS * 20) / 20 - 0.05), 1]).range([H - M.bottom, M.top]).nice();
-  const curve = line<KmPoint>().x((p) => x(p.time)).y((p) => y(p.survival)).curve(curveStepAfter);
+  const x = scaleLinear()
+    .domain([0, maxTime])
+    .range([M.left, W - M.right]);
+  const y = scaleLinear()
+    .domain([Math.max(0, Math.floor(minS * 20) / 20 - 0.05), 1])
+    .range([H - M.bottom, M.top])
+    .nice();
+  const curve = line<KmPoint>()
+    .x((p) => x(p.time))
+    .y((p) => y(p.survival))
+    .curve(curveStepAfter);
   const band = area<KmPoint>()
     .defined((p) => p.lower !== null && p.upper !== null)
     .x((p) => x(p.time))
@@ -84,7 +92,9 @@ export function loveChart(a: Analysis): LoveChart {
   const labelWidth = 160;
   const h = M.top + M.bottom + rowH * a.balance.length;
   const extent = Math.max(0.25, ...a.balance.flatMap((b) => [Math.abs(b.smdBefore), Math.abs(b.smdAfter)])) * 1.1;
-  const x = scaleLinear().domain([-extent, extent]).range([labelWidth, W - M.right]);
+  const x = scaleLinear()
+    .domain([-extent, extent])
+    .range([labelWidth, W - M.right]);
   const t = a.detail.smdThreshold;
   return {
     frame: { width: W, height: h, left: labelWidth, right: W - M.right, top: M.top, bottom: h - M.bottom },

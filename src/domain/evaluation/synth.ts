@@ -312,12 +312,8 @@ export function synthCohort(options: SynthOptions): SynthCohort {
     for (let i = 0; i < rows; i++) exposure[i] = target.windowDays ?? endDay[i] - releaseDay[i];
     // The truth is calibrated so that the expected naive rates are the published ones; the hazard ratio that
     // achieves this is the true (conditional) treatment effect.
-    const h0 =
-      options.baselineHazard?.[target.name] ??
-      solveMultiplier(target.comparisonRate, (h) => expectedRate(h, rel, exposure, cIdx));
-    const hr =
-      options.hazardRatio?.[target.name] ??
-      solveMultiplier(target.treatedRate, (m) => expectedRate(h0 * m, rel, exposure, tIdx));
+    const h0 = options.baselineHazard?.[target.name] ?? solveMultiplier(target.comparisonRate, (h) => expectedRate(h, rel, exposure, cIdx));
+    const hr = options.hazardRatio?.[target.name] ?? solveMultiplier(target.treatedRate, (m) => expectedRate(h0 * m, rel, exposure, tIdx));
     const days = new Int32Array(rows);
     for (let i = 0; i < rows; i++) {
       const t = rng.exponential(h0 * rel[i] * (treated[i] ? hr : 1));
@@ -386,7 +382,15 @@ export function synthAsCohort(s: SynthCohort, outcome: string): Cohort {
 /** The cohort as CSV text in the cohort-file format: numbers as numbers, dates as YYYY-MM-DD, no event as empty. */
 export function synthCsv(cohort: SynthCohort): string {
   const outcomeNames = Object.keys(cohort.eventDay);
-  const columns = ['person_ref', 'treated', 'release_date', 'end_of_followup', 'risk_band', ...SYNTH_COVARIATES, ...outcomeNames.map((o) => `${o}_reoffence_date`)];
+  const columns = [
+    'person_ref',
+    'treated',
+    'release_date',
+    'end_of_followup',
+    'risk_band',
+    ...SYNTH_COVARIATES,
+    ...outcomeNames.map((o) => `${o}_reoffence_date`),
+  ];
   const records: Array<Record<string, CsvCell>> = [];
   for (let i = 0; i < cohort.treated.length; i++) {
     const record: Record<string, CsvCell> = {

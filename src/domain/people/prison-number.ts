@@ -6,7 +6,10 @@ const prisonNumberShape = /^[A-Z][0-9]{4}[A-Z]{2}$/;
 
 /** The text as a prison number would be compared: Unicode compatibility form, no whitespace, upper case. */
 export function normalisedPrisonNumber(text: string): string {
-  return text.normalize('NFKC').replace(/[\s\u200B-\u200D\uFEFF]/gu, '').toUpperCase();
+  return text
+    .normalize('NFKC')
+    .replace(/[\s\u200B-\u200D\uFEFF]/gu, '')
+    .toUpperCase();
 }
 
 /** True when the text is, or once normalised would be, a prison number. */

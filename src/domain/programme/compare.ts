@@ -105,9 +105,7 @@ function fieldChanges(was: unknown, now: unknown, path: string): FieldChange[] {
   const before = was === undefined ? new Map<string, FieldValue>() : flatten(was, path, new Map());
   const after = now === undefined ? new Map<string, FieldValue>() : flatten(now, path, new Map());
   const paths = [...new Set([...after.keys(), ...before.keys()])];
-  return paths
-    .filter((p) => !same(before.get(p), after.get(p)))
-    .map((p) => ({ path: p, label: labelOf(p), was: before.get(p), now: after.get(p) }));
+  return paths.filter((p) => !same(before.get(p), after.get(p))).map((p) => ({ path: p, label: labelOf(p), was: before.get(p), now: after.get(p) }));
 }
 
 /** Items of a list matched by key: added, removed or changed, in the newer version's order then removed ones. */
@@ -154,11 +152,35 @@ export function compareProgrammeVersions(was: ProgrammeDefinition, now: Programm
     was: was.version,
     now: now.version,
     settings: fieldChanges(settingsOf(was), settingsOf(now), ''),
-    blocks: itemChanges(was.blocks, now.blocks, 'blocks', (b) => String(b.number), (b) => `Block ${b.number}: ${b.title}`),
+    blocks: itemChanges(
+      was.blocks,
+      now.blocks,
+      'blocks',
+      (b) => String(b.number),
+      (b) => `Block ${b.number}: ${b.title}`,
+    ),
     sessionMoves: sessionMoves(was, now),
-    eligibilityCriteria: itemChanges(was.eligibility.criteria, now.eligibility.criteria, 'eligibility.criteria', (c) => c.id, (c) => c.description),
-    riskDomains: itemChanges(was.riskDomains, now.riskDomains, 'riskDomains', (d) => d.id, (d) => d.name),
-    outcomeMeasures: itemChanges(was.outcomeMeasures, now.outcomeMeasures, 'outcomeMeasures', (m) => m.id, (m) => m.name),
+    eligibilityCriteria: itemChanges(
+      was.eligibility.criteria,
+      now.eligibility.criteria,
+      'eligibility.criteria',
+      (c) => c.id,
+      (c) => c.description,
+    ),
+    riskDomains: itemChanges(
+      was.riskDomains,
+      now.riskDomains,
+      'riskDomains',
+      (d) => d.id,
+      (d) => d.name,
+    ),
+    outcomeMeasures: itemChanges(
+      was.outcomeMeasures,
+      now.outcomeMeasures,
+      'outcomeMeasures',
+      (m) => m.id,
+      (m) => m.name,
+    ),
     catalogue: fieldChanges(was.catalogue, now.catalogue, 'catalogue'),
   };
   const { settings, blocks, sessionMoves: moves, eligibilityCriteria, riskDomains, outcomeMeasures, catalogue } = comparison;

@@ -13,13 +13,7 @@ export const isProgrammeId = (text: string): boolean => slugPattern.test(text);
 export const riskCategories = ['low', 'medium', 'high', 'very_high'] as const;
 export type RiskCategory = (typeof riskCategories)[number];
 
-export const convictionCategories = [
-  'sexual_contact',
-  'sexual_non_contact',
-  'violent',
-  'burglary',
-  'other',
-] as const;
+export const convictionCategories = ['sexual_contact', 'sexual_non_contact', 'violent', 'burglary', 'other'] as const;
 export type ConvictionCategory = (typeof convictionCategories)[number];
 
 const block = z.strictObject({
@@ -103,9 +97,7 @@ export const programmeDefinitionSchema = z
     groupCapacity: z.number().int().min(1),
     facilitatorsPerSession: z.number().int().min(1),
     blocks: z.array(block).min(1),
-    riskDomains: z
-      .array(z.strictObject({ id: slug, name: z.string().min(1), sourceName: z.string().min(1) }))
-      .min(1),
+    riskDomains: z.array(z.strictObject({ id: slug, name: z.string().min(1), sourceName: z.string().min(1) })).min(1),
     eligibility: z.strictObject({ criteria: z.array(eligibilityCriterion).min(1) }),
     completionRule: z.strictObject({ kind: z.literal('every_session_attended_or_caught_up') }),
     outcomeMeasures: z.array(z.strictObject({ id: slug, name: z.string().min(1) })).min(1),
@@ -164,7 +156,12 @@ export class ProgrammeDefinitionError extends Error {
 }
 
 function fieldName(path: ReadonlyArray<PropertyKey>): string {
-  return path.length === 0 ? '(root)' : path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return path.length === 0
+    ? '(root)'
+    : path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '');
 }
 
 /** The path of the first string holding a NUL character (which the database cannot store), or undefined. */
@@ -202,11 +199,7 @@ export function parseProgrammeDefinition(raw: unknown, source: string): Programm
     for (const [field, expected] of Object.entries(coreSotpShape)) {
       const value = actual[field as keyof typeof actual];
       if (value !== expected) {
-        throw new ProgrammeDefinitionError(
-          source,
-          field,
-          `Core SOTP has ${expected} here according to the source document, found ${value}`,
-        );
+        throw new ProgrammeDefinitionError(source, field, `Core SOTP has ${expected} here according to the source document, found ${value}`);
       }
     }
   }

@@ -268,21 +268,13 @@ export const referralTransitions = [
   },
 ] as const satisfies readonly ReferralTransition[];
 
-
 /** The transitions this role may make from this status, in table order (the order of the buttons). */
 export function availableTransitions(status: ReferralStatusId, role: Role): ReferralTransition[] {
-  return referralTransitions.filter(
-    (t) => (t.from as readonly ReferralStatusId[]).includes(status) && (t.roles as readonly Role[]).includes(role),
-  );
+  return referralTransitions.filter((t) => (t.from as readonly ReferralStatusId[]).includes(status) && (t.roles as readonly Role[]).includes(role));
 }
 
 export type TransitionRefusal =
-  | 'unknown_transition'
-  | 'closed'
-  | 'not_from_this_status'
-  | 'not_allowed_for_role'
-  | 'reason_required'
-  | 'previous_status_required';
+  'unknown_transition' | 'closed' | 'not_from_this_status' | 'not_allowed_for_role' | 'reason_required' | 'previous_status_required';
 
 export type TransitionOutcome =
   | { ok: true; status: ReferralStatusId; transition: ReferralTransition; effects: readonly TransitionEffect[]; reason?: string }

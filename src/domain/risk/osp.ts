@@ -36,17 +36,32 @@ const sanctionScales = [
   {
     field: 'contactAdultSexualSanctions',
     text: 'contact adult sexual sanction',
-    scale: [{ from: 0, to: 0, points: 0 }, { from: 1, to: 1, points: 5 }, { from: 2, to: 2, points: 10 }, { from: 3, points: 15 }],
+    scale: [
+      { from: 0, to: 0, points: 0 },
+      { from: 1, to: 1, points: 5 },
+      { from: 2, to: 2, points: 10 },
+      { from: 3, points: 15 },
+    ],
   },
   {
     field: 'contactChildSexualSanctions',
     text: 'contact child sexual sanction',
-    scale: [{ from: 0, to: 0, points: 0 }, { from: 1, to: 1, points: 3 }, { from: 2, to: 2, points: 6 }, { from: 3, points: 9 }],
+    scale: [
+      { from: 0, to: 0, points: 0 },
+      { from: 1, to: 1, points: 3 },
+      { from: 2, to: 2, points: 6 },
+      { from: 3, points: 9 },
+    ],
   },
   {
     field: 'nonContactSexualSanctions',
     text: 'non-contact sexual sanction',
-    scale: [{ from: 0, to: 0, points: 0 }, { from: 1, to: 1, points: 2 }, { from: 2, to: 2, points: 4 }, { from: 3, points: 6 }],
+    scale: [
+      { from: 0, to: 0, points: 0 },
+      { from: 1, to: 1, points: 2 },
+      { from: 2, to: 2, points: 4 },
+      { from: 3, points: 6 },
+    ],
   },
 ] as const satisfies readonly { field: keyof OspInput; text: string; scale: readonly ScaleRow[] }[];
 
@@ -197,9 +212,7 @@ function scoreDc(input: OspInput): OspDcScore {
       : `Age at start of follow-up ${input.ageAtStartOfFollowup} scores ${plural(agePoints, 'point')} (14 less one for every full 3 years over 18).`,
   );
   const lastSexualRow = rowFor(ageAtLastSexualSanctionScale, input.ageAtLastSexualSanction);
-  explanation.push(
-    `Age at last sexual sanction ${input.ageAtLastSexualSanction}${rangeNote(lastSexualRow)} scores ${plural(lastSexualRow.points, 'point')}.`,
-  );
+  explanation.push(`Age at last sexual sanction ${input.ageAtLastSexualSanction}${rangeNote(lastSexualRow)} scores ${plural(lastSexualRow.points, 'point')}.`);
   const totalRow = rowFor(totalSanctionsScale, input.totalSanctions);
   explanation.push(
     `${plural(input.totalSanctions, 'sanction')} for all offences${rangeNote(totalRow)} ${scoresWord(input.totalSanctions)} ${plural(totalRow.points, 'point')}.`,
@@ -268,8 +281,6 @@ function scoreIic(input: OspInput): OspIicScore {
     version: ospIic.version,
     band: rule.band,
     probability: rule.probability,
-    explanation: [
-      `First matching rule: ${rule.text}, so the band is ${categoryWords[rule.band]} with a probability of ${percentage(rule.probability)}.`,
-    ],
+    explanation: [`First matching rule: ${rule.text}, so the band is ${categoryWords[rule.band]} with a probability of ${percentage(rule.probability)}.`],
   };
 }

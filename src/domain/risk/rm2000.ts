@@ -109,7 +109,12 @@ export function scoreRm2000(input: Rm2000Input): Rm2000Outcome {
     `${plural(sexual, 'sexual appearance')}${rangeNote(sexualRow)} ${scoresWord(sexual)} ${plural(sexualRow.points, 'point')}.`,
     `${plural(criminal, 'criminal appearance')}${rangeNote(criminalRow)} ${scoresWord(criminal)} ${plural(criminalRow.points, 'point')}.`,
     `Step 1 total is ${plural(step1Points, 'point')}: ${categoryWords[step1Category]}.`,
-    factorSentence(present.map((f) => f.text), levels, levelsRaised, category),
+    factorSentence(
+      present.map((f) => f.text),
+      levels,
+      levelsRaised,
+      category,
+    ),
   ];
 
   return {

@@ -56,7 +56,8 @@ export function catchUpRefusal(at: TimeRange, place: CatchUpPlace): BookingRefus
   if (closure) return { field: 'date', message: `${place.siteName} is closed on ${readableDay(at.date)} (${closure.reason})` };
   const weekday = weekdayName(day);
   const thatDay = sortSlots(place.siteSlots.filter((s) => s.weekday === weekday));
-  if (thatDay.length === 0) return { field: 'date', message: `${place.siteName} has no session slots on ${weekdayTitles[weekday]}s: choose a day it runs sessions` };
+  if (thatDay.length === 0)
+    return { field: 'date', message: `${place.siteName} has no session slots on ${weekdayTitles[weekday]}s: choose a day it runs sessions` };
   if (!thatDay.some((s) => s.start === at.start)) {
     const times = thatDay.map((s) => s.start);
     const choice = times.length === 1 ? times[0] : `${times.slice(0, -1).join(', ')} or ${times.at(-1)}`;
@@ -85,7 +86,9 @@ export function facilitatorTimeRefusal(at: TimeRange, facilitator: FacilitatorTi
   const clash = facilitator.week.find((b) => overlaps(b, at));
   if (clash) return `${name} is already booked for ${clash.label} from ${clash.start} to ${clash.end} on ${readableDay(at.date)}`;
   const perDay = facilitator.maxSessionsPerDay;
-  if (facilitator.week.filter((b) => b.date === at.date).length >= perDay) return `${name} would be over their limit of ${perDay} session${perDay === 1 ? '' : 's'} a day`;
-  if (facilitator.week.length >= facilitator.maxSessionsPerWeek) return `${name} would be over their limit of ${facilitator.maxSessionsPerWeek} sessions a week`;
+  if (facilitator.week.filter((b) => b.date === at.date).length >= perDay)
+    return `${name} would be over their limit of ${perDay} session${perDay === 1 ? '' : 's'} a day`;
+  if (facilitator.week.length >= facilitator.maxSessionsPerWeek)
+    return `${name} would be over their limit of ${facilitator.maxSessionsPerWeek} sessions a week`;
   return undefined;
 }

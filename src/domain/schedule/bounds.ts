@@ -1,15 +1,6 @@
 // Lower bounds on when groups can finish, to judge the solver's timetables: the calendar alone, and a
 // site's facilitator capacity (no timetable can beat either).
-import {
-  dayNumber,
-  isBankHoliday,
-  isoDate,
-  weekStart,
-  weekdayName,
-  type DayNumber,
-  type IsoDate,
-  type WeekdayName,
-} from './calendar.js';
+import { dayNumber, isBankHoliday, isoDate, weekStart, weekdayName, type DayNumber, type IsoDate, type WeekdayName } from './calendar.js';
 import { planGroup, type ProgrammeRules } from './planner.js';
 import type { Facilitator, Group, Scenario, Site } from './solver.js';
 
@@ -49,9 +40,7 @@ function dailyCapacity(rules: ProgrammeRules, c: SiteCapacity, day: DayNumber): 
   if (isBankHoliday(day) || c.closed.has(day)) return 0;
   const slots = c.site.slots.filter((s) => s.weekday === weekdayName(day)).length;
   const groups = c.groups.filter((g) => dayNumber(g.earliestStart) <= day).length;
-  const facilitatorSessions = c.staff
-    .filter((f) => !f.unavailable.includes(isoDate(day)))
-    .reduce((n, f) => n + Math.min(f.maxSessionsPerDay, slots), 0);
+  const facilitatorSessions = c.staff.filter((f) => !f.unavailable.includes(isoDate(day))).reduce((n, f) => n + Math.min(f.maxSessionsPerDay, slots), 0);
   return Math.min(groups * rules.maxSessionsPerDay, slots * c.site.rooms.length, Math.floor(facilitatorSessions / rules.facilitatorsPerSession));
 }
 
@@ -80,7 +69,10 @@ export function facilitatorDaysLowerBound(scenario: Scenario, rules: ProgrammeRu
   const teams = new Set(groups.flatMap((g) => g.team));
   const staff = scenario.facilitators.filter((f) => teams.has(f.id) && f.sites.includes(siteId) && f.programmes.includes(rules.id));
   const capacity: SiteCapacity = { site, groups, staff, closed: new Set(siteClosures(scenario, siteId).map(dayNumber)) };
-  const calendarBound = groups.map((g) => calendarLowerBound(scenario, rules, g)).sort().at(-1) as IsoDate;
+  const calendarBound = groups
+    .map((g) => calendarLowerBound(scenario, rules, g))
+    .sort()
+    .at(-1) as IsoDate;
   const needed = groups.length * rules.blocks.length;
   const horizon = dayNumber(calendarBound) + 366 * 10;
   let done = 0;

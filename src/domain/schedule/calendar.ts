@@ -155,7 +155,13 @@ export function parseBankHolidayChanges(raw: unknown): Map<number, OneOffChange[
   const parsed = z.strictObject({ $comment: z.string().optional(), changes: z.array(oneOffChange) }).safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new BankHolidayChangesError(issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, ''), issue.message);
+    throw new BankHolidayChangesError(
+      issue.path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, ''),
+      issue.message,
+    );
   }
   const byYear = new Map<number, OneOffChange[]>();
   const seen = new Set<string>();

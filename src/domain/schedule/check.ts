@@ -209,8 +209,14 @@ class Checker {
    * team has too few named facilitators for a session.
    */
   covers(all: CheckedSession[]): void {
-    const byPersonDay = groupBy(all.flatMap((s) => s.facilitators.map((f) => ({ f, s }))), (a) => `${a.f} ${a.s.date}`);
-    const byPersonWeek = groupBy(all.flatMap((s) => s.facilitators.map((f) => ({ f, s }))), (a) => `${a.f} ${mondayOf(a.s.date)}`);
+    const byPersonDay = groupBy(
+      all.flatMap((s) => s.facilitators.map((f) => ({ f, s }))),
+      (a) => `${a.f} ${a.s.date}`,
+    );
+    const byPersonWeek = groupBy(
+      all.flatMap((s) => s.facilitators.map((f) => ({ f, s }))),
+      (a) => `${a.f} ${mondayOf(a.s.date)}`,
+    );
     const keptOut = (id: string, s: CheckedSession, group: CheckedScenario['groups'][number]): boolean => {
       const f = this.facilitators.get(id);
       if (!f || !f.programmes.includes(this.scenario.programme) || !f.sites.includes(group.site) || f.unavailable.includes(s.date)) return true;
@@ -231,7 +237,10 @@ class Checker {
       const excused = missing.filter((id) => keptOut(id, s, group));
       // A team with fewer named facilitators than a session needs always uses cover for the rest.
       if (covers.length > excused.length + Math.max(0, this.programme.facilitatorsPerSession - named.length)) {
-        this.add('cover-while-named-free', `${label(s)}: cover ${covers.join(', ')} is in the session while ${missing.filter((id) => !excused.includes(id)).join(', ')} could have taken it`);
+        this.add(
+          'cover-while-named-free',
+          `${label(s)}: cover ${covers.join(', ')} is in the session while ${missing.filter((id) => !excused.includes(id)).join(', ')} could have taken it`,
+        );
       }
     }
   }
@@ -241,7 +250,8 @@ class Checker {
     byNumber.forEach((s, i) => {
       if (s.number !== i + 1) this.add('numbering', `group ${groupId}: session numbers should run 1, 2, 3 …; found ${s.number} in place ${i + 1}`);
       const next = byNumber[i + 1];
-      if (next && next.date <= s.date) this.add('order', `group ${groupId}: session ${next.number} (${next.date}) is not after session ${s.number} (${s.date})`);
+      if (next && next.date <= s.date)
+        this.add('order', `group ${groupId}: session ${next.number} (${next.date}) is not after session ${s.number} (${s.date})`);
     });
     for (const [date, onDay] of groupBy(sessions, (s) => s.date)) {
       if (onDay.length > this.programme.maxSessionsPerDay) {
@@ -266,7 +276,10 @@ class Checker {
     const assignments = all.flatMap((s) => s.facilitators.map((f) => ({ f, s })));
     for (const [key, onDay] of groupBy(assignments, (a) => `${a.f} ${a.s.date}`)) {
       const f = this.facilitators.get(onDay[0].f);
-      pairwiseClashes(onDay.map((a) => a.s), (a, b) => this.add('facilitator-double-booked', `${onDay[0].f}: ${label(a)} overlaps ${label(b)}`));
+      pairwiseClashes(
+        onDay.map((a) => a.s),
+        (a, b) => this.add('facilitator-double-booked', `${onDay[0].f}: ${label(a)} overlaps ${label(b)}`),
+      );
       if (f && onDay.length > f.maxSessionsPerDay) {
         this.add('facilitator-day-limit', `${key}: ${onDay.length} sessions, more than ${f.id}'s limit of ${f.maxSessionsPerDay} a day`);
       }

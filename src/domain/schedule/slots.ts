@@ -39,7 +39,8 @@ export function newSiteSlotRefusal(slot: Slot, existing: Slot[], sessionMinutes:
   if (start + sessionMinutes >= 24 * 60) {
     return { field: 'start', message: `A ${sessionMinutes}-minute session starting at ${slot.start} would not finish before midnight` };
   }
-  if (existing.some((s) => slotKey(s) === slotKey(slot))) return { field: 'start', message: `The site already has a session slot on ${weekdayTitles[slot.weekday]} at ${slot.start}` };
+  if (existing.some((s) => slotKey(s) === slotKey(slot)))
+    return { field: 'start', message: `The site already has a session slot on ${weekdayTitles[slot.weekday]} at ${slot.start}` };
   return undefined;
 }
 

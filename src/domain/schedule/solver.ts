@@ -629,7 +629,10 @@ function walkDays(scenario: Scenario, rules: ProgrammeRules, options: SolveOptio
   const done = states.filter((s) => s.failure === undefined);
   const solution = {
     sessions: done.flatMap((s) => s.sessions),
-    groups: spans([...fixed, ...done.flatMap((s) => s.sessions)], done.map((s) => s.group.id)),
+    groups: spans(
+      [...fixed, ...done.flatMap((s) => s.sessions)],
+      done.map((s) => s.group.id),
+    ),
     unscheduled: states.filter((s) => s.failure !== undefined).map((s) => ({ group: s.group.id, reason: s.failure as string })),
     delays: done.filter((s) => s.delay.size > 0).map((s) => ({ group: s.group.id, reasons: [...s.delay.values()].sort((a, b) => b.days - a.days) })),
   };

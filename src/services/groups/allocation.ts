@@ -23,10 +23,21 @@ export async function allocationChoice(db: Db, actor: Actor, groupId: number, to
   const group = await loadGroup(db, groupId);
   requireGroupManager(actor, group);
   const [version] = await db.select().from(programmeVersions).where(eq(programmeVersions.id, group.programmeVersionId));
-  const members = await db.select({ id: groupMembers.id }).from(groupMembers).where(and(eq(groupMembers.groupId, groupId), isNull(groupMembers.leftAt)));
+  const members = await db
+    .select({ id: groupMembers.id })
+    .from(groupMembers)
+    .where(and(eq(groupMembers.groupId, groupId), isNull(groupMembers.leftAt)));
   const waitlist = await listWaitlist(db, actor, { siteId: group.siteId, programmeId: version.programmeId, today });
   return {
-    group: { id: group.id, name: group.name, siteId: group.siteId, programmeId: version.programmeId, capacity: group.capacity, members: members.length, version: group.version },
+    group: {
+      id: group.id,
+      name: group.name,
+      siteId: group.siteId,
+      programmeId: version.programmeId,
+      capacity: group.capacity,
+      members: members.length,
+      version: group.version,
+    },
     waitlist,
   };
 }
@@ -34,9 +45,7 @@ export async function allocationChoice(db: Db, actor: Actor, groupId: number, to
 export const allocateInput = z.object({
   referrals: z.preprocess(
     (v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]),
-    z
-      .array(z.string().regex(/^\d+:\d+$/, 'Choose men from the waitlist'))
-      .min(1, 'Choose at least one man from the waitlist'),
+    z.array(z.string().regex(/^\d+:\d+$/, 'Choose men from the waitlist')).min(1, 'Choose at least one man from the waitlist'),
   ),
   version: z.coerce.number({ error: 'The form is missing the record version; reload the page' }).int().positive(),
 });
@@ -59,7 +68,10 @@ export async function allocateToGroup(db: Db, actor: Actor, groupId: number, inp
       .returning();
     if (!locked) throw new EditConflict(`The group ${group.name}`);
     const [version] = await tx.select().from(programmeVersions).where(eq(programmeVersions.id, group.programmeVersionId));
-    const members = await tx.select({ id: groupMembers.id }).from(groupMembers).where(and(eq(groupMembers.groupId, groupId), isNull(groupMembers.leftAt)));
+    const members = await tx
+      .select({ id: groupMembers.id })
+      .from(groupMembers)
+      .where(and(eq(groupMembers.groupId, groupId), isNull(groupMembers.leftAt)));
     const free = group.capacity - members.length;
     if (chosen.length > free) {
       throw ValidationFailed.one('referrals', free === 0 ? 'The group is full' : `The group has room for ${free} more; you chose ${chosen.length}`);
@@ -92,7 +104,13 @@ export async function allocateToGroup(db: Db, actor: Actor, groupId: number, inp
 
 export const removeFromGroupInput = z.object({
   referralId: requiredId('Choose the man to remove from the group'),
-  reason: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string({ error: 'Give a reason to remove him from the group' }).min(1, 'Give a reason to remove him from the group').max(2000, 'Reason must be 2000 characters or fewer')),
+  reason: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() : v),
+    z
+      .string({ error: 'Give a reason to remove him from the group' })
+      .min(1, 'Give a reason to remove him from the group')
+      .max(2000, 'Reason must be 2000 characters or fewer'),
+  ),
   version: z.coerce.number({ error: 'The form is missing the record version; reload the page' }).int().positive(),
 });
 

@@ -110,17 +110,30 @@ async function standInsOf(ex: Executor, sessionIds: number[]): Promise<Map<numbe
   const rows = (await ex.select().from(sessionFacilitators).where(inArray(sessionFacilitators.sessionId, sessionIds))).filter((r) => r.standsInFor !== null);
   if (rows.length === 0) return result;
   const obstacles = rows.flatMap((r) => (r.standInReason ? [r.standInReason as Obstacle] : []));
-  const names = await obstacleNames(ex, obstacles, rows.flatMap((r) => [String(r.userId), String(r.standsInFor)]));
+  const names = await obstacleNames(
+    ex,
+    obstacles,
+    rows.flatMap((r) => [String(r.userId), String(r.standsInFor)]),
+  );
   for (const r of rows) {
     const why = r.standInReason ? obstacleText(r.standInReason as Obstacle, names) : 'swapped in by a treatment manager';
-    result.set(r.sessionId, [...(result.get(r.sessionId) ?? []), `${names.person(String(r.userId))} stood in for ${names.person(String(r.standsInFor))}: ${why}`]);
+    result.set(r.sessionId, [
+      ...(result.get(r.sessionId) ?? []),
+      `${names.person(String(r.userId))} stood in for ${names.person(String(r.standsInFor))}: ${why}`,
+    ]);
   }
   return result;
 }
 
 export async function sessionsWithNames(ex: Executor, rows: Array<typeof groupSessions.$inferSelect>): Promise<TimetableSession[]> {
-  const facilitators = await facilitatorsOfSessions(ex, rows.map((r) => r.id));
-  const standIns = await standInsOf(ex, rows.map((r) => r.id));
+  const facilitators = await facilitatorsOfSessions(
+    ex,
+    rows.map((r) => r.id),
+  );
+  const standIns = await standInsOf(
+    ex,
+    rows.map((r) => r.id),
+  );
   const userIds = [...new Set([...facilitators.values()].flat())];
   const names = new Map(
     userIds.length ? (await ex.select({ id: users.id, name: users.displayName }).from(users).where(inArray(users.id, userIds))).map((u) => [u.id, u.name]) : [],
@@ -146,7 +159,10 @@ export async function sessionsWithNames(ex: Executor, rows: Array<typeof groupSe
 
 /** The stored obstacles of the days lost before the first session, in words. */
 async function startDelayText(ex: Executor, delay: LostDays[]): Promise<GroupDetail['startDelay']> {
-  const names = await obstacleNames(ex, delay.map((d) => d.obstacle));
+  const names = await obstacleNames(
+    ex,
+    delay.map((d) => d.obstacle),
+  );
   return delay.map((d) => ({ text: obstacleText(d.obstacle, names), days: d.days, first: d.first, last: d.last }));
 }
 
@@ -165,7 +181,11 @@ export async function getGroup(db: Db, actor: Actor, groupId: number, today = lo
       .from(groupFacilitators)
       .innerJoin(users, eq(users.id, groupFacilitators.userId))
       .where(eq(groupFacilitators.groupId, groupId));
-    const rows = await tx.select().from(groupSessions).where(eq(groupSessions.groupId, groupId)).orderBy(asc(groupSessions.sessionDate), asc(groupSessions.number));
+    const rows = await tx
+      .select()
+      .from(groupSessions)
+      .where(eq(groupSessions.groupId, groupId))
+      .orderBy(asc(groupSessions.sessionDate), asc(groupSessions.number));
     const memberRows = await tx
       .select({
         id: groupMembers.id,
@@ -204,7 +224,13 @@ export async function getGroup(db: Db, actor: Actor, groupId: number, today = lo
       .where(eq(catchUpSessions.groupId, groupId))
       .orderBy(asc(catchUpSessions.sessionDate), asc(catchUpSessions.startTime));
     if (memberRows.length > 0) {
-      await appendAudit(tx, actor, { action: 'group.members_viewed', subjectType: 'group', subjectId: groupId, siteId: group.siteId, details: { people: [...new Set(memberRows.map((m) => m.personId))] } });
+      await appendAudit(tx, actor, {
+        action: 'group.members_viewed',
+        subjectType: 'group',
+        subjectId: groupId,
+        siteId: group.siteId,
+        details: { people: [...new Set(memberRows.map((m) => m.personId))] },
+      });
     }
     const order = (w: string) => weekdayNames.indexOf(w as WeekdayName);
     const firstLive = rows.find((r) => r.status !== 'cancelled');
@@ -228,7 +254,9 @@ export async function getGroup(db: Db, actor: Actor, groupId: number, today = lo
       startDelay: delayed ? await startDelayText(tx, group.startDelay as LostDays[]) : [],
       problems: Object.fromEntries((affected[0]?.sessions ?? []).map((s) => [s.id, s.problems])),
       version: group.version,
-      slots: slots.map((s) => ({ weekday: s.weekday, start: s.startTime })).sort((a, b) => order(a.weekday) - order(b.weekday) || a.start.localeCompare(b.start)),
+      slots: slots
+        .map((s) => ({ weekday: s.weekday, start: s.startTime }))
+        .sort((a, b) => order(a.weekday) - order(b.weekday) || a.start.localeCompare(b.start)),
       team: team
         .map((t) => ({ userId: t.userId, displayName: t.displayName, teamRole: t.teamRole as TeamRole }))
         .sort((a, b) => teamRoles.indexOf(a.teamRole) - teamRoles.indexOf(b.teamRole)),

@@ -33,17 +33,33 @@ export async function listGroups(db: Db, actor: Actor, filter: { siteId?: number
   let visible = rows.filter((r) => (scope === 'all' || scope.includes(r.group.siteId)) && (filter.siteId === undefined || r.group.siteId === filter.siteId));
   if (onlyOwn(actor.role, 'group.read')) {
     const mine = new Set(
-      (await db.select().from(groupFacilitators).where(eq(groupFacilitators.userId, actor.userId ?? -1))).map((t) => t.groupId),
+      (
+        await db
+          .select()
+          .from(groupFacilitators)
+          .where(eq(groupFacilitators.userId, actor.userId ?? -1))
+      ).map((t) => t.groupId),
     );
     visible = visible.filter((r) => mine.has(r.group.id));
   }
   const ids = visible.map((r) => r.group.id);
   const sessions = ids.length
-    ? await db.select().from(groupSessions).where(and(inArray(groupSessions.groupId, ids), ne(groupSessions.status, 'cancelled')))
+    ? await db
+        .select()
+        .from(groupSessions)
+        .where(and(inArray(groupSessions.groupId, ids), ne(groupSessions.status, 'cancelled')))
     : [];
-  const members = ids.length ? await db.select().from(groupMembers).where(and(inArray(groupMembers.groupId, ids), isNull(groupMembers.leftAt))) : [];
+  const members = ids.length
+    ? await db
+        .select()
+        .from(groupMembers)
+        .where(and(inArray(groupMembers.groupId, ids), isNull(groupMembers.leftAt)))
+    : [];
   return visible.map(({ group, siteName, programmeId, programmeVersion }) => {
-    const dates = sessions.filter((s) => s.groupId === group.id).map((s) => s.sessionDate).sort();
+    const dates = sessions
+      .filter((s) => s.groupId === group.id)
+      .map((s) => s.sessionDate)
+      .sort();
     return {
       id: group.id,
       name: group.name,

@@ -121,13 +121,19 @@ export async function createGroup(db: Db, actor: Actor, siteId: number, input: u
     if (outside.length > 0) {
       const [site] = await tx.select({ name: sites.name }).from(sites).where(eq(sites.id, siteId));
       const listed = outside.map(slotTitle).join(', ');
-      throw ValidationFailed.one('slots', `${listed} ${outside.length === 1 ? 'is not one of' : 'are not among'} ${site?.name ?? 'the site'}’s session slots: choose from the list, or add the slot in site set-up first`);
+      throw ValidationFailed.one(
+        'slots',
+        `${listed} ${outside.length === 1 ? 'is not one of' : 'are not among'} ${site?.name ?? 'the site'}’s session slots: choose from the list, or add the slot in site set-up first`,
+      );
     }
     for (const slot of values.slots) {
       const start = minutesOfTime(slot.slice(4)) ?? 0;
       if (start + definition.sessionMinutes > 24 * 60) throw ValidationFailed.one('slots', `A session starting ${slot.slice(4)} would run past midnight`);
     }
-    const [room] = await tx.select().from(rooms).where(and(eq(rooms.id, values.roomId), eq(rooms.siteId, siteId)));
+    const [room] = await tx
+      .select()
+      .from(rooms)
+      .where(and(eq(rooms.id, values.roomId), eq(rooms.siteId, siteId)));
     if (!room) throw ValidationFailed.one('roomId', 'Choose a room at this site');
     const staff = await tx
       .select({ id: users.id, role: users.role, disabled: users.disabled })
@@ -135,11 +141,16 @@ export async function createGroup(db: Db, actor: Actor, siteId: number, input: u
       .innerJoin(userSites, eq(userSites.userId, users.id))
       .where(eq(userSites.siteId, siteId));
     const atSite = (id: number | undefined, role: string) => staff.some((s) => s.id === id && s.role === role && !s.disabled);
-    if (!atSite(values.treatmentManagerId, 'treatment_manager')) throw ValidationFailed.one('treatmentManagerId', 'Choose a treatment manager who works at this site');
+    if (!atSite(values.treatmentManagerId, 'treatment_manager'))
+      throw ValidationFailed.one('treatmentManagerId', 'Choose a treatment manager who works at this site');
     if (!atSite(values.leadId, 'facilitator')) throw ValidationFailed.one('leadId', 'Choose a lead facilitator who works at this site');
     if (!atSite(values.coId, 'facilitator')) throw ValidationFailed.one('coId', 'Choose a co-facilitator who works at this site');
-    if (values.coverId !== undefined && !atSite(values.coverId, 'facilitator')) throw ValidationFailed.one('coverId', 'Choose a cover facilitator who works at this site');
-    const [taken] = await tx.select({ id: programmeGroups.id }).from(programmeGroups).where(and(eq(programmeGroups.siteId, siteId), eq(programmeGroups.name, values.name)));
+    if (values.coverId !== undefined && !atSite(values.coverId, 'facilitator'))
+      throw ValidationFailed.one('coverId', 'Choose a cover facilitator who works at this site');
+    const [taken] = await tx
+      .select({ id: programmeGroups.id })
+      .from(programmeGroups)
+      .where(and(eq(programmeGroups.siteId, siteId), eq(programmeGroups.name, values.name)));
     if (taken) throw ValidationFailed.one('name', `This site already has a group called ${values.name}`);
 
     const [group] = await tx
@@ -228,9 +239,18 @@ export async function generateTimetable(db: Db, actor: Actor, groupId: number, i
     if (group.version !== version) throw new EditConflict(`The group ${group.name}`);
     const existing = await tx.select({ id: groupSessions.id }).from(groupSessions).where(eq(groupSessions.groupId, groupId)).limit(1);
     if (existing.length > 0) throw ValidationFailed.one('group', 'This group already has a timetable; cancel sessions to move them instead');
-    await tx.update(programmeGroups).set({ version: group.version + 1 }).where(eq(programmeGroups.id, groupId));
+    await tx
+      .update(programmeGroups)
+      .set({ version: group.version + 1 })
+      .where(eq(programmeGroups.id, groupId));
     const outcome = await planAndStore(tx, group, today);
-    await appendAudit(tx, actor, { action: 'group.timetable_generated', subjectType: 'group', subjectId: groupId, siteId: group.siteId, details: { sessions: outcome.sessions } });
+    await appendAudit(tx, actor, {
+      action: 'group.timetable_generated',
+      subjectType: 'group',
+      subjectId: groupId,
+      siteId: group.siteId,
+      details: { sessions: outcome.sessions },
+    });
     return { id: groupId, scheduled: outcome.problem === null, problem: outcome.problem };
   });
 }

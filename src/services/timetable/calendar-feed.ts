@@ -70,7 +70,13 @@ export async function calendarFeed(db: Db, secret: string, now = new Date()): Pr
   const userId = await facilitatorBySecret(db, secret);
   if (userId === undefined) return undefined;
   const sessionRows = await db
-    .select({ s: groupSessions, groupName: programmeGroups.name, roomName: rooms.name, siteName: sites.name, programmeVersionId: programmeGroups.programmeVersionId })
+    .select({
+      s: groupSessions,
+      groupName: programmeGroups.name,
+      roomName: rooms.name,
+      siteName: sites.name,
+      programmeVersionId: programmeGroups.programmeVersionId,
+    })
     .from(groupSessions)
     .innerJoin(sessionFacilitators, eq(sessionFacilitators.sessionId, groupSessions.id))
     .innerJoin(programmeGroups, eq(programmeGroups.id, groupSessions.groupId))
@@ -81,7 +87,10 @@ export async function calendarFeed(db: Db, secret: string, now = new Date()): Pr
   const versionIds = [...new Set(sessionRows.map((r) => r.programmeVersionId))];
   const programmeNames = new Map(
     versionIds.length
-      ? (await db.select().from(programmeVersions).where(inArray(programmeVersions.id, versionIds))).map((v) => [v.id, (v.definition as ProgrammeDefinition).shortName])
+      ? (await db.select().from(programmeVersions).where(inArray(programmeVersions.id, versionIds))).map((v) => [
+          v.id,
+          (v.definition as ProgrammeDefinition).shortName,
+        ])
       : [],
   );
   const catchUps = await db

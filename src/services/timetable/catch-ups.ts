@@ -67,7 +67,12 @@ async function roomBookingsOn(ex: Executor, roomId: number, date: string): Promi
     .where(and(eq(catchUpSessions.roomId, roomId), eq(catchUpSessions.sessionDate, date), eq(catchUpSessions.status, 'booked')));
   return [
     ...sessions.map(({ s, groupName }) => ({ label: `${groupName} session ${s.number}`, date: s.sessionDate, start: s.startTime, end: s.endTime })),
-    ...catchUps.map(({ c, groupName }) => ({ label: `a catch-up of ${groupName} session ${c.sessionNumber}`, date: c.sessionDate, start: c.startTime, end: c.endTime })),
+    ...catchUps.map(({ c, groupName }) => ({
+      label: `a catch-up of ${groupName} session ${c.sessionNumber}`,
+      date: c.sessionDate,
+      start: c.startTime,
+      end: c.endTime,
+    })),
   ];
 }
 
@@ -81,9 +86,15 @@ export async function bookCatchUp(db: Db, actor: Actor, groupId: number, input: 
     await lockTimetables(tx);
     const group = await loadGroup(tx, groupId);
     requireGroupManager(actor, group);
-    const [member] = await tx.select().from(groupMembers).where(and(eq(groupMembers.id, values.memberId), eq(groupMembers.groupId, groupId)));
+    const [member] = await tx
+      .select()
+      .from(groupMembers)
+      .where(and(eq(groupMembers.id, values.memberId), eq(groupMembers.groupId, groupId)));
     if (!member) throw ValidationFailed.one('memberId', 'Choose a man in this group');
-    const [missed] = await tx.select().from(groupSessions).where(and(eq(groupSessions.id, values.sessionId), eq(groupSessions.groupId, groupId)));
+    const [missed] = await tx
+      .select()
+      .from(groupSessions)
+      .where(and(eq(groupSessions.id, values.sessionId), eq(groupSessions.groupId, groupId)));
     if (!missed || missed.status === 'cancelled') throw ValidationFailed.one('sessionId', 'Choose a session of this group that took place');
     const open = await tx
       .select()
@@ -92,13 +103,20 @@ export async function bookCatchUp(db: Db, actor: Actor, groupId: number, input: 
     if (open.length > 0) throw ValidationFailed.one('sessionId', `He already has a catch-up for session ${missed.number}`);
     const { definition } = await groupDefinition(tx, group);
     if (values.date < today) throw ValidationFailed.one('date', 'The catch-up must be today or later');
-    if (values.date < missed.sessionDate) throw ValidationFailed.one('date', `The catch-up must be on or after the missed session (${readableDate(missed.sessionDate)})`);
+    if (values.date < missed.sessionDate)
+      throw ValidationFailed.one('date', `The catch-up must be on or after the missed session (${readableDate(missed.sessionDate)})`);
     const at = sessionTime(values.date, values.start, definition.sessionMinutes);
     if (!at) throw ValidationFailed.one('start', 'The catch-up would not finish before midnight');
-    const [room] = await tx.select().from(rooms).where(and(eq(rooms.id, values.roomId), eq(rooms.siteId, group.siteId)));
+    const [room] = await tx
+      .select()
+      .from(rooms)
+      .where(and(eq(rooms.id, values.roomId), eq(rooms.siteId, group.siteId)));
     if (!room) throw ValidationFailed.one('roomId', 'Choose a room at this site');
     const [site] = await tx.select({ name: sites.name }).from(sites).where(eq(sites.id, group.siteId));
-    const closures = await tx.select().from(siteClosures).where(and(eq(siteClosures.siteId, group.siteId), eq(siteClosures.closureDate, values.date)));
+    const closures = await tx
+      .select()
+      .from(siteClosures)
+      .where(and(eq(siteClosures.siteId, group.siteId), eq(siteClosures.closureDate, values.date)));
     const ownThatDay = await tx
       .select()
       .from(groupSessions)
@@ -155,7 +173,8 @@ export async function recordCatchUpOutcome(db: Db, actor: Actor, catchUpId: numb
     if (!onlyOwn(actor.role, 'catch_up.record_outcome')) authorise(actor, 'catch_up.record_outcome', group.siteId);
     else if (actor.userId !== row.facilitatorId) throw new AccessDenied('You can record the outcome of your own catch-ups only');
     if (row.status !== 'booked') throw ValidationFailed.one('outcome', `This catch-up is already ${row.status}`);
-    if (values.outcome === 'delivered' && row.sessionDate > today) throw ValidationFailed.one('outcome', `The catch-up is booked for ${readableDate(row.sessionDate)}: it cannot be delivered before then`);
+    if (values.outcome === 'delivered' && row.sessionDate > today)
+      throw ValidationFailed.one('outcome', `The catch-up is booked for ${readableDate(row.sessionDate)}: it cannot be delivered before then`);
     const [updated] = await tx
       .update(catchUpSessions)
       .set({ status: values.outcome, deliveredOn: values.outcome === 'delivered' ? row.sessionDate : null, version: row.version + 1, updatedAt: new Date() })

@@ -69,7 +69,10 @@ export async function facilitatorObstacle(
   const [user] = await ex.select().from(users).where(eq(users.id, userId));
   if (!user || user.role !== 'facilitator' || user.disabled) return 'Choose a facilitator from the list';
   const name = user.displayName;
-  const [inTeam] = await ex.select().from(groupFacilitators).where(and(eq(groupFacilitators.groupId, group.id), eq(groupFacilitators.userId, userId)));
+  const [inTeam] = await ex
+    .select()
+    .from(groupFacilitators)
+    .where(and(eq(groupFacilitators.groupId, group.id), eq(groupFacilitators.userId, userId)));
   if (!inTeam) return `${name} is not in this group’s facilitator team`;
   const [accreditation] = await ex
     .select()
@@ -80,7 +83,10 @@ export async function facilitatorObstacle(
   if (accreditation.supervisionCurrentUntil < at.date) {
     return `${name} is not accredited for ${definition.shortName} with current supervision (supervision lapsed after ${readableDate(accreditation.supervisionCurrentUntil)})`;
   }
-  const [atSite] = await ex.select().from(userSites).where(and(eq(userSites.userId, userId), eq(userSites.siteId, group.siteId)));
+  const [atSite] = await ex
+    .select()
+    .from(userSites)
+    .where(and(eq(userSites.userId, userId), eq(userSites.siteId, group.siteId)));
   if (!atSite) return `${name} does not work at this site`;
   const away = await ex
     .select()

@@ -60,10 +60,16 @@ async function replanFrom(tx: Tx, group: GroupRow, from: ReplanFrom, today: stri
   const replanned = solution.sessions.filter((s) => s.group === String(group.id) && s.number >= from.number);
   if (from.cancelled) {
     const { row, reason } = from.cancelled;
-    await tx.update(groupSessions).set({ status: 'cancelled', cancelReason: reason, version: row.version + 1, updatedAt: new Date() }).where(eq(groupSessions.id, row.id));
+    await tx
+      .update(groupSessions)
+      .set({ status: 'cancelled', cancelReason: reason, version: row.version + 1, updatedAt: new Date() })
+      .where(eq(groupSessions.id, row.id));
   }
   const moved = await storeReplanned(tx, ownRows, replanned, from.cancelled?.row.number);
-  await tx.update(programmeGroups).set({ version: group.version + 1, updatedAt: new Date() }).where(eq(programmeGroups.id, group.id));
+  await tx
+    .update(programmeGroups)
+    .set({ version: group.version + 1, updatedAt: new Date() })
+    .where(eq(programmeGroups.id, group.id));
   return { kept, ownRows, replanned, moved };
 }
 
@@ -73,7 +79,10 @@ async function replanFrom(tx: Tx, group: GroupRow, from: ReplanFrom, today: stri
  */
 async function storeReplanned(tx: Tx, ownRows: SessionRow[], replanned: PlannedSession[], cancelledNumber?: number): Promise<MovedSession[]> {
   const oldByNumber = new Map(ownRows.map((r) => [r.number, r]));
-  const oldFacilitators = await facilitatorsOfSessions(tx, ownRows.map((r) => r.id));
+  const oldFacilitators = await facilitatorsOfSessions(
+    tx,
+    ownRows.map((r) => r.id),
+  );
   const moved: MovedSession[] = [];
   for (const s of replanned) {
     const old = oldByNumber.get(s.number);
@@ -130,7 +139,8 @@ export async function cancelSession(db: Db, actor: Actor, sessionId: number, inp
     requireGroupManager(actor, group);
     if (row.version !== values.version) throw new EditConflict(`Session ${row.number}`);
     if (row.status !== 'scheduled') throw ValidationFailed.one('reason', `Session ${row.number} is ${row.status}: only a scheduled session can be cancelled`);
-    if (row.sessionDate < today) throw ValidationFailed.one('reason', `Session ${row.number} was on ${readableDate(row.sessionDate)}: only today’s or later sessions can be cancelled`);
+    if (row.sessionDate < today)
+      throw ValidationFailed.one('reason', `Session ${row.number} was on ${readableDate(row.sessionDate)}: only today’s or later sessions can be cancelled`);
 
     const { kept, ownRows, replanned, moved } = await replanFrom(
       tx,
@@ -143,8 +153,16 @@ export async function cancelSession(db: Db, actor: Actor, sessionId: number, inp
       },
       today,
     );
-    const lastDateBefore = ownRows.map((r) => r.sessionDate).sort().at(-1) ?? row.sessionDate;
-    const lastDateAfter = [...kept.filter((s) => s.number < row.number), ...replanned].map((s) => s.date).sort().at(-1) ?? lastDateBefore;
+    const lastDateBefore =
+      ownRows
+        .map((r) => r.sessionDate)
+        .sort()
+        .at(-1) ?? row.sessionDate;
+    const lastDateAfter =
+      [...kept.filter((s) => s.number < row.number), ...replanned]
+        .map((s) => s.date)
+        .sort()
+        .at(-1) ?? lastDateBefore;
     await appendAudit(tx, actor, {
       action: 'session.cancelled',
       subjectType: 'group_session',
@@ -186,7 +204,11 @@ export async function replanAffectedSessions(db: Db, actor: Actor, groupId: numb
     const { replanned, moved } = await replanFrom(
       tx,
       group,
-      { number: first.number, date: first.date, refusal: { field: 'group', message: (reason) => `The sessions from session ${first.number} cannot be re-planned: ${reason}` } },
+      {
+        number: first.number,
+        date: first.date,
+        refusal: { field: 'group', message: (reason) => `The sessions from session ${first.number} cannot be re-planned: ${reason}` },
+      },
       today,
     );
     await appendAudit(tx, actor, {

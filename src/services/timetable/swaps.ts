@@ -28,7 +28,8 @@ async function swapContext(tx: Executor, actor: Actor, sessionId: number, replac
   const row = await loadSession(tx, sessionId);
   const group = await loadGroup(tx, row.groupId);
   requireGroupManager(actor, group);
-  if (row.status !== 'scheduled') throw ValidationFailed.one('replacementId', `Session ${row.number} is ${row.status}: only a scheduled session can change facilitators`);
+  if (row.status !== 'scheduled')
+    throw ValidationFailed.one('replacementId', `Session ${row.number} is ${row.status}: only a scheduled session can change facilitators`);
   if (row.sessionDate < today) throw ValidationFailed.one('replacementId', 'Only today’s or later sessions can change facilitators');
   const current = (await facilitatorsOfSessions(tx, [row.id])).get(row.id) ?? [];
   if (!current.includes(replacedId)) throw ValidationFailed.one('replacedId', 'Choose a facilitator who is in this session');
@@ -51,7 +52,9 @@ export async function swapOptions(db: Db, actor: Actor, sessionId: number, repla
     const unavailable: SwapOptions['unavailable'] = [];
     for (const member of team) {
       if (current.includes(member.id)) continue;
-      const reason = await facilitatorObstacle(tx, member.id, { date: row.sessionDate, start: row.startTime, end: row.endTime }, group, definition, { sessionId: row.id });
+      const reason = await facilitatorObstacle(tx, member.id, { date: row.sessionDate, start: row.startTime, end: row.endTime }, group, definition, {
+        sessionId: row.id,
+      });
       if (reason === undefined && valid.has(member.id)) candidates.push(member);
       else unavailable.push({ ...member, reason: reason ?? `${member.displayName} cannot take this session without breaking a scheduling rule` });
     }
@@ -71,28 +74,41 @@ export const swapInput = z.object({
 });
 
 /** Replaces one facilitator in one session; refused, naming the rule, when the replacement may not take it. */
-export async function swapFacilitator(db: Db, actor: Actor, sessionId: number, input: unknown, today = londonToday()): Promise<{ groupId: number; number: number }> {
+export async function swapFacilitator(
+  db: Db,
+  actor: Actor,
+  sessionId: number,
+  input: unknown,
+  today = londonToday(),
+): Promise<{ groupId: number; number: number }> {
   const values = validate(swapInput, input);
   return db.transaction(async (tx) => {
     await lockTimetables(tx);
     const { row, group, current, definition } = await swapContext(tx, actor, sessionId, values.replacedId, today);
     if (row.version !== values.version) throw new EditConflict(`Session ${row.number}`);
     if (current.includes(values.replacementId)) throw ValidationFailed.one('replacementId', 'That facilitator is already in this session');
-    const reason = await facilitatorObstacle(tx, values.replacementId, { date: row.sessionDate, start: row.startTime, end: row.endTime }, group, definition, { sessionId: row.id });
+    const reason = await facilitatorObstacle(tx, values.replacementId, { date: row.sessionDate, start: row.startTime, end: row.endTime }, group, definition, {
+      sessionId: row.id,
+    });
     if (reason) throw ValidationFailed.one('replacementId', reason);
     // The solver's own view of who may step in: both must agree before anything changes.
     const { scenario, rules, own } = await scenarioForGroup(tx, group, today);
     const valid = findSwapCandidates(scenario, rules, own, { group: String(group.id), number: row.number }, String(values.replacedId));
-    if (!valid.includes(String(values.replacementId))) throw ValidationFailed.one('replacementId', 'That facilitator cannot take this session without breaking a scheduling rule');
+    if (!valid.includes(String(values.replacementId)))
+      throw ValidationFailed.one('replacementId', 'That facilitator cannot take this session without breaking a scheduling rule');
     const [replacedRow] = await tx
       .delete(sessionFacilitators)
       .where(and(eq(sessionFacilitators.sessionId, row.id), eq(sessionFacilitators.userId, values.replacedId)))
       .returning();
     // A cover facilitator swapped in stands in for the named facilitator (whom the replaced one may already have been covering).
     const roles = new Map((await tx.select().from(groupFacilitators).where(eq(groupFacilitators.groupId, group.id))).map((t) => [t.userId, t.teamRole]));
-    const standsInFor = roles.get(values.replacementId) !== 'cover' ? null : roles.get(values.replacedId) === 'cover' ? replacedRow.standsInFor : values.replacedId;
+    const standsInFor =
+      roles.get(values.replacementId) !== 'cover' ? null : roles.get(values.replacedId) === 'cover' ? replacedRow.standsInFor : values.replacedId;
     await tx.insert(sessionFacilitators).values({ sessionId: row.id, userId: values.replacementId, standsInFor, standInReason: null });
-    await tx.update(groupSessions).set({ version: row.version + 1, updatedAt: new Date() }).where(eq(groupSessions.id, row.id));
+    await tx
+      .update(groupSessions)
+      .set({ version: row.version + 1, updatedAt: new Date() })
+      .where(eq(groupSessions.id, row.id));
     await appendAudit(tx, actor, {
       action: 'session.facilitator_swapped',
       subjectType: 'group_session',

@@ -44,8 +44,15 @@ function arrangeWeek(monday: string, entries: WeekEntry[]): Week {
   return { monday, sunday: addDays(monday, 6), previous: addDays(monday, -7), next: addDays(monday, 7), days };
 }
 
-async function weekEntries(ex: Executor, sessionRows: Array<{ s: SessionRow; groupName: string }>, catchUps: Array<{ c: typeof catchUpSessions.$inferSelect; groupName: string; facilitator: string; roomName: string }>): Promise<WeekEntry[]> {
-  const named = await sessionsWithNames(ex, sessionRows.map((r) => r.s));
+async function weekEntries(
+  ex: Executor,
+  sessionRows: Array<{ s: SessionRow; groupName: string }>,
+  catchUps: Array<{ c: typeof catchUpSessions.$inferSelect; groupName: string; facilitator: string; roomName: string }>,
+): Promise<WeekEntry[]> {
+  const named = await sessionsWithNames(
+    ex,
+    sessionRows.map((r) => r.s),
+  );
   const groupNames = new Map(sessionRows.map((r) => [r.s.id, { groupName: r.groupName, groupId: r.s.groupId }]));
   return [
     ...named.map((s) => ({
@@ -89,7 +96,10 @@ async function weekOfSessions(db: Db, whose: { facilitatorId: number } | { siteI
     .where(
       and(
         'facilitatorId' in whose
-          ? inArray(groupSessions.id, db.select({ id: sessionFacilitators.sessionId }).from(sessionFacilitators).where(eq(sessionFacilitators.userId, whose.facilitatorId)))
+          ? inArray(
+              groupSessions.id,
+              db.select({ id: sessionFacilitators.sessionId }).from(sessionFacilitators).where(eq(sessionFacilitators.userId, whose.facilitatorId)),
+            )
           : eq(programmeGroups.siteId, whose.siteId),
         gte(groupSessions.sessionDate, monday),
         lte(groupSessions.sessionDate, sunday),
@@ -112,7 +122,10 @@ async function weekOfSessions(db: Db, whose: { facilitatorId: number } | { siteI
 }
 
 export async function facilitatorWeek(db: Db, actor: Actor, userId: number, weekOf?: string, today = londonToday()): Promise<Week & { facilitator: string }> {
-  const [user] = await db.select().from(users).where(and(eq(users.id, userId), eq(users.role, 'facilitator')));
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.id, userId), eq(users.role, 'facilitator')));
   if (!user) throw new NotFound('Facilitator');
   const theirSites = (await db.select().from(userSites).where(eq(userSites.userId, userId))).map((s) => s.siteId);
   if (!mayActOnStaff(actor, 'facilitator.read', { userId, siteIds: theirSites })) throw new AccessDenied('You can see only your own week');

@@ -24,7 +24,11 @@ const problemPages: Record<number, { heading: string; paragraph: string }> = {
   400: { heading: 'There is a problem with your request', paragraph: 'Go back, check what you entered and try again. Nothing was changed.' },
   401: { heading: 'You need to sign in', paragraph: 'Sign in to use this service.' },
   403: { heading: 'You do not have permission to do this', paragraph: 'If your work needs it, ask your treatment manager or an administrator.' },
-  404: { heading: 'Page not found', paragraph: 'If you typed the web address, check it is correct. If you pasted it, check you copied the entire address. If you followed a link, the record may have been removed.' },
+  404: {
+    heading: 'Page not found',
+    paragraph:
+      'If you typed the web address, check it is correct. If you pasted it, check you copied the entire address. If you followed a link, the record may have been removed.',
+  },
   409: { heading: 'Someone else changed this record', paragraph: 'Reload the page to see their change, then make yours again. Nothing you sent was saved.' },
   413: { heading: 'The file or form is too large', paragraph: 'Go back and try again with less data.' },
   429: { heading: 'Too many attempts', paragraph: 'Wait a few minutes and try again.' },
@@ -53,14 +57,22 @@ export function permissionAdvice(actor: Actor | null, scope: 'role' | 'site', ac
   const allowed = typeof access === 'string' || access === undefined ? undefined : permission(access.action).roles;
   const forWhom = allowed && actor && !allowed.includes(actor.role) ? `This page is for ${listed(allowed.map((r) => pluralRoleLabels[r]))}. ` : '';
   if (actor && can(actor.role, 'user.manage')) return `${forWhom}If your work needs it, another administrator can give you an account with that role.`;
-  if (actor?.role === 'treatment_manager') return `${forWhom}If your work needs it, ask an administrator to change your account (${roleLabels[actor.role].toLowerCase()}).`;
+  if (actor?.role === 'treatment_manager')
+    return `${forWhom}If your work needs it, ask an administrator to change your account (${roleLabels[actor.role].toLowerCase()}).`;
   return `${forWhom}${problemPages[403].paragraph}`;
 }
 
 function classify(error: FastifyError, request: FastifyRequest): Answer {
   if (error instanceof ValidationFailed) {
     const first = error.errors[0];
-    return { status: 400, code: 'validation_failed', message: first.message, field: first.field, ...(first.link ? { link: first.link } : {}), heading: problemPages[400].heading };
+    return {
+      status: 400,
+      code: 'validation_failed',
+      message: first.message,
+      field: first.field,
+      ...(first.link ? { link: first.link } : {}),
+      heading: problemPages[400].heading,
+    };
   }
   if (error instanceof NotFound) return { status: 404, code: 'not_found', message: error.message, heading: problemPages[404].heading };
   if (error instanceof AccessDenied) {
@@ -78,7 +90,8 @@ function classify(error: FastifyError, request: FastifyRequest): Answer {
     };
   }
   // A path that fails its schema (an id of 0, -1 or 1.5) names no record: not found, as for any other unknown path.
-  if (error.validation && error.validationContext === 'params') return { status: 404, code: 'not_found', message: 'No such page or resource', heading: problemPages[404].heading };
+  if (error.validation && error.validationContext === 'params')
+    return { status: 404, code: 'not_found', message: 'No such page or resource', heading: problemPages[404].heading };
   if (error.validation) {
     const issue = error.validation[0];
     const field = (issue?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || (issue?.params as { missingProperty?: string })?.missingProperty;
@@ -86,7 +99,12 @@ function classify(error: FastifyError, request: FastifyRequest): Answer {
   }
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
   const page = problemPages[status] ?? problemPages[400];
-  return { status, code: status === 500 ? 'internal_error' : `http_${status}`, message: status === 500 ? page.paragraph : error.message, heading: page.heading };
+  return {
+    status,
+    code: status === 500 ? 'internal_error' : `http_${status}`,
+    message: status === 500 ? page.paragraph : error.message,
+    heading: page.heading,
+  };
 }
 
 /** A path on this service that is safe to link to: local, not protocol-relative, not sign-in or sign-out. */
@@ -131,7 +149,9 @@ export function backLinkFor(request: FastifyRequest, isPage: PageFinder): BackLi
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, answer: Answer, isPage: PageFinder = () => false) {
   reply.status(answer.status);
   if (isApiRequest(request)) {
-    return reply.send({ error: { code: answer.code, message: answer.message, ...(answer.field ? { field: answer.field } : {}), ...(answer.link ? { link: answer.link } : {}) } });
+    return reply.send({
+      error: { code: answer.code, message: answer.message, ...(answer.field ? { field: answer.field } : {}), ...(answer.link ? { link: answer.link } : {}) },
+    });
   }
   const page = problemPages[answer.status] ?? problemPages[400];
   const advice = answer.advice ?? page.paragraph;

@@ -32,9 +32,19 @@ function databaseCause(error: LoggableError): { code?: string; constraint?: stri
  */
 export function safeErrorSerializer(error: LoggableError) {
   const database = databaseCause(error);
-  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).join('\n');
+  const frames = (error.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .join('\n');
   if (database || 'params' in error) {
-    return { type: error.name, message: 'database error (values withheld)', code: database?.code, constraint: database?.constraint, table: database?.table, stack: frames };
+    return {
+      type: error.name,
+      message: 'database error (values withheld)',
+      code: database?.code,
+      constraint: database?.constraint,
+      table: database?.table,
+      stack: frames,
+    };
   }
   return { type: error.name, code: error.code, message: error.message, stack: frames };
 }

@@ -14,7 +14,12 @@ test('the README’s role × action matrix is the permissions table as it is (np
 
 test('a cell says whether the role may take the action at its own sites, every site, or on its own records only', () => {
   const rows = permissionsMatrix().split('\n');
-  const row = (action: string) => rows.find((r) => r.startsWith(`| \`${action}\``))!.split(' | ').slice(1).map((c) => c.replace(/ \|$/, ''));
+  const row = (action: string) =>
+    rows
+      .find((r) => r.startsWith(`| \`${action}\``))!
+      .split(' | ')
+      .slice(1)
+      .map((c) => c.replace(/ \|$/, ''));
   // Columns follow roles.ts: administrator, treatment manager, assessor, facilitator, auditor, researcher.
   assert.deepEqual(row('user.manage'), ['yes', '—', '—', '—', '—', '—']);
   assert.deepEqual(row('group.read'), ['all sites', 'own sites', '—', 'own', 'all sites', '—']);

@@ -19,7 +19,11 @@ const allowedFiles: Record<string, string> = {
 
 /** Single uses outside those files that are not access decisions, and why. */
 const allowedUses: Array<{ file: string; role: string; why: string }> = [
-  { file: 'src/web/plugins/errors.ts', role: 'treatment_manager', why: 'the 403 advice says "ask your treatment manager", so it is worded differently for one' },
+  {
+    file: 'src/web/plugins/errors.ts',
+    role: 'treatment_manager',
+    why: 'the 403 advice says "ask your treatment manager", so it is worded differently for one',
+  },
 ];
 
 function sourceFiles(dir: string): string[] {
@@ -29,7 +33,12 @@ function sourceFiles(dir: string): string[] {
 }
 
 const roleIds = new Set<string>(roles);
-const comparisons = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
+const comparisons = new Set([
+  ts.SyntaxKind.EqualsEqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsEqualsToken,
+  ts.SyntaxKind.EqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsToken,
+]);
 
 /** Role ids used in access decisions in one file's source: in an array literal, or compared with the acting user's role. */
 function roleListsIn(fileName: string, source: string): Array<{ line: number; text: string }> {
@@ -66,7 +75,11 @@ test('no role list outside the permissions table: no source file lists roles or 
       violations.push(`${file}:${use.line}: ${use.text}`);
     }
   }
-  assert.deepEqual(violations, [], `access decided outside src/domain/permissions.ts — use can(role, action) or authorise(actor, action, siteId):\n${violations.join('\n')}`);
+  assert.deepEqual(
+    violations,
+    [],
+    `access decided outside src/domain/permissions.ts — use can(role, action) or authorise(actor, action, siteId):\n${violations.join('\n')}`,
+  );
 });
 
 test('the check finds a role list and a comparison of the acting role, and leaves a query for users of a role alone', () => {

@@ -18,7 +18,10 @@ describe('sotp eligibility', { concurrency: 4 }, () => {
     assert.equal(run.code, 0, run.stderr);
     const out = JSON.parse(run.stdout);
     assert.equal(out.result, 'eligible');
-    assert.deepEqual(out.criteria.map((c: { id: string }) => c.id), ['male', 'adult', 'contact_sexual_conviction', 'risk', 'iq']);
+    assert.deepEqual(
+      out.criteria.map((c: { id: string }) => c.id),
+      ['male', 'adult', 'contact_sexual_conviction', 'risk', 'iq'],
+    );
     for (const c of out.criteria) {
       assert.equal(c.status, 'met');
       assert.equal(typeof c.reason, 'string');

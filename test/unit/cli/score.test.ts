@@ -57,7 +57,10 @@ describe('sotp score', { concurrency: 4 }, () => {
     const run = await runCli(['score', 'osp'], JSON.stringify({ ...osp, contactAdultSexualSanctions: 0 }));
     assert.equal(run.code, 0, run.stderr);
     const out = JSON.parse(run.stdout);
-    assert.deepEqual([out.dc.band, out.dc.points, out.dc.probability, out.iic.band, out.iic.probability], ['not_applicable', null, null, 'not_applicable', null]);
+    assert.deepEqual(
+      [out.dc.band, out.dc.points, out.dc.probability, out.iic.band, out.iic.probability],
+      ['not_applicable', null, null, 'not_applicable', null],
+    );
   });
 
   // [what, command, input, field the message must name]

@@ -13,9 +13,18 @@ test('defaults: port 3000, ./data, 30-minute idle and 12-hour absolute sessions,
 });
 
 test('a bad value stops start-up naming the variable', () => {
-  assert.throws(() => loadConfig({ PORT: 'eighty' }), (e: unknown) => e instanceof ConfigError && /^PORT:/.test(e.message));
-  assert.throws(() => loadConfig({ SESSION_IDLE_MINUTES: '-5' }), (e: unknown) => e instanceof ConfigError && /^SESSION_IDLE_MINUTES:/.test(e.message));
-  assert.throws(() => loadConfig({ DATABASE_URL: 'not a url' }), (e: unknown) => e instanceof ConfigError && /^DATABASE_URL:/.test(e.message));
+  assert.throws(
+    () => loadConfig({ PORT: 'eighty' }),
+    (e: unknown) => e instanceof ConfigError && /^PORT:/.test(e.message),
+  );
+  assert.throws(
+    () => loadConfig({ SESSION_IDLE_MINUTES: '-5' }),
+    (e: unknown) => e instanceof ConfigError && /^SESSION_IDLE_MINUTES:/.test(e.message),
+  );
+  assert.throws(
+    () => loadConfig({ DATABASE_URL: 'not a url' }),
+    (e: unknown) => e instanceof ConfigError && /^DATABASE_URL:/.test(e.message),
+  );
 });
 
 test('production requires a session secret and a pseudonym key, and uses secure cookies', () => {

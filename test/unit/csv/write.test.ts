@@ -9,11 +9,20 @@ const formulas = ['=HYPERLINK("http://evil.example","click")', '+1', '-1+2', '@S
 const cells = (text: string): string[][] => parse(text, { relax_quotes: true });
 
 test('cells sotp writes to CSV are data, never formulas: the shared writer quotes text starting with = + - @ tab or CR', () => {
-  const text = csvText(formulas.map((f) => ({ person_ref: f, note: 'plain' })), ['person_ref', 'note']);
+  const text = csvText(
+    formulas.map((f) => ({ person_ref: f, note: 'plain' })),
+    ['person_ref', 'note'],
+  );
   const [header, ...rows] = cells(text);
   assert.deepEqual(header, ['person_ref', 'note']);
-  assert.deepEqual(rows.map((r) => r[0]), formulas.map((f) => `'${f}`));
-  assert.deepEqual(rows.map((r) => r[1]), formulas.map(() => 'plain'));
+  assert.deepEqual(
+    rows.map((r) => r[0]),
+    formulas.map((f) => `'${f}`),
+  );
+  assert.deepEqual(
+    rows.map((r) => r[1]),
+    formulas.map(() => 'plain'),
+  );
 });
 
 test('cells sotp writes to CSV are data, never formulas: genuine numbers stay numbers, text that looks like one does not', () => {
@@ -26,6 +35,9 @@ test('cells sotp writes to CSV are data, never formulas: a synthetic cohort file
   formulas.slice(0, 4).forEach((f, i) => (cohort.personRef[i] = f));
   const [header, ...rows] = cells(synthCsv(cohort));
   const ref = header.indexOf('person_ref');
-  assert.deepEqual(rows.slice(0, 4).map((r) => r[ref]), formulas.slice(0, 4).map((f) => `'${f}`));
+  assert.deepEqual(
+    rows.slice(0, 4).map((r) => r[ref]),
+    formulas.slice(0, 4).map((f) => `'${f}`),
+  );
   assert.equal(rows[4][ref], cohort.personRef[4], 'an ordinary pseudonym is unchanged');
 });

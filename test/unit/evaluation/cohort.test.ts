@@ -3,11 +3,7 @@ import assert from 'node:assert/strict';
 import { CohortError, parseCohort, parseIsoDay, type CohortProblem } from '../../../src/domain/evaluation/cohort.js';
 
 const header = 'person_ref,treated,release_date,end_of_followup,risk_band,age,sexual_reoffence_date';
-const good = [
-  'A1,1,2010-01-01,2012-01-01,low,30,2011-01-01',
-  'A2,0,2010-01-01,2012-01-01,medium,40,',
-  'A3,0,2010-06-01,2011-01-01,,50,2011-06-01',
-];
+const good = ['A1,1,2010-01-01,2012-01-01,low,30,2011-01-01', 'A2,0,2010-01-01,2012-01-01,medium,40,', 'A3,0,2010-06-01,2011-01-01,,50,2011-06-01'];
 const request = { covariates: ['age'], outcome: 'sexual' };
 const csv = (...rows: string[]) => [header, ...rows].join('\n') + '\n';
 
@@ -44,9 +40,7 @@ test('calendar dates are checked: 2012-02-29 exists, 2011-02-29 and 2010-13-01 d
 test('a missing required, covariate or outcome column is refused on line 1, naming the column', () => {
   const noEnd = 'person_ref,treated,release_date,risk_band,age,sexual_reoffence_date\nA1,1,2010-01-01,low,30,\n';
   assert.deepEqual(problems(noEnd), [{ line: 1, field: 'end_of_followup', reason: 'missing column' }]);
-  assert.deepEqual(problems(csv(...good), { covariates: ['age', 'iq'], outcome: 'sexual' }), [
-    { line: 1, field: 'iq', reason: 'missing column' },
-  ]);
+  assert.deepEqual(problems(csv(...good), { covariates: ['age', 'iq'], outcome: 'sexual' }), [{ line: 1, field: 'iq', reason: 'missing column' }]);
   assert.deepEqual(problems(csv(...good), { covariates: ['age'], outcome: 'violent' }), [
     { line: 1, field: 'violent_reoffence_date', reason: 'missing column' },
   ]);
@@ -84,11 +78,17 @@ test('every bad row is reported with its line number and field, and the whole fi
 
 test('a row with the wrong number of fields is refused, and a covariate not requested is not checked', () => {
   const found = problems(csv(good[0], 'A2,0,2010-01-01'));
-  assert.deepEqual(found.map((p) => [p.line, p.field]), [[3, 'row']]);
+  assert.deepEqual(
+    found.map((p) => [p.line, p.field]),
+    [[3, 'row']],
+  );
   const lenient = parseCohort(csv(good[0], 'A2,0,2010-01-01,2012-01-01,low,n/a,'), { covariates: [], outcome: 'sexual' });
   assert.equal(lenient.rows, 2);
 });
 
 test('a file with a header and no rows is refused', () => {
-  assert.deepEqual(problems(`${header}\n`).map((p) => p.reason), ['the file has no rows']);
+  assert.deepEqual(
+    problems(`${header}\n`).map((p) => p.reason),
+    ['the file has no rows'],
+  );
 });

@@ -85,7 +85,10 @@ test('a cohort with only one arm is refused naming the missing arm', () => {
   assert.equal(noComparison.field, 'treated');
   assert.match(noComparison.message, /no comparison men \(treated = 0\)/);
   const comparisonOnly = parseCohort(csv(wholeWindow.filter((r) => r.startsWith('C'))), covariates);
-  assert.match(refusal(() => evaluateCohort(comparisonOnly, { rows: comparisonOnly.rows, sha256: '' }, DEFAULT_OPTIONS)).message, /no treated men \(treated = 1\)/);
+  assert.match(
+    refusal(() => evaluateCohort(comparisonOnly, { rows: comparisonOnly.rows, sha256: '' }, DEFAULT_OPTIONS)).message,
+    /no treated men \(treated = 1\)/,
+  );
 });
 
 test('a risk band that cannot be analysed is reported within the evaluation, and the other bands are analysed', () => {

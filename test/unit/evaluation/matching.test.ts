@@ -10,7 +10,10 @@ import { SYNTH_COVARIATES, synthCohort, synthCsv } from '../../../src/domain/eva
 function bruteForce(d: number[], treated: number[], caliper: number, ratio: number): number[][] {
   const controls = d.map((_, i) => i).filter((i) => !treated[i]);
   const used = new Set<number>();
-  const order = d.map((_, i) => i).filter((i) => treated[i]).sort((a, b) => d[b] - d[a] || a - b);
+  const order = d
+    .map((_, i) => i)
+    .filter((i) => treated[i])
+    .sort((a, b) => d[b] - d[a] || a - b);
   const matches = new Map<number, number[]>(order.map((t) => [t, []]));
   for (let pass = 0; pass < ratio; pass++) {
     for (const t of order) {
@@ -28,7 +31,10 @@ function bruteForce(d: number[], treated: number[], caliper: number, ratio: numb
       }
     }
   }
-  return d.map((_, i) => i).filter((i) => treated[i]).map((t) => matches.get(t)!);
+  return d
+    .map((_, i) => i)
+    .filter((i) => treated[i])
+    .map((t) => matches.get(t)!);
 }
 
 test('matching equals the brute-force greedy rule (1:k, calipers, equal gaps on both sides going to the lower distance)', () => {
@@ -75,7 +81,10 @@ test('--by-risk-band repeats the whole analysis within each band: each band equa
   const s = synthCohort({ preset: 'mews2017', seed: 8, rows: 6000 });
   const cohort = parseCohort(synthCsv(s), { covariates: ['age_at_release', 'prior_violent', 'sentence_years'], outcome: 'sexual' });
   const result = evaluateCohort(cohort, { rows: cohort.rows, sha256: 'x' }, { ...DEFAULT_OPTIONS, byRiskBand: true });
-  const medium = analyse(subsetCohort(cohort, (i) => cohort.riskBand[i] === 1), DEFAULT_OPTIONS);
+  const medium = analyse(
+    subsetCohort(cohort, (i) => cohort.riskBand[i] === 1),
+    DEFAULT_OPTIONS,
+  );
   assert.deepEqual(result.byRiskBand?.medium, medium);
   const bandTotal = Object.values(result.byRiskBand ?? {}).reduce((n, a) => n + ('counts' in a ? a.counts.treated + a.counts.comparison : 0), 0);
   assert.equal(bandTotal, cohort.rows);

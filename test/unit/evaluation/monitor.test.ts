@@ -17,7 +17,10 @@ test('O’Brien–Fleming-type spending spends exactly 0.05 at the final look an
 
 test('5 equally spaced looks give the published Lan–DeMets O’Brien–Fleming boundaries 4.877, 3.357, 2.680, 2.290, 2.031', () => {
   const t = equal(5);
-  const c = sequentialBoundaries(t.map((x) => obrienFlemingSpending(x)), t);
+  const c = sequentialBoundaries(
+    t.map((x) => obrienFlemingSpending(x)),
+    t,
+  );
   [4.877, 3.357, 2.68, 2.29, 2.031].forEach((expected, k) => assert.ok(Math.abs(c[k] - expected) < 1e-3, `look ${k + 1}: ${c[k]}`));
   for (let k = 1; k < 5; k++) assert.ok(c[k] < c[k - 1], 'boundaries decrease');
   // With one look the boundary is the fixed-sample 1.96.
@@ -26,7 +29,10 @@ test('5 equally spaced looks give the published Lan–DeMets O’Brien–Fleming
 
 test('under no effect, Brownian score paths cross the boundaries with total probability 0.05 (unequal looks, fixed seed)', () => {
   const info = [0.08, 0.2, 0.45, 0.6, 0.9, 1];
-  const c = sequentialBoundaries(info.map((t) => obrienFlemingSpending(t)), info);
+  const c = sequentialBoundaries(
+    info.map((t) => obrienFlemingSpending(t)),
+    info,
+  );
   const rng = new Rng(2024);
   const reps = 200_000;
   let alarms = 0;

@@ -12,7 +12,7 @@ test('the R goldens are present (scripts/goldens.ts writes them)', () => {
   assert.ok(goldens.length >= 5);
 });
 
-test('the comparison with R takes values within an absolute floor of R\'s exact 0 as equal, and still refuses a relative error beyond the tolerance', () => {
+test("the comparison with R takes values within an absolute floor of R's exact 0 as equal, and still refuses a relative error beyond the tolerance", () => {
   // Seed 181581887: an SMD after matching of −7.4e−16 where R gives 0.
   assertClose(-7.4e-16, 0, 1e-6, 'smd after');
   assert.throws(() => assertClose(10 * ABSOLUTE_FLOOR, 0, 1e-6, 'smd after'));
@@ -83,9 +83,18 @@ for (const { golden, cohort } of goldens) {
     for (const arm of ['treated', 'comparison'] as const) {
       const g = golden.km[arm];
       const ours = result.survival.km[arm];
-      assert.deepEqual(ours.map((r) => r.time), g.time);
-      assert.deepEqual(ours.map((r) => r.atRisk), g.n_risk);
-      assert.deepEqual(ours.map((r) => r.events), g.n_event);
+      assert.deepEqual(
+        ours.map((r) => r.time),
+        g.time,
+      );
+      assert.deepEqual(
+        ours.map((r) => r.atRisk),
+        g.n_risk,
+      );
+      assert.deepEqual(
+        ours.map((r) => r.events),
+        g.n_event,
+      );
       ours.forEach((r, j) => {
         assertClose(r.survival, g.surv[j], 1e-9, `${arm} S(${r.time})`);
         assertClose(r.lower, g.lower[j], 1e-9, `${arm} lower(${r.time})`);

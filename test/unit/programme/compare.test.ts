@@ -15,9 +15,15 @@ function v2(change: (def: ProgrammeDefinition) => void): ProgrammeDefinition {
 }
 
 test('two versions that differ only in their number compare as unchanged', () => {
-  const comparison = compareProgrammeVersions(v1, v2(() => {}));
+  const comparison = compareProgrammeVersions(
+    v1,
+    v2(() => {}),
+  );
   assert.equal(comparison.unchanged, true);
-  assert.deepEqual([comparison.settings, comparison.blocks, comparison.eligibilityCriteria, comparison.catalogue, comparison.sessionMoves], [[], [], [], [], []]);
+  assert.deepEqual(
+    [comparison.settings, comparison.blocks, comparison.eligibilityCriteria, comparison.catalogue, comparison.sessionMoves],
+    [[], [], [], [], []],
+  );
 });
 
 test('a criterion removed and one added are listed with every field; a changed one only with the fields that changed', () => {
@@ -45,12 +51,16 @@ test('a criterion removed and one added are listed with every field; a changed o
           ['eligibility.criteria[4].description', 'Description', undefined, 'Aged 21 or over'],
         ],
       ],
-      ['removed', 'iq', [
-        ['eligibility.criteria[4].id', 'Id', 'iq', undefined],
-        ['eligibility.criteria[4].description', 'Description', v1.eligibility.criteria[4].description, undefined],
-        ['eligibility.criteria[4].kind', 'Kind', 'iq_above', undefined],
-        ['eligibility.criteria[4].threshold', 'IQ above', 80, undefined],
-      ]],
+      [
+        'removed',
+        'iq',
+        [
+          ['eligibility.criteria[4].id', 'Id', 'iq', undefined],
+          ['eligibility.criteria[4].description', 'Description', v1.eligibility.criteria[4].description, undefined],
+          ['eligibility.criteria[4].kind', 'Kind', 'iq_above', undefined],
+          ['eligibility.criteria[4].threshold', 'IQ above', 80, undefined],
+        ],
+      ],
     ],
   );
 });
@@ -65,11 +75,21 @@ test('limits are compared field by field, and sessions that move block are liste
       def.blocks[4].title = 'Offence accounts (shorter)';
     }),
   );
-  assert.deepEqual(comparison.settings.map((f) => [f.path, f.label, f.was, f.now]), [['maxSessionsPerDay', 'Most sessions a day', 1, 2]]);
+  assert.deepEqual(
+    comparison.settings.map((f) => [f.path, f.label, f.was, f.now]),
+    [['maxSessionsPerDay', 'Most sessions a day', 1, 2]],
+  );
   assert.deepEqual(
     comparison.blocks.map((b) => [b.key, b.label, b.fields.map((f) => [f.path, f.was, f.now])]),
     [
-      ['5', 'Block 5: Offence accounts (shorter)', [['blocks[4].title', 'Offence accounts', 'Offence accounts (shorter)'], ['blocks[4].sessions', 10, 7]]],
+      [
+        '5',
+        'Block 5: Offence accounts (shorter)',
+        [
+          ['blocks[4].title', 'Offence accounts', 'Offence accounts (shorter)'],
+          ['blocks[4].sessions', 10, 7],
+        ],
+      ],
       ['6', 'Block 6: Sexual fantasy', [['blocks[5].sessions', 4, 7]]],
     ],
   );

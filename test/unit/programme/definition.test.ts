@@ -10,17 +10,18 @@ const raw = () => JSON.parse(readFileSync(coreFile, 'utf8'));
 test('Core SOTP v1 has 84 sessions of 150 minutes in 20 blocks, up to 5 a week, 9 men, 2 facilitators', () => {
   const [core] = loadProgrammeDefinitions().filter((d) => d.id === 'core-sotp');
   assert.equal(core.blocks.length, 20);
-  assert.equal(core.blocks.reduce((n, b) => n + b.sessions, 0), 84);
+  assert.equal(
+    core.blocks.reduce((n, b) => n + b.sessions, 0),
+    84,
+  );
   assert.equal(core.sessionMinutes, 150);
   assert.equal(core.maxSessionsPerWeek, 5);
   assert.equal(core.groupCapacity, 9);
   assert.equal(core.facilitatorsPerSession, 2);
-  assert.deepEqual(core.riskDomains.map((d) => d.id), [
-    'sexual_interests',
-    'offence_supportive_attitudes',
-    'interpersonal_deficits',
-    'self_regulation_deficits',
-  ]);
+  assert.deepEqual(
+    core.riskDomains.map((d) => d.id),
+    ['sexual_interests', 'offence_supportive_attitudes', 'interpersonal_deficits', 'self_regulation_deficits'],
+  );
 });
 
 test('blocks 10 to 13 share one principal target, as the source document says', () => {

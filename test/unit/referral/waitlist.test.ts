@@ -57,7 +57,10 @@ test('the waitlist is ordered by risk, highest first, then the soonest release d
 
 test('with equal risk and release date, the man who has waited longest comes first', () => {
   const rows = orderWaitlist([man('newer', { enteredWaitlistOn: '2025-12-10' }), man('older', { enteredWaitlistOn: '2025-11-01' })], here, today);
-  assert.deepEqual(rows.map((r) => r.referralId), ['older', 'newer']);
+  assert.deepEqual(
+    rows.map((r) => r.referralId),
+    ['older', 'newer'],
+  );
 });
 
 test('days waiting count from the day he entered awaiting allocation to today', () => {
@@ -93,5 +96,8 @@ test('only men awaiting allocation for this programme at this site are on its wa
     here,
     today,
   );
-  assert.deepEqual(rows.map((r) => r.referralId), ['here']);
+  assert.deepEqual(
+    rows.map((r) => r.referralId),
+    ['here'],
+  );
 });

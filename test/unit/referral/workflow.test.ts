@@ -92,8 +92,19 @@ test('administrators, facilitators, auditors and researchers make no referral tr
 });
 
 test('a reason is required to record not eligible, not suitable, suitable not ready, to remove from a group, to deselect, to put on hold and to withdraw — and only then', () => {
-  const needingReason = referralTransitions.filter((t) => t.reasonRequired).map((t) => t.id).sort();
-  assert.deepEqual(needingReason, ['deselect', 'put_on_hold', 'record_not_eligible', 'record_not_suitable', 'record_suitable_not_ready', 'remove_from_group', 'withdraw']);
+  const needingReason = referralTransitions
+    .filter((t) => t.reasonRequired)
+    .map((t) => t.id)
+    .sort();
+  assert.deepEqual(needingReason, [
+    'deselect',
+    'put_on_hold',
+    'record_not_eligible',
+    'record_not_suitable',
+    'record_suitable_not_ready',
+    'remove_from_group',
+    'withdraw',
+  ]);
   for (const t of referralTransitions.filter((x) => x.reasonRequired)) {
     assert.equal(refusedWith(go(t.from[0], t.id, 'treatment_manager')), 'reason_required', t.id);
     assert.equal(refusedWith(go(t.from[0], t.id, 'treatment_manager', '   ')), 'reason_required', `${t.id} with a blank reason`);
@@ -101,10 +112,17 @@ test('a reason is required to record not eligible, not suitable, suitable not re
 });
 
 test('the closed statuses are not eligible, not suitable, programme complete, deselected and withdrawn, and have no way out', () => {
-  const closed = referralStatuses.filter((s) => !s.open).map((s) => s.id).sort();
+  const closed = referralStatuses
+    .filter((s) => !s.open)
+    .map((s) => s.id)
+    .sort();
   assert.deepEqual(closed, ['deselected', 'not_eligible', 'not_suitable', 'programme_complete', 'withdrawn']);
   for (const status of closed) {
-    assert.deepEqual(referralTransitions.filter((t) => (t.from as readonly string[]).includes(status)), [], status);
+    assert.deepEqual(
+      referralTransitions.filter((t) => (t.from as readonly string[]).includes(status)),
+      [],
+      status,
+    );
     assert.equal(refusedWith(go(status, 'withdraw', 'treatment_manager', 'A reason.')), 'closed');
   }
 });
@@ -122,7 +140,13 @@ test('a referral can be withdrawn from every open status', () => {
     'on_programme',
     'on_hold',
   ];
-  assert.deepEqual(referralStatuses.filter((s) => s.open).map((s) => s.id).sort(), [...open].sort());
+  assert.deepEqual(
+    referralStatuses
+      .filter((s) => s.open)
+      .map((s) => s.id)
+      .sort(),
+    [...open].sort(),
+  );
   for (const status of open) assert.equal(movesTo(go(status, 'withdraw', 'treatment_manager', 'Transferred to another prison.')), 'withdrawn');
 });
 
@@ -192,9 +216,18 @@ test('every transition has a button label and a confirmation question', () => {
 });
 
 test('an assessor sees start assessment, and nothing to do with the waitlist', () => {
-  assert.deepEqual(availableTransitions('awaiting_assessment', 'assessor').map((t) => t.id), ['start_assessment']);
-  assert.deepEqual(availableTransitions('awaiting_allocation', 'assessor').map((t) => t.id), []);
-  assert.deepEqual(availableTransitions('awaiting_allocation', 'treatment_manager').map((t) => t.id), ['allocate', 'put_on_hold', 'withdraw']);
+  assert.deepEqual(
+    availableTransitions('awaiting_assessment', 'assessor').map((t) => t.id),
+    ['start_assessment'],
+  );
+  assert.deepEqual(
+    availableTransitions('awaiting_allocation', 'assessor').map((t) => t.id),
+    [],
+  );
+  assert.deepEqual(
+    availableTransitions('awaiting_allocation', 'treatment_manager').map((t) => t.id),
+    ['allocate', 'put_on_hold', 'withdraw'],
+  );
 });
 
 const existing: ReferralSummary[] = [
@@ -223,8 +256,13 @@ test('the statuses that need a current group membership are allocated and on pro
 });
 
 test('the only way into an allocated status is allocation to a named group', () => {
-  const into = referralTransitions.filter((t) => t.to !== 'status_before_hold' && inGroupStatuses.includes(t.to) && !t.from.every((f) => inGroupStatuses.includes(f)));
-  assert.deepEqual(into.map((t) => t.id), ['allocate']);
+  const into = referralTransitions.filter(
+    (t) => t.to !== 'status_before_hold' && inGroupStatuses.includes(t.to) && !t.from.every((f) => inGroupStatuses.includes(f)),
+  );
+  assert.deepEqual(
+    into.map((t) => t.id),
+    ['allocate'],
+  );
   assert.ok((into[0].effects as readonly string[]).includes('joins_group'));
 });
 
@@ -234,8 +272,14 @@ test('every transition out of an allocated status ends the group membership', ()
     if (!leavesGroupStatus) continue;
     assert.ok((t.effects as readonly string[]).includes('leaves_group'), `${t.id} must end the membership`);
   }
-  const staying = referralTransitions.filter((t) => t.to !== 'status_before_hold' && inGroupStatuses.includes(t.to) && t.from.every((f) => inGroupStatuses.includes(f)));
-  assert.deepEqual(staying.map((t) => t.id), ['start_programme'], 'starting the programme keeps him in his group');
+  const staying = referralTransitions.filter(
+    (t) => t.to !== 'status_before_hold' && inGroupStatuses.includes(t.to) && t.from.every((f) => inGroupStatuses.includes(f)),
+  );
+  assert.deepEqual(
+    staying.map((t) => t.id),
+    ['start_programme'],
+    'starting the programme keeps him in his group',
+  );
 });
 
 test('a treatment manager removes a man from his group: the referral goes back to awaiting allocation', () => {
@@ -263,9 +307,20 @@ test('the consistency check finds a referral allocated to no group, a member who
     { referralId: 3, status: 'on_programme', programmeId: 'core-sotp', groups: [{ groupId: 7, programmeId: 'other' }] },
     { referralId: 5, status: 'on_programme', programmeId: 'core-sotp', groups: [{ groupId: 9, programmeId: 'core-sotp' }] },
     { referralId: 6, status: 'programme_complete', programmeId: 'core-sotp', groups: [] },
-    { referralId: 8, status: 'allocated', programmeId: 'core-sotp', groups: [{ groupId: 9, programmeId: 'core-sotp' }, { groupId: 10, programmeId: 'core-sotp' }] },
+    {
+      referralId: 8,
+      status: 'allocated',
+      programmeId: 'core-sotp',
+      groups: [
+        { groupId: 9, programmeId: 'core-sotp' },
+        { groupId: 10, programmeId: 'core-sotp' },
+      ],
+    },
   ]);
-  assert.deepEqual(found.map((d) => d.referralId), [2, 3, 4, 8]);
+  assert.deepEqual(
+    found.map((d) => d.referralId),
+    [2, 3, 4, 8],
+  );
   assert.match(found.find((d) => d.referralId === 4)!.problem, /no group/);
   assert.match(found.find((d) => d.referralId === 2)!.problem, /group 9/);
   assert.match(found.find((d) => d.referralId === 3)!.problem, /another programme/);

@@ -56,7 +56,11 @@ for (const [field, count, points] of sanctionTable) {
     assert.equal(result.breakdown?.[field as keyof NonNullable<typeof result.breakdown>], points);
   });
 }
-for (const [total, points] of [[1, 0], [2, 6], [7, 6]]) {
+for (const [total, points] of [
+  [1, 0],
+  [2, 6],
+  [7, 6],
+]) {
   test(`OSP/DC: totalSanctions ${total} scores ${points}`, () => {
     assert.equal(dc({ totalSanctions: total }).points, points);
   });
@@ -138,10 +142,30 @@ const adult: Partial<OspInput> = { ageAtLastSexualSanction: 40, totalSanctions: 
 const bandTable: [string, Partial<OspInput>, number, OspBand][] = [
   ['16 + 1 contact adult (5), aged 60 (0)', { contactAdultSexualSanctions: 1 }, 21, 'low'],
   ['16 + 2 contact child (6), aged 60 (0)', { contactChildSexualSanctions: 2 }, 22, 'medium'],
-  ['16 + 1 contact adult (5) + stranger (4), aged 48 (4)', { contactAdultSexualSanctions: 1, currentOffenceAgainstStranger: true, ageAtStartOfFollowup: 48 }, 29, 'medium'],
-  ['16 + 1 contact adult (5) + stranger (4), aged 45 (5)', { contactAdultSexualSanctions: 1, currentOffenceAgainstStranger: true, ageAtStartOfFollowup: 45 }, 30, 'high'],
-  ['16 + 2 contact adult (10) + stranger (4), aged 45 (5)', { contactAdultSexualSanctions: 2, currentOffenceAgainstStranger: true, ageAtStartOfFollowup: 45 }, 35, 'high'],
-  ['16 + 2 contact adult (10) + stranger (4), aged 42 (6)', { contactAdultSexualSanctions: 2, currentOffenceAgainstStranger: true, ageAtStartOfFollowup: 42 }, 36, 'very_high'],
+  [
+    '16 + 1 contact adult (5) + stranger (4), aged 48 (4)',
+    { contactAdultSexualSanctions: 1, currentOffenceAgainstStranger: true, ageAtStartOfFollowup: 48 },
+    29,
+    'medium',
+  ],
+  [
+    '16 + 1 contact adult (5) + stranger (4), aged 45 (5)',
+    { contactAdultSexualSanctions: 1, currentOffenceAgainstStranger: true, ageAtStartOfFollowup: 45 },
+    30,
+    'high',
+  ],
+  [
+    '16 + 2 contact adult (10) + stranger (4), aged 45 (5)',
+    { contactAdultSexualSanctions: 2, currentOffenceAgainstStranger: true, ageAtStartOfFollowup: 45 },
+    35,
+    'high',
+  ],
+  [
+    '16 + 2 contact adult (10) + stranger (4), aged 42 (6)',
+    { contactAdultSexualSanctions: 2, currentOffenceAgainstStranger: true, ageAtStartOfFollowup: 42 },
+    36,
+    'very_high',
+  ],
 ];
 for (const [how, changes, points, band] of bandTable) {
   test(`OSP/DC: ${points} points is ${band} (${how})`, () => {
@@ -155,7 +179,20 @@ for (const [how, changes, points, band] of bandTable) {
 const probabilityTable: [Partial<OspInput>, number, number][] = [
   [{ ...adult, contactChildSexualSanctions: 2 }, 22, 0.005956],
   [{ ...adult, contactAdultSexualSanctions: 1, currentOffenceAgainstStranger: true, ageAtStartOfFollowup: 45 }, 30, 0.021062],
-  [{ indecentImageSanctions: 0, contactAdultSexualSanctions: 3, contactChildSexualSanctions: 3, nonContactSexualSanctions: 3, ageAtStartOfFollowup: 20, ageAtLastSexualSanction: 18, totalSanctions: 9, currentOffenceAgainstStranger: true }, 64, 0.8312],
+  [
+    {
+      indecentImageSanctions: 0,
+      contactAdultSexualSanctions: 3,
+      contactChildSexualSanctions: 3,
+      nonContactSexualSanctions: 3,
+      ageAtStartOfFollowup: 20,
+      ageAtLastSexualSanction: 18,
+      totalSanctions: 9,
+      currentOffenceAgainstStranger: true,
+    },
+    64,
+    0.8312,
+  ],
 ];
 for (const [changes, points, probability] of probabilityTable) {
   test(`OSP/DC: ${points} points is a probability of about ${probability}`, () => {
@@ -301,7 +338,10 @@ test('OSP refuses sexual sanction counts that add up to more than the total sanc
 });
 
 test('OSP refuses a total of 0 sanctions, naming totalSanctions', () => {
-  for (const input of [{ ...zero, indecentImageSanctions: 0, totalSanctions: 0 }, { ...zero, sex: 'female' as const, totalSanctions: 0 }]) {
+  for (const input of [
+    { ...zero, indecentImageSanctions: 0, totalSanctions: 0 },
+    { ...zero, sex: 'female' as const, totalSanctions: 0 },
+  ]) {
     const outcome = scoreOsp(input);
     assert.ok(!outcome.ok);
     assert.equal(outcome.field, 'totalSanctions');

@@ -188,8 +188,10 @@ test('another criminal appearance never lowers the category', () => {
 
 test('adding any aggravating factor never lowers the category', () => {
   fc.assert(
-    fc.property(validInput, fc.constantFrom(...factorFields), (input, factor) =>
-      rank(scored({ ...input, [factor]: true }).category) >= rank(scored(input).category),
+    fc.property(
+      validInput,
+      fc.constantFrom(...factorFields),
+      (input, factor) => rank(scored({ ...input, [factor]: true }).category) >= rank(scored(input).category),
     ),
   );
 });

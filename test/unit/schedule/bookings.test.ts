@@ -20,10 +20,16 @@ test('a catch-up on a Saturday when the site has no Saturday slots is refused on
 });
 
 test('a catch-up starts at one of the site’s slot times for its weekday', () => {
-  assert.deepEqual(catchUpRefusal(at('2027-03-08', '10:00'), place()), { field: 'start', message: 'HMP Northgate’s session slots on Mondays start at 09:00 or 13:30' });
+  assert.deepEqual(catchUpRefusal(at('2027-03-08', '10:00'), place()), {
+    field: 'start',
+    message: 'HMP Northgate’s session slots on Mondays start at 09:00 or 13:30',
+  });
   const saturdayMorning = place({ siteSlots: [...weekdaySlots, { weekday: 'sat', start: '10:00' }] });
   assert.equal(catchUpRefusal(at('2027-03-06', '10:00'), saturdayMorning), undefined, 'a Saturday slot makes Saturday a day for catch-ups');
-  assert.deepEqual(catchUpRefusal(at('2027-03-06', '09:00'), saturdayMorning), { field: 'start', message: 'HMP Northgate’s session slots on Saturdays start at 10:00' });
+  assert.deepEqual(catchUpRefusal(at('2027-03-06', '09:00'), saturdayMorning), {
+    field: 'start',
+    message: 'HMP Northgate’s session slots on Saturdays start at 10:00',
+  });
 });
 
 test('a catch-up on a bank holiday is refused even in one of the site’s slots', () => {
@@ -41,17 +47,26 @@ test('a catch-up on a site closure day is refused, naming the closure', () => {
 
 test('a catch-up never double-books its room: the refusal names what holds it and when', () => {
   const roomBookings = [{ label: 'Group B session 14', date: '2027-03-08', start: '09:00', end: '11:30' }];
-  assert.deepEqual(catchUpRefusal(at('2027-03-08', '09:00'), place({ roomBookings })), { field: 'roomId', message: 'Room 2 is taken by Group B session 14 at 09:00' });
+  assert.deepEqual(catchUpRefusal(at('2027-03-08', '09:00'), place({ roomBookings })), {
+    field: 'roomId',
+    message: 'Room 2 is taken by Group B session 14 at 09:00',
+  });
   // Overlapping without starting together is a clash too; the afternoon is free.
   const earlier = [{ label: 'a catch-up of Group C session 2', date: '2027-03-08', start: '11:00', end: '13:31' }];
-  assert.deepEqual(catchUpRefusal(at('2027-03-08', '13:30'), place({ roomBookings: earlier })), { field: 'roomId', message: 'Room 2 is taken by a catch-up of Group C session 2 at 11:00' });
+  assert.deepEqual(catchUpRefusal(at('2027-03-08', '13:30'), place({ roomBookings: earlier })), {
+    field: 'roomId',
+    message: 'Room 2 is taken by a catch-up of Group C session 2 at 11:00',
+  });
   assert.equal(catchUpRefusal(at('2027-03-08', '13:30'), place({ roomBookings })), undefined);
   assert.equal(catchUpRefusal(at('2027-03-09', '09:00'), place({ roomBookings })), undefined, 'another day');
 });
 
 test('a catch-up never overlaps the man’s own group session', () => {
   const groupSessions = [{ label: 'session 6', date: '2027-03-08', start: '09:00', end: '11:30' }];
-  assert.deepEqual(catchUpRefusal(at('2027-03-08', '09:00'), place({ groupSessions })), { field: 'start', message: 'That time overlaps his group’s session 6 (09:00 to 11:30)' });
+  assert.deepEqual(catchUpRefusal(at('2027-03-08', '09:00'), place({ groupSessions })), {
+    field: 'start',
+    message: 'That time overlaps his group’s session 6 (09:00 to 11:30)',
+  });
 });
 
 test('a catch-up in a site slot on an open day with its room free is accepted', () => {
@@ -69,7 +84,10 @@ function facilitator(overrides: Partial<FacilitatorTime> = {}): FacilitatorTime 
 }
 
 test('a facilitator is not booked on a day they are unavailable', () => {
-  assert.match(facilitatorTimeRefusal(at('2027-03-08', '09:00'), facilitator({ unavailable: ['2027-03-08'] }))!, /^Kit Facilitator is unavailable on Monday,? 8 March 2027$/);
+  assert.match(
+    facilitatorTimeRefusal(at('2027-03-08', '09:00'), facilitator({ unavailable: ['2027-03-08'] }))!,
+    /^Kit Facilitator is unavailable on Monday,? 8 March 2027$/,
+  );
 });
 
 test('a facilitator is never double-booked: the refusal names the other booking', () => {
@@ -82,7 +100,10 @@ test('a facilitator is never double-booked: the refusal names the other booking'
 
 test('a facilitator is not booked over their daily or weekly limit', () => {
   const morning = { label: 'Group B session 14', date: '2027-03-08', start: '09:00', end: '11:30' };
-  assert.equal(facilitatorTimeRefusal(at('2027-03-08', '13:30'), facilitator({ week: [morning] })), 'Kit Facilitator would be over their limit of 1 session a day');
+  assert.equal(
+    facilitatorTimeRefusal(at('2027-03-08', '13:30'), facilitator({ week: [morning] })),
+    'Kit Facilitator would be over their limit of 1 session a day',
+  );
   assert.equal(facilitatorTimeRefusal(at('2027-03-08', '13:30'), facilitator({ week: [morning], maxSessionsPerDay: 2 })), undefined);
   const fiveDays = ['2027-03-08', '2027-03-09', '2027-03-10', '2027-03-11', '2027-03-12'].map((date) => ({ ...morning, date }));
   assert.equal(

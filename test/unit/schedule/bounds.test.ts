@@ -13,7 +13,10 @@ test('the calendar bound for a weekday site from 4 January 2027 is Tuesday 4 May
 
 test('the calendar bound skips site closures: two closed days push it to Thursday 6 May', () => {
   const scenario = smallSite();
-  scenario.closures = [{ site: 'A', date: '2027-02-15' }, { site: 'A', date: '2027-02-16' }];
+  scenario.closures = [
+    { site: 'A', date: '2027-02-15' },
+    { site: 'A', date: '2027-02-16' },
+  ];
   assert.equal(calendarLowerBound(scenario, rules, scenario.groups[0]), '2027-05-06');
 });
 

@@ -20,9 +20,7 @@ import {
 interface Published {
   events: Array<{ date: string; title: string }>;
 }
-const published: Published = JSON.parse(
-  readFileSync(new URL('../../fixtures/bank-holidays-england-and-wales.json', import.meta.url), 'utf8'),
-);
+const published: Published = JSON.parse(readFileSync(new URL('../../fixtures/bank-holidays-england-and-wales.json', import.meta.url), 'utf8'));
 
 for (let year = 2019; year <= 2027; year++) {
   test(`bank holidays for ${year} match the GOV.UK published list, dates and titles`, () => {
@@ -41,7 +39,10 @@ const handDerived: Record<number, string[]> = {
 };
 for (const [year, dates] of Object.entries(handDerived)) {
   test(`bank holidays for ${year} follow the rules (dates derived by hand)`, () => {
-    assert.deepEqual(bankHolidays(Number(year)).map((h) => h.date), dates);
+    assert.deepEqual(
+      bankHolidays(Number(year)).map((h) => h.date),
+      dates,
+    );
   });
 }
 
@@ -67,7 +68,10 @@ test('Christmas 2033 on a Sunday: Boxing Day stays Monday 26th and Christmas mov
 
 test('Boxing Day 2026 on a Saturday moves to Monday 28th while Christmas stays on Friday 25th', () => {
   const december = bankHolidays(2026).filter((h) => h.date.startsWith('2026-12'));
-  assert.deepEqual(december.map((h) => h.date), ['2026-12-25', '2026-12-28']);
+  assert.deepEqual(
+    december.map((h) => h.date),
+    ['2026-12-25', '2026-12-28'],
+  );
 });
 
 test('the one-off 2020 VE day change replaces the early May Monday rather than adding a day', () => {
@@ -144,7 +148,13 @@ test('a one-off bank holiday change must move a holiday set by rule, and the dat
     (e: unknown) => e instanceof BankHolidayChangesError && e.field === 'changes[0].date',
   );
   assert.throws(
-    () => parseBankHolidayChanges({ changes: [{ date: '2030-06-03', title: 'Extra' }, { date: '2030-06-03', title: 'Again' }] }),
+    () =>
+      parseBankHolidayChanges({
+        changes: [
+          { date: '2030-06-03', title: 'Extra' },
+          { date: '2030-06-03', title: 'Again' },
+        ],
+      }),
     (e: unknown) => e instanceof BankHolidayChangesError && e.field === 'changes[1].date',
   );
 });

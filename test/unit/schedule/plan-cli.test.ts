@@ -50,7 +50,19 @@ test('sotp plan from Monday 4 January 2027 prints 84 sessions ending Tuesday 4 M
 });
 
 test('sotp plan honours weekdays, time, per-week and closures', async () => {
-  const { code, stdout } = await sotp('--start', '2027-01-04', '--weekdays', 'tue,thu', '--time', '13:30', '--per-week', '2', '--closures', '2027-01-05', '--json');
+  const { code, stdout } = await sotp(
+    '--start',
+    '2027-01-04',
+    '--weekdays',
+    'tue,thu',
+    '--time',
+    '13:30',
+    '--per-week',
+    '2',
+    '--closures',
+    '2027-01-05',
+    '--json',
+  );
   assert.equal(code, 0);
   const plan = JSON.parse(stdout);
   assert.deepEqual(plan.sessions[0], { number: 1, block: 1, date: '2027-01-07', start: '13:30', end: '16:00' });
@@ -99,7 +111,10 @@ test('sotp plan --scenario keeps the cover facilitator for days a named one cann
   const solution = JSON.parse(stdout);
   const withCover = solution.sessions.filter((s: { facilitators: string[] }) => s.facilitators.includes('f3'));
   // f1 is away on 1 February; f2's supervision ends on 30 April, so the cover takes the sessions of May.
-  assert.deepEqual(withCover.map((s: { date: string }) => s.date), ['2027-02-01', '2027-05-04', '2027-05-05']);
+  assert.deepEqual(
+    withCover.map((s: { date: string }) => s.date),
+    ['2027-02-01', '2027-05-04', '2027-05-05'],
+  );
   assert.deepEqual(withCover[0].standIns, [{ cover: 'f3', for: 'f1', obstacle: { kind: 'unavailable', facilitator: 'f1' } }]);
   assert.deepEqual(withCover[1].standIns, [{ cover: 'f3', for: 'f2', obstacle: { kind: 'not-supervised', facilitator: 'f2' } }]);
 });

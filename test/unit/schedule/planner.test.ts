@@ -52,7 +52,10 @@ test('each session lasts the programme session length: 09:00 start ends at 11:30
 
 test('sessions follow the blocks of the definition in order', () => {
   const plan = planGroup(rules, request());
-  assert.deepEqual(plan.sessions.map((s) => s.number), Array.from({ length: 84 }, (_, i) => i + 1));
+  assert.deepEqual(
+    plan.sessions.map((s) => s.number),
+    Array.from({ length: 84 }, (_, i) => i + 1),
+  );
   const blockSizes = core.blocks.map((b) => b.sessions);
   const counted = core.blocks.map((b) => plan.sessions.filter((s) => s.block === b.number).length);
   assert.deepEqual(counted, blockSizes);
@@ -88,7 +91,10 @@ test('any plan: chosen weekdays only, no bank holiday or closure, one a day, at 
         for (const n of perWeekCount.values()) assert.ok(n <= perWeek);
         // Earliest: every allowed day skipped between start and the end must be in a full week.
         for (let day = start; day < days[days.length - 1]; day++) {
-          const allowed = chosen.includes(weekdayNames[isoWeekday(day) - 1]) && !isBankHoliday(day) && !closures.includes(new Date(day * 86_400_000).toISOString().slice(0, 10));
+          const allowed =
+            chosen.includes(weekdayNames[isoWeekday(day) - 1]) &&
+            !isBankHoliday(day) &&
+            !closures.includes(new Date(day * 86_400_000).toISOString().slice(0, 10));
           if (allowed && !days.includes(day)) assert.equal(perWeekCount.get(weekStart(day)), perWeek);
         }
       },

@@ -29,11 +29,7 @@ export function smallSite(): Scenario {
     programme: 'core-sotp',
     closures: [],
     sites: [{ id: 'A', rooms: ['A1', 'A2', 'A3'], slots: weekdaySlots(['09:00', '13:30']) }],
-    facilitators: [
-      ...staff.map((id) => facilitator(id)),
-      facilitator('outsider'),
-      facilitator('unaccredited', { programmes: ['other-programme'] }),
-    ],
+    facilitators: [...staff.map((id) => facilitator(id)), facilitator('outsider'), facilitator('unaccredited', { programmes: ['other-programme'] })],
     groups: ['g1', 'g2', 'g3'].map((id) => ({ id, site: 'A', earliestStart: '2027-01-04', team: [...staff, 'unaccredited'] })),
   };
 }
@@ -71,7 +67,13 @@ export const arbitraryScenario: fc.Arbitrary<Scenario> = fc
       { minLength: 2, maxLength: 10 },
     ),
     groups: fc.array(
-      fc.record({ site: fc.integer({ min: 0, max: 2 }), start: fc.integer({ min: 0, max: 60 }), team: fc.uniqueArray(fc.nat(9), { minLength: 2, maxLength: 5 }), outsider: fc.option(fc.nat(9)), lastIsCover: fc.boolean() }),
+      fc.record({
+        site: fc.integer({ min: 0, max: 2 }),
+        start: fc.integer({ min: 0, max: 60 }),
+        team: fc.uniqueArray(fc.nat(9), { minLength: 2, maxLength: 5 }),
+        outsider: fc.option(fc.nat(9)),
+        lastIsCover: fc.boolean(),
+      }),
       { minLength: 1, maxLength: 6 },
     ),
   })
@@ -86,7 +88,8 @@ export const arbitraryScenario: fc.Arbitrary<Scenario> = fc
       id: `f${i}`,
       sites: [...new Set([siteId(f.home), ...(f.alsoAt === null ? [] : [siteId(f.alsoAt)])])],
       programmes: f.accredited ? ['core-sotp'] : ['other'],
-      accreditations: f.supervisedUntil === null ? [] : [{ programme: 'core-sotp', accreditedOn: '2026-01-01', supervisionCurrentUntil: isoOf(f.supervisedUntil) }],
+      accreditations:
+        f.supervisedUntil === null ? [] : [{ programme: 'core-sotp', accreditedOn: '2026-01-01', supervisionCurrentUntil: isoOf(f.supervisedUntil) }],
       unavailable: f.leave.map(isoOf),
       maxSessionsPerDay: f.perDay,
       maxSessionsPerWeek: f.perWeek,

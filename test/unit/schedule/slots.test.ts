@@ -10,13 +10,19 @@ const site: Slot[] = [
 ];
 
 test('a site slot whose session would not finish before midnight is refused: 150 minutes from 21:30 ends at midnight', () => {
-  assert.deepEqual(newSiteSlotRefusal({ weekday: 'sat', start: '21:30' }, site, 150), { field: 'start', message: 'A 150-minute session starting at 21:30 would not finish before midnight' });
+  assert.deepEqual(newSiteSlotRefusal({ weekday: 'sat', start: '21:30' }, site, 150), {
+    field: 'start',
+    message: 'A 150-minute session starting at 21:30 would not finish before midnight',
+  });
   assert.equal(newSiteSlotRefusal({ weekday: 'sat', start: '21:29' }, site, 150), undefined, 'ending at 23:59 is allowed');
   assert.equal(newSiteSlotRefusal({ weekday: 'sat', start: '22:00' }, site, 60), undefined, 'a shorter programme fits');
 });
 
 test('a site slot already offered is refused; the same time on another day is a new slot', () => {
-  assert.deepEqual(newSiteSlotRefusal({ weekday: 'mon', start: '09:00' }, site, 150), { field: 'start', message: 'The site already has a session slot on Monday at 09:00' });
+  assert.deepEqual(newSiteSlotRefusal({ weekday: 'mon', start: '09:00' }, site, 150), {
+    field: 'start',
+    message: 'The site already has a session slot on Monday at 09:00',
+  });
   assert.equal(newSiteSlotRefusal({ weekday: 'tue', start: '09:00' }, site, 150), undefined);
 });
 
@@ -44,7 +50,10 @@ test('slots are listed Monday first, then by start time', () => {
     { weekday: 'mon', start: '13:30' },
     { weekday: 'mon', start: '09:00' },
   ];
-  assert.deepEqual(sortSlots(shuffled).map((s) => `${s.weekday} ${s.start}`), ['mon 09:00', 'mon 13:30', 'sun 09:00']);
+  assert.deepEqual(
+    sortSlots(shuffled).map((s) => `${s.weekday} ${s.start}`),
+    ['mon 09:00', 'mon 13:30', 'sun 09:00'],
+  );
 });
 
 test('a group still meets in its slots until its last session, or while it has none planned; a closed group does not', () => {

@@ -12,7 +12,10 @@ test('three groups with six full-time facilitators all finish on the calendar bo
   const scenario = smallSite();
   const solution = solve(scenario, rules);
   assert.deepEqual(solution.unscheduled, []);
-  assert.deepEqual(solution.groups.map((g) => g.lastDate), ['2027-05-04', '2027-05-04', '2027-05-04']);
+  assert.deepEqual(
+    solution.groups.map((g) => g.lastDate),
+    ['2027-05-04', '2027-05-04', '2027-05-04'],
+  );
   assert.deepEqual(checkTimetable(scenario, rules, solution), []);
 });
 
@@ -36,7 +39,10 @@ test('with four facilitators for three groups only two sessions run a day, so th
   scenario.groups = scenario.groups.map((g) => ({ ...g, team: ['f1', 'f2', 'f3', 'f4'] }));
   const solution = solve(scenario, rules);
   assert.deepEqual(checkTimetable(scenario, rules, solution), []);
-  const last = solution.groups.map((g) => g.lastDate).sort().at(-1) as string;
+  const last = solution.groups
+    .map((g) => g.lastDate)
+    .sort()
+    .at(-1) as string;
   // 252 sessions at 2 a day need 126 working days; 4 Jan 2027 plus 126 working days (3 bank holidays skipped) is past June.
   assert.ok(last > '2027-06-30', last);
   assert.equal(last >= (facilitatorDaysLowerBound(scenario, rules, 'A') as string), true);
@@ -55,7 +61,10 @@ test('a site without slots leaves its groups unscheduled with "site A has no slo
   const scenario = smallSite();
   scenario.sites[0].slots = [];
   const solution = solve(scenario, rules);
-  assert.deepEqual(solution.unscheduled.map((u) => u.reason), Array(3).fill('site A has no slots'));
+  assert.deepEqual(
+    solution.unscheduled.map((u) => u.reason),
+    Array(3).fill('site A has no slots'),
+  );
 });
 
 test('a group whose facilitators are never both free gives up at the horizon and says why', () => {
@@ -75,7 +84,10 @@ test('a facilitator on leave is not used that day, and the group switches pair r
   scenario.facilitators[0].unavailable = ['2027-01-06'];
   const solution = solve(scenario, rules);
   assert.ok(!solution.sessions.some((s) => s.date === '2027-01-06' && s.facilitators.includes('f1')));
-  assert.deepEqual(solution.groups.map((g) => g.lastDate), ['2027-05-04', '2027-05-04', '2027-05-04']);
+  assert.deepEqual(
+    solution.groups.map((g) => g.lastDate),
+    ['2027-05-04', '2027-05-04', '2027-05-04'],
+  );
 });
 
 test('a facilitator who works at two sites is never in two places at once', () => {
@@ -102,7 +114,13 @@ test('re-planning a group from a date keeps its earlier sessions and every other
   // Session 20 of g2 is cancelled: the site is closed that day for g2's purposes, so re-plan from the next day.
   const cancelled = sessionsOf(first.sessions, 'g2')[19];
   const from = new Date(Date.parse(`${cancelled.date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-  const replanned = replanGroup(scenario, rules, first.sessions.filter((s) => s !== cancelled), 'g2', from);
+  const replanned = replanGroup(
+    scenario,
+    rules,
+    first.sessions.filter((s) => s !== cancelled),
+    'g2',
+    from,
+  );
   assert.deepEqual(checkTimetable(scenario, rules, replanned), []);
   assert.deepEqual(sessionsOf(replanned.sessions, 'g1'), sessionsOf(first.sessions, 'g1'));
   assert.deepEqual(sessionsOf(replanned.sessions, 'g2').slice(0, 19), sessionsOf(first.sessions, 'g2').slice(0, 19));
@@ -159,7 +177,10 @@ test('a group given up at the horizon does not keep the room it used: the other 
     ],
   };
   const solution = solve(scenario, rules, { horizonYears: 1 });
-  assert.deepEqual(solution.unscheduled.map((u) => u.group), ['hopeless']);
+  assert.deepEqual(
+    solution.unscheduled.map((u) => u.group),
+    ['hopeless'],
+  );
   assert.equal(solution.groups.find((g) => g.id === 'ok')?.lastDate, calendarLowerBound(scenario, rules, scenario.groups[1]));
   assert.equal(solution.groups.find((g) => g.id === 'ok')?.lastDate, '2027-05-04');
   assert.deepEqual(checkTimetable(scenario, rules, solution), []);
@@ -185,7 +206,10 @@ test('when supervision runs out for all but one of the team the group is unsched
   const solution = solve(scenario, rules);
   assert.deepEqual(solution.sessions, []);
   assert.equal(solution.unscheduled.length, 1);
-  assert.match(solution.unscheduled[0].reason, /after 2027-02-26 fewer than 2 of the team are accredited for core-sotp with supervision current, so only \d+ of 84 sessions could be placed/);
+  assert.match(
+    solution.unscheduled[0].reason,
+    /after 2027-02-26 fewer than 2 of the team are accredited for core-sotp with supervision current, so only \d+ of 84 sessions could be placed/,
+  );
 });
 
 test('a team whose supervision lapsed before the earliest start is unscheduled at once, naming supervision', () => {
@@ -205,7 +229,10 @@ test('the lead and co-facilitator staff every session they can; the cover facili
   const solution = solve(scenario, rules);
   assert.equal(solution.sessions.length, 84);
   const withCover = solution.sessions.filter((s) => s.facilitators.includes('a-cover'));
-  assert.deepEqual(withCover.map((s) => s.date), ['2027-01-06', '2027-02-10']);
+  assert.deepEqual(
+    withCover.map((s) => s.date),
+    ['2027-01-06', '2027-02-10'],
+  );
   for (const s of withCover) assert.deepEqual(s.standIns, [{ cover: 'a-cover', for: 'lead', obstacle: { kind: 'unavailable', facilitator: 'lead' } }]);
   assert.ok(solution.sessions.filter((s) => !withCover.includes(s)).every((s) => s.facilitators.join() === 'co,lead' && s.standIns === undefined));
   assert.deepEqual(checkTimetable(scenario, rules, solution), []);

@@ -32,7 +32,8 @@ export async function caseloadRoutes(app: FastifyInstance, { services, programme
     const raw = request.query as Record<string, unknown>;
     const query = Object.fromEntries(filterKeys.filter((k) => typeof raw[k] === 'string' && raw[k] !== '').map((k) => [k, raw[k]]));
     // Site-scoped users carry their sites' names; only national roles need the full list.
-    const sites = actor.siteNames && !isNational(actor) ? actor.siteIds.map((id, i) => ({ id, name: actor.siteNames![i] })) : await services.sites.listSites(actor);
+    const sites =
+      actor.siteNames && !isNational(actor) ? actor.siteIds.map((id, i) => ({ id, name: actor.siteNames![i] })) : await services.sites.listSites(actor);
     let page;
     let problems = {};
     try {
@@ -46,7 +47,9 @@ export async function caseloadRoutes(app: FastifyInstance, { services, programme
     const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
     const current = page.filter;
     const order = orderOf(current);
-    const window = [1, page.page - 2, page.page - 1, page.page, page.page + 1, page.page + 2, pages].filter((n, i, all) => n >= 1 && n <= pages && all.indexOf(n) === i).sort((a, b) => a - b);
+    const window = [1, page.page - 2, page.page - 1, page.page, page.page + 1, page.page + 2, pages]
+      .filter((n, i, all) => n >= 1 && n <= pages && all.indexOf(n) === i)
+      .sort((a, b) => a - b);
     const items: Array<Record<string, unknown>> = [];
     window.forEach((n, i) => {
       if (i > 0 && n - window[i - 1] > 1) items.push({ ellipsis: true });

@@ -27,7 +27,10 @@ export async function catalogueRoutes(app: FastifyInstance, { programmes }: Rout
 
   app.get('/programmes/:id', { config: publicRoute }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    const [programme] = filterCatalogue(programmes.filter((p) => p.id === id), {});
+    const [programme] = filterCatalogue(
+      programmes.filter((p) => p.id === id),
+      {},
+    );
     if (!programme) throw new NotFound('Programme');
     return reply.render('catalogue/programme.njk', { pageTitle: programme.name, programme });
   });

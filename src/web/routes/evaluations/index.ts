@@ -37,7 +37,11 @@ export async function evaluationRoutes(app: FastifyInstance, { services, config,
 
   app.get('/evaluations', { config: readers }, async (request, reply) => {
     const actor = request.actor!;
-    const [runs, imports, reconvictionImports] = await Promise.all([services.evaluations.listEvaluationRuns(actor), services.cohortImports.listCohortImports(actor), services.reconvictions.listReconvictionImports(actor)]);
+    const [runs, imports, reconvictionImports] = await Promise.all([
+      services.evaluations.listEvaluationRuns(actor),
+      services.cohortImports.listCohortImports(actor),
+      services.reconvictions.listReconvictionImports(actor),
+    ]);
     return reply.render('evaluations/list.njk', {
       pageTitle: 'Outcome evaluations',
       runs,
@@ -76,7 +80,9 @@ export async function evaluationRoutes(app: FastifyInstance, { services, config,
       const failure = new ValidationFailed(progress.problems);
       return importForm(reply, { kind: progress.kind }, { ...errorView(failure), refusedFile: progress.fileName });
     }
-    const notice = progress.alreadyImported ? `${progress.fileName} was already imported: nothing changed` : `Imported ${progress.rowsRead} men from ${progress.fileName}`;
+    const notice = progress.alreadyImported
+      ? `${progress.fileName} was already imported: nothing changed`
+      : `Imported ${progress.rowsRead} men from ${progress.fileName}`;
     return reply.render('evaluations/progress.njk', {
       pageTitle: `Importing ${progress.fileName}`,
       progress,
@@ -94,15 +100,23 @@ export async function evaluationRoutes(app: FastifyInstance, { services, config,
       ...extra,
     });
 
-  app.get('/evaluations/reconvictions/new', { config: importers }, async (_request, reply) => reconvictionForm(reply, DateInputs.fromRecord({}, reconvictionDates)));
+  app.get('/evaluations/reconvictions/new', { config: importers }, async (_request, reply) =>
+    reconvictionForm(reply, DateInputs.fromRecord({}, reconvictionDates)),
+  );
 
   app.post('/evaluations/reconvictions', { config: importers }, async (request, reply) => {
     const dates = DateInputs.fromForm((request.body ?? {}) as Record<string, unknown>, reconvictionDates);
     const body = dates.input;
     const file = uploadedFile(body, 'file');
     try {
-      const result = await services.reconvictions.importReconvictions(request.actor!, { fileName: file.fileName, content: await uploadedText(file), dataAsOf: body.dataAsOf }, config.pseudonymKey);
-      const notice = result.alreadyImported ? 'That file was already imported: nothing changed' : `Imported ${result.rows} reconviction records (${result.newRows} new)`;
+      const result = await services.reconvictions.importReconvictions(
+        request.actor!,
+        { fileName: file.fileName, content: await uploadedText(file), dataAsOf: body.dataAsOf },
+        config.pseudonymKey,
+      );
+      const notice = result.alreadyImported
+        ? 'That file was already imported: nothing changed'
+        : `Imported ${result.rows} reconviction records (${result.newRows} new)`;
       return reply.redirect(`/evaluations?notice=${encodeURIComponent(notice)}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -116,7 +130,9 @@ export async function evaluationRoutes(app: FastifyInstance, { services, config,
     const chosenId = Number(values.cohortImportId) || imports[0]?.id;
     // An id typed into the address that names no file just shows the form without one.
     const chosen = chosenId ? await services.cohortImports.getCohortImport(actor, chosenId).catch(ignoreNotFound) : undefined;
-    const covariates = chosen ? covariatesOf(chosen.columns).filter((c) => chosen.kind === 'cohort' || (programmeCovariates as readonly string[]).includes(c)) : [];
+    const covariates = chosen
+      ? covariatesOf(chosen.columns).filter((c) => chosen.kind === 'cohort' || (programmeCovariates as readonly string[]).includes(c))
+      : [];
     const picked = new Set([values.covariates ?? covariates].flat().map(String));
     return reply.render('evaluations/new.njk', {
       pageTitle: 'Run an evaluation',
@@ -124,7 +140,11 @@ export async function evaluationRoutes(app: FastifyInstance, { services, config,
       imports,
       chosen,
       programmes: programmes.map((p) => ({ value: p.id, text: p.name })),
-      importItems: imports.map((i) => ({ value: String(i.id), text: `${i.fileName} (${i.kind === 'comparison' ? 'comparison pool' : 'complete cohort'}, ${i.rows} men)`, selected: i.id === chosenId })),
+      importItems: imports.map((i) => ({
+        value: String(i.id),
+        text: `${i.fileName} (${i.kind === 'comparison' ? 'comparison pool' : 'complete cohort'}, ${i.rows} men)`,
+        selected: i.id === chosenId,
+      })),
       covariateItems: covariates.map((c) => ({ value: c, text: c, checked: picked.has(c) })),
       outcomeItems: (chosen ? outcomesOf(chosen.columns) : []).map((o) => ({ value: o, text: o, selected: values.outcome === o })),
       ...extra,

@@ -10,7 +10,6 @@ import { NotFound, ValidationFailed } from '../../../services/errors.js';
 import { idParam } from '../../params.js';
 import { longDay, presentAffected, statusTags, supervisionTags, weekPicker } from '../../timetable-display.js';
 
-
 type Body = Record<string, unknown>;
 
 function presentWeek(week: Week) {
@@ -18,7 +17,6 @@ function presentWeek(week: Week) {
 }
 
 export async function facilitatorRoutes(app: FastifyInstance, { services, programmes }: RouteContext): Promise<void> {
-
   app.get('/my/week', { config: permits('own_week.read') }, async (request, reply) => {
     const actor = request.actor!;
     const picker = weekPicker(request.query as Body);
@@ -86,9 +84,7 @@ export async function facilitatorRoutes(app: FastifyInstance, { services, progra
         ...a,
         programmeName: programmes.find((p) => p.id === a.programmeId)?.shortName ?? a.programmeId,
       })),
-      programmeItems: programmes
-        .filter((p, i, all) => all.findIndex((q) => q.id === p.id) === i)
-        .map((p) => ({ value: p.id, text: p.name })),
+      programmeItems: programmes.filter((p, i, all) => all.findIndex((q) => q.id === p.id) === i).map((p) => ({ value: p.id, text: p.name })),
       limitValues: { maxSessionsPerDay: availability.maxSessionsPerDay, maxSessionsPerWeek: availability.maxSessionsPerWeek },
       unavailableValues: {},
       accreditationValues: {},

@@ -34,7 +34,6 @@ interface CancellationOutcome {
 }
 
 export async function groupRoutes(app: FastifyInstance, { services }: RouteContext): Promise<void> {
-
   app.get('/groups', { config: readers }, async (request, reply) => {
     const actor = request.actor!;
     const groups = await services.groups.listGroups(actor);
@@ -69,8 +68,15 @@ export async function groupRoutes(app: FastifyInstance, { services }: RouteConte
       values,
       noRooms: options.rooms.length === 0,
       dateItems: dates.items('earliestStart'),
-      programmeItems: options.programmes.map((p) => ({ value: p.id, text: `${p.name} (up to ${p.capacity} men)`, checked: (values.programmeId ?? options.programmes[0]?.id) === p.id })),
-      roomItems: [{ value: '', text: 'Choose a room' }, ...options.rooms.map((r) => ({ value: String(r.id), text: r.name, selected: String(values.roomId ?? '') === String(r.id) }))],
+      programmeItems: options.programmes.map((p) => ({
+        value: p.id,
+        text: `${p.name} (up to ${p.capacity} men)`,
+        checked: (values.programmeId ?? options.programmes[0]?.id) === p.id,
+      })),
+      roomItems: [
+        { value: '', text: 'Choose a room' },
+        ...options.rooms.map((r) => ({ value: String(r.id), text: r.name, selected: String(values.roomId ?? '') === String(r.id) })),
+      ],
       managerItems: person(options.managers, values.treatmentManagerId ?? reply.request.actor!.userId, 'Choose a treatment manager'),
       leadItems: person(options.facilitators, values.leadId, 'Choose a lead facilitator'),
       coItems: person(options.facilitators, values.coId, 'Choose a co-facilitator'),
@@ -173,7 +179,9 @@ export async function groupRoutes(app: FastifyInstance, { services }: RouteConte
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
       const { group, session } = await sessionOf(request.actor!, groupId, sessionId);
-      return reply.status(400).render('groups/cancel.njk', { pageTitle: `Cancel session ${session.number}`, group, session, values: body, ...errorView(error) });
+      return reply
+        .status(400)
+        .render('groups/cancel.njk', { pageTitle: `Cancel session ${session.number}`, group, session, values: body, ...errorView(error) });
     }
   });
 
@@ -184,9 +192,17 @@ export async function groupRoutes(app: FastifyInstance, { services }: RouteConte
     if (session.status !== 'cancelled') return reply.redirect(`/groups/${group.id}#session-${session.id}`, 303);
     const outcome = reply.takeOutcome<CancellationOutcome>();
     const now = new Map(group.sessions.filter((s) => s.status !== 'cancelled').map((s) => [s.number, s]));
-    const moved = outcome?.sessionId === session.id
-      ? outcome.moved.map(([number, fromDate, fromStart]) => ({ number, block: now.get(number)?.block, fromDay: shortDay(fromDate), fromStart, toDay: now.has(number) ? shortDay(now.get(number)!.date) : 'Not scheduled', toStart: now.get(number)?.start ?? '' }))
-      : undefined;
+    const moved =
+      outcome?.sessionId === session.id
+        ? outcome.moved.map(([number, fromDate, fromStart]) => ({
+            number,
+            block: now.get(number)?.block,
+            fromDay: shortDay(fromDate),
+            fromStart,
+            toDay: now.has(number) ? shortDay(now.get(number)!.date) : 'Not scheduled',
+            toStart: now.get(number)?.start ?? '',
+          }))
+        : undefined;
     return reply.render('groups/cancelled.njk', {
       pageTitle: `Session ${session.number} cancelled`,
       group,
@@ -202,14 +218,22 @@ export async function groupRoutes(app: FastifyInstance, { services }: RouteConte
     const actor = reply.request.actor!;
     const { group, session } = await sessionOf(actor, groupId, sessionId);
     const replacedId = Number(values.replacedId ?? session.facilitators[0]?.id);
-    const options = await services.timetable.swapOptions(actor, sessionId, session.facilitators.some((f) => f.id === replacedId) ? replacedId : session.facilitators[0].id);
+    const options = await services.timetable.swapOptions(
+      actor,
+      sessionId,
+      session.facilitators.some((f) => f.id === replacedId) ? replacedId : session.facilitators[0].id,
+    );
     return reply.render('groups/swap.njk', {
       pageTitle: `Swap a facilitator in session ${session.number}`,
       group,
       session,
       options,
       replacedItems: session.facilitators.map((f) => ({ value: String(f.id), text: f.displayName, checked: f.id === replacedId })),
-      candidateItems: options.candidates.map((c) => ({ value: String(c.id), text: c.displayName, checked: String(values.replacementId ?? '') === String(c.id) })),
+      candidateItems: options.candidates.map((c) => ({
+        value: String(c.id),
+        text: c.displayName,
+        checked: String(values.replacementId ?? '') === String(c.id),
+      })),
       ...extra,
     });
   };
@@ -246,20 +270,35 @@ export async function groupRoutes(app: FastifyInstance, { services }: RouteConte
       noSlots: options.slots.length === 0,
       slotHint: slotTimesByDay(options.slots),
       startItems: [{ value: '', text: 'Choose a start time' }, ...startTimes.map((t) => ({ value: t, text: t, selected: String(values.start ?? '') === t }))],
-      roomItems: [{ value: '', text: 'Choose a room' }, ...options.rooms.map((r) => ({ value: String(r.id), text: r.name, selected: chosenRoom === String(r.id) }))],
-      memberItems: [{ value: '', text: 'Choose a man' }, ...group.members.map((m) => ({ value: String(m.id), text: `${m.name} (${m.prisonNumber})`, selected: String(values.memberId ?? '') === String(m.id) }))],
+      roomItems: [
+        { value: '', text: 'Choose a room' },
+        ...options.rooms.map((r) => ({ value: String(r.id), text: r.name, selected: chosenRoom === String(r.id) })),
+      ],
+      memberItems: [
+        { value: '', text: 'Choose a man' },
+        ...group.members.map((m) => ({ value: String(m.id), text: `${m.name} (${m.prisonNumber})`, selected: String(values.memberId ?? '') === String(m.id) })),
+      ],
       sessionItems: [
         { value: '', text: 'Choose the session he missed' },
         ...group.sessions
           .filter((s) => s.status !== 'cancelled' && s.date <= (typeof values.date === 'string' && values.date > today ? values.date : '9999-12-31'))
-          .map((s) => ({ value: String(s.id), text: `Session ${s.number} (block ${s.block}), ${shortDay(s.date)}`, selected: String(values.sessionId ?? '') === String(s.id) })),
+          .map((s) => ({
+            value: String(s.id),
+            text: `Session ${s.number} (block ${s.block}), ${shortDay(s.date)}`,
+            selected: String(values.sessionId ?? '') === String(s.id),
+          })),
       ],
-      facilitatorItems: [{ value: '', text: 'Choose a facilitator' }, ...group.team.map((t) => ({ value: String(t.userId), text: t.displayName, selected: String(values.facilitatorId ?? '') === String(t.userId) }))],
+      facilitatorItems: [
+        { value: '', text: 'Choose a facilitator' },
+        ...group.team.map((t) => ({ value: String(t.userId), text: t.displayName, selected: String(values.facilitatorId ?? '') === String(t.userId) })),
+      ],
       ...extra,
     });
   };
 
-  app.get('/groups/:id/catch-ups/new', { config: managers }, async (request, reply) => renderCatchUp(reply, idParam(request.params, 'id', 'Group'), {}, DateInputs.fromRecord({}, catchUpDates)));
+  app.get('/groups/:id/catch-ups/new', { config: managers }, async (request, reply) =>
+    renderCatchUp(reply, idParam(request.params, 'id', 'Group'), {}, DateInputs.fromRecord({}, catchUpDates)),
+  );
 
   app.post('/groups/:id/catch-ups', { config: managers }, async (request, reply) => {
     const groupId = idParam(request.params, 'id', 'Group');

@@ -15,7 +15,12 @@ const areas: Record<Role, Area[]> = {
   administrator: [
     { title: 'Users', description: 'Create and disable user accounts and assign their sites.', href: '/admin/users', action: 'user.manage' },
     { title: 'Sites', description: 'The prisons where programmes are delivered.', href: '/admin/sites', action: 'site.manage' },
-    { title: 'Programme definitions', description: 'Programme manuals as versioned data: their versions, what changed between two, and uploading a new one.', href: '/admin/programmes', action: 'programme.manage' },
+    {
+      title: 'Programme definitions',
+      description: 'Programme manuals as versioned data: their versions, what changed between two, and uploading a new one.',
+      href: '/admin/programmes',
+      action: 'programme.manage',
+    },
     { title: 'Instruments', description: 'Risk instrument definitions.' },
     { title: 'Outcome evaluations', description: 'Import reconviction records and cohorts; run evaluations.', href: '/evaluations', action: 'evaluation.read' },
   ],
@@ -24,7 +29,12 @@ const areas: Record<Role, Area[]> = {
     { title: 'People', description: 'Men in custody: details, offence history, risk scores and eligibility.', href: '/people', action: 'person.read' },
     { title: 'Waitlist', description: 'Men assessed as suitable, ordered by need and urgency.', href: '/waitlist', action: 'waitlist.read' },
     { title: 'Groups and timetables', description: 'Groups, facilitator teams and session timetables.', href: '/groups', action: 'group.read' },
-    { title: 'Facilitators', description: 'Facilitators’ availability, limits, accreditation and supervision.', href: '/facilitators', action: 'facilitator.list' },
+    {
+      title: 'Facilitators',
+      description: 'Facilitators’ availability, limits, accreditation and supervision.',
+      href: '/facilitators',
+      action: 'facilitator.list',
+    },
     { title: 'Supervision', description: 'Facilitator supervision records.' },
     { title: 'Reports', description: 'End-of-treatment and site reports.' },
   ],
@@ -45,7 +55,12 @@ const areas: Record<Role, Area[]> = {
     { title: 'Outcome evaluations', description: 'Read the stored evaluation runs and their inputs.', href: '/evaluations', action: 'evaluation.read' },
   ],
   researcher: [
-    { title: 'Evaluations', description: 'Pseudonymised cohorts, reconviction records and matched comparisons of treated men.', href: '/evaluations', action: 'evaluation.read' },
+    {
+      title: 'Evaluations',
+      description: 'Pseudonymised cohorts, reconviction records and matched comparisons of treated men.',
+      href: '/evaluations',
+      action: 'evaluation.read',
+    },
   ],
 };
 

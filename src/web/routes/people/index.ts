@@ -23,14 +23,32 @@ const personDates = { dateOfBirth: 'Date of birth', sentenceDate: 'Sentence date
 const convictionDates = { convictionDate: 'Date of conviction' };
 type Body = Record<string, unknown>;
 
-const instruments: Record<string, { id: ScoredInstrument; title: string; fields: Array<{ name: string; label: string; kind: 'number' | 'boolean' | 'sex'; hint?: string }> }> = {
+const instruments: Record<
+  string,
+  { id: ScoredInstrument; title: string; fields: Array<{ name: string; label: string; kind: 'number' | 'boolean' | 'sex'; hint?: string }> }
+> = {
   rm2000s: {
     id: 'rm2000s',
     title: 'Score RM2000/S',
     fields: [
-      { name: 'ageAtCommencementOfRisk', label: rm2000Labels.ageAtCommencementOfRisk, kind: 'number', hint: 'His age in whole years at the start of the period at risk (normally his age on release). RM2000/S scores men aged 18 or over.' },
-      { name: 'sexualAppearances', label: rm2000Labels.sexualAppearances, kind: 'number', hint: 'Sentencing occasions for sexual offences, including the current one. Pre-filled from distinct sexual conviction dates.' },
-      { name: 'criminalAppearances', label: rm2000Labels.criminalAppearances, kind: 'number', hint: 'All sentencing occasions, sexual ones included. Pre-filled from distinct conviction dates.' },
+      {
+        name: 'ageAtCommencementOfRisk',
+        label: rm2000Labels.ageAtCommencementOfRisk,
+        kind: 'number',
+        hint: 'His age in whole years at the start of the period at risk (normally his age on release). RM2000/S scores men aged 18 or over.',
+      },
+      {
+        name: 'sexualAppearances',
+        label: rm2000Labels.sexualAppearances,
+        kind: 'number',
+        hint: 'Sentencing occasions for sexual offences, including the current one. Pre-filled from distinct sexual conviction dates.',
+      },
+      {
+        name: 'criminalAppearances',
+        label: rm2000Labels.criminalAppearances,
+        kind: 'number',
+        hint: 'All sentencing occasions, sexual ones included. Pre-filled from distinct conviction dates.',
+      },
       { name: 'maleVictim', label: rm2000Labels.maleVictim, kind: 'boolean' },
       { name: 'strangerVictim', label: rm2000Labels.strangerVictim, kind: 'boolean' },
       { name: 'singleNeverMarried', label: rm2000Labels.singleNeverMarried, kind: 'boolean' },
@@ -60,7 +78,6 @@ function asFormValues(p: Record<string, unknown>): Body {
 }
 
 export async function peopleRoutes(app: FastifyInstance, { services, programmes }: RouteContext): Promise<void> {
-
   const siteItems = async (actor: Actor, chosen: unknown) =>
     (await services.sites.listSites(actor)).map((s) => ({ value: String(s.id), text: s.name, selected: String(chosen ?? '') === String(s.id) }));
 
@@ -99,14 +116,19 @@ export async function peopleRoutes(app: FastifyInstance, { services, programmes 
         categoryTag: { text: riskLabels[s.category] ?? s.category, classes: riskTagClasses[s.category] ?? 'govuk-tag--grey' },
         points: pointsRows(s.instrument, s.result as Record<string, unknown>),
         probability: probabilityText(s.instrument, s.result as Record<string, unknown>),
-        explanation: ((s.result as { explanation?: string[] }).explanation ?? []),
+        explanation: (s.result as { explanation?: string[] }).explanation ?? [],
       })),
       eligibility: eligibility.map((e) => ({
         ...e,
         programmeName: programmeNames.get(e.programmeId) ?? e.programmeId,
         description: Object.fromEntries((programmes.find((p) => p.id === e.programmeId)?.eligibility.criteria ?? []).map((c) => [c.id, c.description])),
       })),
-      referrals: record.referrals.map((r) => ({ ...r, programmeName: programmeNames.get(r.programmeId) ?? r.programmeId, tag: statusTag(r.status), open: isOpen(r.status) })),
+      referrals: record.referrals.map((r) => ({
+        ...r,
+        programmeName: programmeNames.get(r.programmeId) ?? r.programmeId,
+        tag: statusTag(r.status),
+        open: isOpen(r.status),
+      })),
       programmeItems: programmes.map((p) => ({ value: p.id, text: p.name })),
       canEdit: can(actor.role, 'person.edit'),
       canScore: can(actor.role, 'risk.score'),
@@ -134,7 +156,9 @@ export async function peopleRoutes(app: FastifyInstance, { services, programmes 
     });
   });
 
-  app.get('/people/new', { config: permits('person.edit') }, async (_request, reply) => renderForm(reply, 'new', { sex: 'male' }, DateInputs.fromRecord({}, personDates)));
+  app.get('/people/new', { config: permits('person.edit') }, async (_request, reply) =>
+    renderForm(reply, 'new', { sex: 'male' }, DateInputs.fromRecord({}, personDates)),
+  );
 
   app.post('/people', { config: permits('person.edit') }, async (request, reply) => {
     const dates = DateInputs.fromForm((request.body ?? {}) as Body, personDates);
@@ -242,8 +266,14 @@ export async function peopleRoutes(app: FastifyInstance, { services, programmes 
         error: errors[f.name],
         items:
           f.kind === 'sex'
-            ? [{ value: 'male', text: 'Male' }, { value: 'female', text: 'Female' }].map((i) => ({ ...i, checked: String(values[f.name]) === i.value }))
-            : [{ value: 'true', text: 'Yes' }, { value: 'false', text: 'No' }].map((i) => ({ ...i, checked: String(values[f.name]) === i.value })),
+            ? [
+                { value: 'male', text: 'Male' },
+                { value: 'female', text: 'Female' },
+              ].map((i) => ({ ...i, checked: String(values[f.name]) === i.value }))
+            : [
+                { value: 'true', text: 'Yes' },
+                { value: 'false', text: 'No' },
+              ].map((i) => ({ ...i, checked: String(values[f.name]) === i.value })),
       })),
       ...extra,
     });
@@ -287,7 +317,11 @@ export async function peopleRoutes(app: FastifyInstance, { services, programmes 
       if (!(error instanceof ValidationFailed)) throw error;
       // Several forms share the page: point the summary at this programme's override fields.
       const view = errorView(error, { fieldId: (field) => `override-${programmeId}-${field}` });
-      return renderPerson(reply.status(400), id, { errorList: view.errorList, overrideErrors: { [programmeId]: view.errors }, overrideValues: { [programmeId]: body } });
+      return renderPerson(reply.status(400), id, {
+        errorList: view.errorList,
+        overrideErrors: { [programmeId]: view.errors },
+        overrideValues: { [programmeId]: body },
+      });
     }
   });
 

@@ -20,7 +20,6 @@ const criterionLabels = { met: 'Met', not_met: 'Not met', unknown: 'Unknown' } a
 type Body = Record<string, unknown>;
 
 export async function referralRoutes(app: FastifyInstance, { services }: RouteContext): Promise<void> {
-
   const render = async (reply: FastifyReply, referralId: number, extra: Body = {}) => {
     const record = await services.referrals.getReferral(reply.request.actor!, referralId);
     const { referral, person } = record;
@@ -57,7 +56,11 @@ export async function referralRoutes(app: FastifyInstance, { services }: RouteCo
       if (!(error instanceof ValidationFailed)) throw error;
       // One form per transition on the page: point the summary at this transition's fields.
       const view = errorView(error, { fieldId: (field) => `${transition}-${field}` });
-      return render(reply.status(400), id, { errorList: view.errorList, transitionErrors: { [transition]: view.errors }, transitionValues: { [transition]: body } });
+      return render(reply.status(400), id, {
+        errorList: view.errorList,
+        transitionErrors: { [transition]: view.errors },
+        transitionValues: { [transition]: body },
+      });
     }
   });
 }

@@ -8,7 +8,6 @@ import type { RouteContext } from '../../../http/context.js';
 import { riskLabels, riskTagClasses } from '../../records.js';
 
 export async function waitlistRoutes(app: FastifyInstance, { services, programmes }: RouteContext): Promise<void> {
-
   app.get('/waitlist', { config: permits('waitlist.read') }, async (request, reply) => {
     const actor = request.actor!;
     const query = request.query as Record<string, string | undefined>;

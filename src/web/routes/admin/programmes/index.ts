@@ -29,9 +29,11 @@ function versionParam(params: unknown): number {
 }
 
 export async function programmeAdminRoutes(app: FastifyInstance, { services, programmes }: RouteContext): Promise<void> {
-
   app.get('/admin/programmes', { config: administrators }, async (request, reply) =>
-    reply.render('admin/programmes/list.njk', { pageTitle: 'Programme definitions', programmes: await services.programmes.listProgrammeVersions(request.actor!) }),
+    reply.render('admin/programmes/list.njk', {
+      pageTitle: 'Programme definitions',
+      programmes: await services.programmes.listProgrammeVersions(request.actor!),
+    }),
   );
 
   const uploadForm = (reply: FastifyReply, extra: Record<string, unknown> = {}) =>

@@ -47,5 +47,9 @@ export function comparisonView(comparison: ProgrammeComparison) {
 
 /** The versions of a programme as choices, newest first, with one chosen. */
 export function versionItems(programme: ProgrammeVersions, chosen: unknown) {
-  return programme.versions.map((v) => ({ value: String(v.version), text: `Version ${v.version} (in effect from ${formatDate(v.effectiveFrom)})`, selected: String(chosen) === String(v.version) }));
+  return programme.versions.map((v) => ({
+    value: String(v.version),
+    text: `Version ${v.version} (in effect from ${formatDate(v.effectiveFrom)})`,
+    selected: String(chosen) === String(v.version),
+  }));
 }

@@ -12,10 +12,8 @@ import { idParam } from '../../../params.js';
 const userManagers = permits('user.manage');
 const tokenManagers = permits('api_token.manage');
 
-
 export async function userAdminRoutes(app: FastifyInstance, { services }: RouteContext): Promise<void> {
-  const siteNames = async (actor: Actor) =>
-    new Map((await services.sites.listSites(actor)).map((s) => [s.id, s.name]));
+  const siteNames = async (actor: Actor) => new Map((await services.sites.listSites(actor)).map((s) => [s.id, s.name]));
 
   const renderForm = async (reply: FastifyReply, values: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
     const sites = await services.sites.listSites(reply.request.actor!);
@@ -23,7 +21,12 @@ export async function userAdminRoutes(app: FastifyInstance, { services }: RouteC
     return reply.render('admin/users/new.njk', {
       pageTitle: 'Create a user',
       values,
-      roleItems: roles.map((r) => ({ value: r, text: roleLabels[r], checked: values.role === r, hint: nationalRoles.has(r) ? { text: 'Sees every site' } : undefined })),
+      roleItems: roles.map((r) => ({
+        value: r,
+        text: roleLabels[r],
+        checked: values.role === r,
+        hint: nationalRoles.has(r) ? { text: 'Sees every site' } : undefined,
+      })),
       siteItems: sites.map((s) => ({ value: String(s.id), text: s.name, checked: chosen.has(String(s.id)) })),
       ...extra,
     });
@@ -54,7 +57,11 @@ export async function userAdminRoutes(app: FastifyInstance, { services }: RouteC
 
   const renderUser = async (reply: FastifyReply, userId: number, extra: Record<string, unknown> = {}) => {
     const actor = reply.request.actor!;
-    const [user, names, tokens] = await Promise.all([services.users.getUser(actor, userId), siteNames(actor), services.authentication.listApiTokens(actor, userId)]);
+    const [user, names, tokens] = await Promise.all([
+      services.users.getUser(actor, userId),
+      siteNames(actor),
+      services.authentication.listApiTokens(actor, userId),
+    ]);
     return reply.render('admin/users/show.njk', {
       pageTitle: user.displayName,
       user: { ...user, roleLabel: roleLabels[user.role], sites: user.siteIds.map((id) => names.get(id)).join(', ') || 'All sites' },
@@ -88,7 +95,10 @@ export async function userAdminRoutes(app: FastifyInstance, { services }: RouteC
     return reply.redirect(`/admin/users/${id}#api-tokens`, 303);
   });
 
-  for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
+  for (const [action, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
     app.post(`/admin/users/:id/${action}`, { config: userManagers }, async (request, reply) => {
       const id = idParam(request.params, 'id', 'User');
       await services.users.setUserDisabled(request.actor!, id, disabled, request.body ?? {});
