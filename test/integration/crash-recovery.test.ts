@@ -3,6 +3,7 @@
 // Runs on the database the suite runs on (PGlite in a data folder, or PostgreSQL); CRASH_RUNS sets the number of kills.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
@@ -81,8 +82,19 @@ async function cohortImport(server: ServerProcess, researcher: HttpVisitor, run:
   into.imports.push(record);
   try {
     const response = await researcher.postFile(`${server.url}/evaluations/imports`, { kind: 'cohort' }, { field: 'file', name: `crash-${run}.csv`, content });
-    if (response.status === 303) record.acknowledged = true;
-    else into.refusals.push(`POST /evaluations/imports ${response.status}`);
+    if (response.status !== 303 || !response.location) {
+      into.refusals.push(`POST /evaluations/imports ${response.status}`);
+      return;
+    }
+    // The upload's answer only queues the import: it is acknowledged when its page says it is imported.
+    const page = new URL(response.location, server.url).toString();
+    for (let attempt = 0; attempt < 2000; attempt++) {
+      const progress = await researcher.get(page);
+      if (progress.status !== 200) return void into.refusals.push(`GET import page ${progress.status}`);
+      if (/Imported \d+ men from/.test(progress.body)) return void (record.acknowledged = true);
+      if (!/>\s*Refresh\s*</.test(progress.body)) return void into.refusals.push('the import was refused');
+      await sleep(50);
+    }
   } catch {
     // cut by the kill
   }
