@@ -1,35 +1,33 @@
 // Imports cohort files for outcome evaluation: a comparison pool of untreated men, or a complete linked
 // cohort. Files hold pseudonyms only; a file with any bad row is refused whole, naming its bad lines, and
-// importing the same file twice changes nothing. A file is read as a stream, a piece at a time with the
-// event loop free between pieces, and kept in pieces: a 50 MB file never stops the server answering and is
-// never held whole in memory. Each upload has a progress record the import page shows as it goes.
-import { createHash } from 'node:crypto';
+// importing the same file twice changes nothing. A file is read as a stream and checked on a worker thread
+// a piece at a time, then stored in small pieces: a 50 MB file never stops the server answering and is never
+// held whole in memory. Each upload has a progress record the import page shows as it goes.
 import { createReadStream } from 'node:fs';
-import { finished } from 'node:stream/promises';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { and, asc, desc, eq, isNull, notInArray, sql } from 'drizzle-orm';
-import { parse } from 'csv-parse';
 import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
 import { cohortImportChunks, cohortImportProgress, cohortImports } from '../db/schema.js';
-import { CohortRowReader, type CohortProblem } from '../domain/evaluation/cohort.js';
-import { looksLikePrisonNumber } from '../domain/people/prison-number.js';
-import { CsvTextScan, syntaxProblem } from '../domain/evaluation/csv-problems.js';
 import { onlyOwn } from '../domain/permissions.js';
 import { authorise, type Actor } from './access.js';
+import type { FileCheck } from './cohort-file-check.js';
 import { appendAudit } from './audit.js';
 import { NotFound, ValidationFailed, type FieldError } from './errors.js';
 import { validate } from './validate.js';
 
-const fixedColumns = new Set(['person_ref', 'treated', 'release_date', 'end_of_followup', 'risk_band']);
-const outcomeSuffix = '_reoffence_date';
 export const maxImportBytes = 64 * 1024 * 1024;
-/** Characters parsed between two turns of the event loop: a few milliseconds of work. */
-const parsePiece = 32 * 1024;
-/** Characters per stored piece of the file: one insert each. */
-const storedPiece = 1024 * 1024;
+/** Characters handed to the file check at a time. */
+const parsePiece = 256 * 1024;
+/**
+ * Characters per stored piece of the file: one insert each. PGlite runs each statement on the server's own
+ * thread, so a piece is kept small enough (a few milliseconds to store) for requests to get in between.
+ */
+const storedPiece = 128 * 1024;
 /** How often (in rows read) the count is written to the progress record. */
 const progressEveryRows = 5000;
-const shownProblems = 20;
 
 export type CohortImport = typeof cohortImports.$inferSelect;
 export type CohortImportStatus = 'queued' | 'parsing' | 'storing' | 'done' | 'failed';
@@ -85,115 +83,61 @@ export function cohortTextOf(content: string): CohortText {
   };
 }
 
-/** The outcomes a cohort file records: one `<outcome>_reoffence_date` column each. */
-export function outcomesOf(columns: readonly string[]): string[] {
-  return columns.filter((c) => c.endsWith(outcomeSuffix)).map((c) => c.slice(0, -outcomeSuffix.length));
-}
-
-/** The numeric covariate columns of a cohort file: everything that is not a fixed or outcome column. */
-export function covariatesOf(columns: readonly string[]): string[] {
-  return columns.filter((c) => !fixedColumns.has(c) && !c.endsWith(outcomeSuffix));
-}
-
-/** At most 20 problems as field errors on `file`, so a page stays readable; the count says how many more. */
-export function problemsAsFieldErrors(problems: readonly CohortProblem[], total = problems.length): FieldError[] {
-  const shown = problems.slice(0, shownProblems).map((p) => ({ field: 'file', message: `Line ${p.line}, ${p.field}: ${p.reason}` }));
-  const hidden = total - shown.length;
-  return hidden > 0 ? [...shown, { field: 'file', message: `… and ${hidden} more problems` }] : shown;
-}
-
 /** The import was stopped before it finished (the server is shutting down). */
 class ImportStopped extends Error {}
 
 const turnOfEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-interface FileCheck {
-  sha256: string;
-  columns: string[];
-  rows: number;
-  errors: FieldError[];
+/**
+ * Starts the file check's worker, which lives beside this module. Compiled, it is plain JavaScript; run from
+ * source (tests, benchmarks) it is TypeScript, and Node 20 does not pass tsx's loader on to worker threads,
+ * so the worker loads it through tsx's API.
+ */
+function startCheckWorker(workerData: { kind: 'comparison' | 'cohort' }): Worker {
+  const extension = extname(fileURLToPath(import.meta.url));
+  const file = new URL(`./cohort-file-check-worker${extension}`, import.meta.url);
+  if (extension === '.js') return new Worker(file, { workerData });
+  const load = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(file.href)}, ${JSON.stringify(import.meta.url)}))`;
+  return new Worker(load, { eval: true, workerData });
+}
+
+/** The worker's next message; its failure or early exit is an error here. */
+function nextMessage<T>(worker: Worker): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const stopListening = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    const onMessage = (message: T) => (stopListening(), resolve(message));
+    const onError = (error: Error) => (stopListening(), reject(error));
+    const onExit = (code: number) => (stopListening(), reject(new Error(`the cohort file check stopped early (exit code ${code})`)));
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+  });
 }
 
 /**
- * Every check of a cohort file, all rows, all outcomes, in one streamed pass: csv-parse is fed a piece at a
- * time and each record is checked as it is parsed, so only the pseudonyms seen (for duplicates) and the
- * first problems are kept. `onRows` hears how many rows have been read.
+ * Checks a cohort file on a worker thread: this thread only reads the file and hands it over a piece at a
+ * time, so parsing a million rows (and collecting their garbage) never holds up the requests it serves.
  */
-async function checkCohortText(
+async function checkOffThread(
   kind: 'comparison' | 'cohort',
   text: CohortText,
   signal: AbortSignal | undefined,
   onRows: (rows: number) => Promise<void>,
 ): Promise<FileCheck> {
-  const hash = createHash('sha256');
-  const scan = new CsvTextScan();
-  const shown: CohortProblem[] = [];
-  let problemCount = 0;
-  const take = (problems: CohortProblem[]) => {
-    for (const p of problems) if (problemCount++ < shownProblems) shown.push(p);
-    problems.length = 0;
-  };
-  let columns: string[] | undefined;
-  let reader: CohortRowReader | undefined;
-  let rowsToRead = false;
-  const parser = parse({
-    bom: true,
-    trim: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    on_record: (record: string[], context) => {
-      if (columns === undefined) {
-        columns = record;
-        reader = new CohortRowReader({ covariates: covariatesOf(record), outcomes: outcomesOf(record) });
-        rowsToRead = outcomesOf(record).length > 0 && reader.header(record);
-      } else if (rowsToRead) {
-        const r = reader!;
-        r.row(record, context.lines);
-        if (record.length === columns.length) {
-          const bad = (field: string, reason: string) => r.problems.push({ line: context.lines, field, reason });
-          if (looksLikePrisonNumber(r.ref)) bad('person_ref', 'looks like a prison number: cohort files must hold pseudonyms only');
-          else if (kind === 'comparison' && r.treated !== 0) bad('treated', 'a comparison pool holds untreated men only (treated = 0)');
-        }
-      }
-      if (reader) take(reader.problems);
-      return null;
-    },
-  });
-  let parseError: unknown;
-  parser.on('error', (error) => (parseError ??= error));
-  parser.resume();
-  for await (const piece of text(parsePiece)) {
-    if (signal?.aborted) throw new ImportStopped();
-    hash.update(piece);
-    scan.feed(piece);
-    // After a syntax error the parser has stopped; the rest is still scanned for NUL characters.
-    if (parseError === undefined) parser.write(piece);
-    await onRows(reader?.rows ?? 0);
-    await turnOfEventLoop();
+  const worker = startCheckWorker({ kind });
+  try {
+    for await (const piece of text(parsePiece)) {
+      if (signal?.aborted) throw new ImportStopped();
+      worker.postMessage({ piece });
+      await onRows((await nextMessage<{ rows: number }>(worker)).rows);
+    }
+    worker.postMessage({});
+    return (await nextMessage<{ check: FileCheck }>(worker)).check;
+  } finally {
+    await worker.terminate();
   }
-  if (parseError === undefined) {
-    parser.end();
-    await finished(parser).catch((error: unknown) => (parseError ??= error));
-  }
-  const result = { sha256: hash.digest('hex'), columns: columns ?? [], rows: reader?.rows ?? 0 };
-  // A NUL is reported alone: it is why the parser's view of the line cannot be trusted.
-  if (scan.nulProblems.length) return { ...result, errors: problemsAsFieldErrors(scan.nulProblems) };
-  if (parseError !== undefined) {
-    const problem = syntaxProblem(parseError, scan);
-    if (!problem) throw parseError;
-    take([problem]);
-  } else if (columns === undefined) {
-    return { ...result, errors: [{ field: 'file', message: 'The file is empty' }] };
-  } else if (outcomesOf(columns).length === 0) {
-    return {
-      ...result,
-      errors: [{ field: 'file', message: 'The file has no outcome column: name each one <outcome>_reoffence_date, e.g. sexual_reoffence_date' }],
-    };
-  } else {
-    reader!.finish(true);
-    take(reader!.problems);
-  }
-  return { ...result, errors: problemsAsFieldErrors(shown, problemCount) };
 }
 
 async function setProgress(ex: Executor, id: number, changes: Partial<typeof cohortImportProgress.$inferInsert>): Promise<void> {
@@ -225,7 +169,7 @@ export async function runCohortImport(db: Db, actor: Actor, id: number, text: Co
   try {
     await setProgress(db, id, { status: 'parsing' });
     let reported = 0;
-    const check = await checkCohortText(kind, text, signal, async (rows) => {
+    const check = await checkOffThread(kind, text, signal, async (rows) => {
       if (rows - reported < progressEveryRows) return;
       reported = rows;
       await setProgress(db, id, { rowsRead: rows });

@@ -16,7 +16,8 @@ import { appendAudit } from './audit.js';
 import { ValidationFailed } from './errors.js';
 import { requiredDate } from './input-fields.js';
 import { pseudonymFor } from './pseudonyms.js';
-import { maxImportBytes, problemsAsFieldErrors } from './cohort-imports.js';
+import { problemsAsFieldErrors } from './cohort-file-check.js';
+import { maxImportBytes } from './cohort-imports.js';
 import { validate } from './validate.js';
 
 export const reconvictionImportInput = z.object({

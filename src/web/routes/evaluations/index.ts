@@ -9,7 +9,8 @@ import { DateInputs } from '../../dates.js';
 import { idParam } from '../../params.js';
 import { claimUpload, removeUpload, uploadedFile, uploadedText } from '../../plugins/uploads.js';
 import { NotFound, ValidationFailed } from '../../../services/errors.js';
-import { cohortTextOfFile, covariatesOf, outcomesOf, type CohortImportProgress } from '../../../services/cohort-imports.js';
+import { covariatesOf, outcomesOf } from '../../../services/cohort-file-check.js';
+import { cohortTextOfFile, type CohortImportProgress } from '../../../services/cohort-imports.js';
 import { programmeCovariates } from '../../../services/evaluations.js';
 import { reportView } from './report.js';
 
