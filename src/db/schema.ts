@@ -483,3 +483,15 @@ export const catchUpSessions = pgTable(
   ],
 );
 export * from './schema-evaluations.js';
+
+/** The facilitators' end-of-treatment summary of a man in a group: text per risk domain id. */
+export const treatmentReports = pgTable('treatment_reports', {
+  memberId: integer('member_id')
+    .primaryKey()
+    .references(() => groupMembers.id, { onDelete: 'cascade' }),
+  summaries: jsonb('summaries').$type<Record<string, string>>().notNull(),
+  writtenBy: integer('written_by')
+    .notNull()
+    .references(() => users.id),
+  ...audited,
+});

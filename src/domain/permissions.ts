@@ -57,6 +57,18 @@ export const permissions = {
     own: ['facilitator'],
     description: 'Record a catch-up as delivered or cancelled (a facilitator: his own)',
   },
+  'treatment_report.read': {
+    roles: ['treatment_manager', 'facilitator', 'auditor'],
+    siteScoped: true,
+    own: ['facilitator'],
+    description: 'Read a man’s end-of-treatment report (a facilitator: the men of the groups whose team he is in)',
+  },
+  'treatment_report.write': {
+    roles: ['treatment_manager', 'facilitator'],
+    siteScoped: true,
+    own: ['facilitator'],
+    description: 'Write the facilitators’ summary per risk domain in a man’s end-of-treatment report (a facilitator: his own groups)',
+  },
   'site.week.read': { roles: ['treatment_manager', 'administrator', 'auditor'], siteScoped: true, description: 'Read a site’s week of sessions' },
   'site.setup.read': {
     roles: ['treatment_manager', 'administrator', 'auditor'],

@@ -25,6 +25,7 @@ import * as riskScores from './risk-scores.js';
 import * as siteSetup from './site-setup.js';
 import * as sites from './sites.js';
 import * as swaps from './timetable/swaps.js';
+import * as treatmentReports from './treatment-reports.js';
 import * as users from './users.js';
 import * as waitlist from './waitlist.js';
 import * as weeks from './timetable/weeks.js';
@@ -105,6 +106,7 @@ export function bindServices(database: Database) {
       ...bind(db, weeks, ['facilitatorWeek', 'siteWeek']),
       ...bind(db, swaps, ['swapFacilitator', 'swapOptions']),
     },
+    treatmentReports: bind(db, treatmentReports, ['getTreatmentReport', 'saveTreatmentSummaries']),
     users: bind(db, users, ['createUser', 'findUserId', 'getUser', 'listUsers', 'setUserDisabled']),
     waitlist: bind(db, waitlist, ['listWaitlist']),
   };

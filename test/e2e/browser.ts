@@ -78,8 +78,12 @@ export function serverAndBrowserForThisFile(ready?: (running: { server: RunningS
 const skipped = [/^\/sign-out/, /^\/api\//, /\.ics$/, /^\/assets\//, /\/download/];
 const pattern = (path: string) => path.replace(/\/\d+(?=\/|$)/g, '/:id').replace(/\?.*$/, '');
 
-/** Follows same-site links breadth first; at most `perPattern` pages of each route pattern. */
-export async function crawl(page: Page, baseUrl: string, start: string, visit: (path: string) => Promise<void>, perPattern = 2, limit = 80) {
+/**
+ * Follows same-site links breadth first; at most `perPattern` pages of each route pattern. One page a pattern
+ * is the default: the pages of one pattern share a template, and every user's crawl reaches every pattern
+ * they can, which keeps the browser suite within CI's time as pages are added.
+ */
+export async function crawl(page: Page, baseUrl: string, start: string, visit: (path: string) => Promise<void>, perPattern = 1, limit = 80) {
   const queue = [start];
   const seen = new Set<string>();
   const patterns = new Map<string, number>();

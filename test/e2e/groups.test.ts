@@ -134,6 +134,29 @@ test('a facilitator sees their week with a calendar address, and their availabil
   await axe('/facilitators/:id (errors)');
 });
 
+test('the man’s end-of-treatment report takes the summary and prints without the service’s navigation', async () => {
+  await context.clearCookies();
+  await signIn(page, running.server.url, 'manager');
+  await page.waitForURL(`${running.server.url}/`);
+  await page.goto(groupUrl);
+  await page.getByRole('link', { name: /^End-of-treatment report/ }).first().click();
+  await page.waitForURL(/\/group-members\/\d+\/report$/);
+  await axe('/group-members/:id/report');
+  await page.getByRole('button', { name: 'Write the summary' }).click();
+  await axe('/group-members/:id/report/summaries');
+  await page.getByLabel('Self-regulation deficits').fill('Drew up a plan for managing low mood.');
+  await page.getByRole('button', { name: 'Save summary' }).click();
+  await page.waitForURL(/\/report$/);
+  assert.match(await page.locator('.sotp-report').innerText(), /Drew up a plan for managing low mood\./);
+  await page.emulateMedia({ media: 'print' });
+  for (const chrome of ['.govuk-header', '.govuk-service-navigation', '.sotp-account-bar', '.govuk-footer', '.govuk-back-link', '.sotp-no-print'])
+    assert.equal(await page.locator(chrome).first().isVisible(), false, `${chrome} is not printed`);
+  assert.equal(await page.locator('h1').isVisible(), true);
+  const pdf = await page.pdf({ format: 'A4' });
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  await page.emulateMedia({ media: 'screen' });
+});
+
 test('every page on the way is axe clean (WCAG 2.2 AA)', () => {
   assert.deepEqual(problems, []);
 });

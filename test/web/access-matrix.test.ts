@@ -72,7 +72,7 @@ async function recordsAt(code: string, facilitatorName: string, managerName: str
   const session = await first(db.select({ id: groupSessions.id }).from(groupSessions).where(eq(groupSessions.groupId, group.id)).limit(1));
   const member = await first(
     db
-      .select({ referralId: groupMembers.referralId })
+      .select({ id: groupMembers.id, referralId: groupMembers.referralId })
       .from(groupMembers)
       .where(and(eq(groupMembers.groupId, group.id), isNull(groupMembers.leftAt)))
       .limit(1),
@@ -90,6 +90,7 @@ async function recordsAt(code: string, facilitatorName: string, managerName: str
     group: String(group.id),
     sessionId: String(session?.id ?? noSuchId),
     referralId: String(member?.referralId ?? referral.id),
+    memberId: String(member?.id ?? noSuchId),
     catchUpId: String(catchUp?.id ?? noSuchId),
     slotId: String(slot?.id ?? noSuchId),
     facilitator: String(facilitator.id),

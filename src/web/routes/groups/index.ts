@@ -132,6 +132,7 @@ export async function groupRoutes(app: FastifyInstance, { services }: RouteConte
       catchUps: group.catchUps.map((c) => ({ ...c, day: shortDay(c.date), tag: statusTags[c.status] })),
       outstanding: group.catchUps.filter((c) => c.status === 'booked').length,
       placesLeft: group.capacity - group.members.length,
+      canReadReports: can(request.actor!.role, 'treatment_report.read'),
       swapped: /^\d+$/.test(String(query.swapped ?? '')) ? Number(query.swapped) : null,
       replanned: /^\d+$/.test(String(query.replanned ?? '')) ? { from: Number(query.replanned), moved: Number(query.moved ?? 0) } : null,
     });
