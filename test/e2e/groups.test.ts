@@ -139,7 +139,10 @@ test('the man’s end-of-treatment report takes the summary and prints without t
   await signIn(page, running.server.url, 'manager');
   await page.waitForURL(`${running.server.url}/`);
   await page.goto(groupUrl);
-  await page.getByRole('link', { name: /^End-of-treatment report/ }).first().click();
+  await page
+    .getByRole('link', { name: /^End-of-treatment report/ })
+    .first()
+    .click();
   await page.waitForURL(/\/group-members\/\d+\/report$/);
   await axe('/group-members/:id/report');
   await page.getByRole('button', { name: 'Write the summary' }).click();

@@ -37,7 +37,10 @@ test('a facilitator writes the summary through the form: saved, answered 303 to 
   const form = await facilitator.get(`/group-members/${memberId}/report/summaries`);
   assert.equal(form.statusCode, 200);
   const version = /name="version" value="(\d+)"/.exec(form.body)![1];
-  const saved = await facilitator.post(`/group-members/${memberId}/report/summaries`, { version, interpersonal_deficits: 'Practised assertive requests in role-play.' });
+  const saved = await facilitator.post(`/group-members/${memberId}/report/summaries`, {
+    version,
+    interpersonal_deficits: 'Practised assertive requests in role-play.',
+  });
   assert.equal(saved.statusCode, 303);
   assert.equal(saved.headers.location, `/group-members/${memberId}/report`);
   const report = await facilitator.get(`/group-members/${memberId}/report`);
