@@ -78,7 +78,7 @@ export async function receiveFile(source: Readable, incoming: string, maxBytes: 
 }
 
 async function writeAll(file: FileHandle, chunk: Buffer): Promise<void> {
-  for (let offset = 0; offset < chunk.length; ) offset += (await file.write(chunk, offset)).bytesWritten;
+  for (let offset = 0; offset < chunk.length;) offset += (await file.write(chunk, offset)).bytesWritten;
 }
 
 /** Moves a received file into its folder under a new name, returned as the record's storage key. */

@@ -48,7 +48,10 @@ const text = (label: string, max: number, required: boolean) =>
   z.preprocess(
     (v) => (typeof v === 'string' ? v.trim() : (v ?? '')),
     required
-      ? z.string({ error: `Enter the ${label}` }).min(1, `Enter the ${label}`).max(max, `${label[0].toUpperCase()}${label.slice(1)} must be ${max} characters or fewer`)
+      ? z
+          .string({ error: `Enter the ${label}` })
+          .min(1, `Enter the ${label}`)
+          .max(max, `${label[0].toUpperCase()}${label.slice(1)} must be ${max} characters or fewer`)
       : z.string({ error: `Enter the ${label}` }).max(max, `${label[0].toUpperCase()}${label.slice(1)} must be ${max} characters or fewer`),
   );
 
@@ -182,7 +185,8 @@ export async function saveSessionLog(
     if (locked && !can(actor.role, 'session_log.write_after_lock')) throw new AccessDenied(lockedText(session.sessionDate, openDays));
     const values = validate(logInput, raw);
     const unknownBlock = values.blocksCovered.find((b) => !programme.blocks.some((p) => p.number === b));
-    if (unknownBlock !== undefined) throw ValidationFailed.one('blocksCovered', `There is no block ${unknownBlock} in ${programme.shortName}: select the blocks covered from the list`);
+    if (unknownBlock !== undefined)
+      throw ValidationFailed.one('blocksCovered', `There is no block ${unknownBlock} in ${programme.shortName}: select the blocks covered from the list`);
     const notes = notesOf(raw, await menOfGroup(tx, group.id));
     const content = {
       blocksCovered: [...new Set(values.blocksCovered)].sort((a, b) => a - b),

@@ -33,7 +33,9 @@ export async function listGroups(db: Db, actor: Actor, filter: { siteId?: number
     .orderBy(asc(sites.name), asc(programmeGroups.earliestStart), asc(programmeGroups.name));
   let visible = rows.filter((r) => (scope === 'all' || scope.includes(r.group.siteId)) && (filter.siteId === undefined || r.group.siteId === filter.siteId));
   if (onlyOwn(actor.role, 'group.read')) {
-    const mine = new Set((await queryRows<{ group_id: number }>(db, sql`SELECT group_id FROM ${ownGroupIds(actor.userId)} own`)).map((t) => Number(t.group_id)));
+    const mine = new Set(
+      (await queryRows<{ group_id: number }>(db, sql`SELECT group_id FROM ${ownGroupIds(actor.userId)} own`)).map((t) => Number(t.group_id)),
+    );
     visible = visible.filter((r) => mine.has(r.group.id));
   }
   const ids = visible.map((r) => r.group.id);
