@@ -78,22 +78,30 @@ export class TestClient {
     );
   }
 
-  /** Posts a multipart form with one file, as a browser does for <input type="file">. */
-  async postFile(url: string, fields: Record<string, string>, file: { field: string; name: string; content: string }): Promise<LightMyRequestResponse> {
+  /** Posts a multipart form with one file, as a browser does for <input type="file">; `content` may be bytes. */
+  async postFile(
+    url: string,
+    fields: Record<string, string>,
+    file: { field: string; name: string; content: string | Buffer; contentType?: string },
+  ): Promise<LightMyRequestResponse> {
     const boundary = `----sotp${Date.now().toString(16)}`;
-    const parts: string[] = [];
+    const parts: Buffer[] = [];
     const all = { ...(this.lastCsrfToken && !('_csrf' in fields) ? { _csrf: this.lastCsrfToken } : {}), ...fields };
-    for (const [key, value] of Object.entries(all)) parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${key}"\r\n\r\n${value}\r\n`);
+    for (const [key, value] of Object.entries(all))
+      parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${key}"\r\n\r\n${value}\r\n`));
     parts.push(
-      `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n${file.content}\r\n`,
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: ${file.contentType ?? 'text/csv'}\r\n\r\n`,
+      ),
+      Buffer.from(file.content),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
     );
-    parts.push(`--${boundary}--\r\n`);
     return this.remember(
       await this.app.inject({
         method: 'POST',
         url,
         headers: { ...this.cookieHeader(), 'content-type': `multipart/form-data; boundary=${boundary}` },
-        payload: parts.join(''),
+        payload: Buffer.concat(parts),
         remoteAddress: this.address,
       }),
     );
