@@ -71,7 +71,8 @@ export async function receiveFile(source: Readable, incoming: string, maxBytes: 
     await file?.close().catch(() => {
       writeFailed = true;
     });
-    if (!complete || tooLarge || writeFailed) await removeFile(path);
+    // Only a file that was opened can be left behind.
+    if (file && (!complete || tooLarge || writeFailed)) await removeFile(path);
   }
   if (tooLarge || writeFailed) return { path: '', bytes, sha256: '', tooLarge, writeFailed };
   return { path, bytes, sha256: hash.digest('hex'), tooLarge, writeFailed };

@@ -41,15 +41,26 @@ before(async () => {
     .insert(people)
     .values({ prisonNumber: 'Z9876ZY', givenName: 'Waiting', familyName: 'Outsider', dateOfBirth: '1975-05-05', sex: 'male', siteId: estate.siteA })
     .returning();
-  const [referral] = await db.insert(referrals).values({ personId: man.id, programmeId: 'core-sotp', siteId: estate.siteA, status: 'awaiting_allocation' }).returning();
+  const [referral] = await db
+    .insert(referrals)
+    .values({ personId: man.id, programmeId: 'core-sotp', siteId: estate.siteA, status: 'awaiting_allocation' })
+    .returning();
   outsider = { personId: man.id, referralId: referral.id };
   sessions = await liveSessions(db, groupId);
   const onFirst = (await db.select().from(sessionFacilitators).where(eq(sessionFacilitators.sessionId, sessions[0].id))).map((f) => f.userId);
   const team = [estate.f.f1, estate.f.f2, estate.f.f3];
   [writer, coWriter] = team.filter((f) => onFirst.includes(f.userId!));
-  const onFirstTen = (await db.select().from(sessionFacilitators).where(inArray(sessionFacilitators.sessionId, sessions.slice(0, 10).map((s) => s.id)))).map(
-    (f) => f.userId,
-  );
+  const onFirstTen = (
+    await db
+      .select()
+      .from(sessionFacilitators)
+      .where(
+        inArray(
+          sessionFacilitators.sessionId,
+          sessions.slice(0, 10).map((s) => s.id),
+        ),
+      )
+  ).map((f) => f.userId);
   notFacilitating = team.find((f) => !onFirstTen.includes(f.userId!))!;
   assert.ok(writer && coWriter && notFacilitating, 'sessions 1 to 10 are facilitated by two of the team and not the third');
 });
@@ -168,5 +179,9 @@ test('the facilitator’s day lists the sessions of his groups today and this we
   }
   await saveSessionLog(database.db, writer, groupId, s.id, logForm(), s.sessionDate);
   assert.deepEqual((await facilitatorDay(database.db, writer, s.sessionDate)).todaySessions[0].outstanding, []);
-  assert.deepEqual((await facilitatorDay(database.db, estate.f.f4, s.sessionDate)).todaySessions, [], 'a facilitator outside the group has none of its sessions');
+  assert.deepEqual(
+    (await facilitatorDay(database.db, estate.f.f4, s.sessionDate)).todaySessions,
+    [],
+    'a facilitator outside the group has none of its sessions',
+  );
 });

@@ -30,10 +30,10 @@ export const acceptedProductKinds = 'a PDF, a Word document (.docx or .doc), or 
 
 /** The type a product is kept as, or why it is refused. `sniffed` is undefined when the bytes match no known type. */
 export function productType(sniffed: SniffedType | undefined, fileName: string): ProductType | { refused: string } {
-  const refused = (what: string) => ({ refused: `The file is ${what}: upload ${acceptedProductKinds}` });
-  if (!sniffed) return refused('not a type this service keeps');
-  if (sniffed.mime === compoundFile) return /\.doc$/i.test(fileName) ? legacyWord : refused('an Office file that is not a Word document');
-  return accepted[sniffed.mime] ?? refused(`a ${sniffed.ext.toUpperCase()} file`);
+  const refused = (what: string) => ({ refused: `${what}: upload ${acceptedProductKinds}` });
+  if (!sniffed) return refused('The file is not of a type this service keeps');
+  if (sniffed.mime === compoundFile) return /\.doc$/i.test(fileName) ? legacyWord : refused('The file is an Office file that is not a Word document');
+  return accepted[sniffed.mime] ?? refused(`The file’s contents are ${sniffed.ext.toUpperCase()}, whatever its name`);
 }
 
 export function megabytes(bytes: number): string {
