@@ -1,5 +1,6 @@
 // Configuration from the environment, validated once at start-up; a bad value stops start-up naming the variable.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { z } from 'zod';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -10,6 +11,8 @@ const environment = z.object({
   HOST: z.string().min(1).default('localhost'),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.string().url().optional(),
+  FILE_STORE_DIR: z.string().min(1).optional(),
+  PRODUCT_MAX_BYTES: positiveInt(25 * 1024 * 1024),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   PSEUDONYM_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   SOTP_DEMO_PASSWORD: z.string().min(12, 'must be at least 12 characters').default('demo-password-change-me'),
@@ -26,6 +29,10 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl?: string;
+  /** Where uploaded files live (participants' work, recordings): FILE_STORE_DIR, or a files folder in DATA_DIR. */
+  fileStoreDir: string;
+  /** The largest participant's work (a product) accepted, in bytes. */
+  productMaxBytes: number;
   sessionSecret: string;
   /** HMAC key behind researchers' pseudonyms: stable, secret, never shown. */
   pseudonymKey: string;
@@ -57,6 +64,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
+    fileStoreDir: e.FILE_STORE_DIR ?? join(e.DATA_DIR, 'files'),
+    productMaxBytes: e.PRODUCT_MAX_BYTES,
     // Outside production a per-process secret is enough: it only signs the CSRF cookie.
     sessionSecret: e.SESSION_SECRET ?? randomBytes(32).toString('hex'),
     // Outside production a fixed key keeps pseudonyms stable across restarts of a demo or test database.

@@ -482,6 +482,59 @@ export const catchUpSessions = pgTable(
     index('catch_up_sessions_room').on(t.roomId, t.sessionDate),
   ],
 );
+
+export const sessionLogs = pgTable('session_logs', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  sessionId: integer('session_id')
+    .notNull()
+    .unique()
+    .references(() => groupSessions.id, { onDelete: 'cascade' }),
+  blocksCovered: integer('blocks_covered').array().notNull(),
+  targetsCovered: text('targets_covered').notNull(),
+  deviations: text('deviations').notNull().default(''),
+  incidents: text('incidents').notNull().default(''),
+  writtenBy: integer('written_by')
+    .notNull()
+    .references(() => users.id),
+  ...audited,
+});
+
+export const sessionLogNotes = pgTable(
+  'session_log_notes',
+  {
+    sessionLogId: integer('session_log_id')
+      .notNull()
+      .references(() => sessionLogs.id, { onDelete: 'cascade' }),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id),
+    note: text('note').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionLogId, t.personId] }), index('session_log_notes_person').on(t.personId)],
+);
+
+export const products = pgTable(
+  'products',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    sessionId: integer('session_id')
+      .notNull()
+      .references(() => groupSessions.id),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id),
+    fileName: text('file_name').notNull(),
+    contentType: text('content_type').notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    sha256: text('sha256').notNull(),
+    storageKey: text('storage_key').notNull().unique(),
+    uploadedBy: integer('uploaded_by')
+      .notNull()
+      .references(() => users.id),
+    ...audited,
+  },
+  (t) => [index('products_session').on(t.sessionId), index('products_person').on(t.personId)],
+);
 export * from './schema-evaluations.js';
 
 /** The facilitators' end-of-treatment summary of a man in a group: text per risk domain id. */

@@ -19,6 +19,7 @@ export interface Permission {
 
 const namedRecords = { researcher: 'Researchers see pseudonymised cohorts only, never named records' } as const;
 const recordReaders: readonly Role[] = ['treatment_manager', 'assessor', 'facilitator', 'auditor'];
+const waitlistReaders: readonly Role[] = ['treatment_manager', 'assessor', 'auditor'];
 /** The referral workflow names the roles of each transition; the permission to make one is their union. */
 const transitionRoles: readonly Role[] = roles.filter((role) => referralTransitions.some((t) => (t.roles as readonly Role[]).includes(role)));
 
@@ -26,20 +27,28 @@ export const permissions = {
   'person.read': {
     roles: recordReaders,
     siteScoped: true,
+    own: ['facilitator'],
     refusals: namedRecords,
-    description: 'Find and read a man’s record: details, offence history, risk scores, eligibility',
+    description: 'Find and read a man’s record: details, offence history, risk scores, eligibility (a facilitator: the men of his own groups)',
   },
   'person.edit': { roles: ['treatment_manager', 'assessor'], siteScoped: true, description: 'Record a man and change his details and offence history' },
   'risk.score': { roles: ['treatment_manager', 'assessor'], siteScoped: true, description: 'Score RM2000/S and OSP and store the result' },
   'eligibility.override': { roles: ['treatment_manager'], siteScoped: true, description: 'Override a computed eligibility result, with a reason' },
-  'referral.read': { roles: recordReaders, siteScoped: true, refusals: namedRecords, description: 'Read referrals and the caseload' },
+  'referral.read': {
+    roles: recordReaders,
+    siteScoped: true,
+    own: ['facilitator'],
+    refusals: namedRecords,
+    description: 'Read referrals and the caseload (a facilitator: those of the men of his own groups)',
+  },
   'referral.create': { roles: ['treatment_manager'], siteScoped: true, description: 'Refer a man to a programme' },
   'referral.transition': {
     roles: transitionRoles,
     siteScoped: true,
     description: 'Move a referral on (each transition names its roles in the referral workflow)',
   },
-  'waitlist.read': { roles: recordReaders, siteScoped: true, refusals: namedRecords, description: 'Read a site’s waitlist' },
+  // Not facilitators: the men waiting are in no group yet, and a facilitator sees the men of his own groups only.
+  'waitlist.read': { roles: waitlistReaders, siteScoped: true, refusals: namedRecords, description: 'Read a site’s waitlist' },
   'group.read': {
     roles: ['treatment_manager', 'administrator', 'facilitator', 'auditor'],
     siteScoped: true,
@@ -68,6 +77,35 @@ export const permissions = {
     siteScoped: true,
     own: ['facilitator'],
     description: 'Write the facilitators’ summary per risk domain in a man’s end-of-treatment report (a facilitator: his own groups)',
+  },
+  'session_log.read': {
+    roles: ['treatment_manager', 'facilitator', 'auditor'],
+    siteScoped: true,
+    own: ['facilitator'],
+    description: 'Read a session’s log (a facilitator: the sessions of his own groups)',
+  },
+  'session_log.write': {
+    roles: ['treatment_manager', 'facilitator'],
+    siteScoped: true,
+    own: ['facilitator'],
+    description: 'Write a session’s log: blocks and targets covered, deviations, incidents, a note per man (a facilitator: the sessions he facilitates)',
+  },
+  'session_log.write_after_lock': {
+    roles: ['treatment_manager'],
+    siteScoped: true,
+    description: 'Change a session’s log after the days the programme leaves it open to facilitators',
+  },
+  'product.read': {
+    roles: ['treatment_manager', 'facilitator', 'auditor'],
+    siteScoped: true,
+    own: ['facilitator'],
+    description: 'List and download participants’ work (a facilitator: of the men of his own groups)',
+  },
+  'product.upload': {
+    roles: ['treatment_manager', 'facilitator'],
+    siteScoped: true,
+    own: ['facilitator'],
+    description: 'Upload a man’s work from a session: PDF, Word or an image (a facilitator: for the sessions he facilitates)',
   },
   'site.week.read': { roles: ['treatment_manager', 'administrator', 'auditor'], siteScoped: true, description: 'Read a site’s week of sessions' },
   'site.setup.read': {

@@ -7,6 +7,7 @@ import { riskCategories } from '../domain/programme/definition.js';
 import { referralStatuses } from '../domain/referral/workflow.js';
 import { authorise, visibleSites, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
+import { ownMenFilter } from './own-groups.js';
 import { validate } from './validate.js';
 
 export const caseloadSorts = ['name', 'prisonNumber', 'site', 'programme', 'status', 'risk', 'release', 'updated'] as const;
@@ -88,7 +89,13 @@ export function orderOf(filter: Pick<CaseloadFilter, 'sort' | 'order'>): 'asc' |
  * page of 25 is cut, and only then are names, site and the latest category joined in (a LATERAL per row),
  * with the total counted over the same filtered set.
  */
-export async function caseloadQuery(ex: Executor, scope: 'all' | readonly number[], filter: CaseloadFilter): Promise<{ rows: CaseloadRow[]; total: number }> {
+export async function caseloadQuery(
+  ex: Executor,
+  scope: 'all' | readonly number[],
+  filter: CaseloadFilter,
+  /** Further limits the men listed (a facilitator's: those of his own groups), as a condition on r.person_id. */
+  men?: SQL,
+): Promise<{ rows: CaseloadRow[]; total: number }> {
   const sort = sorts[filter.sort];
   const needsRisk = filter.risk !== undefined || Boolean(sort.risk);
   const needsPeople = filter.q !== undefined || Boolean(sort.people);
@@ -102,6 +109,7 @@ export async function caseloadQuery(ex: Executor, scope: 'all' | readonly number
           )})`
         : sql`false`,
     );
+  if (men) where.push(men);
   if (filter.siteId !== undefined) where.push(sql`r.site_id = ${filter.siteId}`);
   if (filter.status) where.push(sql`r.status = ${filter.status}`);
   if (filter.programmeId) where.push(sql`r.programme_id = ${filter.programmeId}`);
@@ -179,13 +187,13 @@ export async function caseloadQuery(ex: Executor, scope: 'all' | readonly number
   };
 }
 
-/** The caseload page for the actor: their sites only; audited with the count (never the search term). */
+/** The caseload page for the actor: their sites only (a facilitator: the men of his own groups); audited with the count (never the search term). */
 export async function listCaseload(db: Db, actor: Actor, input: unknown): Promise<CaseloadPage> {
   authorise(actor, 'referral.read');
   const filter = validate(caseloadFilterInput, input ?? {});
   if (filter.siteId !== undefined) authorise(actor, 'referral.read', filter.siteId);
   return db.transaction(async (tx) => {
-    const { rows, total } = await caseloadQuery(tx, visibleSites(actor), filter);
+    const { rows, total } = await caseloadQuery(tx, visibleSites(actor), filter, ownMenFilter(actor, 'referral.read', sql`r.person_id`));
     await appendAudit(tx, actor, { action: 'caseload.viewed', subjectType: 'referral', details: { count: total, returned: rows.length } });
     return { rows, total, page: filter.page, pageSize: filter.pageSize, filter };
   });

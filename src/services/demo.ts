@@ -1,7 +1,7 @@
 // Demo data for trying sotp out: two prisons and one user per role. Never in production.
 import { count, eq } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
-import { people, sites, userSites, users } from '../db/schema.js';
+import { people, programmeGroups, sites, userSites, users } from '../db/schema.js';
 import { calendarDay } from '../domain/people/dates.js';
 import type { ConvictionCategory } from '../domain/programme/definition.js';
 import type { Role } from '../domain/roles.js';
@@ -15,6 +15,7 @@ import { readPersonRecord } from './people.js';
 import { createSite, listSites } from './sites.js';
 import { createUser } from './users.js';
 import { seedDemoGroups } from './demo-groups.js';
+import { seedDemoWork } from './demo-work.js';
 
 export const demoSites = [
   { code: 'NGT', name: 'HMP Northgate' },
@@ -40,7 +41,15 @@ export async function isEmpty(db: Db): Promise<boolean> {
 }
 
 /** Adds whatever demo sites and users are missing; existing ones are left as they are. */
-export async function seedDemo(db: Db, options: { password: string; production: boolean; actor?: Actor }): Promise<{ created: string[] }> {
+export async function seedDemo(
+  db: Db,
+  options: {
+    password: string;
+    production: boolean;
+    actor?: Actor;
+    /** Where demo participants' work is stored; without it, none is made. */ fileStoreDir?: string;
+  },
+): Promise<{ created: string[] }> {
   if (options.production) throw new DemoRefused('demo data is refused when NODE_ENV=production');
   const actor = options.actor ?? systemActor;
   const created: string[] = [];
@@ -68,6 +77,9 @@ export async function seedDemo(db: Db, options: { password: string; production: 
   if (peopleCount === 0) created.push('60 men with convictions, scores and referrals');
   created.push(...(await seedDemoGroups(db, { password: options.password, actor })).created);
   await allocateDemoMen(db, toAllocate);
+  const demoGroupIds = (await db.select({ id: programmeGroups.id }).from(programmeGroups)).map((g) => g.id);
+  const logged = await seedDemoWork(db, { groupIds: demoGroupIds, fileStoreDir: options.fileStoreDir });
+  if (logged > 0) created.push(`${logged} session logs`);
   return { created };
 }
 

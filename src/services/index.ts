@@ -8,6 +8,9 @@ import * as caseload from './caseload.js';
 import * as cohortImports from './cohort-imports.js';
 import * as catchUps from './timetable/catch-ups.js';
 import * as demo from './demo.js';
+import * as facilitatorDay from './delivery/facilitator-day.js';
+import * as products from './delivery/products.js';
+import * as sessionLogs from './delivery/session-logs.js';
 import * as eligibility from './eligibility.js';
 import * as evaluations from './evaluations.js';
 import * as facilitators from './facilitators.js';
@@ -64,6 +67,11 @@ export function bindServices(database: Database) {
       ...bind(db, cohortImports, ['getCohortImport', 'getCohortImportProgress', 'listCohortImports', 'queueCohortImport']),
       /** Runs uploads' imports in the background; the caller closes it on shutdown. */
       importRunner: (onError: (error: unknown) => void) => new cohortImports.CohortImportRunner(db, onError),
+    },
+    delivery: {
+      ...bind(db, facilitatorDay, ['facilitatorDay']),
+      ...bind(db, products, ['downloadProduct', 'productsOfPerson', 'uploadProduct']),
+      ...bind(db, sessionLogs, ['getSessionLog', 'saveSessionLog']),
     },
     demo: bind(db, demo, ['isEmpty', 'seedDemo']),
     eligibility: bind(db, eligibility, ['getEligibility', 'recordEligibilityOverride']),

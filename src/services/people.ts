@@ -9,6 +9,7 @@ import { convictionCategories } from '../domain/programme/definition.js';
 import type { Action } from '../domain/permissions.js';
 import { authorise, visibleSites, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
+import { ownMenFilter, requireOwnMan } from './own-groups.js';
 import { EditConflict, NotFound, ValidationFailed } from './errors.js';
 import { checkbox, optionalBoolean, optionalDate, optionalWholeNumber, requiredDate, versionField } from './input-fields.js';
 import { londonToday } from './scheduling.js';
@@ -105,6 +106,7 @@ export async function loadPersonFor(ex: Executor, actor: Actor, personId: number
   const [row] = await ex.select().from(people).where(eq(people.id, personId));
   if (!row) throw new NotFound('Person');
   authorise(actor, action, row.siteId);
+  await requireOwnMan(ex, actor, row.id, action);
   return row;
 }
 
@@ -244,7 +246,7 @@ export interface PersonSearchResult {
   pageSize: number;
 }
 
-/** Finds people by name or prison number at the sites the actor sees. The audit keeps the count, never the search term. */
+/** Finds people by name or prison number at the sites the actor sees (a facilitator: the men of his own groups). The audit keeps the count, never the search term. */
 export async function searchPeople(db: Db, actor: Actor, input: unknown): Promise<PersonSearchResult> {
   authorise(actor, 'person.read');
   const { q, siteId, page, pageSize } = validate(personSearchInput, input ?? {});
@@ -253,6 +255,8 @@ export async function searchPeople(db: Db, actor: Actor, input: unknown): Promis
   const where: SQL[] = [];
   if (scope !== 'all') where.push(scope.length ? inArray(people.siteId, [...scope]) : sql`false`);
   if (siteId !== undefined) where.push(eq(people.siteId, siteId));
+  const own = ownMenFilter(actor, 'person.read', sql`${people.id}`);
+  if (own) where.push(own);
   if (q) {
     const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     where.push(

@@ -22,6 +22,7 @@ import { appendAudit } from './audit.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
 import { eligibilityFor, type PersonEligibility } from './eligibility.js';
 import { currentGroupOf, groupsWithPlaces, joinGroup, leaveGroup, type JoinableGroup } from './group-membership.js';
+import { requireOwnMan } from './own-groups.js';
 import { loadPersonFor, personIdentity, readPersonRecord, type StoredScore } from './people.js';
 import { currentProgramme } from './programme-lookup.js';
 import { londonToday } from './scheduling.js';
@@ -285,6 +286,7 @@ async function loadReferralFor(tx: Tx | Db, actor: Actor, referralId: number, ac
   const [row] = await tx.select().from(referrals).where(eq(referrals.id, referralId));
   if (!row) throw new NotFound('Referral');
   authorise(actor, action, row.siteId);
+  await requireOwnMan(tx, actor, row.personId, action);
   return row;
 }
 

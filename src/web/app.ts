@@ -31,6 +31,7 @@ import { caseloadRoutes } from './routes/caseload/index.js';
 import { waitlistRoutes } from './routes/waitlist/index.js';
 import { groupRoutes } from './routes/groups/index.js';
 import { facilitatorRoutes } from './routes/facilitators/index.js';
+import { deliveryRoutes } from './routes/delivery/index.js';
 import { evaluationRoutes } from './routes/evaluations/index.js';
 import { treatmentReportRoutes } from './routes/reports/index.js';
 import { uploads } from './plugins/uploads.js';
@@ -112,6 +113,7 @@ export async function buildApp(context: Omit<AppContext, 'services'>, options: B
   await app.register(waitlistRoutes, routes);
   await app.register(groupRoutes, routes);
   await app.register(facilitatorRoutes, routes);
+  await app.register(deliveryRoutes, routes);
   await app.register(evaluationRoutes, routes);
   await app.register(treatmentReportRoutes, routes);
   await app.register(apiRoutes, routes);

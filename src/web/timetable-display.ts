@@ -60,6 +60,8 @@ export function byWeek(sessions: TimetableSession[], today: string, problems: Re
       facilitatorNames: s.facilitators.map((f) => f.displayName).join(' and '),
       problems: problems[s.id] ?? [],
       changeable: s.status === 'scheduled' && s.date >= today,
+      // A session has a log (and its facilitators record it) once it has taken place.
+      loggable: s.status !== 'cancelled' && s.date <= today,
     })),
   }));
 }

@@ -1,5 +1,8 @@
 // Builds the real app on a test database and drives it with fastify.inject like a browser without
 // JavaScript: it keeps cookies, reads CSRF tokens from forms and submits url-encoded bodies.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/connection.js';
@@ -18,7 +21,9 @@ export interface TestApp {
 
 export async function startTestApp(options: TestDatabaseOptions & { env?: Record<string, string> } = { demo: true }): Promise<TestApp> {
   const database = await testDatabase(options);
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SOTP_DEMO_PASSWORD: demoPassword, ...options.env });
+  // Uploaded files go to a folder of the test's own, never the working copy's data folder.
+  const fileStore = mkdtempSync(join(tmpdir(), 'sotp-test-files-'));
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SOTP_DEMO_PASSWORD: demoPassword, FILE_STORE_DIR: fileStore, ...options.env });
   const { app, routeTable } = await buildApp({ database, config, programmes: loadProgrammeDefinitions(), version: packageVersion });
   await app.ready();
   return {
@@ -29,6 +34,7 @@ export async function startTestApp(options: TestDatabaseOptions & { env?: Record
     async close() {
       await app.close();
       await database.close();
+      rmSync(fileStore, { recursive: true, force: true });
     },
   };
 }
@@ -78,22 +84,30 @@ export class TestClient {
     );
   }
 
-  /** Posts a multipart form with one file, as a browser does for <input type="file">. */
-  async postFile(url: string, fields: Record<string, string>, file: { field: string; name: string; content: string }): Promise<LightMyRequestResponse> {
+  /** Posts a multipart form with one file, as a browser does for <input type="file">; `content` may be bytes. */
+  async postFile(
+    url: string,
+    fields: Record<string, string>,
+    file: { field: string; name: string; content: string | Buffer; contentType?: string },
+  ): Promise<LightMyRequestResponse> {
     const boundary = `----sotp${Date.now().toString(16)}`;
-    const parts: string[] = [];
+    const parts: Buffer[] = [];
     const all = { ...(this.lastCsrfToken && !('_csrf' in fields) ? { _csrf: this.lastCsrfToken } : {}), ...fields };
-    for (const [key, value] of Object.entries(all)) parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${key}"\r\n\r\n${value}\r\n`);
+    for (const [key, value] of Object.entries(all))
+      parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${key}"\r\n\r\n${value}\r\n`));
     parts.push(
-      `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n${file.content}\r\n`,
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: ${file.contentType ?? 'text/csv'}\r\n\r\n`,
+      ),
+      Buffer.from(file.content),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
     );
-    parts.push(`--${boundary}--\r\n`);
     return this.remember(
       await this.app.inject({
         method: 'POST',
         url,
         headers: { ...this.cookieHeader(), 'content-type': `multipart/form-data; boundary=${boundary}` },
-        payload: parts.join(''),
+        payload: Buffer.concat(parts),
         remoteAddress: this.address,
       }),
     );

@@ -14,7 +14,7 @@ import {
   groupSessions,
   people,
   programmeGroups,
-  referrals,
+  sessionFacilitators,
   siteSlots,
   users,
 } from '../../src/db/schema.js';
@@ -50,15 +50,6 @@ async function recordsAt(code: string, facilitatorName: string, managerName: str
   const siteId = await siteIdOf(db, code);
   const [facilitator] = await db.select({ id: users.id }).from(users).where(eq(users.username, facilitatorName));
   const [manager] = await db.select({ id: users.id }).from(users).where(eq(users.username, managerName));
-  const conviction = await first(
-    db
-      .select({ id: convictions.id, personId: convictions.personId })
-      .from(convictions)
-      .innerJoin(people, eq(people.id, convictions.personId))
-      .where(eq(people.siteId, siteId))
-      .limit(1),
-  );
-  const referral = await first(db.select({ id: referrals.id }).from(referrals).where(eq(referrals.siteId, siteId)).limit(1));
   // The group the site's facilitator works in, so a facilitator reads a group of his own.
   const group = await first(
     db
@@ -68,13 +59,24 @@ async function recordsAt(code: string, facilitatorName: string, managerName: str
       .where(and(eq(programmeGroups.siteId, siteId), eq(groupFacilitators.userId, facilitator.id)))
       .limit(1),
   );
-  assert.ok(conviction && referral && group, `demo data at ${code} has a man with a conviction, a referral and a group`);
-  const session = await first(db.select({ id: groupSessions.id }).from(groupSessions).where(eq(groupSessions.groupId, group.id)).limit(1));
-  const member = await first(
+  assert.ok(group, `demo data at ${code} has a group of its facilitator`);
+  // A man of that group with a conviction, and his referral: a facilitator reads the men of his own groups only.
+  const conviction = await first(
     db
-      .select({ id: groupMembers.id, referralId: groupMembers.referralId })
-      .from(groupMembers)
+      .select({ id: convictions.id, personId: convictions.personId, referralId: groupMembers.referralId, memberId: groupMembers.id })
+      .from(convictions)
+      .innerJoin(groupMembers, eq(groupMembers.personId, convictions.personId))
       .where(and(eq(groupMembers.groupId, group.id), isNull(groupMembers.leftAt)))
+      .limit(1),
+  );
+  assert.ok(conviction, `demo data at ${code} has a man with a conviction in the group`);
+  // A session the facilitator facilitates: only a facilitator of the session writes its records.
+  const session = await first(
+    db
+      .select({ id: groupSessions.id })
+      .from(groupSessions)
+      .innerJoin(sessionFacilitators, eq(sessionFacilitators.sessionId, groupSessions.id))
+      .where(and(eq(groupSessions.groupId, group.id), eq(sessionFacilitators.userId, facilitator.id)))
       .limit(1),
   );
   const catchUp = await first(db.select({ id: catchUpSessions.id }).from(catchUpSessions).where(eq(catchUpSessions.groupId, group.id)).limit(1));
@@ -86,11 +88,11 @@ async function recordsAt(code: string, facilitatorName: string, managerName: str
     site: String(siteId),
     person: String(conviction.personId),
     convictionId: String(conviction.id),
-    referral: String(referral.id),
+    referral: String(conviction.referralId),
     group: String(group.id),
     sessionId: String(session?.id ?? noSuchId),
-    referralId: String(member?.referralId ?? referral.id),
-    memberId: String(member?.id ?? noSuchId),
+    referralId: String(conviction.referralId),
+    memberId: String(conviction.memberId),
     catchUpId: String(catchUp?.id ?? noSuchId),
     slotId: String(slot?.id ?? noSuchId),
     facilitator: String(facilitator.id),

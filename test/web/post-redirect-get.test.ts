@@ -4,12 +4,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { and, eq, gt, inArray } from 'drizzle-orm';
+import { and, eq, gt, inArray, ne } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import {
   catchUpSessions,
   convictions,
   facilitatorUnavailability,
+  groupMembers,
   groupSessions,
   programmeGroups,
   sessionFacilitators,
@@ -19,6 +20,7 @@ import {
 } from '../../src/db/schema.js';
 import { dayNumber, isBankHoliday, isoDate, isoWeekday, weekStart } from '../../src/domain/schedule/calendar.js';
 import { londonToday } from '../../src/services/scheduling.js';
+import { tinyPng } from '../../src/services/demo-work.js';
 import { projectPath } from '../../src/paths.js';
 import { demoPassword } from '../support/database.js';
 import { importFinished } from '../support/cohort-imports.js';
@@ -50,6 +52,20 @@ before(async () => {
 after(() => t.close());
 
 const state: Record<string, number> = {};
+
+/** The first live session of the NGT demo group, moved to today: it has taken place, so it has a log and work. */
+async function sessionHeldToday() {
+  const db = t.database.db;
+  const [session] = await db
+    .select({ id: groupSessions.id, groupId: groupSessions.groupId })
+    .from(groupSessions)
+    .innerJoin(programmeGroups, eq(programmeGroups.id, groupSessions.groupId))
+    .where(and(eq(programmeGroups.siteId, ngt), ne(groupSessions.status, 'cancelled')))
+    .orderBy(groupSessions.number)
+    .limit(1);
+  await db.update(groupSessions).set({ sessionDate: londonToday() }).where(eq(groupSessions.id, session.id));
+  return session;
+}
 const value = (html: string, pattern: RegExp) => pattern.exec(html)?.[1] ?? assert.fail(`no match for ${pattern}`);
 
 /** For each POST page, what a person successfully sends there (in an order where each builds on the last). */
@@ -501,6 +517,27 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
         outcome: 'sexual_violent',
         noMatch: 'true',
       });
+    },
+  ],
+  [
+    '/groups/:id/sessions/:sessionId/log',
+    async () => {
+      const session = await sessionHeldToday();
+      await clients.manager.get(`/groups/${session.groupId}/sessions/${session.id}/log`);
+      return clients.manager.post(`/groups/${session.groupId}/sessions/${session.id}/log`, { version: '0', blocksCovered: '1', targetsCovered: 'Group rules' });
+    },
+  ],
+  [
+    '/groups/:id/sessions/:sessionId/products',
+    async () => {
+      const session = await sessionHeldToday();
+      const [member] = await t.database.db.select().from(groupMembers).where(eq(groupMembers.groupId, session.groupId)).limit(1);
+      await clients.manager.get(`/groups/${session.groupId}/sessions/${session.id}/log`);
+      return clients.manager.postFile(
+        `/groups/${session.groupId}/sessions/${session.id}/products`,
+        { personId: String(member.personId) },
+        { field: 'file', name: 'life-map.png', content: tinyPng(), contentType: 'image/png' },
+      );
     },
   ],
   [

@@ -66,6 +66,7 @@ const labels: Record<string, string> = {
   groupCapacity: 'Most men in a group',
   facilitatorsPerSession: 'Facilitators per session',
   'completionRule.kind': 'Completion rule',
+  sessionLogOpenDays: 'Days a session log stays open to its facilitators',
   principalTarget: 'Principal target',
   sharedTargetWith: 'Shares its target with blocks',
   includeAttempts: 'Includes attempts',

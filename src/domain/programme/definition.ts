@@ -100,6 +100,8 @@ export const programmeDefinitionSchema = z
     riskDomains: z.array(z.strictObject({ id: slug, name: z.string().min(1), sourceName: z.string().min(1) })).min(1),
     eligibility: z.strictObject({ criteria: z.array(eligibilityCriterion).min(1) }),
     completionRule: z.strictObject({ kind: z.literal('every_session_attended_or_caught_up') }),
+    /** Days after a session its log stays open to its facilitators; after that only the treatment manager changes it. */
+    sessionLogOpenDays: z.number().int().min(1).max(365).default(7),
     outcomeMeasures: z.array(z.strictObject({ id: slug, name: z.string().min(1) })).min(1),
     catalogue,
   })

@@ -1,10 +1,11 @@
 // Who may read or change a group, and the team roles a group's facilitators hold.
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Executor } from '../../db/connection.js';
-import { groupFacilitators, programmeGroups } from '../../db/schema.js';
+import { programmeGroups } from '../../db/schema.js';
 import { can, onlyOwn } from '../../domain/permissions.js';
 import { authorise, canSeeSite, type Actor } from '../access.js';
 import { AccessDenied, NotFound } from '../errors.js';
+import { isOwnGroup } from '../own-groups.js';
 import { type GroupRow } from '../scheduling.js';
 
 export const teamRoles = ['lead', 'co', 'cover'] as const;
@@ -27,17 +28,10 @@ export function requireGroupManager(actor: Actor, group: GroupRow): void {
   authorise(actor, 'group.manage', group.siteId);
 }
 
-/** Who may read a group: group.read at its site; a role held to its own groups (facilitators) only if in its team. */
+/** Who may read a group: group.read at its site; a role held to its own groups (facilitators) only if in its team or covering a session. */
 export async function requireGroupReader(ex: Executor, actor: Actor, group: GroupRow): Promise<void> {
   if (can(actor.role, 'group.read') && canSeeSite(actor, group.siteId)) {
-    if (!onlyOwn(actor.role, 'group.read')) return;
-    if (actor.userId !== null) {
-      const [member] = await ex
-        .select()
-        .from(groupFacilitators)
-        .where(and(eq(groupFacilitators.groupId, group.id), eq(groupFacilitators.userId, actor.userId)));
-      if (member) return;
-    }
+    if (!onlyOwn(actor.role, 'group.read') || (await isOwnGroup(ex, actor, group.id))) return;
   }
   throw new AccessDenied('You do not have access to this group', canSeeSite(actor, group.siteId) ? 'role' : 'site');
 }

@@ -1,9 +1,10 @@
 // The groups a person may see, with their places and dates.
-import { and, asc, eq, inArray, isNull, ne } from 'drizzle-orm';
-import type { Db } from '../../db/connection.js';
-import { groupFacilitators, groupMembers, groupSessions, programmeGroups, programmeVersions, sites } from '../../db/schema.js';
+import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../../db/connection.js';
+import { groupMembers, groupSessions, programmeGroups, programmeVersions, sites } from '../../db/schema.js';
 import { onlyOwn } from '../../domain/permissions.js';
 import { authorise, visibleSites, type Actor } from '../access.js';
+import { ownGroupIds } from '../own-groups.js';
 
 export interface GroupSummary {
   id: number;
@@ -33,12 +34,7 @@ export async function listGroups(db: Db, actor: Actor, filter: { siteId?: number
   let visible = rows.filter((r) => (scope === 'all' || scope.includes(r.group.siteId)) && (filter.siteId === undefined || r.group.siteId === filter.siteId));
   if (onlyOwn(actor.role, 'group.read')) {
     const mine = new Set(
-      (
-        await db
-          .select()
-          .from(groupFacilitators)
-          .where(eq(groupFacilitators.userId, actor.userId ?? -1))
-      ).map((t) => t.groupId),
+      (await queryRows<{ group_id: number }>(db, sql`SELECT group_id FROM ${ownGroupIds(actor.userId)} own`)).map((t) => Number(t.group_id)),
     );
     visible = visible.filter((r) => mine.has(r.group.id));
   }

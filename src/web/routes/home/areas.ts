@@ -44,7 +44,6 @@ const areas: Record<Role, Area[]> = {
     { title: 'Psychometric tests', description: 'Tests before and after treatment in each risk domain.' },
   ],
   facilitator: [
-    { title: 'My sessions', description: 'Attendance, session logs, participants’ work and recordings.' },
     { title: 'My week', description: 'Your timetable and calendar feed.', href: '/my/week', action: 'own_week.read' },
     { title: 'My groups', description: 'The groups whose team you are in, with their timetables.', href: '/groups', action: 'group.read' },
     { title: 'My availability', description: 'Days you cannot facilitate.', href: '/my/availability', action: 'own_week.read' },

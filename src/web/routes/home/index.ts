@@ -1,19 +1,22 @@
-// The signed-in home page: the areas of the service for the user's role, and for treatment managers the
-// facilitators whose supervision is due or has lapsed under planned sessions.
+// The signed-in home page: the areas of the service for the user's role; for treatment managers the
+// facilitators whose supervision is due or has lapsed under planned sessions; for facilitators their day.
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from '../../../http/context.js';
 import { can } from '../../../domain/permissions.js';
 import { signedIn } from '../../../http/access.js';
-import { presentAffected, supervisionTags } from '../../timetable-display.js';
+import { longDay, presentAffected, supervisionTags } from '../../timetable-display.js';
 import { areasFor } from './areas.js';
 
 export async function homeRoutes(app: FastifyInstance, { services, programmes }: RouteContext): Promise<void> {
   app.get('/', { config: signedIn }, async (request, reply) => {
     const actor = request.actor!;
     const alerts = can(actor.role, 'supervision.alerts.read') ? await services.facilitators.supervisionAlerts(actor) : [];
+    const day = can(actor.role, 'own_week.read') ? await services.delivery.facilitatorDay(actor) : null;
+    const present = (sessions: NonNullable<typeof day>['todaySessions']) => sessions.map((s) => ({ ...s, day: longDay(s.date) }));
     return reply.render('home/home.njk', {
       pageTitle: 'Home',
       areas: areasFor(actor.role),
+      day: day && { ...day, todaySessions: present(day.todaySessions), weekSessions: present(day.weekSessions), weekStartDay: longDay(day.weekStart) },
       supervision: alerts.map((a) => ({
         ...a,
         tag: supervisionTags[a.status],

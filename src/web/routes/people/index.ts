@@ -1,5 +1,6 @@
 // People pages: search, create and edit a man's record, his offence history, risk scoring forms, the
 // person page (scores with their points, eligibility with reasons and the override, referrals).
+import { megabytes } from '../../../domain/delivery/products.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { londonToday } from '../../../clock.js';
 import { can } from '../../../domain/permissions.js';
@@ -101,6 +102,7 @@ export async function peopleRoutes(app: FastifyInstance, { services, programmes 
     const eligibility: PersonEligibility[] = [];
     for (const p of programmes) eligibility.push(await services.eligibility.getEligibility(actor, personId, p.id, today));
     const programmeNames = new Map(programmes.map((p) => [p.id, p.name]));
+    const work = can(actor.role, 'product.read') ? await services.delivery.productsOfPerson(actor, personId) : null;
     const { person } = record;
     return reply.render('people/show.njk', {
       pageTitle: `${person.givenName} ${person.familyName}`,
@@ -129,6 +131,7 @@ export async function peopleRoutes(app: FastifyInstance, { services, programmes 
         tag: statusTag(r.status),
         open: isOpen(r.status),
       })),
+      products: work && work.map((p) => ({ ...p, size: megabytes(p.bytes) })),
       programmeItems: programmes.map((p) => ({ value: p.id, text: p.name })),
       canEdit: can(actor.role, 'person.edit'),
       canScore: can(actor.role, 'risk.score'),
