@@ -66,6 +66,7 @@ const labels: Record<string, string> = {
   groupCapacity: 'Most men in a group',
   facilitatorsPerSession: 'Facilitators per session',
   'completionRule.kind': 'Completion rule',
+  'completionRule.minutesMissedAllowed': 'Minutes late or leaving early before a session is missed',
   principalTarget: 'Principal target',
   sharedTargetWith: 'Shares its target with blocks',
   includeAttempts: 'Includes attempts',
