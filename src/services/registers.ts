@@ -40,7 +40,10 @@ const statusChoices = 'Choose attended, late, left early, excused absence, unexc
 
 const entryInput = z
   .object({
-    personId: z.preprocess(wholeNumber, z.number({ error: 'Name the man by his person id' }).int('Name the man by his person id').positive('Name the man by his person id')),
+    personId: z.preprocess(
+      wholeNumber,
+      z.number({ error: 'Name the man by his person id' }).int('Name the man by his person id').positive('Name the man by his person id'),
+    ),
     status: z.preprocess(blank, z.enum(registerStatusIds, { error: statusChoices })),
     minutes: z.preprocess(
       (v) => wholeNumber(blank(v)),
@@ -245,20 +248,31 @@ export async function getRegister(db: Db, actor: Actor, sessionId: number, today
  * one entry. A missed session (see isMissed) makes a catch-up required for him; a correction that shows he did
  * not miss it withdraws the requirement, unless its catch-up has been delivered.
  */
-export async function recordRegister(db: Db, actor: Actor, sessionId: number, input: unknown, today = londonToday()): Promise<{ sessionId: number; version: number }> {
+export async function recordRegister(
+  db: Db,
+  actor: Actor,
+  sessionId: number,
+  input: unknown,
+  today = londonToday(),
+): Promise<{ sessionId: number; version: number }> {
   const values = validate(registerInput, input);
   return db.transaction(async (tx) => {
     const { session, group } = await loadSessionAndGroup(tx, sessionId);
     await requireRecorder(tx, actor, group, sessionId);
-    if (session.status === 'cancelled') throw ValidationFailed.one('sessionId', `Session ${session.number} on ${readableDate(session.sessionDate)} was cancelled: it has no register`);
+    if (session.status === 'cancelled')
+      throw ValidationFailed.one('sessionId', `Session ${session.number} on ${readableDate(session.sessionDate)} was cancelled: it has no register`);
     if (session.sessionDate > today) {
-      throw ValidationFailed.one('sessionId', `Session ${session.number} is on ${readableDate(session.sessionDate)}: its register can be recorded from that day`);
+      throw ValidationFailed.one(
+        'sessionId',
+        `Session ${session.number} is on ${readableDate(session.sessionDate)}: its register can be recorded from that day`,
+      );
     }
     const men = await menOfSession(tx, session);
     const byPerson = new Map(men.map((m) => [m.personId, m]));
     const seen = new Set<number>();
     values.entries.forEach((e, i) => {
-      if (!byPerson.has(e.personId)) throw ValidationFailed.one(`entries.${i}.personId`, `Person ${e.personId} is not a man in this group on ${readableDate(session.sessionDate)}`);
+      if (!byPerson.has(e.personId))
+        throw ValidationFailed.one(`entries.${i}.personId`, `Person ${e.personId} is not a man in this group on ${readableDate(session.sessionDate)}`);
       if (seen.has(e.personId)) throw ValidationFailed.one(`entries.${i}.personId`, `${byPerson.get(e.personId)!.name} is in the register twice`);
       seen.add(e.personId);
     });
@@ -321,10 +335,7 @@ async function requireCatchUps(
   const stillMissed = new Set(missed.map((e) => e.memberId));
   const withdrawn = live.filter((r) => r.status === 'outstanding' && !stillMissed.has(r.memberId)).map((r) => r.id);
   if (withdrawn.length > 0) {
-    await tx
-      .update(requiredCatchUps)
-      .set({ status: 'withdrawn', updatedAt: now })
-      .where(inArray(requiredCatchUps.id, withdrawn));
+    await tx.update(requiredCatchUps).set({ status: 'withdrawn', updatedAt: now }).where(inArray(requiredCatchUps.id, withdrawn));
   }
   return { catchUpsRequired: required.length, catchUpsWithdrawn: withdrawn.length };
 }
@@ -367,7 +378,13 @@ export async function registerConflict(db: Db, actor: Actor, sessionId: number, 
     savedAt: latest?.v.recordedAt ?? null,
     men: register.men
       .filter((m) => differs.has(m.personId))
-      .map((m) => ({ personId: m.personId, name: m.name, whenOpened: text(opened, m.personId), savedSince: text(current, m.personId), yours: text(yours, m.personId) })),
+      .map((m) => ({
+        personId: m.personId,
+        name: m.name,
+        whenOpened: text(opened, m.personId),
+        savedSince: text(current, m.personId),
+        yours: text(yours, m.personId),
+      })),
   };
 }
 
@@ -408,4 +425,3 @@ export async function listGroupSessions(db: Db, actor: Actor, groupId: number): 
     }));
   });
 }
-

@@ -68,9 +68,7 @@ export function registerChanges(
   before: ReadonlyMap<number, RegisterEntry>,
   after: ReadonlyMap<number, RegisterEntry>,
 ): EntryChange[] {
-  return personIds
-    .map((personId) => ({ personId, was: entryText(before.get(personId)), now: entryText(after.get(personId)) }))
-    .filter((c) => c.was !== c.now);
+  return personIds.map((personId) => ({ personId, was: entryText(before.get(personId)), now: entryText(after.get(personId)) })).filter((c) => c.was !== c.now);
 }
 
 export type ProgressState = 'in_progress' | 'complete' | 'deselected';

@@ -16,6 +16,7 @@ import type { RouteContext } from '../../../http/context.js';
 import { errorView } from '../../forms.js';
 import { DateInputs } from '../../dates.js';
 import { idParam } from '../../params.js';
+import { progressTags } from '../registers/index.js';
 import { convictionCategoryLabels, riskLabels, riskTagClasses, statusTag, withQuery } from '../../records.js';
 
 // Labels as the form's legends read, so a date's error names the box the person sees.
@@ -130,6 +131,7 @@ export async function peopleRoutes(app: FastifyInstance, { services, programmes 
         open: isOpen(r.status),
       })),
       programmeItems: programmes.map((p) => ({ value: p.id, text: p.name })),
+      progress: (await services.registers.getPersonProgress(actor, personId)).map((p) => ({ ...p, tag: progressTags[p.state] })),
       canEdit: can(actor.role, 'person.edit'),
       canScore: can(actor.role, 'risk.score'),
       canOverride: can(actor.role, 'eligibility.override'),
