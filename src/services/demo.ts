@@ -15,6 +15,7 @@ import { readPersonRecord } from './people.js';
 import { createSite, listSites } from './sites.js';
 import { createUser } from './users.js';
 import { seedDemoGroups } from './demo-groups.js';
+import { seedDemoRegisters } from './demo-registers.js';
 
 export const demoSites = [
   { code: 'NGT', name: 'HMP Northgate' },
@@ -68,6 +69,7 @@ export async function seedDemo(db: Db, options: { password: string; production: 
   if (peopleCount === 0) created.push('60 men with convictions, scores and referrals');
   created.push(...(await seedDemoGroups(db, { password: options.password, actor })).created);
   await allocateDemoMen(db, toAllocate);
+  await seedDemoRegisters(db);
   return { created };
 }
 
