@@ -13,7 +13,7 @@ import { londonToday } from '../../../services/scheduling.js';
 import { weekdayNames } from '../../../domain/schedule/calendar.js';
 import { slotKey, slotTitle } from '../../../domain/schedule/slots.js';
 import { idParam } from '../../params.js';
-import { progressTags } from '../registers/index.js';
+import { progressTags } from '../../records.js';
 import { byWeek, dayCount, longDay, presentAffected, shortDay, slotTimesByDay, statusTags, weekdayLabels, weekPicker } from '../../timetable-display.js';
 
 const readers = permits('group.read');

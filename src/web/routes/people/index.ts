@@ -16,8 +16,7 @@ import type { RouteContext } from '../../../http/context.js';
 import { errorView } from '../../forms.js';
 import { DateInputs } from '../../dates.js';
 import { idParam } from '../../params.js';
-import { progressTags } from '../registers/index.js';
-import { convictionCategoryLabels, riskLabels, riskTagClasses, statusTag, withQuery } from '../../records.js';
+import { convictionCategoryLabels, progressTags, riskLabels, riskTagClasses, statusTag, withQuery } from '../../records.js';
 
 // Labels as the form's legends read, so a date's error names the box the person sees.
 const personDates = { dateOfBirth: 'Date of birth', sentenceDate: 'Sentence date', earliestReleaseDate: 'Earliest release date', iqDate: 'Date of the test' };

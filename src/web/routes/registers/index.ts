@@ -12,13 +12,6 @@ import { longDay } from '../../timetable-display.js';
 
 type Body = Record<string, unknown>;
 
-/** A man's progress state as a tag, on the group and person pages. */
-export const progressTags = {
-  in_progress: { text: 'In progress', classes: 'govuk-tag--blue' },
-  complete: { text: 'Complete', classes: 'govuk-tag--green' },
-  deselected: { text: 'Deselected', classes: 'govuk-tag--pink' },
-} as const;
-
 /** The form input holding the minutes or reason of a status, per man: one input per status that needs one. */
 const detailInput: Partial<Record<RegisterStatus, string>> = {
   late: 'lateMinutes',
