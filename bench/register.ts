@@ -126,17 +126,15 @@ async function directSave(db: Db, seat: Seat, version: number, n: number): Promi
             .returning();
     if (saved.length === 0) throw new Error('stale version in the bench');
     await tx.delete(registerEntries).where(eq(registerEntries.sessionId, seat.sessionId));
-    await tx
-      .insert(registerEntries)
-      .values(
-        entries.map((e, i) => ({
-          sessionId: seat.sessionId,
-          memberId: seat.men[i].memberId,
-          personId: e.personId,
-          status: e.status,
-          minutes: e.status === 'late' ? e.minutes : null,
-        })),
-      );
+    await tx.insert(registerEntries).values(
+      entries.map((e, i) => ({
+        sessionId: seat.sessionId,
+        memberId: seat.men[i].memberId,
+        personId: e.personId,
+        status: e.status,
+        minutes: e.status === 'late' ? e.minutes : null,
+      })),
+    );
     await tx.insert(registerVersions).values({ sessionId: seat.sessionId, version: version + 1, entries, recordedBy: seat.actor.userId! });
     const first = seat.men[0];
     if (n % 2 === 1) await tx.insert(requiredCatchUps).values({ sessionId: seat.sessionId, memberId: first.memberId, personId: first.personId });
