@@ -69,7 +69,11 @@ const entryInput = z
 export const registerInput = z.object({
   version: z.preprocess(
     wholeNumber,
-    z.number({ error: 'Send the register version you started from (0 for a register not yet recorded)' }).int().min(0, 'The version is 0 or more'),
+    z
+      .number({ error: 'Send the register version you started from (0 for a register not yet recorded)' })
+      .int()
+      .min(0, 'The version is 0 or more')
+      .max(2_147_483_646, 'That is not a version of this register'),
   ),
   entries: z.array(entryInput, { error: 'Send the register entries, one per man' }).min(1, 'Send the register entries, one per man'),
 });
