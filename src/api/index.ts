@@ -9,6 +9,7 @@ import { meRoutes } from './me.js';
 import { peopleApiRoutes } from './people.js';
 import { referralApiRoutes } from './referrals.js';
 import { groupApiRoutes } from './groups.js';
+import { registerApiRoutes } from './registers.js';
 import { userApiRoutes } from './users.js';
 
 /** Registered before any route so that the OpenAPI document sees every API route. */
@@ -45,6 +46,7 @@ export async function apiRoutes(app: FastifyInstance, context: RouteContext): Pr
       await peopleApiRoutes(api, context);
       await referralApiRoutes(api, context);
       await groupApiRoutes(api, context);
+      await registerApiRoutes(api, context);
       await userApiRoutes(api, context);
     },
     { prefix: '/api/v1' },

@@ -537,6 +537,78 @@ export const products = pgTable(
 );
 export * from './schema-evaluations.js';
 
+// Registers and required catch-ups (migration 0011).
+
+export const sessionRegisters = pgTable('session_registers', {
+  sessionId: integer('session_id')
+    .primaryKey()
+    .references(() => groupSessions.id, { onDelete: 'cascade' }),
+  recordedBy: integer('recorded_by')
+    .notNull()
+    .references(() => users.id),
+  ...audited,
+});
+
+export const registerEntries = pgTable(
+  'register_entries',
+  {
+    sessionId: integer('session_id')
+      .notNull()
+      .references(() => sessionRegisters.sessionId, { onDelete: 'cascade' }),
+    memberId: integer('member_id')
+      .notNull()
+      .references(() => groupMembers.id, { onDelete: 'cascade' }),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id),
+    status: text('status').notNull(),
+    minutes: integer('minutes'),
+    reason: text('reason'),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.memberId] }), index('register_entries_member').on(t.memberId)],
+);
+
+export const registerVersions = pgTable(
+  'register_versions',
+  {
+    sessionId: integer('session_id')
+      .notNull()
+      .references(() => sessionRegisters.sessionId, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    entries: jsonb('entries').notNull(),
+    recordedBy: integer('recorded_by')
+      .notNull()
+      .references(() => users.id),
+    recordedAt: tz('recorded_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.version] })],
+);
+
+export const requiredCatchUps = pgTable(
+  'required_catch_ups',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    sessionId: integer('session_id')
+      .notNull()
+      .references(() => groupSessions.id, { onDelete: 'cascade' }),
+    memberId: integer('member_id')
+      .notNull()
+      .references(() => groupMembers.id, { onDelete: 'cascade' }),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id),
+    status: text('status').notNull().default('outstanding'),
+    catchUpId: integer('catch_up_id').references(() => catchUpSessions.id),
+    ...audited,
+  },
+  (t) => [
+    uniqueIndex('required_catch_ups_one_live')
+      .on(t.sessionId, t.memberId)
+      .where(sql`status <> 'withdrawn'`),
+    index('required_catch_ups_member').on(t.memberId),
+  ],
+);
+
 /** The facilitators' end-of-treatment summary of a man in a group: text per risk domain id. */
 export const treatmentReports = pgTable('treatment_reports', {
   memberId: integer('member_id')

@@ -107,6 +107,17 @@ export const permissions = {
     own: ['facilitator'],
     description: 'Upload a man’s work from a session: PDF, Word or an image (a facilitator: for the sessions he facilitates)',
   },
+  'register.record': {
+    roles: ['treatment_manager', 'facilitator'],
+    siteScoped: true,
+    own: ['facilitator'],
+    description: 'Record and correct a session’s register (a facilitator: the sessions he facilitates)',
+  },
+  'completion.record': {
+    roles: ['treatment_manager'],
+    siteScoped: true,
+    description: 'Record that a man completed the programme (when the completion rule holds) or was deselected, with a reason from the programme’s list',
+  },
   'site.week.read': { roles: ['treatment_manager', 'administrator', 'auditor'], siteScoped: true, description: 'Read a site’s week of sessions' },
   'site.setup.read': {
     roles: ['treatment_manager', 'administrator', 'auditor'],

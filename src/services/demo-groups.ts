@@ -1,5 +1,6 @@
 // Demo groups: rooms and weekly session slots at each demo prison, a full facilitator team (lead, co, cover) per
-// site with current accreditation, and one Core SOTP group per site planned by the solver from next Monday.
+// site with current accreditation, and one Core SOTP group per site planned by the solver from two weeks ago, so
+// that the demo has sessions already held (with registers, see demo-registers.ts) and sessions to come.
 // Never in production.
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
@@ -45,7 +46,7 @@ export async function seedDemoGroups(db: Db, options: { password: string; actor?
   }
   const [core] = await db.select().from(programmeVersions).where(eq(programmeVersions.programmeId, 'core-sotp')).limit(1);
   if (!core) return { created };
-  const nextMonday = isoDate(weekStart(dayNumber(today)) + 7);
+  const twoWeeksAgo = isoDate(weekStart(dayNumber(today)) - 14);
   const twoYears = `${Number(today.slice(0, 4)) + 2}${today.slice(4)}`;
   for (const [code, plan] of Object.entries(demoTeams)) {
     const siteId = sites.get(code);
@@ -82,14 +83,15 @@ export async function seedDemoGroups(db: Db, options: { password: string; actor?
         programmeId: 'core-sotp',
         roomId: String(room1.id),
         capacity: '9',
-        earliestStart: nextMonday,
+        earliestStart: twoWeeksAgo,
         slots: ['mon 09:00', 'tue 09:00', 'wed 09:00', 'thu 09:00', 'fri 09:00'],
         treatmentManagerId: String(managerRow.id),
         leadId: String(team[0]),
         coId: String(team[1]),
         coverId: String(team[2]),
       },
-      today,
+      // Planned as it would have been on the day it started.
+      twoWeeksAgo,
     );
     created.push(`${code} Core SOTP group 1`);
   }

@@ -16,6 +16,7 @@ import { createSite, listSites } from './sites.js';
 import { createUser } from './users.js';
 import { seedDemoGroups } from './demo-groups.js';
 import { seedDemoWork } from './demo-work.js';
+import { seedDemoRegisters } from './demo-registers.js';
 
 export const demoSites = [
   { code: 'NGT', name: 'HMP Northgate' },
@@ -77,6 +78,7 @@ export async function seedDemo(
   if (peopleCount === 0) created.push('60 men with convictions, scores and referrals');
   created.push(...(await seedDemoGroups(db, { password: options.password, actor })).created);
   await allocateDemoMen(db, toAllocate);
+  await seedDemoRegisters(db);
   const demoGroupIds = (await db.select({ id: programmeGroups.id }).from(programmeGroups)).map((g) => g.id);
   const logged = await seedDemoWork(db, { groupIds: demoGroupIds, fileStoreDir: options.fileStoreDir });
   if (logged > 0) created.push(`${logged} session logs`);

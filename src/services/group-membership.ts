@@ -2,9 +2,9 @@
 // transitions (src/domain/referral/workflow.ts): joining a named group with a free place, leaving it, the
 // groups a referral could join, and the check that every referral's status agrees with its membership.
 // No access checks here: the referral service checks them before it makes a transition.
-import { and, asc, count, eq, isNull, ne } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../db/connection.js';
-import { groupMembers, programmeGroups, programmeVersions, referrals } from '../db/schema.js';
+import { catchUpSessions, groupMembers, programmeGroups, programmeVersions, referrals, requiredCatchUps } from '../db/schema.js';
 import { findMembershipDisagreements, type MembershipDisagreement } from '../domain/referral/workflow.js';
 import { authorise, type Actor } from './access.js';
 import { ValidationFailed } from './errors.js';
@@ -76,15 +76,35 @@ export async function joinGroup(tx: Tx, referral: ReferralRow, groupId: number |
   return { id: row.group.id, name: row.group.name };
 }
 
-/** Ends the referral's current membership, if it has one; returns the group left. */
+/**
+ * Ends the referral's current membership, if it has one, and cancels the catch-ups booked for him (a man who has
+ * left has no sessions to catch up); returns the group left.
+ */
 export async function leaveGroup(tx: Tx, referralId: number, reason: string): Promise<number | null> {
   const now = new Date();
   const rows = await tx
     .update(groupMembers)
     .set({ leftAt: now, leftReason: reason, updatedAt: now })
     .where(and(eq(groupMembers.referralId, referralId), current))
-    .returning({ groupId: groupMembers.groupId });
-  return rows[0]?.groupId ?? null;
+    .returning({ id: groupMembers.id, groupId: groupMembers.groupId });
+  if (rows.length === 0) return null;
+  const cancelled = await tx
+    .update(catchUpSessions)
+    .set({ status: 'cancelled', version: sql`${catchUpSessions.version} + 1`, updatedAt: now })
+    .where(and(eq(catchUpSessions.memberId, rows[0].id), eq(catchUpSessions.status, 'booked')))
+    .returning({ id: catchUpSessions.id });
+  if (cancelled.length > 0) {
+    await tx
+      .update(requiredCatchUps)
+      .set({ catchUpId: null, updatedAt: now })
+      .where(
+        inArray(
+          requiredCatchUps.catchUpId,
+          cancelled.map((c) => c.id),
+        ),
+      );
+  }
+  return rows[0].groupId;
 }
 
 export interface MembershipCheck {

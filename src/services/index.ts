@@ -21,8 +21,10 @@ import * as groupMembership from './group-membership.js';
 import * as groupPlanning from './groups/planning.js';
 import * as people from './people.js';
 import * as programmes from './programmes.js';
+import * as progress from './progress.js';
 import * as reconvictions from './reconvictions.js';
 import * as referrals from './referrals.js';
+import * as registers from './registers.js';
 import * as replanning from './timetable/replanning.js';
 import * as riskScores from './risk-scores.js';
 import * as siteSetup from './site-setup.js';
@@ -104,6 +106,10 @@ export function bindServices(database: Database) {
     ]),
     reconvictions: bind(db, reconvictions, ['importReconvictions', 'listReconvictionImports']),
     referrals: bind(db, referrals, ['createReferral', 'getReferral', 'transitionReferral']),
+    registers: {
+      ...bind(db, registers, ['getRegister', 'listGroupSessions', 'recordRegister', 'registerConflict']),
+      ...bind(db, progress, ['getGroupProgress', 'getPersonProgress', 'recordCompletion']),
+    },
     riskScores: bind(db, riskScores, ['listScores', 'scorePerson', 'scoringSuggestions']),
     sites: bind(db, sites, ['createSite', 'listSites']),
     siteSetup: bind(db, siteSetup, ['addClosure', 'addRoom', 'addSiteSlot', 'getSiteSetup', 'removeSiteSlot']),

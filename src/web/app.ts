@@ -30,6 +30,7 @@ import { referralRoutes } from './routes/referrals/index.js';
 import { caseloadRoutes } from './routes/caseload/index.js';
 import { waitlistRoutes } from './routes/waitlist/index.js';
 import { groupRoutes } from './routes/groups/index.js';
+import { registerRoutes } from './routes/registers/index.js';
 import { facilitatorRoutes } from './routes/facilitators/index.js';
 import { deliveryRoutes } from './routes/delivery/index.js';
 import { evaluationRoutes } from './routes/evaluations/index.js';
@@ -112,6 +113,7 @@ export async function buildApp(context: Omit<AppContext, 'services'>, options: B
   await app.register(caseloadRoutes, routes);
   await app.register(waitlistRoutes, routes);
   await app.register(groupRoutes, routes);
+  await app.register(registerRoutes, routes);
   await app.register(facilitatorRoutes, routes);
   await app.register(deliveryRoutes, routes);
   await app.register(evaluationRoutes, routes);

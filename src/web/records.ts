@@ -37,3 +37,10 @@ export function withQuery(base: string, query: Record<string, unknown>, change: 
   const s = params.toString();
   return s ? `${base}?${s}` : base;
 }
+
+/** A man's progress state as a tag, on the group and person pages. */
+export const progressTags = {
+  in_progress: { text: 'In progress', classes: 'govuk-tag--blue' },
+  complete: { text: 'Complete', classes: 'govuk-tag--green' },
+  deselected: { text: 'Deselected', classes: 'govuk-tag--pink' },
+} as const;

@@ -67,6 +67,7 @@ const labels: Record<string, string> = {
   facilitatorsPerSession: 'Facilitators per session',
   'completionRule.kind': 'Completion rule',
   sessionLogOpenDays: 'Days a session log stays open to its facilitators',
+  'completionRule.minutesMissedAllowed': 'Minutes late or leaving early before a session is missed',
   principalTarget: 'Principal target',
   sharedTargetWith: 'Shares its target with blocks',
   includeAttempts: 'Includes attempts',

@@ -99,7 +99,13 @@ export const programmeDefinitionSchema = z
     blocks: z.array(block).min(1),
     riskDomains: z.array(z.strictObject({ id: slug, name: z.string().min(1), sourceName: z.string().min(1) })).min(1),
     eligibility: z.strictObject({ criteria: z.array(eligibilityCriterion).min(1) }),
-    completionRule: z.strictObject({ kind: z.literal('every_session_attended_or_caught_up') }),
+    completionRule: z.strictObject({
+      kind: z.literal('every_session_attended_or_caught_up'),
+      $comment: z.string().optional(),
+      /** Late or leaving early by more than this many minutes is a missed session, to be caught up. */
+      minutesMissedAllowed: z.number().int().min(0),
+    }),
+    deselectionReasons: z.array(z.strictObject({ id: slug, text: z.string().min(1) })).min(1),
     /** Days after a session its log stays open to its facilitators; after that only the treatment manager changes it. */
     sessionLogOpenDays: z.number().int().min(1).max(365).default(7),
     outcomeMeasures: z.array(z.strictObject({ id: slug, name: z.string().min(1) })).min(1),
@@ -123,6 +129,18 @@ export const programmeDefinitionSchema = z
         message: `the blocks' session counts add up to ${sum}, but totalSessions is ${def.totalSessions}`,
       });
     }
+    if (def.completionRule.minutesMissedAllowed >= def.sessionMinutes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['completionRule', 'minutesMissedAllowed'],
+        message: `must be less than the session length (${def.sessionMinutes} minutes)`,
+      });
+    }
+    const reasonIds = new Set<string>();
+    def.deselectionReasons.forEach((r, i) => {
+      if (reasonIds.has(r.id)) ctx.addIssue({ code: 'custom', path: ['deselectionReasons', i, 'id'], message: `duplicate deselection reason id "${r.id}"` });
+      reasonIds.add(r.id);
+    });
     const ids = new Set<string>();
     def.eligibility.criteria.forEach((c, i) => {
       if (ids.has(c.id)) {

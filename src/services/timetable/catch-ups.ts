@@ -3,7 +3,7 @@
 import { and, asc, eq, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Executor } from '../../db/connection.js';
-import { catchUpSessions, groupMembers, groupSessions, programmeGroups, rooms, siteClosures, sites } from '../../db/schema.js';
+import { catchUpSessions, groupMembers, groupSessions, programmeGroups, requiredCatchUps, rooms, siteClosures, sites } from '../../db/schema.js';
 import { catchUpRefusal, sessionTime, type Booking } from '../../domain/schedule/bookings.js';
 import { isIsoDate, minutesOfTime } from '../../domain/schedule/calendar.js';
 import type { Slot } from '../../domain/schedule/solver.js';
@@ -91,6 +91,7 @@ export async function bookCatchUp(db: Db, actor: Actor, groupId: number, input: 
       .from(groupMembers)
       .where(and(eq(groupMembers.id, values.memberId), eq(groupMembers.groupId, groupId)));
     if (!member) throw ValidationFailed.one('memberId', 'Choose a man in this group');
+    if (member.leftAt !== null) throw ValidationFailed.one('memberId', 'He has left the group: catch-ups are booked for current members only');
     const [missed] = await tx
       .select()
       .from(groupSessions)
@@ -146,6 +147,11 @@ export async function bookCatchUp(db: Db, actor: Actor, groupId: number, input: 
         roomId: room.id,
       })
       .returning();
+    // The catch-up his register made required, if any, is now booked.
+    await tx
+      .update(requiredCatchUps)
+      .set({ catchUpId: row.id, updatedAt: new Date() })
+      .where(and(eq(requiredCatchUps.memberId, member.id), eq(requiredCatchUps.sessionId, missed.id), eq(requiredCatchUps.status, 'outstanding')));
     await appendAudit(tx, actor, {
       action: 'catch_up.booked',
       subjectType: 'catch_up_session',
@@ -181,6 +187,11 @@ export async function recordCatchUpOutcome(db: Db, actor: Actor, catchUpId: numb
       .where(and(eq(catchUpSessions.id, catchUpId), eq(catchUpSessions.version, values.version)))
       .returning();
     if (!updated) throw new EditConflict('This catch-up session');
+    // Delivered fulfils the required catch-up it was booked for; cancelled leaves it required, to be booked again.
+    await tx
+      .update(requiredCatchUps)
+      .set(values.outcome === 'delivered' ? { status: 'delivered', updatedAt: new Date() } : { catchUpId: null, updatedAt: new Date() })
+      .where(and(eq(requiredCatchUps.catchUpId, catchUpId), eq(requiredCatchUps.status, 'outstanding')));
     await appendAudit(tx, actor, {
       action: `catch_up.${values.outcome}`,
       subjectType: 'catch_up_session',

@@ -13,6 +13,7 @@ import { londonToday } from '../../../services/scheduling.js';
 import { weekdayNames } from '../../../domain/schedule/calendar.js';
 import { slotKey, slotTitle } from '../../../domain/schedule/slots.js';
 import { idParam } from '../../params.js';
+import { progressTags } from '../../records.js';
 import { byWeek, dayCount, longDay, presentAffected, shortDay, slotTimesByDay, statusTags, weekdayLabels, weekPicker } from '../../timetable-display.js';
 
 const readers = permits('group.read');
@@ -113,6 +114,7 @@ export async function groupRoutes(app: FastifyInstance, { services }: RouteConte
   app.get('/groups/:id', { config: readers }, async (request, reply) => {
     const today = londonToday();
     const group = await services.groups.getGroup(request.actor!, idParam(request.params, 'id', 'Group'), today);
+    const progress = await services.registers.getGroupProgress(request.actor!, group.id);
     const live = group.sessions.filter((s) => s.status !== 'cancelled');
     const query = request.query as Record<string, unknown>;
     return reply.render('groups/show.njk', {
@@ -133,6 +135,9 @@ export async function groupRoutes(app: FastifyInstance, { services }: RouteConte
       outstanding: group.catchUps.filter((c) => c.status === 'booked').length,
       placesLeft: group.capacity - group.members.length,
       canReadReports: can(request.actor!.role, 'treatment_report.read'),
+      today,
+      progress: progress.men.map((m) => ({ ...m, tag: progressTags[m.state] })),
+      recordsCompletion: group.canManage && can(request.actor!.role, 'completion.record'),
       swapped: /^\d+$/.test(String(query.swapped ?? '')) ? Number(query.swapped) : null,
       replanned: /^\d+$/.test(String(query.replanned ?? '')) ? { from: Number(query.replanned), moved: Number(query.moved ?? 0) } : null,
     });

@@ -17,7 +17,7 @@ import type { RouteContext } from '../../../http/context.js';
 import { errorView } from '../../forms.js';
 import { DateInputs } from '../../dates.js';
 import { idParam } from '../../params.js';
-import { convictionCategoryLabels, riskLabels, riskTagClasses, statusTag, withQuery } from '../../records.js';
+import { convictionCategoryLabels, progressTags, riskLabels, riskTagClasses, statusTag, withQuery } from '../../records.js';
 
 // Labels as the form's legends read, so a date's error names the box the person sees.
 const personDates = { dateOfBirth: 'Date of birth', sentenceDate: 'Sentence date', earliestReleaseDate: 'Earliest release date', iqDate: 'Date of the test' };
@@ -133,6 +133,7 @@ export async function peopleRoutes(app: FastifyInstance, { services, programmes 
       })),
       products: work && work.map((p) => ({ ...p, size: megabytes(p.bytes) })),
       programmeItems: programmes.map((p) => ({ value: p.id, text: p.name })),
+      progress: (await services.registers.getPersonProgress(actor, personId)).map((p) => ({ ...p, tag: progressTags[p.state] })),
       canEdit: can(actor.role, 'person.edit'),
       canScore: can(actor.role, 'risk.score'),
       canOverride: can(actor.role, 'eligibility.override'),
