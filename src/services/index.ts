@@ -18,6 +18,7 @@ import * as groupMembership from './group-membership.js';
 import * as groupPlanning from './groups/planning.js';
 import * as people from './people.js';
 import * as programmes from './programmes.js';
+import * as psychometrics from './psychometrics.js';
 import * as reconvictions from './reconvictions.js';
 import * as referrals from './referrals.js';
 import * as replanning from './timetable/replanning.js';
@@ -93,6 +94,7 @@ export function bindServices(database: Database) {
       'listProgrammeVersions',
       'uploadProgrammeVersion',
     ]),
+    psychometrics: bind(db, psychometrics, ['changeExportCsv', 'groupChangeSummary', 'personChange', 'programmeChangeSummary', 'recordTest', 'testForm']),
     reconvictions: bind(db, reconvictions, ['importReconvictions', 'listReconvictionImports']),
     referrals: bind(db, referrals, ['createReferral', 'getReferral', 'transitionReferral']),
     riskScores: bind(db, riskScores, ['listScores', 'scorePerson', 'scoringSuggestions']),
