@@ -15,6 +15,7 @@ import { readPersonRecord } from './people.js';
 import { createSite, listSites } from './sites.js';
 import { createUser } from './users.js';
 import { seedDemoGroups } from './demo-groups.js';
+import { seedDemoPsychometrics } from './demo-psychometrics.js';
 
 export const demoSites = [
   { code: 'NGT', name: 'HMP Northgate' },
@@ -68,6 +69,10 @@ export async function seedDemo(db: Db, options: { password: string; production: 
   if (peopleCount === 0) created.push('60 men with convictions, scores and referrals');
   created.push(...(await seedDemoGroups(db, { password: options.password, actor })).created);
   await allocateDemoMen(db, toAllocate);
+  if (peopleCount === 0) {
+    const tests = await seedDemoPsychometrics(db, await demoActor(db, 'assessor'), calendarDay(new Date()));
+    created.push(`${tests} psychometric tests of the demo groups' men`);
+  }
   return { created };
 }
 
