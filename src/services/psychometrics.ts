@@ -60,7 +60,10 @@ function responsesSchema(instrument: InstrumentDefinition) {
 
 export interface TestForm {
   person: Person;
-  instrument: InstrumentDefinition;
+  /** The instruments to choose from (latest version of each). */
+  instruments: InstrumentDefinition[];
+  /** The instrument chosen, or null when none is yet. */
+  instrument: InstrumentDefinition | null;
   occasion: Occasion;
   /** The test already recorded on this occasion, to correct. */
   existing: { administeredOn: string; responses: Responses; version: number } | null;
@@ -73,12 +76,14 @@ export async function testForm(db: Db, actor: Actor, personId: number, instrumen
   return db.transaction(async (tx) => {
     const person = await loadPersonFor(tx, actor, personId, 'psychometric.record');
     const when = chosen.success ? chosen.data : 'pre';
-    const [row] = await tx
-      .select()
-      .from(psychometricTests)
-      .where(and(eq(psychometricTests.personId, personId), eq(psychometricTests.instrument, instrumentId), eq(psychometricTests.occasion, when)));
-    const instrument = instrumentVersion(instrumentId, row?.instrumentVersion);
-    if (!instrument) throw new NotFound('Psychometric instrument');
+    const [row] = instrumentId
+      ? await tx
+          .select()
+          .from(psychometricTests)
+          .where(and(eq(psychometricTests.personId, personId), eq(psychometricTests.instrument, instrumentId), eq(psychometricTests.occasion, when)))
+      : [];
+    const instrument = instrumentId ? instrumentVersion(instrumentId, row?.instrumentVersion) : null;
+    if (instrument === undefined) throw new NotFound('Psychometric instrument');
     await appendAudit(tx, actor, {
       action: 'person.viewed',
       subjectType: 'person',
@@ -88,6 +93,7 @@ export async function testForm(db: Db, actor: Actor, personId: number, instrumen
     });
     return {
       person,
+      instruments: latestInstruments(),
       instrument,
       occasion: when,
       existing: row ? { administeredOn: row.administeredOn, responses: row.responses as Responses, version: row.version } : null,

@@ -32,6 +32,16 @@ export async function psychometricRoutes(app: FastifyInstance, { services, progr
   const renderForm = async (reply: FastifyReply, personId: number, instrumentId: string, occasion: unknown, values: Body | null, extra: Body = {}) => {
     const form = await services.psychometrics.testForm(reply.request.actor!, personId, instrumentId, occasion);
     const { instrument, person, existing } = form;
+    const errors = (extra.errors ?? {}) as Record<string, unknown>;
+    if (!instrument) {
+      return reply.render('psychometrics/choose.njk', {
+        pageTitle: `Record a psychometric test for ${person.givenName} ${person.familyName}`,
+        person,
+        instrumentItems: form.instruments.map((i) => ({ value: i.id, text: i.name })),
+        errors,
+        ...extra,
+      });
+    }
     const filled: Body = values ?? {
       occasion: form.occasion,
       administeredOn: existing?.administeredOn,
@@ -39,7 +49,6 @@ export async function psychometricRoutes(app: FastifyInstance, { services, progr
       ...Object.fromEntries(Object.entries(existing?.responses ?? {}).map(([id, answer]) => [responseField(id), answer])),
     };
     const dates = (extra.dates as DateInputs | undefined) ?? DateInputs.fromRecord(filled, testDates);
-    const errors = (extra.errors ?? {}) as Record<string, unknown>;
     const { min, max } = instrument.responseScale;
     return reply.render('psychometrics/test-form.njk', {
       pageTitle: `${existing ? 'Correct' : 'Record'} ${instrument.name} for ${person.givenName} ${person.familyName}`,
