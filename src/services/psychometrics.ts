@@ -257,7 +257,7 @@ export async function changesFor(ex: Executor, personIds: readonly number[]): Pr
 export interface PersonTests {
   /** The instruments an assessor may record (latest version of each). */
   instruments: InstrumentDefinition[];
-  tests: Array<StoredTest & { instrumentName: string }>;
+  tests: Array<StoredTest & { instrumentName: string; scaleNames: Record<string, string> }>;
   changes: ScaleChange[];
 }
 
@@ -276,7 +276,14 @@ export async function personChange(db: Db, actor: Actor, personId: number): Prom
     const tests = await tx.select().from(psychometricTests).where(eq(psychometricTests.personId, personId)).orderBy(asc(psychometricTests.administeredOn));
     return {
       instruments: latestInstruments(),
-      tests: tests.map((t) => ({ ...t, instrumentName: instrumentVersion(t.instrument, t.instrumentVersion)?.name ?? t.instrument })),
+      tests: tests.map((t) => {
+        const definition = instrumentVersion(t.instrument, t.instrumentVersion);
+        return {
+          ...t,
+          instrumentName: definition?.name ?? t.instrument,
+          scaleNames: Object.fromEntries((definition?.scales ?? []).map((s) => [s.id, s.name])),
+        };
+      }),
       changes: scaleChanges(tests),
     };
   });
