@@ -620,3 +620,4 @@ export const treatmentReports = pgTable('treatment_reports', {
     .references(() => users.id),
   ...audited,
 });
+export * from './schema-psychometrics.js';

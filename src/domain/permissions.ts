@@ -33,6 +33,11 @@ export const permissions = {
   },
   'person.edit': { roles: ['treatment_manager', 'assessor'], siteScoped: true, description: 'Record a man and change his details and offence history' },
   'risk.score': { roles: ['treatment_manager', 'assessor'], siteScoped: true, description: 'Score RM2000/S and OSP and store the result' },
+  'psychometric.record': {
+    roles: ['assessor'],
+    siteScoped: true,
+    description: 'Record a man’s psychometric tests before and after treatment and at follow-up, and correct them',
+  },
   'eligibility.override': { roles: ['treatment_manager'], siteScoped: true, description: 'Override a computed eligibility result, with a reason' },
   'referral.read': {
     roles: recordReaders,
@@ -161,6 +166,16 @@ export const permissions = {
   },
   'evaluation.run': { roles: ['administrator', 'researcher'], siteScoped: false, description: 'Run an outcome evaluation' },
   'evaluation.read': { roles: ['administrator', 'auditor', 'researcher'], siteScoped: false, description: 'Read stored evaluation runs and imports' },
+  'psychometric.summary.read': {
+    roles: ['administrator', 'treatment_manager', 'auditor', 'researcher'],
+    siteScoped: true,
+    description: 'Read psychometric change summarised per group and per programme (proportions, no names)',
+  },
+  'psychometric.export': {
+    roles: ['administrator', 'researcher'],
+    siteScoped: false,
+    description: 'Download each man’s pre and post psychometric scores and change, pseudonymised, as CSV',
+  },
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof permissions;

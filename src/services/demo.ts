@@ -17,6 +17,7 @@ import { createUser } from './users.js';
 import { seedDemoGroups } from './demo-groups.js';
 import { seedDemoWork } from './demo-work.js';
 import { seedDemoRegisters } from './demo-registers.js';
+import { seedDemoPsychometrics } from './demo-psychometrics.js';
 
 export const demoSites = [
   { code: 'NGT', name: 'HMP Northgate' },
@@ -82,6 +83,10 @@ export async function seedDemo(
   const demoGroupIds = (await db.select({ id: programmeGroups.id }).from(programmeGroups)).map((g) => g.id);
   const logged = await seedDemoWork(db, { groupIds: demoGroupIds, fileStoreDir: options.fileStoreDir });
   if (logged > 0) created.push(`${logged} session logs`);
+  if (peopleCount === 0) {
+    const tests = await seedDemoPsychometrics(db, await demoActor(db, 'assessor'), calendarDay(new Date()));
+    created.push(`${tests} psychometric tests of the demo groups' men`);
+  }
   return { created };
 }
 

@@ -22,6 +22,7 @@ import * as groupPlanning from './groups/planning.js';
 import * as people from './people.js';
 import * as programmes from './programmes.js';
 import * as progress from './progress.js';
+import * as psychometrics from './psychometrics.js';
 import * as reconvictions from './reconvictions.js';
 import * as referrals from './referrals.js';
 import * as registers from './registers.js';
@@ -104,6 +105,7 @@ export function bindServices(database: Database) {
       'listProgrammeVersions',
       'uploadProgrammeVersion',
     ]),
+    psychometrics: bind(db, psychometrics, ['changeExportCsv', 'groupChangeSummary', 'personChange', 'programmeChangeSummary', 'recordTest', 'testForm']),
     reconvictions: bind(db, reconvictions, ['importReconvictions', 'listReconvictionImports']),
     referrals: bind(db, referrals, ['createReferral', 'getReferral', 'transitionReferral']),
     registers: {

@@ -35,6 +35,7 @@ import { facilitatorRoutes } from './routes/facilitators/index.js';
 import { deliveryRoutes } from './routes/delivery/index.js';
 import { evaluationRoutes } from './routes/evaluations/index.js';
 import { treatmentReportRoutes } from './routes/reports/index.js';
+import { psychometricRoutes } from './routes/psychometrics/index.js';
 import { uploads } from './plugins/uploads.js';
 import { textGuard } from './plugins/text-guard.js';
 import { identifiers } from './plugins/identifiers.js';
@@ -118,6 +119,7 @@ export async function buildApp(context: Omit<AppContext, 'services'>, options: B
   await app.register(deliveryRoutes, routes);
   await app.register(evaluationRoutes, routes);
   await app.register(treatmentReportRoutes, routes);
+  await app.register(psychometricRoutes, routes);
   await app.register(apiRoutes, routes);
   return { app, routeTable };
 }

@@ -19,6 +19,7 @@ const items: NavigationItem[] = [
   { href: '/waitlist', text: 'Waitlist', action: 'waitlist.read' },
   { href: '/groups', text: 'Groups', action: 'group.read' },
   { href: '/my/week', text: 'My week', action: 'own_week.read' },
+  { href: '/psychometric-change', text: 'Psychometrics', action: 'psychometric.summary.read' },
   { href: '/evaluations', text: 'Evaluations', action: 'evaluation.read' },
   { href: '/programmes', text: 'Programmes' },
 ];

@@ -5,12 +5,14 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { londonToday } from '../../../clock.js';
 import { can } from '../../../domain/permissions.js';
 import { referralStatus, type ReferralStatusId } from '../../../domain/referral/workflow.js';
+import { occasionLabels, type Occasion } from '../../../domain/psychometrics/instrument.js';
 import { instrumentName } from '../../../domain/risk/instruments.js';
 import { percentage } from '../../../domain/risk/osp.js';
 import type { Actor } from '../../../services/access.js';
 import { type PersonEligibility } from '../../../services/eligibility.js';
 import { NotFound, ValidationFailed } from '../../../services/errors.js';
 import { type PersonRecord } from '../../../services/people.js';
+import type { ScaleChange } from '../../../services/psychometrics.js';
 import { ospLabels, rm2000Labels, type ScoredInstrument } from '../../../services/risk-scores.js';
 import { permits } from '../../../http/access.js';
 import type { RouteContext } from '../../../http/context.js';
@@ -104,6 +106,8 @@ export async function peopleRoutes(app: FastifyInstance, { services, programmes 
     const programmeNames = new Map(programmes.map((p) => [p.id, p.name]));
     const work = can(actor.role, 'product.read') ? await services.delivery.productsOfPerson(actor, personId) : null;
     const { person } = record;
+    const tests = await services.psychometrics.personChange(actor, personId);
+    const domainNames = new Map(programmes.flatMap((p) => p.riskDomains.map((d) => [d.id, d.name] as const)));
     return reply.render('people/show.njk', {
       pageTitle: `${person.givenName} ${person.familyName}`,
       person,
@@ -134,6 +138,13 @@ export async function peopleRoutes(app: FastifyInstance, { services, programmes 
       products: work && work.map((p) => ({ ...p, size: megabytes(p.bytes) })),
       programmeItems: programmes.map((p) => ({ value: p.id, text: p.name })),
       progress: (await services.registers.getPersonProgress(actor, personId)).map((p) => ({ ...p, tag: progressTags[p.state] })),
+      psychometrics: {
+        instruments: tests.instruments,
+        tests: tests.tests.map((t) => ({ ...t, occasionLabel: occasionLabels[t.occasion as Occasion] ?? t.occasion })),
+        changes: tests.changes.map((c) => ({ ...c, domainName: domainNames.get(c.domain) ?? c.domain, verdict: changeVerdict(c) })),
+        illustrative: tests.changes.some((c) => c.illustrative) || tests.instruments.some((i) => i.illustrative),
+      },
+      canRecordTests: can(actor.role, 'psychometric.record'),
       canEdit: can(actor.role, 'person.edit'),
       canScore: can(actor.role, 'risk.score'),
       canOverride: can(actor.role, 'eligibility.override'),
@@ -350,6 +361,19 @@ function isOpen(status: string): boolean {
   } catch {
     return false;
   }
+}
+
+const verdicts = {
+  improved: { text: 'Reliably improved', classes: 'govuk-tag--green' },
+  deteriorated: { text: 'Reliably deteriorated', classes: 'govuk-tag--red' },
+  no_reliable_change: { text: 'No reliable change', classes: 'govuk-tag--grey' },
+} as const;
+
+/** How a scale's change reads on his page: the reliable change, and whether he has recovered. */
+function changeVerdict(c: ScaleChange): { tag: { text: string; classes: string }; recovered: string } | null {
+  if (!c.change) return null;
+  const recovered = c.change.clinicallySignificant ? 'Yes: crossed the cut-off' : 'No';
+  return { tag: verdicts[c.change.reliableChange], recovered };
 }
 
 const predicts: Record<string, string> = { osp_dc: 'direct-contact sexual reoffending', osp_iic: 'indecent-image or indirect-contact sexual reoffending' };
