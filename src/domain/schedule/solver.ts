@@ -17,6 +17,7 @@ import {
   type WeekdayName,
 } from './calendar.js';
 import { calendarLowerBound } from './bounds.js';
+import { exactSiteOptimum } from './exact.js';
 import type { ProgrammeRules } from './planner.js';
 
 export interface Slot {
@@ -164,6 +165,8 @@ export interface SolveOptions {
   seed?: number;
   /** Random priority orders tried per independent part beyond the fixed ones (default 12). */
   randomOrders?: number;
+  /** Re-plans per part in the improvement phase, each giving one left-out group its day (default 10). */
+  improvementMoves?: number;
 }
 
 interface Interval {
@@ -252,7 +255,7 @@ class Occupancy {
   }
 }
 
-function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+function push<K, T>(map: Map<K, T[]>, key: K, value: T): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
@@ -646,6 +649,10 @@ interface Priority {
   order?: Map<string, number>;
   /** Serve as many groups as possible before asking which ones (otherwise the higher-ranked first). */
   mostServed: boolean;
+  /** Days on which one group is ranked first whatever the rule says: the improvement phase's moves. */
+  firstOn?: Map<DayNumber, string>;
+  /** Days on which these groups are ranked first: the exact model's choice, replayed. */
+  servedOn?: Map<DayNumber, string[]>;
 }
 
 function comparator(priority: Priority, sessionsPerGroup: number): (a: GroupState, b: GroupState) => number {
@@ -657,6 +664,9 @@ function comparator(priority: Priority, sessionsPerGroup: number): (a: GroupStat
   const work = (s: GroupState) => (sessionsPerGroup - s.placed) * s.boundDays;
   return (a, b) => work(a) - work(b) || b.placed - a.placed || a.group.id.localeCompare(b.group.id);
 }
+
+/** Days on which a group could have met but another was served instead. */
+type Contested = Array<[DayNumber, string]>;
 
 interface DayTrial {
   placed: Map<GroupState, PlannedSession>;
@@ -728,12 +738,18 @@ function bestTrial(estate: Estate, occupancy: Occupancy, ranked: GroupState[], d
   return best;
 }
 
-function planDay(estate: Estate, occupancy: Occupancy, states: GroupState[], day: DayNumber, priority: Priority): void {
+/** Plans the day; each group that could have met but was left out is added to `contested`. */
+function planDay(estate: Estate, occupancy: Occupancy, states: GroupState[], day: DayNumber, priority: Priority, contested?: Contested): void {
   const holiday = isBankHoliday(day);
   noteCalendarLosses(estate, states, day, holiday);
   if (holiday) return;
   const ranked = states.filter((s) => waiting(estate, s) && mayMeet(estate, s, day)).sort(comparator(priority, total(estate)));
+  for (const first of [...(priority.servedOn?.get(day) ?? []), priority.firstOn?.get(day)].reverse()) {
+    const moved = ranked.findIndex((s) => s.group.id === first);
+    if (moved > 0) ranked.unshift(...ranked.splice(moved, 1));
+  }
   const trial = bestTrial(estate, occupancy, ranked, day, priority);
+  for (const state of ranked) if (!trial.placed.has(state)) contested?.push([day, state.group.id]);
   for (const state of ranked) {
     const session = trial.placed.get(state);
     if (session) record(state, session, occupancy, day);
@@ -873,21 +889,79 @@ function priorities(ids: string[], options: SolveOptions): Priority[] {
   return [...rules, ...fixedOrders];
 }
 
+interface Planned {
+  solution: Solution;
+  objective: Objective;
+  priority: Priority;
+  contested: Contested;
+}
+
+/**
+ * The best timetable for one part: each priority order in turn, then an improvement phase (a local search over the
+ * days' choices) that gives a group left out on a day that day instead, keeping each change that improves the objective.
+ */
 function bestPlan(scenario: Scenario, estate: Estate, options: SolveOptions): Solution {
-  let best: { solution: Solution; objective: Objective } | undefined;
-  for (const priority of priorities(options.onlyGroups ?? [], options)) {
-    const cutoff = best?.objective.unscheduled === 0 ? best.objective.meanRatio + ratioTolerance : Infinity;
-    const solution = planWith(scenario, estate, options, priority, cutoff);
-    if (!solution) continue;
+  let best: Planned | undefined;
+  const attempt = (priority: Priority): boolean => {
+    const cutoff = best?.objective.unscheduled === 0 ? best.objective.meanRatio - ratioTolerance : Infinity;
+    const contested: Contested = [];
+    const solution = planWith(scenario, estate, options, priority, cutoff, contested);
+    if (!solution) return false;
     const objective = objectiveOf(solution);
-    if (!best || isBetter(objective, best.objective)) best = { solution, objective };
+    if (best && !isBetter(objective, best.objective)) return false;
+    best = { solution, objective, priority, contested };
+    return true;
+  };
+  const exact = exactPriority(scenario, estate, options.onlyGroups ?? []);
+  if (exact) attempt(exact);
+  for (const priority of priorities(options.onlyGroups ?? [], options)) attempt(priority);
+  let moves = options.improvementMoves ?? 10;
+  const tried = new Set<string>();
+  for (let improved = true; improved && moves > 0;) {
+    improved = false;
+    const current = best as Planned;
+    for (const [day, group] of current.contested) {
+      const key = `${day} ${group}`;
+      if (tried.has(key)) continue;
+      tried.add(key);
+      const firstOn = new Map(current.priority.firstOn);
+      firstOn.set(day, group);
+      improved = attempt({ ...current.priority, firstOn });
+      if (improved || --moves <= 0) break;
+    }
   }
-  return (best as { solution: Solution }).solution;
+  return (best as Planned).solution;
+}
+
+/** The exact model's state space (sessions run by each group) up to which it is worth solving a site exactly. */
+const exactStates = 10_000;
+
+/**
+ * The exact per-site optimum's days as a priority to replay, when the part is a whole site the model holds for
+ * (see exact.ts) and small enough; undefined otherwise.
+ */
+function exactPriority(scenario: Scenario, estate: Estate, ids: string[]): Priority | undefined {
+  const groups = scenario.groups.filter((g) => ids.includes(g.id));
+  const site = groups[0]?.site;
+  if (groups.length < 2 || (estate.rules.blocks.length + 1) ** groups.length > exactStates) return undefined;
+  if (scenario.groups.some((g) => g.site === site && !ids.includes(g.id))) return undefined;
+  const optimum = exactSiteOptimum(scenario, estate.rules, site);
+  if (!optimum) return undefined;
+  const servedOn = new Map<DayNumber, string[]>();
+  for (const session of optimum.sessions) push(servedOn, dayNumber(session.date), session.group);
+  return { rule: 'nearest-finish', mostServed: true, servedOn };
 }
 
 /** The timetable this priority gives, or undefined once it is sure to be worse than `cutoff` (a mean ratio). */
-function planWith(scenario: Scenario, estate: Estate, options: SolveOptions, priority: Priority, cutoff = Infinity): Solution | undefined {
-  const walked = walkDays(scenario, estate, options, priority, cutoff);
+function planWith(
+  scenario: Scenario,
+  estate: Estate,
+  options: SolveOptions,
+  priority: Priority,
+  cutoff = Infinity,
+  contested?: Contested,
+): Solution | undefined {
+  const walked = walkDays(scenario, estate, options, priority, cutoff, contested);
   if (!walked) return undefined;
   const { solution: attempt, givenUp } = walked;
   if (givenUp.length === 0) return attempt;
@@ -927,6 +1001,7 @@ function walkDays(
   options: SolveOptions,
   priority: Priority,
   cutoff = Infinity,
+  contested?: Contested,
 ): { solution: Solution; givenUp: string[] } | undefined {
   const fixed = scenario.fixedSessions ?? [];
   const occupancy = new Occupancy(new Map(scenario.groups.map((g) => [g.id, g.site])));
@@ -941,7 +1016,7 @@ function walkDays(
   if (pending.length > 0) {
     const firstDay = Math.min(...pending.map((s) => Math.max(s.earliest, s.lastDay + 1)));
     for (let day = firstDay; pending.length > 0; day++) {
-      planDay(estate, occupancy, pending, day, priority);
+      planDay(estate, occupancy, pending, day, priority, contested);
       for (const s of pending) {
         if (s.placed >= total(estate)) continue;
         if (day >= s.horizon) s.failure = giveUp(estate, s);
