@@ -915,7 +915,8 @@ function bestPlan(scenario: Scenario, estate: Estate, options: SolveOptions): So
   const exact = exactPriority(scenario, estate, options.onlyGroups ?? []);
   if (exact) attempt(exact);
   for (const priority of priorities(options.onlyGroups ?? [], options)) attempt(priority);
-  let moves = options.improvementMoves ?? 10;
+  // A group planned alone meets whenever it can: ranking it first on a day changes nothing.
+  let moves = (options.onlyGroups ?? []).length > 1 ? (options.improvementMoves ?? 10) : 0;
   const tried = new Set<string>();
   for (let improved = true; improved && moves > 0;) {
     improved = false;
