@@ -348,6 +348,8 @@ export const programmeGroups = pgTable(
     scheduleProblem: text('schedule_problem'),
     /** The solver's obstacles on the days lost before the first session (LostDays[]); null when it started on time. */
     startDelay: jsonb('start_delay'),
+    /** The solver's gap when the timetable was generated: bound, finish, ratio and the obstacles of the meeting days lost. */
+    planGap: jsonb('plan_gap'),
     ...audited,
   },
   (t) => [unique().on(t.siteId, t.name), index('programme_groups_site').on(t.siteId)],

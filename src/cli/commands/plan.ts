@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { isIsoDate, minutesOfTime, weekdayNames, type WeekdayName } from '../../domain/schedule/calendar.js';
 import { planGroup, PlanRequestError, programmeRules, type ProgrammeRules } from '../../domain/schedule/planner.js';
-import { solve, type Scenario } from '../../domain/schedule/solver.js';
+import { objectiveOf, solve, type GroupGap, type Obstacle, type Scenario } from '../../domain/schedule/solver.js';
 import { findProgrammeDefinition } from '../../programme-files.js';
 import { BadInput } from '../errors.js';
 import { parseOrBadInput, printJson } from '../io.js';
@@ -161,10 +161,48 @@ async function planScenario(options: PlanOptions): Promise<void> {
     }),
   );
   const solution = solve(scenario, rules);
-  if (options.json) printJson(solution);
+  if (options.json) printJson({ ...solution, objective: objectiveOf(solution) });
   else {
-    for (const g of solution.groups) process.stdout.write(`${g.id}\t${g.firstDate} to ${g.lastDate}\n`);
+    const gaps = new Map(solution.gaps.map((g) => [g.group, g]));
+    for (const g of solution.groups) {
+      const gap = gaps.get(g.id);
+      const versus = gap
+        ? `\tbound ${gap.bound}, ratio ${gap.ratio.toFixed(3)}${gap.daysLost ? `, ${gap.daysLost} meeting days lost: ${lostTo(gap)}` : ''}`
+        : '';
+      process.stdout.write(`${g.id}\t${g.firstDate} to ${g.lastDate}${versus}\n`);
+    }
     for (const u of solution.unscheduled) process.stdout.write(`${u.group}\tunscheduled: ${u.reason}\n`);
+    const objective = objectiveOf(solution);
+    process.stdout.write(`mean ratio to the calendar bound ${objective.meanRatio.toFixed(3)}; last finish ${objective.lastFinish || 'none'}\n`);
+  }
+}
+
+/** The obstacles that took a group's lost days, most days first, in a few words each. */
+function lostTo(gap: GroupGap): string {
+  return gap.reasons
+    .slice(0, 3)
+    .map((r) => `${r.days} to ${obstacleWords(r.obstacle)} (${r.first} to ${r.last})`)
+    .join('; ');
+}
+
+function obstacleWords(o: Obstacle): string {
+  switch (o.kind) {
+    case 'bank-holiday':
+      return o.title;
+    case 'closure':
+      return 'site closure';
+    case 'room-taken':
+      return `room ${o.room} taken by ${o.by}`;
+    case 'unavailable':
+      return `${o.facilitator} away`;
+    case 'not-supervised':
+      return `${o.facilitator} not supervised`;
+    case 'booked':
+      return `${o.facilitator} with ${o.by}`;
+    case 'day-limit':
+      return `${o.facilitator}'s daily limit`;
+    case 'week-limit':
+      return `${o.facilitator}'s weekly limit`;
   }
 }
 

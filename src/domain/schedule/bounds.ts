@@ -28,6 +28,35 @@ export function calendarLowerBound(scenario: Scenario, rules: ProgrammeRules, gr
   }).lastDate;
 }
 
+/**
+ * The group's finish if it had its site to itself: a session on each slot weekday (within the weekly maximum) on
+ * which enough of its own team are at work and supervised, nothing else in the way. Never before the calendar bound.
+ */
+export function teamLowerBound(scenario: Scenario, rules: ProgrammeRules, group: Group): IsoDate | undefined {
+  const site = siteOf(scenario, group);
+  const weekdays = new Set(site.slots.map((s) => s.weekday));
+  const closed = new Set(siteClosures(scenario, site.id));
+  const team = scenario.facilitators.filter((f) => group.team.includes(f.id) && f.programmes.includes(rules.id) && f.sites.includes(site.id));
+  const atWork = (date: IsoDate) =>
+    team.filter((f) => {
+      const a = f.accreditations?.find((x) => x.programme === rules.id);
+      return !f.unavailable.includes(date) && (!a || (date >= a.accreditedOn && date <= a.supervisionCurrentUntil));
+    }).length;
+  let placed = 0;
+  let week = Number.NaN;
+  let inWeek = 0;
+  const start = dayNumber(group.earliestStart);
+  for (let day = start; day < start + 366 * 10; day++) {
+    const date = isoDate(day);
+    if (!weekdays.has(weekdayName(day)) || isBankHoliday(day) || closed.has(date)) continue;
+    if (weekStart(day) !== week) [week, inWeek] = [weekStart(day), 0];
+    if (inWeek >= rules.maxSessionsPerWeek || atWork(date) < rules.facilitatorsPerSession) continue;
+    inWeek++;
+    if (++placed === rules.blocks.length) return date;
+  }
+  return undefined;
+}
+
 interface SiteCapacity {
   site: Site;
   groups: Group[];

@@ -1,5 +1,6 @@
-// Plans many groups at once across sites, rooms and facilitators: a day-by-day greedy that serves the
-// group furthest behind first, so the latest finish stays early. Also re-planning and facilitator swaps.
+// Plans many groups at once across sites, rooms and facilitators, then re-plans each independent part (a site and
+// whoever shares its staff) under other priority orders and keeps the timetable with the best objective (below).
+// Also re-planning and facilitator swaps.
 // Every session it places says why a cover facilitator stood in, and every group why its first session
 // is later than its earliest start (the obstacles of each day lost), so that no choice goes unexplained.
 import {
@@ -15,6 +16,8 @@ import {
   type IsoDate,
   type WeekdayName,
 } from './calendar.js';
+import { calendarLowerBound } from './bounds.js';
+import { exactSiteOptimum } from './exact.js';
 import type { ProgrammeRules } from './planner.js';
 
 export interface Slot {
@@ -126,12 +129,31 @@ export interface GroupSpan {
   lastDate: IsoDate;
 }
 
+/**
+ * How far a planned group finishes from its calendar bound and why: each obstacle with the meeting days it took
+ * (days the group's own calendar allowed a session but none could be placed), from the earliest start to the finish.
+ */
+export interface GroupGap {
+  group: string;
+  earliestStart: IsoDate;
+  /** The calendar bound: the finish with every slot weekday of the site and nothing else in the way. */
+  bound: IsoDate;
+  finish: IsoDate;
+  /** (finish − earliest start + 1) / (bound − earliest start + 1), in days: 1 on the bound. */
+  ratio: number;
+  /** Meeting days lost to anything but the calendar (bank holidays and closures are in the bound already). */
+  daysLost: number;
+  reasons: LostDays[];
+}
+
 export interface Solution {
   sessions: PlannedSession[];
   groups: GroupSpan[];
   unscheduled: Unscheduled[];
   /** Planned groups whose first session is later than their earliest start, with the obstacles of the days lost. */
   delays: GroupDelay[];
+  /** Every planned group's bound, finish and the obstacles of the meeting days it lost. */
+  gaps: GroupGap[];
 }
 
 export interface SolveOptions {
@@ -139,6 +161,12 @@ export interface SolveOptions {
   horizonYears?: number;
   /** Plan only these groups; the rest are known (for their sites) but left as they are. */
   onlyGroups?: string[];
+  /** Seeds the random priority orders tried after the fixed ones, so the same scenario always gives the same timetable. */
+  seed?: number;
+  /** Random priority orders tried per independent part beyond the fixed ones (default 12). */
+  randomOrders?: number;
+  /** Re-plans per part in the improvement phase, each giving one left-out group its day (default 10). */
+  improvementMoves?: number;
 }
 
 interface Interval {
@@ -164,14 +192,25 @@ class Occupancy {
 
   constructor(private readonly siteOfGroup: Map<string, string>) {}
 
-  book(session: PlannedSession): void {
-    const day = dayNumber(session.date);
+  book(session: PlannedSession, day: DayNumber = dayNumber(session.date)): void {
     const booking = { ...sessionInterval(session), group: session.group };
     push(this.rooms, this.roomKey(this.siteOfGroup.get(session.group) ?? '', session.room, day), booking);
     for (const f of session.facilitators) {
       push(this.facilitatorDays, `${f}|${day}`, booking);
       const weekKey = `${f}|${weekStart(day)}`;
       this.facilitatorWeeks.set(weekKey, (this.facilitatorWeeks.get(weekKey) ?? 0) + 1);
+    }
+  }
+
+  /** Takes back a booking made by `book` (a day's trial placements that were not kept). */
+  unbook(session: PlannedSession, day: DayNumber): void {
+    const interval = sessionInterval(session);
+    const same = (b: Booking) => b.group === session.group && b.start === interval.start && b.end === interval.end;
+    removeOne(this.rooms.get(this.roomKey(this.siteOfGroup.get(session.group) ?? '', session.room, day)), same);
+    for (const f of session.facilitators) {
+      removeOne(this.facilitatorDays.get(`${f}|${day}`), same);
+      const weekKey = `${f}|${weekStart(day)}`;
+      this.facilitatorWeeks.set(weekKey, (this.facilitatorWeeks.get(weekKey) ?? 0) - 1);
     }
   }
 
@@ -201,6 +240,12 @@ class Occupancy {
     return this.weekCount(f.id, day) < f.maxSessionsPerWeek;
   }
 
+  /** Sessions the facilitator may still take on the day under their daily and weekly limits. */
+  sessionsLeft(f: Facilitator, day: DayNumber): number {
+    const today = f.maxSessionsPerDay - (this.facilitatorDays.get(`${f.id}|${day}`)?.length ?? 0);
+    return Math.max(0, Math.min(today, f.maxSessionsPerWeek - this.weekCount(f.id, day)));
+  }
+
   weekCount(facilitator: string, day: DayNumber): number {
     return this.facilitatorWeeks.get(`${facilitator}|${weekStart(day)}`) ?? 0;
   }
@@ -210,10 +255,15 @@ class Occupancy {
   }
 }
 
-function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+function push<K, T>(map: Map<K, T[]>, key: K, value: T): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+function removeOne<T>(list: T[] | undefined, match: (item: T) => boolean): void {
+  const i = list?.findIndex(match) ?? -1;
+  if (i >= 0) list?.splice(i, 1);
 }
 
 interface TimedSlot extends Interval {
@@ -239,6 +289,12 @@ interface GroupState {
   lostDays: Map<string, number>;
   /** Obstacles of the days lost before the first session, keyed by the obstacle. */
   delay: Map<string, LostDays>;
+  /** Obstacles of every meeting day lost, keyed by the obstacle, and how many such days. */
+  lost: Map<string, LostDays>;
+  daysLost: number;
+  /** Calendar days from the earliest start to the calendar bound, both included: the ratio's denominator. */
+  boundDays: number;
+  bound: IsoDate;
   failure?: string;
 }
 
@@ -257,8 +313,10 @@ class Estate {
   /** Accreditation with current supervision for the planned programme, as days; absent when not limited by date. */
   private readonly qualified = new Map<string, DayRange>();
 
+  private readonly bounds = new Map<string, IsoDate>();
+
   constructor(
-    scenario: Scenario,
+    private readonly scenario: Scenario,
     readonly rules: ProgrammeRules,
   ) {
     for (const site of scenario.sites) this.sites.set(site.id, site);
@@ -279,6 +337,16 @@ class Estate {
       }
     }
     for (const slots of this.slotsBySiteDay.values()) slots.sort((a, b) => a.start - b.start);
+  }
+
+  /** The group's calendar bound (every slot weekday of its site, nothing else in the way), worked out once. */
+  bound(group: Group): IsoDate {
+    let bound = this.bounds.get(group.id);
+    if (bound === undefined) {
+      bound = this.sites.get(group.site)?.slots.length ? calendarLowerBound(this.scenario, this.rules, group) : group.earliestStart;
+      this.bounds.set(group.id, bound);
+    }
+    return bound;
   }
 
   slotsOn(site: string, day: DayNumber): TimedSlot[] {
@@ -365,6 +433,10 @@ function initialState(estate: Estate, group: Group, fixed: PlannedSession[], hor
     sessions: [],
     lostDays: new Map(),
     delay: new Map(),
+    lost: new Map(),
+    daysLost: 0,
+    bound: estate.bound(group),
+    boundDays: dayNumber(estate.bound(group)) - dayNumber(group.earliestStart) + 1,
   };
 }
 
@@ -462,7 +534,7 @@ function tryPlace(estate: Estate, occupancy: Occupancy, state: GroupState, day: 
     group: state.group.id,
     number,
     block: estate.rules.blocks[number - 1],
-    date: isoDate(day),
+    date: dateOf(day),
     start: slot.startText,
     end: slot.endText,
     room,
@@ -489,23 +561,31 @@ function obstaclesOfDay(estate: Estate, occupancy: Occupancy, state: GroupState,
   return found;
 }
 
-/** Counts a day lost before the group's first session against each obstacle that stood in the way that day. */
-function noteLostDay(state: GroupState, day: DayNumber, obstacles: Obstacle[]): void {
-  const date = isoDate(day);
+const dates = new Map<DayNumber, IsoDate>();
+
+/** The day's date, worked out once: the solver names the same days many times over. */
+function dateOf(day: DayNumber): IsoDate {
+  let date = dates.get(day);
+  if (date === undefined) dates.set(day, (date = isoDate(day)));
+  return date;
+}
+
+/** Counts a lost day against each obstacle that stood in the way that day. */
+function noteLostDay(tally: Map<string, LostDays>, day: DayNumber, obstacles: Obstacle[]): void {
+  const date = dateOf(day);
   for (const key of new Set(obstacles.map((o) => JSON.stringify(o)))) {
-    const entry = state.delay.get(key);
+    const entry = tally.get(key);
     if (entry) {
       entry.days++;
       entry.last = date;
-    } else state.delay.set(key, { obstacle: JSON.parse(key) as Obstacle, days: 1, first: date, last: date });
+    } else tally.set(key, { obstacle: JSON.parse(key) as Obstacle, days: 1, first: date, last: date });
   }
 }
 
 const notStarted = (state: GroupState) => state.placed === 0;
 
-function record(state: GroupState, session: PlannedSession, occupancy: Occupancy): void {
-  occupancy.book(session);
-  const day = dayNumber(session.date);
+function record(state: GroupState, session: PlannedSession, occupancy: Occupancy, day: DayNumber): void {
+  occupancy.book(session, day);
   const week = weekStart(day);
   state.weekCounts.set(week, (state.weekCounts.get(week) ?? 0) + 1);
   state.lastDay = day;
@@ -554,25 +634,133 @@ function bankHolidayTitle(day: DayNumber): string {
 function noteCalendarLosses(estate: Estate, states: GroupState[], day: DayNumber, holiday: boolean): void {
   for (const state of states) {
     if (!notStarted(state) || day < state.earliest || estate.slotsOn(state.group.site, day).length === 0) continue;
-    if (holiday) noteLostDay(state, day, [{ kind: 'bank-holiday', title: bankHolidayTitle(day) }]);
-    else if (estate.isClosed(state.group.site, day)) noteLostDay(state, day, [{ kind: 'closure' }]);
+    if (holiday) noteLostDay(state.delay, day, [{ kind: 'bank-holiday', title: bankHolidayTitle(day) }]);
+    else if (estate.isClosed(state.group.site, day)) noteLostDay(state.delay, day, [{ kind: 'closure' }]);
   }
 }
 
-function planDay(estate: Estate, occupancy: Occupancy, states: GroupState[], day: DayNumber): void {
+/**
+ * How the day's groups are ranked when not all of them can meet. 'nearest-finish' serves first the group with the
+ * least work left for its weight (sessions to run × its bound's length: Smith's rule for the mean ratio);
+ * 'furthest-behind' the group with most sessions to run (for the last finish); 'order' a fixed order of groups.
+ */
+interface Priority {
+  rule: 'nearest-finish' | 'furthest-behind' | 'order';
+  order?: Map<string, number>;
+  /** Serve as many groups as possible before asking which ones (otherwise the higher-ranked first). */
+  mostServed: boolean;
+  /** Days on which one group is ranked first whatever the rule says: the improvement phase's moves. */
+  firstOn?: Map<DayNumber, string>;
+  /** Days on which these groups are ranked first: the exact model's choice, replayed. */
+  servedOn?: Map<DayNumber, string[]>;
+}
+
+function comparator(priority: Priority, sessionsPerGroup: number): (a: GroupState, b: GroupState) => number {
+  if (priority.rule === 'furthest-behind') return byUrgency;
+  if (priority.rule === 'order') {
+    const rank = (s: GroupState) => priority.order?.get(s.group.id) ?? Infinity;
+    return (a, b) => rank(a) - rank(b) || a.group.id.localeCompare(b.group.id);
+  }
+  const work = (s: GroupState) => (sessionsPerGroup - s.placed) * s.boundDays;
+  return (a, b) => work(a) - work(b) || b.placed - a.placed || a.group.id.localeCompare(b.group.id);
+}
+
+/** Days on which a group could have met but another was served instead. */
+type Contested = Array<[DayNumber, string]>;
+
+interface DayTrial {
+  placed: Map<GroupState, PlannedSession>;
+  refusals: Map<GroupState, string>;
+}
+
+/** Places the groups in this order (each in the room and time and with the facilitators the earlier ones left), then takes the bookings back. */
+function trialInOrder(estate: Estate, occupancy: Occupancy, order: GroupState[], day: DayNumber): DayTrial {
+  const contention = new Map<string, number>();
+  for (const s of order) for (const f of s.team) contention.set(f.id, (contention.get(f.id) ?? 0) + 1);
+  const trial: DayTrial = { placed: new Map(), refusals: new Map() };
+  for (const state of order) {
+    for (const f of state.team) contention.set(f.id, (contention.get(f.id) ?? 0) - 1);
+    const outcome = tryPlace(estate, occupancy, state, day, contention);
+    if (typeof outcome === 'string') trial.refusals.set(state, outcome);
+    else {
+      trial.placed.set(state, outcome);
+      occupancy.book(outcome, day);
+    }
+  }
+  for (const session of trial.placed.values()) occupancy.unbook(session, day);
+  return trial;
+}
+
+/** Orders worth trying when the ranked order leaves a group out: every order for a few groups, each group first otherwise. */
+function otherOrders(ranked: GroupState[]): GroupState[][] {
+  if (ranked.length > 5) return ranked.slice(1).map((first) => [first, ...ranked.filter((s) => s !== first)]);
+  const permutations = (rest: GroupState[]): GroupState[][] =>
+    rest.length <= 1 ? [rest] : rest.flatMap((first) => permutations(rest.filter((s) => s !== first)).map((tail) => [first, ...tail]));
+  return permutations(ranked).slice(1);
+}
+
+/** Better of two trials: the higher-ranked groups served (and, when asked, more groups first). */
+function better(priority: Priority, ranked: GroupState[], a: DayTrial, b: DayTrial): boolean {
+  if (priority.mostServed && a.placed.size !== b.placed.size) return a.placed.size > b.placed.size;
+  for (const state of ranked) {
+    if (a.placed.has(state) !== b.placed.has(state)) return a.placed.has(state);
+  }
+  return false;
+}
+
+/** Most sessions the groups' teams could staff today together: each free member's sessions left today, k to a session. */
+function staffableToday(estate: Estate, occupancy: Occupancy, ranked: GroupState[], day: DayNumber): number {
+  const members = new Map<string, Facilitator>();
+  for (const state of ranked) for (const f of state.team) members.set(f.id, f);
+  let sessions = 0;
+  for (const f of members.values()) {
+    if (!estate.isAway(f, day) && estate.isQualified(f, day)) sessions += occupancy.sessionsLeft(f, day);
+  }
+  return Math.floor(sessions / estate.rules.facilitatorsPerSession);
+}
+
+/** The ranked order's first n groups all placed: no other order can do better once n is all the staff allow. */
+function servesTopRanked(trial: DayTrial, ranked: GroupState[]): boolean {
+  return ranked.slice(0, trial.placed.size).every((state) => trial.placed.has(state));
+}
+
+/** The day's placements: the ranked order, or another order that serves more or higher-ranked groups. */
+function bestTrial(estate: Estate, occupancy: Occupancy, ranked: GroupState[], day: DayNumber, priority: Priority): DayTrial {
+  let best = trialInOrder(estate, occupancy, ranked, day);
+  const most = Math.min(ranked.length, staffableToday(estate, occupancy, ranked, day));
+  const enough = () => best.placed.size === ranked.length || (best.placed.size >= most && servesTopRanked(best, ranked));
+  if (enough()) return best;
+  for (const order of otherOrders(ranked)) {
+    const trial = trialInOrder(estate, occupancy, order, day);
+    if (better(priority, ranked, trial, best)) best = trial;
+    if (enough()) break;
+  }
+  return best;
+}
+
+/** Plans the day; each group that could have met but was left out is added to `contested`. */
+function planDay(estate: Estate, occupancy: Occupancy, states: GroupState[], day: DayNumber, priority: Priority, contested?: Contested): void {
   const holiday = isBankHoliday(day);
   noteCalendarLosses(estate, states, day, holiday);
   if (holiday) return;
-  const today = states.filter((s) => waiting(estate, s) && mayMeet(estate, s, day)).sort(byUrgency);
-  const contention = new Map<string, number>();
-  for (const s of today) for (const f of s.team) contention.set(f.id, (contention.get(f.id) ?? 0) + 1);
-  for (const state of today) {
-    for (const f of state.team) contention.set(f.id, (contention.get(f.id) ?? 0) - 1);
-    const outcome = tryPlace(estate, occupancy, state, day, contention);
-    if (typeof outcome === 'string') {
-      state.lostDays.set(outcome, (state.lostDays.get(outcome) ?? 0) + 1);
-      if (notStarted(state)) noteLostDay(state, day, obstaclesOfDay(estate, occupancy, state, day));
-    } else record(state, outcome, occupancy);
+  const ranked = states.filter((s) => waiting(estate, s) && mayMeet(estate, s, day)).sort(comparator(priority, total(estate)));
+  for (const first of [...(priority.servedOn?.get(day) ?? []), priority.firstOn?.get(day)].reverse()) {
+    const moved = ranked.findIndex((s) => s.group.id === first);
+    if (moved > 0) ranked.unshift(...ranked.splice(moved, 1));
+  }
+  const trial = bestTrial(estate, occupancy, ranked, day, priority);
+  for (const state of ranked) if (!trial.placed.has(state)) contested?.push([day, state.group.id]);
+  for (const state of ranked) {
+    const session = trial.placed.get(state);
+    if (session) record(state, session, occupancy, day);
+  }
+  for (const [state, refusal] of trial.refusals) {
+    if (trial.placed.has(state)) continue;
+    state.lostDays.set(refusal, (state.lostDays.get(refusal) ?? 0) + 1);
+    const obstacles = obstaclesOfDay(estate, occupancy, state, day);
+    if (notStarted(state)) noteLostDay(state.delay, day, obstacles);
+    noteLostDay(state.lost, day, obstacles);
+    state.daysLost++;
   }
 }
 
@@ -589,25 +777,238 @@ function spans(sessions: PlannedSession[], groupIds: string[]): GroupSpan[] {
 }
 
 /**
- * Plans every group's remaining sessions. A group that cannot be finished gets no sessions and a reason.
- * Fixed sessions are not repeated in the result.
+ * The objective every timetable is judged by, best first: fewest groups left unscheduled; then the mean over the
+ * planned groups of (finish − earliest start + 1) / (calendar bound − earliest start + 1), in days, so that every
+ * group's finish counts and a week lost weighs the same share of any group's wait; then the last finish.
+ */
+export interface Objective {
+  unscheduled: number;
+  meanRatio: number;
+  lastFinish: IsoDate | '';
+}
+
+export function objectiveOf(solution: Pick<Solution, 'unscheduled' | 'gaps'>): Objective {
+  const ratios = solution.gaps.map((g) => g.ratio);
+  return {
+    unscheduled: solution.unscheduled.length,
+    meanRatio: ratios.length ? ratios.reduce((a, b) => a + b, 0) / ratios.length : 0,
+    lastFinish: solution.gaps.map((g) => g.finish).reduce<IsoDate | ''>((a, b) => (b > a ? b : a), ''),
+  };
+}
+
+/** Equal means within rounding are a tie, so that the last finish decides between them. */
+const ratioTolerance = 1e-9;
+
+function isBetter(a: Objective, b: Objective): boolean {
+  if (a.unscheduled !== b.unscheduled) return a.unscheduled < b.unscheduled;
+  if (Math.abs(a.meanRatio - b.meanRatio) > ratioTolerance) return a.meanRatio < b.meanRatio;
+  return a.lastFinish < b.lastFinish;
+}
+
+/**
+ * Plans every group's remaining sessions, choosing among priority orders by the objective above. Groups that share
+ * no site and no facilitator cannot affect one another, so each such part is planned on its own.
+ * A group that cannot be finished gets no sessions and a reason. Fixed sessions are not repeated in the result.
  */
 export function solve(scenario: Scenario, rules: ProgrammeRules, options: SolveOptions = {}): Solution {
-  const { solution: attempt, givenUp } = walkDays(scenario, rules, options);
+  const planned = options.onlyGroups ?? scenario.groups.map((g) => g.id);
+  const estate = new Estate(scenario, rules);
+  const parts = independentParts(scenario, planned).map((ids) => bestPlan(scenario, estate, { ...options, onlyGroups: ids }));
+  return {
+    sessions: parts.flatMap((p) => p.sessions),
+    groups: parts.flatMap((p) => p.groups),
+    unscheduled: parts.flatMap((p) => p.unscheduled),
+    delays: parts.flatMap((p) => p.delays),
+    gaps: parts.flatMap((p) => p.gaps),
+  };
+}
+
+/** The planned groups split into parts that share no site and no team member, in the scenario's order. */
+function independentParts(scenario: Scenario, planned: string[]): string[][] {
+  const wanted = new Set(planned);
+  const groups = scenario.groups.filter((g) => wanted.has(g.id));
+  const parent = new Map(groups.map((g) => [g.id, g.id]));
+  const root = (id: string): string => {
+    const up = parent.get(id) as string;
+    if (up === id) return id;
+    const top = root(up);
+    parent.set(id, top);
+    return top;
+  };
+  const firstWith = new Map<string, string>();
+  for (const g of groups) {
+    for (const key of [`site ${g.site}`, ...g.team.map((f) => `facilitator ${f}`)]) {
+      const other = firstWith.get(key);
+      if (other === undefined) firstWith.set(key, g.id);
+      else parent.set(root(g.id), root(other));
+    }
+  }
+  const parts = new Map<string, string[]>();
+  for (const g of groups) push(parts, root(g.id), g.id);
+  return [...parts.values()];
+}
+
+/** mulberry32: a small seeded generator, so the random orders tried are the same on every run. */
+function seededRandom(seed: number): () => number {
+  let state = seed | 0;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The priority orders tried for one part: the two ranking rules, then fixed orders of the groups (all of them for a
+ * few groups, seeded random ones for more), each serving either the most groups a day or the higher-ranked first.
+ */
+function priorities(ids: string[], options: SolveOptions): Priority[] {
+  const rules: Priority[] = [
+    { rule: 'nearest-finish', mostServed: true },
+    { rule: 'furthest-behind', mostServed: true },
+  ];
+  if (ids.length <= 1) return rules.slice(0, 1);
+  let orders: string[][];
+  if (ids.length <= 4) {
+    const permutations = (rest: string[]): string[][] =>
+      rest.length <= 1 ? [rest] : rest.flatMap((first) => permutations(rest.filter((id) => id !== first)).map((tail) => [first, ...tail]));
+    orders = permutations(ids);
+  } else {
+    const random = seededRandom(options.seed ?? 1);
+    orders = Array.from({ length: options.randomOrders ?? 12 }, () => {
+      const order = [...ids];
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      return order;
+    });
+  }
+  const fixedOrders = orders.map((order): Priority => ({ rule: 'order', order: new Map(order.map((id, i) => [id, i])), mostServed: true }));
+  return [...rules, ...fixedOrders];
+}
+
+interface Planned {
+  solution: Solution;
+  objective: Objective;
+  priority: Priority;
+  contested: Contested;
+}
+
+/**
+ * The best timetable for one part: each priority order in turn, then an improvement phase (a local search over the
+ * days' choices) that gives a group left out on a day that day instead, keeping each change that improves the objective.
+ */
+function bestPlan(scenario: Scenario, estate: Estate, options: SolveOptions): Solution {
+  let best: Planned | undefined;
+  const attempt = (priority: Priority): boolean => {
+    const cutoff = best?.objective.unscheduled === 0 ? best.objective.meanRatio - ratioTolerance : Infinity;
+    const contested: Contested = [];
+    const solution = planWith(scenario, estate, options, priority, cutoff, contested);
+    if (!solution) return false;
+    const objective = objectiveOf(solution);
+    if (best && !isBetter(objective, best.objective)) return false;
+    best = { solution, objective, priority, contested };
+    return true;
+  };
+  const exact = exactPriority(scenario, estate, options.onlyGroups ?? []);
+  if (exact) attempt(exact);
+  for (const priority of priorities(options.onlyGroups ?? [], options)) attempt(priority);
+  // A group planned alone meets whenever it can: ranking it first on a day changes nothing.
+  let moves = (options.onlyGroups ?? []).length > 1 ? (options.improvementMoves ?? 10) : 0;
+  const tried = new Set<string>();
+  for (let improved = true; improved && moves > 0;) {
+    improved = false;
+    const current = best as Planned;
+    for (const [day, group] of current.contested) {
+      const key = `${day} ${group}`;
+      if (tried.has(key)) continue;
+      tried.add(key);
+      const firstOn = new Map(current.priority.firstOn);
+      firstOn.set(day, group);
+      improved = attempt({ ...current.priority, firstOn });
+      if (improved || --moves <= 0) break;
+    }
+  }
+  return (best as Planned).solution;
+}
+
+/** The exact model's state space (sessions run by each group) up to which it is worth solving a site exactly. */
+const exactStates = 10_000;
+
+/**
+ * The exact per-site optimum's days as a priority to replay, when the part is a whole site the model holds for
+ * (see exact.ts) and small enough; undefined otherwise.
+ */
+function exactPriority(scenario: Scenario, estate: Estate, ids: string[]): Priority | undefined {
+  const groups = scenario.groups.filter((g) => ids.includes(g.id));
+  const site = groups[0]?.site;
+  if (groups.length < 2 || (estate.rules.blocks.length + 1) ** groups.length > exactStates) return undefined;
+  if (scenario.groups.some((g) => g.site === site && !ids.includes(g.id))) return undefined;
+  const optimum = exactSiteOptimum(scenario, estate.rules, site);
+  if (!optimum) return undefined;
+  const servedOn = new Map<DayNumber, string[]>();
+  for (const session of optimum.sessions) push(servedOn, dayNumber(session.date), session.group);
+  return { rule: 'nearest-finish', mostServed: true, servedOn };
+}
+
+/** The timetable this priority gives, or undefined once it is sure to be worse than `cutoff` (a mean ratio). */
+function planWith(
+  scenario: Scenario,
+  estate: Estate,
+  options: SolveOptions,
+  priority: Priority,
+  cutoff = Infinity,
+  contested?: Contested,
+): Solution | undefined {
+  const walked = walkDays(scenario, estate, options, priority, cutoff, contested);
+  if (!walked) return undefined;
+  const { solution: attempt, givenUp } = walked;
   if (givenUp.length === 0) return attempt;
   // The sessions a given-up group did get held facilitators and rooms that others could have used: plan again without it.
   const rest = (options.onlyGroups ?? scenario.groups.map((g) => g.id)).filter((id) => !givenUp.includes(id));
-  const retry = solve(scenario, rules, { ...options, onlyGroups: rest });
+  const retry = planWith(scenario, estate, { ...options, onlyGroups: rest }, priority) as Solution;
   const retryUnscheduled = new Set(retry.unscheduled.map((u) => u.group));
   return { ...retry, unscheduled: [...attempt.unscheduled.filter((u) => !retryUnscheduled.has(u.group)), ...retry.unscheduled] };
 }
 
-function walkDays(scenario: Scenario, rules: ProgrammeRules, options: SolveOptions): { solution: Solution; givenUp: string[] } {
-  const estate = new Estate(scenario, rules);
+function gapOf(state: GroupState): GroupGap {
+  const finish = isoDate(state.lastDay);
+  return {
+    group: state.group.id,
+    earliestStart: state.group.earliestStart,
+    bound: state.bound,
+    finish,
+    ratio: (state.lastDay - state.earliest + 1) / state.boundDays,
+    daysLost: state.daysLost,
+    reasons: [...state.lost.values()].sort((a, b) => b.days - a.days),
+  };
+}
+
+/** The least mean ratio the groups can still reach at the end of the day: each unfinished one needs a day per session left. */
+function meanRatioAtLeast(estate: Estate, states: GroupState[], day: DayNumber): number {
+  let sum = 0;
+  for (const s of states) {
+    const finish = s.placed >= total(estate) ? s.lastDay : day + total(estate) - s.placed;
+    sum += (finish - s.earliest + 1) / s.boundDays;
+  }
+  return sum / states.length;
+}
+
+function walkDays(
+  scenario: Scenario,
+  estate: Estate,
+  options: SolveOptions,
+  priority: Priority,
+  cutoff = Infinity,
+  contested?: Contested,
+): { solution: Solution; givenUp: string[] } | undefined {
   const fixed = scenario.fixedSessions ?? [];
   const occupancy = new Occupancy(new Map(scenario.groups.map((g) => [g.id, g.site])));
   for (const s of fixed) occupancy.book(s);
-  const planned = options.onlyGroups ? scenario.groups.filter((g) => options.onlyGroups?.includes(g.id)) : scenario.groups;
+  const only = options.onlyGroups ? new Set(options.onlyGroups) : undefined;
+  const planned = only ? scenario.groups.filter((g) => only.has(g.id)) : scenario.groups;
   const states = planned.map((g) => initialState(estate, g, fixed, options.horizonYears ?? 3));
   for (const state of states) state.failure = structuralObstacle(estate, state.group) ?? supervisionBeforeStart(estate, state);
   const givenUp: string[] = [];
@@ -616,7 +1017,7 @@ function walkDays(scenario: Scenario, rules: ProgrammeRules, options: SolveOptio
   if (pending.length > 0) {
     const firstDay = Math.min(...pending.map((s) => Math.max(s.earliest, s.lastDay + 1)));
     for (let day = firstDay; pending.length > 0; day++) {
-      planDay(estate, occupancy, pending, day);
+      planDay(estate, occupancy, pending, day, priority, contested);
       for (const s of pending) {
         if (s.placed >= total(estate)) continue;
         if (day >= s.horizon) s.failure = giveUp(estate, s);
@@ -624,6 +1025,7 @@ function walkDays(scenario: Scenario, rules: ProgrammeRules, options: SolveOptio
         if (s.failure !== undefined && s.sessions.length > 0) givenUp.push(s.group.id);
       }
       pending = active();
+      if (cutoff < Infinity && givenUp.length === 0 && meanRatioAtLeast(estate, states, day) > cutoff) return undefined;
     }
   }
   const done = states.filter((s) => s.failure === undefined);
@@ -635,6 +1037,7 @@ function walkDays(scenario: Scenario, rules: ProgrammeRules, options: SolveOptio
     ),
     unscheduled: states.filter((s) => s.failure !== undefined).map((s) => ({ group: s.group.id, reason: s.failure as string })),
     delays: done.filter((s) => s.delay.size > 0).map((s) => ({ group: s.group.id, reasons: [...s.delay.values()].sort((a, b) => b.days - a.days) })),
+    gaps: done.filter((s) => s.lastDay > -Infinity).map(gapOf),
   };
   return { solution, givenUp };
 }
@@ -660,7 +1063,7 @@ export function replanGroup(
   const partial = solve({ ...scenario, groups, fixedSessions }, rules, { ...options, onlyGroups: [groupId] });
   const sessions = [...kept, ...partial.sessions].sort((a, b) => a.group.localeCompare(b.group) || a.number - b.number);
   const others = scenario.groups.map((g) => g.id).filter((id) => id !== groupId);
-  return { sessions, groups: [...spans(kept, others), ...partial.groups], unscheduled: partial.unscheduled, delays: partial.delays };
+  return { sessions, groups: [...spans(kept, others), ...partial.groups], unscheduled: partial.unscheduled, delays: partial.delays, gaps: partial.gaps };
 }
 
 /**

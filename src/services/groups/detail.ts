@@ -18,7 +18,7 @@ import {
 } from '../../db/schema.js';
 import type { ProgrammeDefinition } from '../../domain/programme/definition.js';
 import { weekdayNames, type WeekdayName } from '../../domain/schedule/calendar.js';
-import { type LostDays, type Obstacle } from '../../domain/schedule/solver.js';
+import { type GroupGap, type LostDays, type Obstacle } from '../../domain/schedule/solver.js';
 import { type Actor } from '../access.js';
 import { appendAudit } from '../audit.js';
 import { affectedGroups, facilitatorsOfSessions, londonToday, obstacleNames, obstacleText, upcomingSessions } from '../scheduling.js';
@@ -89,6 +89,14 @@ export interface GroupDetail {
   scheduleProblem: string | null;
   /** Why the first session is later than the earliest start: each obstacle with the days it took. */
   startDelay: Array<{ text: string; days: number; first: string; last: string }>;
+  /** How the planned finish compares with the calendar bound and what took the meeting days lost; null when not known. */
+  planGap: {
+    bound: string;
+    finish: string;
+    ratio: number;
+    daysLost: number;
+    reasons: Array<{ text: string; days: number; first: string; last: string }>;
+  } | null;
   /** Sessions still to run that now break a staffing rule (supervision lapsed, unavailable, closed), each with its problems. */
   problems: Record<number, string[]>;
   version: number;
@@ -157,7 +165,13 @@ export async function sessionsWithNames(ex: Executor, rows: Array<typeof groupSe
   }));
 }
 
-/** The stored obstacles of the days lost before the first session, in words. */
+/** The solver's stored gap, in words; none once the timetable has changed since (its finish is no longer the last session). */
+async function planGapText(ex: Executor, gap: GroupGap | null, lastLive: string | undefined): Promise<GroupDetail['planGap']> {
+  if (!gap || gap.finish !== lastLive) return null;
+  return { bound: gap.bound, finish: gap.finish, ratio: gap.ratio, daysLost: gap.daysLost, reasons: await startDelayText(ex, gap.reasons) };
+}
+
+/** The stored obstacles of lost days, in words. */
 async function startDelayText(ex: Executor, delay: LostDays[]): Promise<GroupDetail['startDelay']> {
   const names = await obstacleNames(
     ex,
@@ -252,6 +266,7 @@ export async function getGroup(db: Db, actor: Actor, groupId: number, today = lo
       status: group.status,
       scheduleProblem: group.scheduleProblem,
       startDelay: delayed ? await startDelayText(tx, group.startDelay as LostDays[]) : [],
+      planGap: await planGapText(tx, group.planGap as GroupGap | null, rows.filter((r) => r.status !== 'cancelled').at(-1)?.sessionDate),
       problems: Object.fromEntries((affected[0]?.sessions ?? []).map((s) => [s.id, s.problems])),
       version: group.version,
       slots: slots

@@ -212,15 +212,16 @@ async function planAndStore(tx: Tx, group: GroupRow, today: string): Promise<{ s
     const problem = await readableReason(tx, failure.reason, group);
     await tx
       .update(programmeGroups)
-      .set({ status: 'unscheduled', scheduleProblem: problem, startDelay: null, updatedAt: new Date() })
+      .set({ status: 'unscheduled', scheduleProblem: problem, startDelay: null, planGap: null, updatedAt: new Date() })
       .where(eq(programmeGroups.id, group.id));
     return { sessions: 0, problem };
   }
   await insertSessions(tx, solution.sessions);
   const delay = solution.delays.find((d) => d.group === String(group.id));
+  const gap = solution.gaps.find((g) => g.group === String(group.id));
   await tx
     .update(programmeGroups)
-    .set({ status: 'scheduled', scheduleProblem: null, startDelay: delay?.reasons ?? null, updatedAt: new Date() })
+    .set({ status: 'scheduled', scheduleProblem: null, startDelay: delay?.reasons ?? null, planGap: gap ?? null, updatedAt: new Date() })
     .where(eq(programmeGroups.id, group.id));
   return { sessions: solution.sessions.length, problem: null };
 }

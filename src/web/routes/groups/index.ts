@@ -34,6 +34,11 @@ interface CancellationOutcome {
   lastAfter: string;
 }
 
+/** Lost days with when they fell, in words. */
+function lostDaysWhen<T extends { days: number; first: string; last: string }>(d: T) {
+  return { ...d, when: d.days === 1 ? longDay(d.first) : `${dayCount(d.days)} from ${longDay(d.first)} to ${longDay(d.last)}` };
+}
+
 export async function groupRoutes(app: FastifyInstance, { services }: RouteContext): Promise<void> {
   app.get('/groups', { config: readers }, async (request, reply) => {
     const actor = request.actor!;
@@ -125,10 +130,8 @@ export async function groupRoutes(app: FastifyInstance, { services }: RouteConte
       team: group.team.map((t) => ({ ...t, roleLabel: teamRoleLabels[t.teamRole] })),
       weeks: byWeek(group.sessions, today, group.problems),
       problemCount: Object.keys(group.problems).length,
-      startDelay: group.startDelay.map((d) => ({
-        ...d,
-        when: d.days === 1 ? longDay(d.first) : `${dayCount(d.days)} from ${longDay(d.first)} to ${longDay(d.last)}`,
-      })),
+      startDelay: group.startDelay.map(lostDaysWhen),
+      planGap: group.planGap && { ...group.planGap, ratio: group.planGap.ratio.toFixed(3), reasons: group.planGap.reasons.map(lostDaysWhen) },
       firstDay: live.length ? longDay(live[0].date) : null,
       lastDay: live.length ? longDay(live[live.length - 1].date) : null,
       catchUps: group.catchUps.map((c) => ({ ...c, day: shortDay(c.date), tag: statusTags[c.status] })),
