@@ -1,5 +1,6 @@
 // Configuration from the environment, validated once at start-up; a bad value stops start-up naming the variable.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { z } from 'zod';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -17,6 +18,10 @@ const environment = z.object({
   SESSION_ABSOLUTE_HOURS: positiveInt(12),
   SIGN_IN_MAX_FAILURES: positiveInt(10),
   SIGN_IN_WINDOW_MINUTES: positiveInt(15),
+  FILE_STORE_DIR: z.string().min(1).optional(),
+  RECORDING_MAX_BYTES: positiveInt(5 * 1024 ** 3),
+  RECORDING_RETENTION_DAYS: positiveInt(365),
+  RECORDING_UPLOAD_CHUNK_BYTES: positiveInt(50 * 1024 ** 2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -34,6 +39,10 @@ export interface Config {
   signIn: { maxFailures: number; windowMinutes: number };
   logLevel: string;
   secureCookies: boolean;
+  /** Where uploaded files live (recordings, participants' work): FILE_STORE_DIR, else `<DATA_DIR>/files`. */
+  fileStoreDir: string;
+  /** Largest upload, days kept after the group ends, and the size of each piece the upload page sends. */
+  recordings: { maxBytes: number; retentionDays: number; chunkBytes: number };
 }
 
 export class ConfigError extends Error {}
@@ -66,5 +75,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     signIn: { maxFailures: e.SIGN_IN_MAX_FAILURES, windowMinutes: e.SIGN_IN_WINDOW_MINUTES },
     logLevel: e.LOG_LEVEL,
     secureCookies: e.NODE_ENV === 'production',
+    fileStoreDir: e.FILE_STORE_DIR ?? join(e.DATA_DIR, 'files'),
+    recordings: { maxBytes: e.RECORDING_MAX_BYTES, retentionDays: e.RECORDING_RETENTION_DAYS, chunkBytes: e.RECORDING_UPLOAD_CHUNK_BYTES },
   };
 }

@@ -10,6 +10,7 @@ import { peopleApiRoutes } from './people.js';
 import { referralApiRoutes } from './referrals.js';
 import { groupApiRoutes } from './groups.js';
 import { userApiRoutes } from './users.js';
+import { recordingApiRoutes } from './recordings.js';
 
 /** Registered before any route so that the OpenAPI document sees every API route. */
 export async function openApi(app: FastifyInstance, { version }: RouteContext): Promise<void> {
@@ -46,6 +47,7 @@ export async function apiRoutes(app: FastifyInstance, context: RouteContext): Pr
       await referralApiRoutes(api, context);
       await groupApiRoutes(api, context);
       await userApiRoutes(api, context);
+      await recordingApiRoutes(api, context);
     },
     { prefix: '/api/v1' },
   );

@@ -483,3 +483,4 @@ export const catchUpSessions = pgTable(
   ],
 );
 export * from './schema-evaluations.js';
+export * from './schema-recordings.js';

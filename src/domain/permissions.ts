@@ -100,6 +100,19 @@ export const permissions = {
   },
   'evaluation.run': { roles: ['administrator', 'researcher'], siteScoped: false, description: 'Run an outcome evaluation' },
   'evaluation.read': { roles: ['administrator', 'auditor', 'researcher'], siteScoped: false, description: 'Read stored evaluation runs and imports' },
+  'recording.upload': {
+    roles: ['treatment_manager', 'facilitator'],
+    siteScoped: true,
+    own: ['facilitator'],
+    description: 'Upload a session’s recording (a facilitator: of a session he facilitated)',
+  },
+  'recording.view': {
+    roles: ['treatment_manager', 'facilitator', 'auditor'],
+    siteScoped: true,
+    own: ['facilitator'],
+    description: 'Watch a session’s recording, every view audited (a facilitator: of the groups whose team he is in)',
+  },
+  'recording.purge': { roles: ['administrator'], siteScoped: false, description: 'Delete recordings whose retention has ended (sotp files purge)' },
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof permissions;

@@ -1,7 +1,8 @@
 // Demo data for trying sotp out: two prisons and one user per role. Never in production.
-import { count, eq } from 'drizzle-orm';
+import { count, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
-import { people, sites, userSites, users } from '../db/schema.js';
+import { people, programmeGroups, sites, userSites, users } from '../db/schema.js';
+import { projectPath } from '../paths.js';
 import { calendarDay } from '../domain/people/dates.js';
 import type { ConvictionCategory } from '../domain/programme/definition.js';
 import type { Role } from '../domain/roles.js';
@@ -15,6 +16,7 @@ import { readPersonRecord } from './people.js';
 import { createSite, listSites } from './sites.js';
 import { createUser } from './users.js';
 import { seedDemoGroups } from './demo-groups.js';
+import { seedDemoRecordings } from './recordings.js';
 
 export const demoSites = [
   { code: 'NGT', name: 'HMP Northgate' },
@@ -40,7 +42,14 @@ export async function isEmpty(db: Db): Promise<boolean> {
 }
 
 /** Adds whatever demo sites and users are missing; existing ones are left as they are. */
-export async function seedDemo(db: Db, options: { password: string; production: boolean; actor?: Actor }): Promise<{ created: string[] }> {
+/** Tiny sample videos (a few KB each, made once with ffmpeg) that the demo groups' first sessions get as recordings. */
+const demoRecordingSamples = [projectPath('demo', 'recordings', 'session-1.webm'), projectPath('demo', 'recordings', 'session-2.mp4')];
+
+/** `fileStoreDir`: where the demo recordings go; without it (tests), no recordings are added. */
+export async function seedDemo(
+  db: Db,
+  options: { password: string; production: boolean; actor?: Actor; fileStoreDir?: string },
+): Promise<{ created: string[] }> {
   if (options.production) throw new DemoRefused('demo data is refused when NODE_ENV=production');
   const actor = options.actor ?? systemActor;
   const created: string[] = [];
@@ -68,6 +77,12 @@ export async function seedDemo(db: Db, options: { password: string; production: 
   if (peopleCount === 0) created.push('60 men with convictions, scores and referrals');
   created.push(...(await seedDemoGroups(db, { password: options.password, actor })).created);
   await allocateDemoMen(db, toAllocate);
+  if (options.fileStoreDir) {
+    const demoSiteIds = demoSites.map((site) => siteIds.get(site.code)).filter((id): id is number => id !== undefined);
+    const groupIds = (await db.select({ id: programmeGroups.id }).from(programmeGroups).where(inArray(programmeGroups.siteId, demoSiteIds))).map((g) => g.id);
+    const added = await seedDemoRecordings(db, { fileStoreDir: options.fileStoreDir, samples: demoRecordingSamples, groupIds });
+    if (added > 0) created.push(`${added} session recordings`);
+  }
   return { created };
 }
 

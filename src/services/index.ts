@@ -19,6 +19,7 @@ import * as groupPlanning from './groups/planning.js';
 import * as people from './people.js';
 import * as programmes from './programmes.js';
 import * as reconvictions from './reconvictions.js';
+import * as recordings from './recordings.js';
 import * as referrals from './referrals.js';
 import * as replanning from './timetable/replanning.js';
 import * as riskScores from './risk-scores.js';
@@ -94,6 +95,15 @@ export function bindServices(database: Database) {
       'uploadProgrammeVersion',
     ]),
     reconvictions: bind(db, reconvictions, ['importReconvictions', 'listReconvictionImports']),
+    recordings: bind(db, recordings, [
+      'checkRecordingUpload',
+      'finishRecordingUpload',
+      'getRecording',
+      'listSessionRecordings',
+      'openRecording',
+      'purgeExpiredRecordings',
+      'seedDemoRecordings',
+    ]),
     referrals: bind(db, referrals, ['createReferral', 'getReferral', 'transitionReferral']),
     riskScores: bind(db, riskScores, ['listScores', 'scorePerson', 'scoringSuggestions']),
     sites: bind(db, sites, ['createSite', 'listSites']),

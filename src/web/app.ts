@@ -32,6 +32,7 @@ import { waitlistRoutes } from './routes/waitlist/index.js';
 import { groupRoutes } from './routes/groups/index.js';
 import { facilitatorRoutes } from './routes/facilitators/index.js';
 import { evaluationRoutes } from './routes/evaluations/index.js';
+import { recordingRoutes } from './routes/recordings/index.js';
 import { uploads } from './plugins/uploads.js';
 import { textGuard } from './plugins/text-guard.js';
 import { identifiers } from './plugins/identifiers.js';
@@ -112,6 +113,7 @@ export async function buildApp(context: Omit<AppContext, 'services'>, options: B
   await app.register(groupRoutes, routes);
   await app.register(facilitatorRoutes, routes);
   await app.register(evaluationRoutes, routes);
+  await app.register(recordingRoutes, routes);
   await app.register(apiRoutes, routes);
   return { app, routeTable };
 }

@@ -18,7 +18,7 @@ export function registerServerCommands(program: Command): void {
       const production = config.env === 'production';
       let seeded = false;
       if (options.seedDemoIfEmpty && !production && (await services.demo.isEmpty())) {
-        await services.demo.seedDemo({ password: config.demoPassword, production });
+        await services.demo.seedDemo({ password: config.demoPassword, production, fileStoreDir: config.fileStoreDir });
         seeded = true;
       }
       const { app } = await buildApp(context);
