@@ -374,9 +374,16 @@ export async function purgeExpiredRecordings(
     .where(isNull(recordings.purgedAt))
     .orderBy(asc(recordings.id));
   const expired = candidates.filter(
-    (r) => r.groupEnds !== null && retentionExpired({ groupEnds: r.groupEnds, auditSampled: r.auditSampledAt !== null, purged: false }, options.retentionDays, today),
+    (r) =>
+      r.groupEnds !== null &&
+      retentionExpired({ groupEnds: r.groupEnds, auditSampled: r.auditSampledAt !== null, purged: false }, options.retentionDays, today),
   );
-  const purged: PurgedRecording[] = expired.map((r) => ({ id: r.id, sessionId: r.sessionId, bytes: r.bytes, keptUntil: keptUntil(r.groupEnds!, options.retentionDays) }));
+  const purged: PurgedRecording[] = expired.map((r) => ({
+    id: r.id,
+    sessionId: r.sessionId,
+    bytes: r.bytes,
+    keptUntil: keptUntil(r.groupEnds!, options.retentionDays),
+  }));
   if (options.dryRun) return purged;
   for (const r of expired) {
     // The file goes first: a failure part way leaves a record still pointing at its file, never one marked
@@ -387,7 +394,13 @@ export async function purgeExpiredRecordings(
         .update(recordings)
         .set({ purgedAt: sql`now()`, updatedAt: sql`now()`, version: sql`${recordings.version} + 1` })
         .where(eq(recordings.id, r.id));
-      await appendAudit(tx, actor, { action: 'recording.purged', subjectType: 'recording', subjectId: r.id, siteId: r.siteId, details: { sessionId: r.sessionId, bytes: r.bytes } });
+      await appendAudit(tx, actor, {
+        action: 'recording.purged',
+        subjectType: 'recording',
+        subjectId: r.id,
+        siteId: r.siteId,
+        details: { sessionId: r.sessionId, bytes: r.bytes },
+      });
     });
   }
   return purged;
@@ -412,7 +425,14 @@ export async function seedDemoRecordings(db: Db, options: { fileStoreDir: string
       if (!verdict.accepted) throw new Error(`demo sample ${sample} is not a video: ${verdict.reason}`);
       const session = await loadSession(db, s.id);
       // The system records them; the uploader named is the session's first facilitator.
-      await keepRecording(db, systemActor, session, { path: sample, sha256: await sha256Of(sample), fileStoreDir: options.fileStoreDir }, verdict.video, copyFile);
+      await keepRecording(
+        db,
+        systemActor,
+        session,
+        { path: sample, sha256: await sha256Of(sample), fileStoreDir: options.fileStoreDir },
+        verdict.video,
+        copyFile,
+      );
       added++;
     }
   }

@@ -22,7 +22,11 @@ export function registerDatabaseCommands(program: Command): void {
       const config = loadConfig();
       const { database, services } = await openRuntime(config);
       try {
-        const { created } = await services.demo.seedDemo({ password: config.demoPassword, production: config.env === 'production', fileStoreDir: config.fileStoreDir });
+        const { created } = await services.demo.seedDemo({
+          password: config.demoPassword,
+          production: config.env === 'production',
+          fileStoreDir: config.fileStoreDir,
+        });
         process.stdout.write(created.length ? `created: ${created.join(', ')}\n` : 'demo data already present\n');
       } finally {
         await database.close();
