@@ -134,6 +134,7 @@ export async function groupRoutes(app: FastifyInstance, { services }: RouteConte
       placesLeft: group.capacity - group.members.length,
       swapped: /^\d+$/.test(String(query.swapped ?? '')) ? Number(query.swapped) : null,
       replanned: /^\d+$/.test(String(query.replanned ?? '')) ? { from: Number(query.replanned), moved: Number(query.moved ?? 0) } : null,
+      showRecordings: can(request.actor!.role, 'recording.view'),
     });
   });
 
