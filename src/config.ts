@@ -20,6 +20,9 @@ const environment = z.object({
   SESSION_ABSOLUTE_HOURS: positiveInt(12),
   SIGN_IN_MAX_FAILURES: positiveInt(10),
   SIGN_IN_WINDOW_MINUTES: positiveInt(15),
+  RECORDING_MAX_BYTES: positiveInt(5 * 1024 ** 3),
+  RECORDING_RETENTION_DAYS: positiveInt(365),
+  RECORDING_UPLOAD_CHUNK_BYTES: positiveInt(50 * 1024 ** 2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -41,6 +44,8 @@ export interface Config {
   signIn: { maxFailures: number; windowMinutes: number };
   logLevel: string;
   secureCookies: boolean;
+  /** Largest upload, days kept after the group ends, and the size of each piece the upload page sends. */
+  recordings: { maxBytes: number; retentionDays: number; chunkBytes: number };
 }
 
 export class ConfigError extends Error {}
@@ -75,5 +80,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     signIn: { maxFailures: e.SIGN_IN_MAX_FAILURES, windowMinutes: e.SIGN_IN_WINDOW_MINUTES },
     logLevel: e.LOG_LEVEL,
     secureCookies: e.NODE_ENV === 'production',
+    recordings: { maxBytes: e.RECORDING_MAX_BYTES, retentionDays: e.RECORDING_RETENTION_DAYS, chunkBytes: e.RECORDING_UPLOAD_CHUNK_BYTES },
   };
 }

@@ -11,6 +11,7 @@ import { referralApiRoutes } from './referrals.js';
 import { groupApiRoutes } from './groups.js';
 import { registerApiRoutes } from './registers.js';
 import { userApiRoutes } from './users.js';
+import { recordingApiRoutes } from './recordings.js';
 
 /** Registered before any route so that the OpenAPI document sees every API route. */
 export async function openApi(app: FastifyInstance, { version }: RouteContext): Promise<void> {
@@ -48,6 +49,7 @@ export async function apiRoutes(app: FastifyInstance, context: RouteContext): Pr
       await groupApiRoutes(api, context);
       await registerApiRoutes(api, context);
       await userApiRoutes(api, context);
+      await recordingApiRoutes(api, context);
     },
     { prefix: '/api/v1' },
   );

@@ -623,3 +623,4 @@ export const treatmentReports = pgTable('treatment_reports', {
   ...audited,
 });
 export * from './schema-psychometrics.js';
+export * from './schema-recordings.js';

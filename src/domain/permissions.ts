@@ -176,6 +176,19 @@ export const permissions = {
     siteScoped: false,
     description: 'Download each man’s pre and post psychometric scores and change, pseudonymised, as CSV',
   },
+  'recording.upload': {
+    roles: ['treatment_manager', 'facilitator'],
+    siteScoped: true,
+    own: ['facilitator'],
+    description: 'Upload a session’s recording (a facilitator: of a session he facilitated)',
+  },
+  'recording.view': {
+    roles: ['treatment_manager', 'facilitator', 'auditor'],
+    siteScoped: true,
+    own: ['facilitator'],
+    description: 'Watch a session’s recording, every view audited (a facilitator: of the groups whose team he is in)',
+  },
+  'recording.purge': { roles: ['administrator'], siteScoped: false, description: 'Delete recordings whose retention has ended (sotp files purge)' },
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof permissions;

@@ -1,7 +1,8 @@
 // Demo data for trying sotp out: two prisons and one user per role. Never in production.
-import { count, eq } from 'drizzle-orm';
+import { count, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { people, programmeGroups, sites, userSites, users } from '../db/schema.js';
+import { projectPath } from '../paths.js';
 import { calendarDay } from '../domain/people/dates.js';
 import type { ConvictionCategory } from '../domain/programme/definition.js';
 import type { Role } from '../domain/roles.js';
@@ -18,6 +19,7 @@ import { seedDemoGroups } from './demo-groups.js';
 import { seedDemoWork } from './demo-work.js';
 import { seedDemoRegisters } from './demo-registers.js';
 import { seedDemoPsychometrics } from './demo-psychometrics.js';
+import { seedDemoRecordings } from './recordings.js';
 
 export const demoSites = [
   { code: 'NGT', name: 'HMP Northgate' },
@@ -43,14 +45,13 @@ export async function isEmpty(db: Db): Promise<boolean> {
 }
 
 /** Adds whatever demo sites and users are missing; existing ones are left as they are. */
+/** Tiny sample videos (a few KB each, made once with ffmpeg) that the demo groups' first sessions get as recordings. */
+const demoRecordingSamples = [projectPath('demo', 'recordings', 'session-1.webm'), projectPath('demo', 'recordings', 'session-2.mp4')];
+
+/** `fileStoreDir`: where the demo recordings go; without it (tests), no recordings are added. */
 export async function seedDemo(
   db: Db,
-  options: {
-    password: string;
-    production: boolean;
-    actor?: Actor;
-    /** Where demo participants' work is stored; without it, none is made. */ fileStoreDir?: string;
-  },
+  options: { password: string; production: boolean; actor?: Actor; fileStoreDir?: string },
 ): Promise<{ created: string[] }> {
   if (options.production) throw new DemoRefused('demo data is refused when NODE_ENV=production');
   const actor = options.actor ?? systemActor;
@@ -86,6 +87,12 @@ export async function seedDemo(
   if (peopleCount === 0) {
     const tests = await seedDemoPsychometrics(db, await demoActor(db, 'assessor'), calendarDay(new Date()));
     created.push(`${tests} psychometric tests of the demo groups' men`);
+  }
+  if (options.fileStoreDir) {
+    const demoSiteIds = demoSites.map((site) => siteIds.get(site.code)).filter((id): id is number => id !== undefined);
+    const groupIds = (await db.select({ id: programmeGroups.id }).from(programmeGroups).where(inArray(programmeGroups.siteId, demoSiteIds))).map((g) => g.id);
+    const added = await seedDemoRecordings(db, { fileStoreDir: options.fileStoreDir, samples: demoRecordingSamples, groupIds });
+    if (added > 0) created.push(`${added} session recordings`);
   }
   return { created };
 }

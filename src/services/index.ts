@@ -24,6 +24,7 @@ import * as programmes from './programmes.js';
 import * as progress from './progress.js';
 import * as psychometrics from './psychometrics.js';
 import * as reconvictions from './reconvictions.js';
+import * as recordings from './recordings.js';
 import * as referrals from './referrals.js';
 import * as registers from './registers.js';
 import * as replanning from './timetable/replanning.js';
@@ -107,6 +108,15 @@ export function bindServices(database: Database) {
     ]),
     psychometrics: bind(db, psychometrics, ['changeExportCsv', 'groupChangeSummary', 'personChange', 'programmeChangeSummary', 'recordTest', 'testForm']),
     reconvictions: bind(db, reconvictions, ['importReconvictions', 'listReconvictionImports']),
+    recordings: bind(db, recordings, [
+      'checkRecordingUpload',
+      'finishRecordingUpload',
+      'getRecording',
+      'listSessionRecordings',
+      'openRecording',
+      'purgeExpiredRecordings',
+      'seedDemoRecordings',
+    ]),
     referrals: bind(db, referrals, ['createReferral', 'getReferral', 'transitionReferral']),
     registers: {
       ...bind(db, registers, ['getRegister', 'listGroupSessions', 'recordRegister', 'registerConflict']),

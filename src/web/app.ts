@@ -36,6 +36,7 @@ import { deliveryRoutes } from './routes/delivery/index.js';
 import { evaluationRoutes } from './routes/evaluations/index.js';
 import { treatmentReportRoutes } from './routes/reports/index.js';
 import { psychometricRoutes } from './routes/psychometrics/index.js';
+import { recordingRoutes } from './routes/recordings/index.js';
 import { uploads } from './plugins/uploads.js';
 import { textGuard } from './plugins/text-guard.js';
 import { identifiers } from './plugins/identifiers.js';
@@ -120,6 +121,7 @@ export async function buildApp(context: Omit<AppContext, 'services'>, options: B
   await app.register(evaluationRoutes, routes);
   await app.register(treatmentReportRoutes, routes);
   await app.register(psychometricRoutes, routes);
+  await app.register(recordingRoutes, routes);
   await app.register(apiRoutes, routes);
   return { app, routeTable };
 }

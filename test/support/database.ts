@@ -141,7 +141,9 @@ export async function cliDatabaseEnv(options: TestDatabaseOptions = {}): Promise
   if (baseUrl) {
     const { database, url } = await postgresDatabase(baseUrl, options);
     // The pool is closed by cleanup; the child process opens its own connections.
-    return { env: { DATABASE_URL: url }, cleanup: () => database.close() };
+    // Without DATA_DIR the file store would default to ./data/files in the working copy: it gets a folder of its own.
+    const files = join(tmpdir(), `sotp-test-files-${randomBytes(8).toString('hex')}`);
+    return { env: { DATABASE_URL: url, FILE_STORE_DIR: files }, cleanup: () => database.close() };
   }
   const dir = await pgliteDataDir(options);
   return { env: { DATA_DIR: dir, DATABASE_URL: '' }, cleanup: async () => {} };

@@ -1,10 +1,11 @@
 // Builds the real app on a test database and drives it with fastify.inject like a browser without
 // JavaScript: it keeps cookies, reads CSRF tokens from forms and submits url-encoded bodies.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config.js';
 import type { Database } from '../../src/db/connection.js';
 import { loadProgrammeDefinitions } from '../../src/programme-files.js';
 import { packageVersion } from '../../src/runtime.js';
@@ -15,26 +16,28 @@ export interface TestApp {
   app: FastifyInstance;
   routeTable: RouteRecord[];
   database: Database;
+  config: Config;
   client(): TestClient;
   close(): Promise<void>;
 }
 
 export async function startTestApp(options: TestDatabaseOptions & { env?: Record<string, string> } = { demo: true }): Promise<TestApp> {
   const database = await testDatabase(options);
-  // Uploaded files go to a folder of the test's own, never the working copy's data folder.
-  const fileStore = mkdtempSync(join(tmpdir(), 'sotp-test-files-'));
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SOTP_DEMO_PASSWORD: demoPassword, FILE_STORE_DIR: fileStore, ...options.env });
+  // A file store of its own (made only if something is stored), never the repository's ./data.
+  const fileStoreDir = join(tmpdir(), `sotp-test-files-${randomUUID()}`);
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SOTP_DEMO_PASSWORD: demoPassword, FILE_STORE_DIR: fileStoreDir, ...options.env });
   const { app, routeTable } = await buildApp({ database, config, programmes: loadProgrammeDefinitions(), version: packageVersion });
   await app.ready();
   return {
     app,
     routeTable,
     database,
+    config,
     client: () => new TestClient(app),
     async close() {
       await app.close();
       await database.close();
-      rmSync(fileStore, { recursive: true, force: true });
+      await rm(config.fileStoreDir, { recursive: true, force: true });
     },
   };
 }

@@ -229,8 +229,12 @@ test('every role × every guarded route × own site and another is answered as t
 
 test('every API route is in the OpenAPI document and every documented operation is a route', async () => {
   const document = (await t.app.inject({ url: '/api/v1/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
+  // HEAD and OPTIONS are compared on neither side: Fastify adds a HEAD to every GET, which the document leaves out,
+  // while the tus upload routes document theirs.
   const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
-    Object.keys(operations).map((method) => `${method.toUpperCase()} ${path.startsWith('/api/v1') ? '' : '/api/v1'}${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    Object.keys(operations)
+      .filter((method) => !['head', 'options'].includes(method))
+      .map((method) => `${method.toUpperCase()} ${path.startsWith('/api/v1') ? '' : '/api/v1'}${path.replace(/\{(\w+)\}/g, ':$1')}`),
   );
   const served = t.routeTable
     .filter((r) => r.url.startsWith('/api/v1/') && r.url !== '/api/v1/openapi.json' && !['HEAD', 'OPTIONS'].includes(r.method))

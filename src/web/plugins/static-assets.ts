@@ -13,7 +13,8 @@ export async function staticAssets(app: FastifyInstance): Promise<void> {
       route.config = { ...(route.config ?? {}), access: 'public' };
     });
     await assets.register(fastifyStatic, {
-      root: [projectPath('src', 'web', 'public'), govukDist, `${govukDist}/assets`],
+      // tus-js-client's browser build (tus.min.js) is what the recording upload page runs.
+      root: [projectPath('src', 'web', 'public'), govukDist, `${govukDist}/assets`, projectPath('node_modules', 'tus-js-client', 'dist')],
       prefix: '/assets/',
       allowedPath: (path) => servable.test(path) && !path.includes('..'),
       maxAge: '1h',

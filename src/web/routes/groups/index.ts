@@ -143,6 +143,7 @@ export async function groupRoutes(app: FastifyInstance, { services }: RouteConte
       recordsCompletion: group.canManage && can(request.actor!.role, 'completion.record'),
       swapped: /^\d+$/.test(String(query.swapped ?? '')) ? Number(query.swapped) : null,
       replanned: /^\d+$/.test(String(query.replanned ?? '')) ? { from: Number(query.replanned), moved: Number(query.moved ?? 0) } : null,
+      showRecordings: can(request.actor!.role, 'recording.view'),
     });
   });
 
