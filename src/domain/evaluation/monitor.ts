@@ -27,7 +27,7 @@ export function spending(fn: SpendingFunction, t: number, alpha: number): number
 const phi = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
 
 /** Simpson weights on an odd number of equally spaced points from a to b. */
-function simpsonGrid(a: number, b: number, points: number): { x: Float64Array; w: Float64Array } {
+function simpsonGrid(a: number, b: number, points: number): Grid {
   const x = new Float64Array(points);
   const w = new Float64Array(points);
   const h = (b - a) / (points - 1);
@@ -35,7 +35,23 @@ function simpsonGrid(a: number, b: number, points: number): { x: Float64Array; w
     x[i] = a + i * h;
     w[i] = (h / 3) * (i === 0 || i === points - 1 ? 1 : i % 2 ? 4 : 2);
   }
-  return { x, w };
+  return { x, w, a, h };
+}
+
+interface Grid {
+  x: Float64Array;
+  w: Float64Array;
+  a: number;
+  h: number;
+}
+
+/** Beyond this many SDs of the increment a normal kernel adds nothing in double precision that matters. */
+const KERNEL_SDS = 9;
+
+/** Indices of the grid points within [from, to] (the grid is equally spaced, so no search is needed). */
+function span(grid: Grid, from: number, to: number): [number, number] {
+  const n = grid.x.length;
+  return [Math.max(0, Math.ceil((from - grid.a) / grid.h)), Math.min(n - 1, Math.floor((to - grid.a) / grid.h))];
 }
 
 export interface LookBoundary {
@@ -58,7 +74,7 @@ const MAX_POINTS = 601;
  * (Simpson's rule). A look with no new information gets infinite boundaries and its alpha waits for the next.
  */
 export class GroupSequentialBoundaries {
-  private grid: { x: Float64Array; w: Float64Array } | null = null;
+  private grid: Grid | null = null;
   private density: Float64Array | null = null;
   private spentHarm = 0;
   private spentBenefit = 0;
@@ -72,28 +88,45 @@ export class GroupSequentialBoundaries {
     const { grid, density } = this;
     const sigma = Math.sqrt(delta);
     const rootInfo = Math.sqrt(info);
-    // Probability of first crossing above c (on the Z scale) at this look; by symmetry of the kernel the
-    // benefit side is the same integral on the mirrored density.
+    // Probability of first crossing above c (on the Z scale) at this look; the benefit side is the same
+    // integral on the mirrored density. Only paths within a few SDs of the boundary can cross it.
     const crossing = (c: number, mirror: boolean): number => {
       if (!grid || !density) return normalUpper(c);
-      let p = 0;
       const b = c * rootInfo;
-      for (let j = 0; j < grid.x.length; j++) {
+      const [from, to] = mirror ? span(grid, -Infinity, -b + KERNEL_SDS * sigma) : span(grid, b - KERNEL_SDS * sigma, Infinity);
+      let p = 0;
+      for (let j = from; j <= to; j++) {
         const u = mirror ? -grid.x[j] : grid.x[j];
         p += grid.w[j] * density[j] * normalCdf((u - b) / sigma);
       }
       return p;
     };
+    // Its derivative in c, for Newton steps inside a bisection bracket.
+    const slope = (c: number, mirror: boolean): number => {
+      if (!grid || !density) return -phi(c);
+      const b = c * rootInfo;
+      const [from, to] = mirror ? span(grid, -b - KERNEL_SDS * sigma, -b + KERNEL_SDS * sigma) : span(grid, b - KERNEL_SDS * sigma, b + KERNEL_SDS * sigma);
+      let d = 0;
+      for (let j = from; j <= to; j++) {
+        const u = mirror ? -grid.x[j] : grid.x[j];
+        d += grid.w[j] * density[j] * phi((u - b) / sigma);
+      }
+      return (-d * rootInfo) / sigma;
+    };
     const solve = (target: number, mirror: boolean): number => {
       if (!(target > 0)) return Infinity;
       let lo = -10;
       let hi = 40;
-      for (let it = 0; it < 80; it++) {
-        const mid = (lo + hi) / 2;
-        if (crossing(mid, mirror) > target) lo = mid;
-        else hi = mid;
+      let c = normalUpperQuantile(Math.min(target, 0.5));
+      for (let it = 0; it < 100 && hi - lo > 1e-12; it++) {
+        const excess = crossing(c, mirror) - target;
+        if (Math.abs(excess) <= 1e-15 * target) return c;
+        if (excess > 0) lo = c;
+        else hi = c;
+        const step = c - excess / slope(c, mirror);
+        c = step > lo && step < hi ? step : (lo + hi) / 2;
       }
-      return (lo + hi) / 2;
+      return c;
     };
     const harm = solve(harmAlpha - this.spentHarm, false);
     const benefitZ = benefitAlpha === null ? Infinity : solve(benefitAlpha - this.spentBenefit, true);
@@ -111,7 +144,8 @@ export class GroupSequentialBoundaries {
         continue;
       }
       let s = 0;
-      for (let j = 0; j < grid.x.length; j++) s += grid.w[j] * density[j] * phi((next.x[i] - grid.x[j]) / sigma);
+      const [from, to] = span(grid, next.x[i] - KERNEL_SDS * sigma, next.x[i] + KERNEL_SDS * sigma);
+      for (let j = from; j <= to; j++) s += grid.w[j] * density[j] * phi((next.x[i] - grid.x[j]) / sigma);
       f[i] = s / sigma;
     }
     this.grid = next;
@@ -261,15 +295,27 @@ export interface LookStatistic {
  * look; stratifying removes most of the confounding that matching would. The score statistic needs one pass
  * over the men (times are whole days), so looks are cheap enough to simulate thousands of times.
  */
-export function lookStatistic(cohort: Cohort, day: number, strata = STRATA): LookStatistic {
-  const released: number[] = [];
-  for (let i = 0; i < cohort.rows; i++) if (cohort.releaseDay[i] < day) released.push(i);
+export function lookStatistic(cohort: Cohort, day: number): LookStatistic {
+  return stratifiedLogRank(cohort, day, propensityStrata(cohort, day));
+}
+
+/** Who is in the look (men released before its day) and each man's propensity stratum. */
+export interface LookStrata {
+  released: Int32Array;
+  stratum: Uint8Array;
+  strata: number;
+}
+
+export function propensityStrata(cohort: Cohort, day: number, strata = STRATA): LookStrata {
+  const list: number[] = [];
+  for (let i = 0; i < cohort.rows; i++) if (cohort.releaseDay[i] < day) list.push(i);
+  const released = Int32Array.from(list);
   const n = released.length;
-  const y = new Uint8Array(n);
+  const y = Uint8Array.from(released, (i) => cohort.treated[i]);
   let nTreated = 0;
-  for (let j = 0; j < n; j++) nTreated += y[j] = cohort.treated[released[j]];
-  const empty: LookStatistic = { treated: nTreated, comparison: n - nTreated, treatedEvents: 0, comparisonEvents: 0, statistic: 0, information: 0 };
-  if (nTreated === 0 || nTreated === n) return empty;
+  for (let j = 0; j < n; j++) nTreated += y[j];
+  const stratum = new Uint8Array(n);
+  if (nTreated === 0 || nTreated === n) return { released, stratum, strata };
   const columns = cohort.covariates.map((c) => Float64Array.from(released, (i) => c[i]));
   let lp: Float64Array;
   try {
@@ -281,14 +327,22 @@ export function lookStatistic(cohort: Cohort, day: number, strata = STRATA): Loo
       `Covariate ${cohort.covariateNames[error.column - 1]} cannot enter the propensity model at this look: leave it out`,
     );
   }
-  const treatedScores = Float64Array.from(released.flatMap((_, j) => (y[j] ? [lp[j]] : []))).sort();
+  const treatedScores = lp.filter((_, j) => y[j] === 1).sort();
   const cuts = Array.from({ length: strata - 1 }, (_, s) => treatedScores[Math.floor(((s + 1) * nTreated) / strata)]);
-  const stratum = new Uint8Array(n);
   for (let j = 0; j < n; j++) {
     let s = 0;
     while (s < cuts.length && lp[j] >= cuts[s]) s++;
     stratum[j] = s;
   }
+  return { released, stratum, strata };
+}
+
+/** The log-rank score statistic within strata, summed over them, with follow-up cut at the look. */
+export function stratifiedLogRank(cohort: Cohort, day: number, { released, stratum, strata }: LookStrata): LookStatistic {
+  const n = released.length;
+  const y = Uint8Array.from(released, (i) => cohort.treated[i]);
+  let nTreated = 0;
+  for (let j = 0; j < n; j++) nTreated += y[j];
   // Per day and stratum: events and exits in each arm (counting sort: times are whole days).
   let maxTime = 0;
   const time = new Int32Array(n);

@@ -10,6 +10,8 @@ import {
   harmMonitor,
   lookDates,
   lookStatistic,
+  propensityStrata,
+  stratifiedLogRank,
   monitorCohort,
   spending,
   type MonitorDesign,
@@ -176,7 +178,7 @@ const harmful = () => {
 test('with one stratum the look statistic is the log-rank test (as survdiff) on the men released by the look', () => {
   const cohort = harmful();
   const day = dayNumber('2003-01-01');
-  const stat = lookStatistic(cohort, day, 1);
+  const stat = stratifiedLogRank(cohort, day, { ...propensityStrata(cohort, day, 1), strata: 1 });
   const { time, event } = followupAsOf(cohort, day);
   const released = Uint8Array.from(cohort.releaseDay, (d) => (d < day ? 1 : 0));
   const lr = logRank(timeTable(time, event, cohort.treated, released));
