@@ -100,6 +100,19 @@ export const permissions = {
   },
   'evaluation.run': { roles: ['administrator', 'researcher'], siteScoped: false, description: 'Run an outcome evaluation' },
   'evaluation.read': { roles: ['administrator', 'auditor', 'researcher'], siteScoped: false, description: 'Read stored evaluation runs and imports' },
+  'monitor.read': {
+    roles: ['administrator', 'auditor', 'researcher'],
+    siteScoped: false,
+    description: 'Read a programme’s harm monitor: its design and every look',
+  },
+  'monitor.design': { roles: ['administrator'], siteScoped: false, description: 'Fix a programme’s harm-monitor design before its first look' },
+  'monitor.look': {
+    roles: ['administrator', 'researcher'],
+    siteScoped: false,
+    description: 'Take a harm-monitor look that is due now, without waiting for the scheduler',
+  },
+  'monitor.export': { roles: ['administrator', 'researcher'], siteScoped: false, description: 'Download the harm monitor’s looks as pseudonymised CSV' },
+  'monitor.alerts.read': { roles: ['administrator'], siteScoped: false, description: 'Be told on the home page when a harm monitor crosses a boundary' },
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof permissions;

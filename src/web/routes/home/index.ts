@@ -11,9 +11,11 @@ export async function homeRoutes(app: FastifyInstance, { services, programmes }:
   app.get('/', { config: signedIn }, async (request, reply) => {
     const actor = request.actor!;
     const alerts = can(actor.role, 'supervision.alerts.read') ? await services.facilitators.supervisionAlerts(actor) : [];
+    const monitorAlerts = can(actor.role, 'monitor.alerts.read') ? await services.harmMonitor.monitorAlerts(actor) : [];
     return reply.render('home/home.njk', {
       pageTitle: 'Home',
       areas: areasFor(actor.role),
+      monitorAlerts: monitorAlerts.map((a) => ({ ...a, programmeName: programmes.find((p) => p.id === a.programmeId)?.name ?? a.programmeId })),
       supervision: alerts.map((a) => ({
         ...a,
         tag: supervisionTags[a.status],
