@@ -186,6 +186,8 @@ export const DEFAULT_DESIGN: Omit<MonitorDesign, 'firstLook'> = {
 
 /** Propensity strata (quantiles of the treated men's scores) within which the arms are compared. */
 export const STRATA = 10;
+/** Fewer treated men than this per stratum and the strata are merged (down to one: the plain log-rank test). */
+const MIN_TREATED_PER_STRATUM = 5;
 
 export type Decision = 'continue' | 'harm' | 'benefit';
 
@@ -315,7 +317,7 @@ export function propensityStrata(cohort: Cohort, day: number, strata = STRATA): 
   let nTreated = 0;
   for (let j = 0; j < n; j++) nTreated += y[j];
   const stratum = new Uint8Array(n);
-  if (nTreated === 0 || nTreated === n) return { released, stratum, strata };
+  if (nTreated === 0 || nTreated === n) return { released, stratum, strata: 1 };
   const columns = cohort.covariates.map((c) => Float64Array.from(released, (i) => c[i]));
   let lp: Float64Array;
   try {
@@ -328,6 +330,8 @@ export function propensityStrata(cohort: Cohort, day: number, strata = STRATA): 
     );
   }
   const treatedScores = lp.filter((_, j) => y[j] === 1).sort();
+  // A stratum needs a few treated men to compare: with too few, the top stratum holds little beyond its own.
+  strata = Math.max(1, Math.min(strata, Math.floor(nTreated / MIN_TREATED_PER_STRATUM)));
   const cuts = Array.from({ length: strata - 1 }, (_, s) => treatedScores[Math.floor(((s + 1) * nTreated) / strata)]);
   for (let j = 0; j < n; j++) {
     let s = 0;
