@@ -23,7 +23,7 @@ const areas: Array<{ commands: string[]; load: () => Promise<Register> }> = [
   { commands: ['eligibility'], load: async () => (await import('./commands/eligibility.js')).registerEligibilityCommands },
   { commands: ['plan'], load: async () => (await import('./commands/plan.js')).registerPlanCommands },
   { commands: ['change'], load: async () => (await import('./commands/change.js')).registerChangeCommands },
-  { commands: ['evaluate', 'cohort'], load: async () => (await import('./commands/evaluation.js')).registerEvaluationCommands },
+  { commands: ['evaluate', 'cohort', 'monitor'], load: async () => (await import('./commands/evaluation.js')).registerEvaluationCommands },
 ];
 
 export async function buildProgram(argv: string[]): Promise<Command> {

@@ -1,4 +1,4 @@
-// Drizzle's view of the outcome-evaluation tables (migrations 0005 and 0009).
+// Drizzle's view of the outcome-evaluation tables (migrations 0005, 0009 and 0015).
 import { boolean, date, index, integer, jsonb, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import { users } from './schema.js';
 
@@ -92,3 +92,35 @@ export const evaluationRuns = pgTable('evaluation_runs', {
     .references(() => users.id),
   createdAt: tz('created_at').notNull().defaultNow(),
 });
+
+export const harmMonitorDesigns = pgTable('harm_monitor_designs', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  programmeId: text('programme_id').notNull().unique(),
+  cohortImportId: integer('cohort_import_id')
+    .notNull()
+    .references(() => cohortImports.id),
+  covariates: text('covariates').array().notNull(),
+  outcome: text('outcome').notNull(),
+  design: jsonb('design').notNull(),
+  createdBy: integer('created_by')
+    .notNull()
+    .references(() => users.id),
+  createdAt: tz('created_at').notNull().defaultNow(),
+  updatedAt: tz('updated_at').notNull().defaultNow(),
+  version: integer('version').notNull().default(1),
+});
+
+export const harmMonitorLooks = pgTable(
+  'harm_monitor_looks',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    designId: integer('design_id')
+      .notNull()
+      .references(() => harmMonitorDesigns.id),
+    lookDate: date('look_date', { mode: 'string' }).notNull(),
+    result: jsonb('result').notNull(),
+    takenBy: integer('taken_by').references(() => users.id),
+    createdAt: tz('created_at').notNull().defaultNow(),
+  },
+  (t) => [unique().on(t.designId, t.lookDate)],
+);

@@ -189,6 +189,19 @@ export const permissions = {
     description: 'Watch a session’s recording, every view audited (a facilitator: of the groups whose team he is in)',
   },
   'recording.purge': { roles: ['administrator'], siteScoped: false, description: 'Delete recordings whose retention has ended (sotp files purge)' },
+  'monitor.read': {
+    roles: ['administrator', 'auditor', 'researcher'],
+    siteScoped: false,
+    description: 'Read a programme’s harm monitor: its design and every look',
+  },
+  'monitor.design': { roles: ['administrator'], siteScoped: false, description: 'Fix a programme’s harm-monitor design before its first look' },
+  'monitor.look': {
+    roles: ['administrator', 'researcher'],
+    siteScoped: false,
+    description: 'Take a harm-monitor look that is due now, without waiting for the scheduler',
+  },
+  'monitor.export': { roles: ['administrator', 'researcher'], siteScoped: false, description: 'Download the harm monitor’s looks as pseudonymised CSV' },
+  'monitor.alerts.read': { roles: ['administrator'], siteScoped: false, description: 'Be told on the home page when a harm monitor crosses a boundary' },
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof permissions;

@@ -42,6 +42,9 @@ export type RunSettings = z.output<typeof runInput>;
  */
 export const programmeCovariates = ['age_at_release', 'prior_sexual', 'prior_violent', 'rm2000_score', 'sentence_years'] as const;
 
+/** What a cohort for the programme needs: the covariates to adjust for and the outcome. */
+export type CohortSettings = Pick<RunSettings, 'covariates' | 'outcome'>;
+
 const yearsBetween = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / (365.25 * 86_400_000);
 const distinctDates = (rows: Array<{ convictionDate: string }>) => new Set(rows.map((r) => r.convictionDate)).size;
 
@@ -54,7 +57,7 @@ interface TreatedRows {
 async function programmeTreatedRows(
   ex: Executor,
   programmeId: string,
-  settings: RunSettings,
+  settings: CohortSettings,
   pseudonymKey: string,
   endOfFollowup: string,
 ): Promise<TreatedRows> {
@@ -125,7 +128,7 @@ function covariatesAsNumbers(row: Record<string, string>, covariates: readonly s
   return typed;
 }
 
-function requireColumns(columns: string[], settings: RunSettings): void {
+function requireColumns(columns: string[], settings: CohortSettings): void {
   const unknown = settings.covariates.filter((c) => !covariatesOf(columns).includes(c));
   if (unknown.length) throw ValidationFailed.one('covariates', `The cohort file has no column ${unknown.join(', ')}`);
   if (!outcomesOf(columns).includes(settings.outcome))
@@ -144,37 +147,49 @@ export interface EvaluationRun {
   createdAt: Date;
 }
 
-export async function runEvaluation(db: Db, actor: Actor, programmeId: string, input: unknown, options: { pseudonymKey: string }): Promise<EvaluationRun> {
-  authorise(actor, 'evaluation.run');
-  const settings = validate(runInput, input);
-  const source = await cohortImportContent(db, actor, settings.cohortImportId);
+/**
+ * The cohort file an analysis reads: a complete imported cohort as it is, or the programme's completers (by
+ * pseudonym, followed up to the reconviction data's date) joined with an imported comparison pool.
+ */
+export async function programmeCohort(
+  ex: Executor,
+  programmeId: string,
+  source: { kind: string; content: string; sha256: string; columns: string[] },
+  settings: CohortSettings,
+  pseudonymKey: string,
+): Promise<{ csv: string; inputs: EvaluationRun['inputs'] }> {
   requireColumns(source.columns, settings);
-  let csv = source.content;
-  let inputs: EvaluationRun['inputs'] = { cohortSha256: source.sha256, importSha256: source.sha256, reconvictionsAsOf: null };
-  if (source.kind === 'comparison') {
-    const asOf = await reconvictionDataAsOf(db);
-    if (!asOf) throw ValidationFailed.one('cohortImportId', 'Import reconviction records first: they give the end of follow-up for the programme’s own men');
-    const unknown = settings.covariates.filter((c) => !(programmeCovariates as readonly string[]).includes(c));
-    if (unknown.length)
-      throw ValidationFailed.one(
-        'covariates',
-        `The programme’s own records do not provide ${unknown.join(', ')}; choose from ${programmeCovariates.join(', ')}`,
-      );
-    const treated = await programmeTreatedRows(db, programmeId, settings, options.pseudonymKey, asOf);
-    if (treated.rows.length === 0)
-      throw ValidationFailed.one('cohortImportId', 'No man who completed the programme has been released within the reconviction data yet');
-    const columns = ['person_ref', 'treated', 'release_date', 'end_of_followup', 'risk_band', ...settings.covariates, `${settings.outcome}_reoffence_date`];
-    const comparison = (parse(source.content, { columns: true, bom: true, trim: true, skip_empty_lines: true }) as Array<Record<string, string>>).map((row) =>
-      covariatesAsNumbers(row, settings.covariates),
-    );
-    csv = csvText([...treated.rows, ...comparison], columns);
-    inputs = {
+  if (source.kind !== 'comparison')
+    return { csv: source.content, inputs: { cohortSha256: source.sha256, importSha256: source.sha256, reconvictionsAsOf: null } };
+  const asOf = await reconvictionDataAsOf(ex);
+  if (!asOf) throw ValidationFailed.one('cohortImportId', 'Import reconviction records first: they give the end of follow-up for the programme’s own men');
+  const unknown = settings.covariates.filter((c) => !(programmeCovariates as readonly string[]).includes(c));
+  if (unknown.length)
+    throw ValidationFailed.one('covariates', `The programme’s own records do not provide ${unknown.join(', ')}; choose from ${programmeCovariates.join(', ')}`);
+  const treated = await programmeTreatedRows(ex, programmeId, settings, pseudonymKey, asOf);
+  if (treated.rows.length === 0)
+    throw ValidationFailed.one('cohortImportId', 'No man who completed the programme has been released within the reconviction data yet');
+  const columns = ['person_ref', 'treated', 'release_date', 'end_of_followup', 'risk_band', ...settings.covariates, `${settings.outcome}_reoffence_date`];
+  const comparison = (parse(source.content, { columns: true, bom: true, trim: true, skip_empty_lines: true }) as Array<Record<string, string>>).map((row) =>
+    covariatesAsNumbers(row, settings.covariates),
+  );
+  const csv = csvText([...treated.rows, ...comparison], columns);
+  return {
+    csv,
+    inputs: {
       cohortSha256: createHash('sha256').update(csv).digest('hex'),
       importSha256: source.sha256,
       reconvictionsAsOf: asOf,
       treatedExcluded: treated.excluded,
-    };
-  }
+    },
+  };
+}
+
+export async function runEvaluation(db: Db, actor: Actor, programmeId: string, input: unknown, options: { pseudonymKey: string }): Promise<EvaluationRun> {
+  authorise(actor, 'evaluation.run');
+  const settings = validate(runInput, input);
+  const source = await cohortImportContent(db, actor, settings.cohortImportId);
+  const { csv, inputs } = await programmeCohort(db, programmeId, source, settings, options.pseudonymKey);
   let result: Evaluation;
   try {
     const cohort = parseCohort(csv, { covariates: settings.covariates, outcome: settings.outcome });

@@ -19,6 +19,7 @@ import * as groupDetail from './groups/detail.js';
 import * as groupListing from './groups/listing.js';
 import * as groupMembership from './group-membership.js';
 import * as groupPlanning from './groups/planning.js';
+import * as harmMonitor from './harm-monitor.js';
 import * as people from './people.js';
 import * as programmes from './programmes.js';
 import * as progress from './progress.js';
@@ -80,6 +81,12 @@ export function bindServices(database: Database) {
     demo: bind(db, demo, ['isEmpty', 'seedDemo']),
     eligibility: bind(db, eligibility, ['getEligibility', 'recordEligibilityOverride']),
     evaluations: bind(db, evaluations, ['getEvaluationRun', 'listEvaluationRuns', 'runEvaluation']),
+    harmMonitor: {
+      ...bind(db, harmMonitor, ['getMonitor', 'monitorAlerts', 'monitorLooksCsv', 'saveMonitorDesign', 'takeDueLook']),
+      /** Takes due looks now and then in the server process; returns its stop. */
+      scheduler: (options: { pseudonymKey: string; everyMs: number; onError: (programmeId: string, error: unknown) => void }) =>
+        harmMonitor.startMonitorScheduler(db, options),
+    },
     facilitators: bind(db, facilitators, [
       'addUnavailableDays',
       'calendarSecret',

@@ -43,3 +43,18 @@ test('a researcher imports a cohort, runs an evaluation and reads an accessible 
   assert.deepEqual(cspViolations, []);
   await context.close();
 });
+
+test('an administrator opens a programme’s harm monitor from the evaluations page: accessible, with the design form', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, running.server.url, 'admin');
+  await page.goto(`${running.server.url}/evaluations`);
+  await page
+    .getByRole('link', { name: /^Harm monitor: / })
+    .first()
+    .click();
+  await page.waitForURL(/\/evaluations\/monitor\/[a-z0-9-]+$/);
+  assert.match(await page.locator('h1').innerText(), /^Harm monitor: /);
+  assert.deepEqual(await accessibilityViolations(page), []);
+  await context.close();
+});

@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { CohortError, parseCohort } from '../../domain/evaluation/cohort.js';
+import { CohortError, parseCohort, parseIsoDay, type Cohort } from '../../domain/evaluation/cohort.js';
+import { DEFAULT_DESIGN, monitorCohort, SPENDING_FUNCTIONS, type MonitorDesign, type MonitorResult } from '../../domain/evaluation/monitor.js';
 import {
   CohortNotAnalysable,
   DEFAULT_OPTIONS,
@@ -25,23 +26,27 @@ export interface EvaluateFileRequest extends EvaluateOptions {
 
 const STAGES = ['read', 'propensity', 'matching', 'balance', 'window', 'survival'];
 
-/** Reads, validates and evaluates a cohort file: what `sotp evaluate` runs, and what the benchmark times. */
-export async function evaluateFile(request: EvaluateFileRequest, onStage?: (stage: string) => void): Promise<Evaluation> {
+/** Reads and validates a cohort file, naming the flag at fault when it is refused. */
+async function readCohortFile(request: Pick<EvaluateFileRequest, 'cohortFile' | 'covariates' | 'outcome'>): Promise<{ cohort: Cohort; sha256: string }> {
   let bytes: Buffer;
   try {
     bytes = await readFile(request.cohortFile);
   } catch {
     throw new BadInput(`--cohort: cannot read file ${request.cohortFile}`);
   }
-  onStage?.('read');
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  let cohort;
   try {
-    cohort = parseCohort(bytes, { covariates: request.covariates, outcome: request.outcome });
+    return { cohort: parseCohort(bytes, { covariates: request.covariates, outcome: request.outcome }), sha256 };
   } catch (error) {
     if (!(error instanceof CohortError)) throw error;
     throw cohortBadInput(error, request);
   }
+}
+
+/** Reads, validates and evaluates a cohort file: what `sotp evaluate` runs, and what the benchmark times. */
+export async function evaluateFile(request: EvaluateFileRequest, onStage?: (stage: string) => void): Promise<Evaluation> {
+  const { cohort, sha256 } = await readCohortFile(request);
+  onStage?.('read');
   try {
     return evaluateCohort(cohort, { rows: cohort.rows, sha256 }, request, onStage);
   } catch (error) {
@@ -50,7 +55,7 @@ export async function evaluateFile(request: EvaluateFileRequest, onStage?: (stag
   }
 }
 
-function cohortBadInput(error: CohortError, request: EvaluateFileRequest): BadInput {
+function cohortBadInput(error: CohortError, request: Pick<EvaluateFileRequest, 'covariates' | 'outcome'>): BadInput {
   const header = error.problems.filter((p) => p.line === 1);
   const covariate = header.find((p) => request.covariates.includes(p.field));
   if (covariate) return new BadInput(`--covariates: the cohort file has no column "${covariate.field}"`);
@@ -130,7 +135,7 @@ interface EvaluateCliOptions {
   out?: string;
 }
 
-function evaluateRequest(o: EvaluateCliOptions): EvaluateFileRequest {
+function cohortRequest(o: { cohort?: string; covariates?: string; outcome?: string }): Pick<EvaluateFileRequest, 'cohortFile' | 'covariates' | 'outcome'> {
   if (!o.cohort) throw new BadInput('--cohort: required (the cohort CSV file)');
   const covariates = (o.covariates ?? '')
     .split(',')
@@ -139,10 +144,12 @@ function evaluateRequest(o: EvaluateCliOptions): EvaluateFileRequest {
   if (covariates.length === 0) throw new BadInput('--covariates: required (comma-separated covariate columns)');
   if (new Set(covariates).size !== covariates.length) throw new BadInput('--covariates: a column is listed twice');
   if (!o.outcome || !/^[A-Za-z0-9_]+$/.test(o.outcome)) throw new BadInput('--outcome: required (e.g. sexual, for the column sexual_reoffence_date)');
+  return { cohortFile: o.cohort, covariates, outcome: o.outcome };
+}
+
+function evaluateRequest(o: EvaluateCliOptions): EvaluateFileRequest {
   return {
-    cohortFile: o.cohort,
-    covariates,
-    outcome: o.outcome,
+    ...cohortRequest(o),
     windowDays: wholeNumber(o.windowDays, '--window-days', 1, '730'),
     caliper: positiveNumber(o.caliper, '--caliper', '0.2'),
     ratio: wholeNumber(o.ratio, '--ratio', 1, '1'),
@@ -197,7 +204,113 @@ async function runSynth(o: { preset?: string; seed?: string; rows?: string; out?
   process.stderr.write(`wrote ${cohort.truth.rows} rows to ${o.out} and the true effects to ${o.out}.json\n`);
 }
 
+interface MonitorCliOptions {
+  cohort?: string;
+  covariates?: string;
+  outcome?: string;
+  firstLook?: string;
+  everyMonths: string;
+  horizonYears: string;
+  spending: string;
+  sides: string;
+  harmAlpha: string;
+  benefitAlpha?: string;
+  json?: boolean;
+}
+
+function alphaFlag(value: string, field: string): number {
+  const n = Number(value);
+  if (!/^(0?\.\d+)$/.test(value.trim()) || !(n > 0 && n < 0.5))
+    throw new BadInput(`${field}: must be a number more than 0 and less than 0.5, like 0.05; got "${value}"`);
+  return n;
+}
+
+function monitorDesign(o: MonitorCliOptions): MonitorDesign {
+  if (!o.firstLook) throw new BadInput('--first-look: required (the date of the first look, YYYY-MM-DD)');
+  if (Number.isNaN(parseIsoDay(o.firstLook))) throw new BadInput(`--first-look: must be a real date as YYYY-MM-DD; got "${o.firstLook}"`);
+  const everyMonths = wholeNumber(o.everyMonths, '--every-months', 1, '12');
+  const horizonYears = wholeNumber(o.horizonYears, '--horizon-years', 1, '10');
+  if (everyMonths > horizonYears * 12) throw new BadInput(`--every-months: must be at most the horizon (${horizonYears * 12} months)`);
+  const spending = o.spending.replace('-', '_');
+  if (!(SPENDING_FUNCTIONS as readonly string[]).includes(spending)) throw new BadInput(`--spending: must be pocock or obrien-fleming; got "${o.spending}"`);
+  if (o.sides !== 'one' && o.sides !== 'two') throw new BadInput(`--sides: must be one or two; got "${o.sides}"`);
+  if (o.sides === 'one' && o.benefitAlpha !== undefined)
+    throw new BadInput('--benefit-alpha: only a two-sided design has a benefit boundary (add --sides two)');
+  return {
+    firstLook: o.firstLook,
+    everyMonths,
+    horizonYears,
+    spending: spending as MonitorDesign['spending'],
+    sides: o.sides,
+    harmAlpha: alphaFlag(o.harmAlpha, '--harm-alpha'),
+    benefitAlpha: o.sides === 'two' ? alphaFlag(o.benefitAlpha ?? o.harmAlpha, '--benefit-alpha') : null,
+  };
+}
+
+/** A boundary not yet reachable (no information) is infinite, which JSON cannot say: it is printed as null. */
+const finite = (x: number | null) => (x !== null && Number.isFinite(x) ? x : null);
+
+export function monitorJson(design: MonitorDesign, result: MonitorResult) {
+  return {
+    design,
+    looks: result.looks.map((l) => ({
+      date: l.date,
+      treated: l.treated,
+      comparison: l.comparison,
+      treatedEvents: l.treatedEvents,
+      comparisonEvents: l.comparisonEvents,
+      statistic: l.statistic,
+      boundary: { harm: finite(l.boundary.harm), benefit: finite(l.boundary.benefit) },
+      decision: l.decision,
+    })),
+    flag: result.flag,
+  };
+}
+
+async function runMonitor(o: MonitorCliOptions): Promise<void> {
+  const request = cohortRequest(o);
+  const design = monitorDesign(o);
+  const { cohort } = await readCohortFile(request);
+  // The data cover follow-up up to the latest end of follow-up in the file: later looks have not come yet.
+  let until = -Infinity;
+  for (let i = 0; i < cohort.rows; i++) until = Math.max(until, cohort.releaseDay[i] + cohort.followup[i]);
+  let result: MonitorResult;
+  try {
+    result = monitorCohort(cohort, design, { until: new Date(until * 86_400_000).toISOString().slice(0, 10) });
+  } catch (error) {
+    if (error instanceof CohortNotAnalysable) throw new BadInput(`--covariates: ${error.message}`);
+    throw error;
+  }
+  const out = monitorJson(design, result);
+  if (o.json) return printJson(out);
+  const lines = [
+    `Harm monitor: ${request.outcome} reoffending, ${design.spending === 'pocock' ? 'Pocock' : "O'Brien-Fleming"}-type ${design.sides}-sided, harm alpha ${design.harmAlpha}${design.benefitAlpha ? `, benefit alpha ${design.benefitAlpha}` : ''}`,
+    'date        treated (events)  comparison (events)        Z   harm  benefit  decision',
+    ...out.looks.map(
+      (l) =>
+        `${l.date}  ${`${l.treated} (${l.treatedEvents})`.padEnd(16)}  ${`${l.comparison} (${l.comparisonEvents})`.padEnd(19)}  ${fmt(l.statistic, 2).padStart(7)}  ${fmt(l.boundary.harm, 2).padStart(5)}  ${fmt(l.boundary.benefit, 2).padStart(7)}  ${l.decision}`,
+    ),
+    out.flag ? `Flag: ${out.flag.decision} at the look of ${out.flag.date}` : 'No boundary crossed.',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 export function registerEvaluationCommands(program: Command): void {
+  program
+    .command('monitor')
+    .description('Run the harm monitor over a cohort CSV file: each look uses only men released, and events known, by its date.')
+    .option('--cohort <file>', 'cohort CSV (as for evaluate)')
+    .option('--covariates <list>', 'comma-separated covariate columns for the propensity strata')
+    .option('--outcome <name>', 'outcome, e.g. sexual for the column sexual_reoffence_date')
+    .option('--first-look <date>', 'date of the first look (YYYY-MM-DD)')
+    .option('--every-months <n>', 'months between looks', String(DEFAULT_DESIGN.everyMonths))
+    .option('--horizon-years <n>', 'years the looks continue from the first', String(DEFAULT_DESIGN.horizonYears))
+    .option('--spending <type>', 'Lan–DeMets spending function: pocock | obrien-fleming', DEFAULT_DESIGN.spending)
+    .option('--sides <n>', 'one (harm only) | two (harm and benefit)', DEFAULT_DESIGN.sides)
+    .option('--harm-alpha <p>', 'one-sided error rate for declaring harm', String(DEFAULT_DESIGN.harmAlpha))
+    .option('--benefit-alpha <p>', 'one-sided error rate for declaring benefit (two-sided designs; defaults to the harm alpha)')
+    .option('--json', 'print the design, every look and the flag as JSON')
+    .action(runMonitor);
   program
     .command('evaluate')
     .description('Evaluate reoffending outcomes of treated vs matched comparison men from a cohort CSV file.')

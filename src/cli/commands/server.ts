@@ -38,12 +38,19 @@ export function registerServerCommands(program: Command): void {
         services.authentication.purgeExpiredSessions(config.session).catch((error: Error) => app.log.warn({ err: error }, 'session purge failed'));
       const purgeTimer = setInterval(purge, 3_600_000).unref();
       await purge();
+      // Harm-monitor looks fall due quarterly or yearly: checking hourly takes each on its day.
+      const stopMonitor = services.harmMonitor.scheduler({
+        pseudonymKey: config.pseudonymKey,
+        everyMs: 3_600_000,
+        onError: (programmeId, error) => app.log.warn({ err: error, programmeId }, 'harm-monitor look not taken'),
+      });
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
       clearInterval(purgeTimer);
+      stopMonitor();
       await app.close();
       await database.close();
     });

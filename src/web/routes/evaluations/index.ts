@@ -12,6 +12,7 @@ import { NotFound, ValidationFailed } from '../../../services/errors.js';
 import { covariatesOf, outcomesOf } from '../../../services/cohort-file-check.js';
 import { cohortTextOfFile, type CohortImportProgress } from '../../../services/cohort-imports.js';
 import { programmeCovariates } from '../../../services/evaluations.js';
+import { monitorRoutes } from './monitor.js';
 import { reportView } from './report.js';
 
 const importers = permits('evaluation.import');
@@ -32,7 +33,8 @@ const importStages: Record<Exclude<CohortImportProgress['status'], 'failed'>, st
   done: 'Imported',
 };
 
-export async function evaluationRoutes(app: FastifyInstance, { services, config, programmes }: RouteContext): Promise<void> {
+export async function evaluationRoutes(app: FastifyInstance, context: RouteContext): Promise<void> {
+  const { services, config, programmes } = context;
   const imports = services.cohortImports.importRunner((error) => app.log.error({ err: error }, 'cohort import failed'));
   app.addHook('onClose', () => imports.close());
 
@@ -49,6 +51,7 @@ export async function evaluationRoutes(app: FastifyInstance, { services, config,
       imports,
       reconvictionImports,
       canImport: can(actor.role, 'evaluation.import'),
+      monitors: can(actor.role, 'monitor.read') ? programmes.map((p) => ({ id: p.id, name: p.name })) : [],
       notice: (request.query as { notice?: string }).notice,
     });
   });
@@ -165,6 +168,8 @@ export async function evaluationRoutes(app: FastifyInstance, { services, config,
       return runForm(reply.status(400), body, errorView(error));
     }
   });
+
+  await monitorRoutes(app, context);
 
   app.get('/evaluations/:id', { config: readers }, async (request, reply) => {
     const run = await services.evaluations.getEvaluationRun(request.actor!, idParam(request.params, 'id', 'Evaluation'));

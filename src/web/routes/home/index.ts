@@ -13,10 +13,12 @@ export async function homeRoutes(app: FastifyInstance, { services, programmes }:
     const alerts = can(actor.role, 'supervision.alerts.read') ? await services.facilitators.supervisionAlerts(actor) : [];
     const day = can(actor.role, 'own_week.read') ? await services.delivery.facilitatorDay(actor) : null;
     const present = (sessions: NonNullable<typeof day>['todaySessions']) => sessions.map((s) => ({ ...s, day: longDay(s.date) }));
+    const monitorAlerts = can(actor.role, 'monitor.alerts.read') ? await services.harmMonitor.monitorAlerts(actor) : [];
     return reply.render('home/home.njk', {
       pageTitle: 'Home',
       areas: areasFor(actor.role),
       day: day && { ...day, todaySessions: present(day.todaySessions), weekSessions: present(day.weekSessions), weekStartDay: longDay(day.weekStart) },
+      monitorAlerts: monitorAlerts.map((a) => ({ ...a, programmeName: programmes.find((p) => p.id === a.programmeId)?.name ?? a.programmeId })),
       supervision: alerts.map((a) => ({
         ...a,
         tag: supervisionTags[a.status],
