@@ -4,13 +4,27 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
-import { catchUpSessions, groupFacilitators, groupMembers, groupSessions, people, programmeVersions, sites, treatmentReports, users } from '../db/schema.js';
+import {
+  catchUpSessions,
+  groupFacilitators,
+  groupMembers,
+  groupSessions,
+  people,
+  programmeVersions,
+  registerEntries,
+  requiredCatchUps,
+  sites,
+  treatmentReports,
+  users,
+} from '../db/schema.js';
+import { isMissed, type RegisterEntry } from '../domain/delivery/register.js';
 import { onlyOwn, type Action } from '../domain/permissions.js';
 import type { ProgrammeDefinition } from '../domain/programme/definition.js';
 import { authorise, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { AccessDenied, EditConflict, NotFound } from './errors.js';
 import { loadGroup } from './groups/access.js';
+import { progressOfMember, type Progress } from './progress.js';
 import { validate } from './validate.js';
 
 const maxSummary = 4000;
@@ -27,6 +41,9 @@ export interface TreatmentReport {
   leftReason: string | null;
   firstSession: string | null;
   lastSession: string | null;
+  progress: Progress;
+  /** The programme's blocks, each with whether he has done every session of it (attended, or missed and caught up). */
+  blocks: Array<{ number: number; title: string; completed: boolean }>;
   catchUps: Array<{ sessionNumber: number; date: string; status: string; deliveredOn: string | null; facilitatorName: string }>;
   domains: Array<{ id: string; name: string; summary: string }>;
   writtenBy: string | null;
@@ -62,7 +79,7 @@ export async function getTreatmentReport(db: Db, actor: Actor, memberId: number)
       .innerJoin(users, eq(users.id, groupFacilitators.userId))
       .where(eq(groupFacilitators.groupId, group.id));
     const sessions = await tx
-      .select({ date: groupSessions.sessionDate, status: groupSessions.status })
+      .select({ id: groupSessions.id, block: groupSessions.block, date: groupSessions.sessionDate, status: groupSessions.status })
       .from(groupSessions)
       .where(eq(groupSessions.groupId, group.id))
       .orderBy(asc(groupSessions.sessionDate));
@@ -79,6 +96,25 @@ export async function getTreatmentReport(db: Db, actor: Actor, memberId: number)
       .innerJoin(users, eq(users.id, catchUpSessions.facilitatorId))
       .where(eq(catchUpSessions.memberId, memberId))
       .orderBy(asc(catchUpSessions.sessionDate));
+    const entries = new Map(
+      (await tx.select().from(registerEntries).where(eq(registerEntries.memberId, memberId))).map((e) => [e.sessionId, e as RegisterEntry]),
+    );
+    const caughtUp = new Set(
+      (
+        await tx
+          .select()
+          .from(requiredCatchUps)
+          .where(and(eq(requiredCatchUps.memberId, memberId), eq(requiredCatchUps.status, 'delivered')))
+      ).map((c) => c.sessionId),
+    );
+    const done = (sessionId: number) => {
+      const entry = entries.get(sessionId);
+      return entry !== undefined && (!isMissed(entry, definition.completionRule.minutesMissedAllowed) || caughtUp.has(sessionId));
+    };
+    const blocks = definition.blocks.map((b) => {
+      const ofBlock = live.filter((s) => s.block === b.number);
+      return { number: b.number, title: b.title, completed: ofBlock.length > 0 && ofBlock.every((s) => done(s.id)) };
+    });
     const [report] = await tx.select().from(treatmentReports).where(eq(treatmentReports.memberId, memberId));
     const [writer] = report
       ? await tx
@@ -111,6 +147,8 @@ export async function getTreatmentReport(db: Db, actor: Actor, memberId: number)
       leftReason: member.leftReason,
       firstSession: live[0]?.date ?? null,
       lastSession: live.at(-1)?.date ?? null,
+      progress: await progressOfMember(tx, memberId),
+      blocks,
       catchUps,
       domains: definition.riskDomains.map((d) => ({ id: d.id, name: d.name, summary: report?.summaries[d.id] ?? '' })),
       writtenBy: writer?.name ?? null,

@@ -1,8 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
-import { auditLog, convictions, people } from '../../src/db/schema.js';
+import { auditLog, convictions, groupFacilitators, groupMembers, people } from '../../src/db/schema.js';
 import type { Actor } from '../../src/services/access.js';
 import { AccessDenied, EditConflict, ValidationFailed } from '../../src/services/errors.js';
 import { addConviction, createPerson, getPerson, removeConviction, searchPeople, updatePerson, updateConviction } from '../../src/services/people.js';
@@ -94,10 +94,18 @@ test('a researcher cannot read a person or search people; an administrator canno
   await assert.rejects(createPerson(database.db, admin, man({ prisonNumber: 'T5001EE' })), AccessDenied);
 });
 
-test('a facilitator may read people at his site but not change them', async () => {
-  const p = await createPerson(database.db, manager, man({ prisonNumber: 'T5100EE' }));
-  assert.equal((await getPerson(database.db, facilitator, p.id)).person.id, p.id);
-  await assert.rejects(updatePerson(database.db, facilitator, p.id, { givenName: 'X', version: p.version }), AccessDenied);
+test('a facilitator reads the men of his own groups only, and changes no one', async () => {
+  const outside = await createPerson(database.db, manager, man({ prisonNumber: 'T5100EE' }));
+  await assert.rejects(getPerson(database.db, facilitator, outside.id), AccessDenied);
+  const [own] = await database.db
+    .select({ personId: groupMembers.personId })
+    .from(groupMembers)
+    .innerJoin(groupFacilitators, eq(groupFacilitators.groupId, groupMembers.groupId))
+    .where(and(eq(groupFacilitators.userId, facilitator.userId!), isNull(groupMembers.leftAt)))
+    .limit(1);
+  const record = await getPerson(database.db, facilitator, own.personId);
+  assert.equal(record.person.id, own.personId);
+  await assert.rejects(updatePerson(database.db, facilitator, own.personId, { givenName: 'X', version: record.person.version }), AccessDenied);
 });
 
 async function lastAudit() {

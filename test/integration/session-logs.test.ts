@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
-import { auditLog, groupMembers, people, referrals, sessionFacilitators } from '../../src/db/schema.js';
+import { auditLog, groupMembers, people, recordings, referrals, sessionFacilitators } from '../../src/db/schema.js';
 import type { Actor } from '../../src/services/access.js';
 import { listCaseload } from '../../src/services/caseload.js';
 import { facilitatorDay } from '../../src/services/delivery/facilitator-day.js';
@@ -10,6 +10,7 @@ import { getSessionLog, saveSessionLog } from '../../src/services/delivery/sessi
 import { AccessDenied, EditConflict, ValidationFailed } from '../../src/services/errors.js';
 import { createGroup } from '../../src/services/groups/planning.js';
 import { getPerson, searchPeople } from '../../src/services/people.js';
+import { getRegister, recordRegister } from '../../src/services/registers.js';
 import { getReferral } from '../../src/services/referrals.js';
 import { addDays } from '../../src/services/scheduling.js';
 import { testDatabase } from '../support/database.js';
@@ -160,12 +161,13 @@ test('a log is refused, naming the field, before its session, for a block not in
   assert.equal((await getSessionLog(db, writer, groupId, s.id, s.sessionDate)).log.notes[members[0].personId], 'Spoke openly');
 });
 
-test('the facilitator’s day lists the sessions of his groups today and this week, with the log still to record once a session has taken place', async () => {
+test('the facilitator’s day lists the sessions of his groups today and this week, with the register, log and recording still to record once a session has taken place', async () => {
   const s = sessions[4];
+  const all = ['register', 'log', 'recording'];
   const day = await facilitatorDay(database.db, writer, s.sessionDate);
   assert.deepEqual(
     day.todaySessions.map((t) => [t.id, t.outstanding.map((o) => o.kind)]),
-    [[s.id, ['log']]],
+    [[s.id, all]],
   );
   const week = sessions.filter((x) => x.sessionDate >= day.weekStart && x.sessionDate <= day.weekEnd && x.id !== s.id);
   assert.deepEqual(day.weekSessions.map((w) => w.id).sort(), week.map((w) => w.id).sort());
@@ -173,12 +175,33 @@ test('the facilitator’s day lists the sessions of his groups today and this we
     const logged = sessions.slice(0, 4).some((x) => x.id === w.id);
     assert.deepEqual(
       w.outstanding.map((o) => o.kind),
-      w.date > s.sessionDate || logged ? [] : ['log'],
+      w.date > s.sessionDate ? [] : logged ? ['register', 'recording'] : all,
       `session ${w.number}`,
     );
   }
+  const outstandingToday = async () => (await facilitatorDay(database.db, writer, s.sessionDate)).todaySessions[0].outstanding.map((o) => o.kind);
   await saveSessionLog(database.db, writer, groupId, s.id, logForm(), s.sessionDate);
-  assert.deepEqual((await facilitatorDay(database.db, writer, s.sessionDate)).todaySessions[0].outstanding, []);
+  assert.deepEqual(await outstandingToday(), ['register', 'recording']);
+  const register = await getRegister(database.db, writer, s.id, s.sessionDate);
+  await recordRegister(
+    database.db,
+    writer,
+    s.id,
+    { version: register.version, entries: register.men.map((m) => ({ personId: m.personId, status: 'attended' })) },
+    s.sessionDate,
+  );
+  assert.deepEqual(await outstandingToday(), ['recording']);
+  await database.db.insert(recordings).values({
+    sessionId: s.id,
+    uploadedBy: writer.userId!,
+    storedName: `${String(s.id).padStart(32, '0')}.webm`,
+    bytes: 1,
+    sha256: '0'.repeat(64),
+    durationMs: 1000,
+    format: 'webm',
+    mediaType: 'video/webm',
+  });
+  assert.deepEqual(await outstandingToday(), []);
   assert.deepEqual(
     (await facilitatorDay(database.db, estate.f.f4, s.sessionDate)).todaySessions,
     [],

@@ -5,9 +5,10 @@ import type { Database } from '../../src/db/connection.js';
 import { auditLog, treatmentReports } from '../../src/db/schema.js';
 import { AccessDenied, EditConflict, ValidationFailed } from '../../src/services/errors.js';
 import { createGroup } from '../../src/services/groups/planning.js';
+import { getRegister, recordRegister } from '../../src/services/registers.js';
 import { getTreatmentReport, saveTreatmentSummaries } from '../../src/services/treatment-reports.js';
 import { testDatabase } from '../support/database.js';
-import { addMembers, buildEstate, coreSotp, groupForm, testToday, type Estate } from '../support/groups.js';
+import { addMembers, buildEstate, coreSotp, groupForm, liveSessions, testToday, type Estate } from '../support/groups.js';
 
 let database: Database;
 let estate: Estate;
@@ -30,6 +31,12 @@ test('the end-of-treatment report has a summary for each of the programme’s ri
   );
   assert.ok(report.domains.every((d) => d.summary === ''));
   assert.equal(report.version, 0);
+  // No register recorded yet: nothing attended, no block completed.
+  assert.deepEqual(report.progress, { attended: 0, missed: 0, caughtUp: 0, outstandingCatchUps: 0, state: 'in_progress' });
+  assert.deepEqual(
+    report.blocks.map((b) => [b.number, b.completed]),
+    coreSotp.blocks.map((b) => [b.number, false]),
+  );
 });
 
 test('a facilitator of the group writes the summaries; the report shows them and who wrote them, and the change is audited', async () => {
@@ -79,4 +86,39 @@ test('a facilitator outside the group’s team, and a treatment manager of anoth
     await assert.rejects(getTreatmentReport(database.db, actor, memberId), AccessDenied);
     await assert.rejects(saveTreatmentSummaries(database.db, actor, memberId, { version: 1 }), AccessDenied);
   }
+});
+
+test('the report counts his attendance from the registers, and a block is completed only when he attended or caught up every session of it', async () => {
+  const report = await getTreatmentReport(database.db, estate.managerA, memberId);
+  const blockOne = (await liveSessions(database.db, report.group.id)).filter((s) => s.block === 1);
+  const record = async (sessionId: number, date: string, status: string) => {
+    const register = await getRegister(database.db, estate.managerA, sessionId, date);
+    await recordRegister(
+      database.db,
+      estate.managerA,
+      sessionId,
+      {
+        version: register.version,
+        entries: register.men.map((m) => ({ personId: m.personId, status, ...(status === 'excused_absence' ? { reason: 'Legal visit' } : {}) })),
+      },
+      date,
+    );
+  };
+  for (const s of blockOne) await record(s.id, s.sessionDate, 'attended');
+  let after = await getTreatmentReport(database.db, estate.managerA, memberId);
+  assert.equal(after.progress.attended, blockOne.length);
+  assert.deepEqual(
+    after.blocks.filter((b) => b.completed).map((b) => b.number),
+    [1],
+  );
+  const last = blockOne.at(-1)!;
+  await record(last.id, last.sessionDate, 'excused_absence');
+  after = await getTreatmentReport(database.db, estate.managerA, memberId);
+  assert.equal(after.progress.missed, 1);
+  assert.equal(after.progress.outstandingCatchUps, 1);
+  assert.deepEqual(
+    after.blocks.filter((b) => b.completed),
+    [],
+    'a missed session not yet caught up leaves its block incomplete',
+  );
 });

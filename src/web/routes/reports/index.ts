@@ -25,6 +25,8 @@ export async function treatmentReportRoutes(app: FastifyInstance, { services }: 
         { text: c.facilitatorName },
         { text: c.status === 'delivered' ? `Delivered ${formatDate(c.deliveredOn)}` : c.status === 'booked' ? 'Booked' : 'Cancelled' },
       ]),
+      stateText: { in_progress: 'In treatment', complete: 'Completed the programme', deselected: 'Deselected' }[report.progress.state],
+      blocksDone: report.blocks.filter((b) => b.completed).length,
       canWrite: can(request.actor!.role, 'treatment_report.write'),
     });
   });
