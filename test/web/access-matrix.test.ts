@@ -4,7 +4,8 @@
 // 2xx or 3xx. A grant the table does not give fails the test; a refusal the table would allow is printed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, lte } from 'drizzle-orm';
+import { londonToday } from '../../src/clock.js';
 import {
   catchUpSessions,
   convictions,
@@ -76,7 +77,9 @@ async function recordsAt(code: string, facilitatorName: string, managerName: str
       .select({ id: groupSessions.id })
       .from(groupSessions)
       .innerJoin(sessionFacilitators, eq(sessionFacilitators.sessionId, groupSessions.id))
-      .where(and(eq(groupSessions.groupId, group.id), eq(sessionFacilitators.userId, facilitator.id)))
+      // His latest session that has taken place: its register and log are open to him (a log closes after 7 days).
+      .where(and(eq(groupSessions.groupId, group.id), eq(sessionFacilitators.userId, facilitator.id), lte(groupSessions.sessionDate, londonToday())))
+      .orderBy(desc(groupSessions.sessionDate))
       .limit(1),
   );
   const catchUp = await first(db.select({ id: catchUpSessions.id }).from(catchUpSessions).where(eq(catchUpSessions.groupId, group.id)).limit(1));

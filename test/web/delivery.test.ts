@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { and, desc, eq, isNull, notInArray } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, notInArray } from 'drizzle-orm';
 import { auditLog, groupMembers, groupSessions, people, products, programmeGroups, sessionFacilitators, sites, users } from '../../src/db/schema.js';
 import { tinyPdf, tinyPng } from '../../src/services/demo-work.js';
 import { londonToday } from '../../src/services/scheduling.js';
@@ -105,12 +105,13 @@ before(async () => {
   const [user] = await db.select().from(users).where(eq(users.username, 'facilitator'));
   const [group] = await db.select().from(programmeGroups).where(eq(programmeGroups.siteId, ngt.id));
   groupId = group.id;
-  // One of his sessions, moved to today: it has taken place (or is taking place), so its log is written today.
+  // One of his sessions still to come (the demo's past sessions have their logs), moved to today: it has taken
+  // place (or is taking place), so its log is written today.
   const [session] = await db
     .select({ id: groupSessions.id })
     .from(groupSessions)
     .innerJoin(sessionFacilitators, eq(sessionFacilitators.sessionId, groupSessions.id))
-    .where(and(eq(groupSessions.groupId, group.id), eq(sessionFacilitators.userId, user.id)))
+    .where(and(eq(groupSessions.groupId, group.id), eq(sessionFacilitators.userId, user.id), gt(groupSessions.sessionDate, londonToday())))
     .orderBy(groupSessions.number)
     .limit(1);
   sessionId = session.id;

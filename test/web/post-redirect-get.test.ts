@@ -4,14 +4,17 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { and, eq, gt, inArray, ne } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, ne } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import {
   catchUpSessions,
+  cohortImports,
   convictions,
   facilitatorUnavailability,
   groupMembers,
   groupSessions,
+  people,
+  referrals,
   programmeGroups,
   sessionFacilitators,
   siteSlots,
@@ -20,6 +23,9 @@ import {
 } from '../../src/db/schema.js';
 import { dayNumber, isBankHoliday, isoDate, isoWeekday, weekStart } from '../../src/domain/schedule/calendar.js';
 import { londonToday } from '../../src/services/scheduling.js';
+import type { Actor } from '../../src/services/access.js';
+import { importCohortFile } from '../../src/services/cohort-imports.js';
+import { importReconvictions } from '../../src/services/reconvictions.js';
 import { tinyPng } from '../../src/services/demo-work.js';
 import { projectPath } from '../../src/paths.js';
 import { demoPassword } from '../support/database.js';
@@ -53,14 +59,17 @@ after(() => t.close());
 
 const state: Record<string, number> = {};
 
-/** The first live session of the NGT demo group, moved to today: it has taken place, so it has a log and work. */
+/**
+ * The first session of the NGT demo group still to come (its past sessions already have registers and logs),
+ * moved to today: it has taken place, so it takes a register, a log and work. Each call moves another.
+ */
 async function sessionHeldToday() {
   const db = t.database.db;
   const [session] = await db
     .select({ id: groupSessions.id, groupId: groupSessions.groupId })
     .from(groupSessions)
     .innerJoin(programmeGroups, eq(programmeGroups.id, groupSessions.groupId))
-    .where(and(eq(programmeGroups.siteId, ngt), ne(groupSessions.status, 'cancelled')))
+    .where(and(eq(programmeGroups.siteId, ngt), ne(groupSessions.status, 'cancelled'), gt(groupSessions.sessionDate, londonToday())))
     .orderBy(groupSessions.number)
     .limit(1);
   await db.update(groupSessions).set({ sessionDate: londonToday() }).where(eq(groupSessions.id, session.id));
@@ -541,6 +550,116 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
     },
   ],
   [
+    '/groups/:id/sessions/:sessionId/register',
+    async () => {
+      const session = await sessionHeldToday();
+      const url = `/groups/${session.groupId}/sessions/${session.id}/register`;
+      const form = await clients.manager.get(url);
+      const men = [...new Set([...form.body.matchAll(/name="status-(\d+)"/g)].map((m) => m[1]))];
+      return clients.manager.post(url, {
+        version: value(form.body, /name="version" value="(\d+)"/),
+        ...Object.fromEntries(men.map((m) => [`status-${m}`, 'attended'])),
+      });
+    },
+  ],
+  [
+    '/groups/:id/members/:memberId/completion',
+    async () => {
+      const [member] = await t.database.db
+        .select({ id: groupMembers.id, groupId: groupMembers.groupId, referralId: groupMembers.referralId })
+        .from(groupMembers)
+        .innerJoin(programmeGroups, eq(programmeGroups.id, groupMembers.groupId))
+        .where(and(eq(programmeGroups.siteId, ngt), isNull(groupMembers.leftAt)))
+        .limit(1);
+      // A man who has started the programme: only he can be deselected from it.
+      await t.database.db.update(referrals).set({ status: 'on_programme' }).where(eq(referrals.id, member.referralId));
+      const url = `/groups/${member.groupId}/members/${member.id}/completion`;
+      const form = await clients.manager.get(url);
+      return clients.manager.post(url, {
+        version: value(form.body, /name="version" value="(\d+)"/),
+        outcome: 'deselected',
+        reasonId: value(form.body, /name="reasonId" type="radio" value="([^"]+)"/),
+      });
+    },
+  ],
+  [
+    '/group-members/:memberId/report/summaries',
+    async () => {
+      const [member] = await t.database.db.select({ id: groupMembers.id }).from(groupMembers).limit(1);
+      const url = `/group-members/${member.id}/report/summaries`;
+      const form = await clients.manager.get(url);
+      return clients.manager.post(url, { version: value(form.body, /name="version" value="(\d+)"/), self_regulation_deficits: 'Kept a mood diary' });
+    },
+  ],
+  [
+    '/people/:id/psychometrics',
+    async () => {
+      const [man] = await t.database.db.select({ id: people.id }).from(people).where(eq(people.siteId, ngt)).limit(1);
+      const chooser = await clients.assessor.get(`/people/${man.id}/psychometrics/new`);
+      const instrument = value(chooser.body, /name="instrument"[^>]*value="([^"]+)"/);
+      const form = await clients.assessor.get(`/people/${man.id}/psychometrics/new?instrument=${instrument}`);
+      const items = [...new Set([...form.body.matchAll(/name="(item-[^"]+)"/g)].map((m) => m[1]))];
+      return clients.assessor.post(`/people/${man.id}/psychometrics`, {
+        instrument,
+        occasion: 'pre',
+        ...day(londonToday(), 'administeredOn'),
+        ...Object.fromEntries(items.map((i) => [i, '1'])),
+      });
+    },
+  ],
+  [
+    '/evaluations/monitor/:programmeId/design',
+    async () => {
+      // The programme's completers released in March 2021 and reconvicted in 2022, and a comparison pool released
+      // from 2018: the data a look needs (as in the harm monitor's service test).
+      const db = t.database.db;
+      const completers = await db
+        .select({ id: people.id, prisonNumber: people.prisonNumber })
+        .from(referrals)
+        .innerJoin(people, eq(people.id, referrals.personId))
+        .where(and(eq(referrals.programmeId, 'core-sotp'), eq(referrals.status, 'programme_complete')));
+      await db
+        .update(people)
+        .set({ earliestReleaseDate: '2021-03-01' })
+        .where(
+          inArray(
+            people.id,
+            completers.map((m) => m.id),
+          ),
+        );
+      const admin: Actor = { userId: ids.admin, username: 'admin', role: 'administrator', siteIds: [] };
+      const records = completers.map((m, i) => `${m.prisonNumber},sexual,2022-0${1 + (i % 6)}-10`);
+      await importReconvictions(
+        db,
+        admin,
+        { fileName: 'national.csv', content: `prison_number,outcome,offence_date\n${records.join('\n')}\n`, dataAsOf: '2026-06-30' },
+        t.config.pseudonymKey,
+      );
+      const pool = ['person_ref,treated,release_date,end_of_followup,risk_band,age_at_release,prior_sexual,sexual_reoffence_date'];
+      for (let i = 0; i < 300; i++)
+        pool.push(`C${i},0,20${18 + (i % 4)}-0${1 + (i % 9)}-15,2026-06-30,medium,${25 + (i % 30)},${i % 3},${i % 50 === 0 ? '2023-05-05' : ''}`);
+      const imported = (await importCohortFile(db, admin, { kind: 'comparison', fileName: 'pool.csv', content: pool.join('\n') })).cohortImport;
+      await clients.admin.get('/evaluations/monitor/core-sotp');
+      return clients.admin.post('/evaluations/monitor/core-sotp/design', {
+        cohortImportId: String(imported.id),
+        covariates: ['age_at_release', 'prior_sexual'],
+        outcome: 'sexual',
+        ...day('2022-01-01', 'firstLook'),
+        everyMonths: '12',
+        horizonYears: '10',
+        spending: 'pocock',
+        sides: 'one',
+      });
+    },
+  ],
+  [
+    '/evaluations/monitor/:programmeId/looks',
+    async () => {
+      await clients.admin.get('/evaluations/monitor/core-sotp');
+      return clients.admin.post('/evaluations/monitor/core-sotp/looks', {});
+    },
+  ],
+  [
     '/admin/programmes',
     async () => {
       // A next version of Core SOTP that changes nothing but its number: uploaded last, so no case above sees it.
@@ -553,7 +672,8 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
 ];
 
 test('every form page answers a successful POST with 303 See Other and a Location on this service (post/redirect/get)', async () => {
-  const pages = t.routeTable.filter((r) => r.method === 'POST' && !r.url.startsWith('/api')).map((r) => r.url);
+  // /uploads is the tus endpoint the recording page's script sends to: the protocol answers 201 Created, not a page.
+  const pages = t.routeTable.filter((r) => r.method === 'POST' && !r.url.startsWith('/api') && !r.url.startsWith('/uploads')).map((r) => r.url);
   assert.deepEqual([...new Set(pages)].sort(), cases.map(([url]) => url).sort(), 'each POST page has a case here');
   for (const [url, send] of cases) {
     const response = await send();
