@@ -75,7 +75,7 @@ export function serverAndBrowserForThisFile(ready?: (running: { server: RunningS
   return running;
 }
 
-const skipped = [/^\/sign-out/, /^\/api\//, /\.ics$/, /^\/assets\//, /\/download/];
+const skipped = [/^\/sign-out/, /^\/api\//, /\.ics$/, /\.csv(\?|$)/, /^\/assets\//, /\/download/];
 const pattern = (path: string) => path.replace(/\/\d+(?=\/|$)/g, '/:id').replace(/\?.*$/, '');
 
 /**

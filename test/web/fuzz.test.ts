@@ -8,7 +8,7 @@ import { aRoleAllowedBy, callersFor, demoUserOf, type Caller } from '../support/
 import { startTestApp, type TestApp } from '../support/web.js';
 
 const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const casesPerRoute = Number(process.env.FUZZ_CASES ?? 8);
+const casesPerRoute = Number(process.env.FUZZ_CASES ?? 5);
 
 // Field names the forms and API use, so fuzzed values reach the validation behind them, plus a few unknown ones.
 const fieldNames = [
