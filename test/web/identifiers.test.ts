@@ -38,6 +38,11 @@ test('an id out of range in a filter or an API body is a 400 naming the field', 
   const page = await client.get('/evaluations/new?cohortImportId=1.5');
   assert.equal(page.statusCode, 400);
   assert.match(page.body, /cohortImportId must be a whole number from 1 to 2,147,483,647/);
+  for (const notAnId of ['-Infinity', 'Infinity', 'NaN', '-3']) {
+    const filtered = await client.get(`/evaluations/new?cohortImportId=${notAnId}`);
+    assert.equal(filtered.statusCode, 400, notAnId);
+    assert.match(filtered.body, /cohortImportId must be a whole number/);
+  }
   const api = await t.app.inject({
     method: 'POST',
     url: '/api/v1/referrals',

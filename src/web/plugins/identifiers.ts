@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { NotFound, ValidationFailed } from '../../services/errors.js';
 
 const largestId = 2_147_483_647;
-const numberLike = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const numberLike = /^[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|infinity|nan)$/i;
 const isIdField = (name: string) => name === 'id' || name === 'version' || /[a-z]Ids?$/.test(name);
 
 /** True when the value is written as a number but is not a whole number the database can hold as an id. */

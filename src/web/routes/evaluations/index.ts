@@ -131,8 +131,9 @@ export async function evaluationRoutes(app: FastifyInstance, context: RouteConte
   const runForm = async (reply: FastifyReply, values: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
     const actor = reply.request.actor!;
     const imports = await services.cohortImports.listCohortImports(actor);
-    const chosenId = Number(values.cohortImportId) || imports[0]?.id;
-    // An id typed into the address that names no file just shows the form without one.
+    // An id typed into the address that is not a record id, or names no file, just shows the form without one.
+    const asked = Number(values.cohortImportId);
+    const chosenId = Number.isInteger(asked) && asked > 0 ? asked : imports[0]?.id;
     const chosen = chosenId ? await services.cohortImports.getCohortImport(actor, chosenId).catch(ignoreNotFound) : undefined;
     const covariates = chosen
       ? covariatesOf(chosen.columns).filter((c) => chosen.kind === 'cohort' || (programmeCovariates as readonly string[]).includes(c))
