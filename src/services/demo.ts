@@ -114,7 +114,11 @@ async function allocateDemoMen(db: Db, pending: PendingAllocation[]): Promise<vo
     const [group] = await db.transaction((tx) => groupsWithPlaces(tx, referral.siteId, referral.programmeId));
     if (!group) continue;
     let current = await transitionReferral(db, manager, referral.id, 'allocate', { version: referral.version, groupId: group.id });
-    for (const step of after) current = await transitionReferral(db, manager, current.id, step, { reason: demoReasons[step], version: current.version });
+    // The demo's completed and deselected men finish in a group that began only weeks ago: their history is
+    // made up, so their completion is recorded as the completion record would, without its 84-session rule.
+    for (const step of after) {
+      current = await transitionReferral(db, manager, current.id, step, { reason: demoReasons[step], version: current.version }, undefined, true);
+    }
   }
 }
 
@@ -241,7 +245,7 @@ const demoReasons: Record<string, string> = {
   record_not_eligible: 'RM2000/S low and no sexual murder: not eligible for Core SOTP.',
   record_not_suitable: 'Denies the offence entirely; not suitable for group work at present.',
   record_suitable_not_ready: 'Suitable, but needs to complete a substance misuse course first.',
-  deselect: 'Repeatedly disruptive in sessions despite two warnings.',
+  deselect: 'Disruptive behaviour that stops the group working', // the programme's own reason (deselectionReasons)
   put_on_hold: 'Transferred to healthcare for a period.',
   withdraw: 'Transferred to another establishment.',
 };

@@ -46,9 +46,9 @@ export async function groupsWithPlaces(ex: Executor, siteId: number, programmeId
 }
 
 /** The group a referral is a current member of, if any. */
-export async function currentGroupOf(ex: Executor, referralId: number): Promise<{ id: number; name: string } | null> {
+export async function currentGroupOf(ex: Executor, referralId: number): Promise<{ id: number; name: string; memberId: number } | null> {
   const [row] = await ex
-    .select({ id: programmeGroups.id, name: programmeGroups.name })
+    .select({ id: programmeGroups.id, name: programmeGroups.name, memberId: groupMembers.id })
     .from(groupMembers)
     .innerJoin(programmeGroups, eq(programmeGroups.id, groupMembers.groupId))
     .where(and(eq(groupMembers.referralId, referralId), current));

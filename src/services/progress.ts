@@ -200,10 +200,8 @@ export async function recordCompletion(db: Db, actor: Actor, groupId: number, me
       if (!reason) throw ValidationFailed.one('reasonId', 'Choose the reason he was deselected from the list');
     }
     // Nested: the workflow's transaction becomes a savepoint of this one.
-    await transitionReferral(tx as unknown as Db, actor, member.referralId, values.outcome === 'complete' ? 'complete_programme' : 'deselect', {
-      reason,
-      version: values.version,
-    });
+    const transitionId = values.outcome === 'complete' ? 'complete_programme' : 'deselect';
+    await transitionReferral(tx as unknown as Db, actor, member.referralId, transitionId, { reason, version: values.version }, undefined, true);
     await appendAudit(tx, actor, {
       action: values.outcome === 'complete' ? 'completion.recorded' : 'deselection.recorded',
       subjectType: 'group_member',

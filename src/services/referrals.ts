@@ -8,6 +8,7 @@ import { people, referralHistory, referrals, sites } from '../db/schema.js';
 import {
   applyTransition,
   availableTransitions,
+  recordsCompletionFrom,
   conflictingReferral,
   openStatuses,
   referralStatus,
@@ -46,7 +47,9 @@ export interface ReferralRecord {
   /** His latest score per instrument, newest first. */
   latestScores: StoredScore[];
   /** The group he is a current member of, if any. */
-  group: { id: number; name: string } | null;
+  group: { id: number; name: string; memberId: number } | null;
+  /** Whether the actor records his completion or deselection now, on his group's completion form. */
+  recordsCompletion: boolean;
   /** The groups he could be allocated to now (when the actor may allocate him): his site's, of the programme, with free places. */
   groupChoices: JoinableGroup[];
 }
@@ -241,6 +244,8 @@ export async function transitionReferral(
   transitionId: string,
   input: unknown,
   today = londonToday(),
+  /** Only the completion record (services/progress.ts) passes true: see ReferralTransition.byCompletionRecord. */
+  byCompletionRecord = false,
 ): Promise<Referral> {
   authorise(actor, 'referral.transition');
   const { reason, version, groupId } = validate(transitionInput, input ?? {});
@@ -258,6 +263,7 @@ export async function transitionReferral(
       actor,
       reason,
       statusBeforeHold(history.map((h) => h.toStatus as ReferralStatusId)),
+      byCompletionRecord,
     );
     if (!outcome.ok) {
       if (outcome.refusal === 'not_allowed_for_role') throw new AccessDenied(outcome.message);
@@ -327,6 +333,7 @@ export async function getReferral(db: Db, actor: Actor, referralId: number, toda
       eligibility,
       latestScores,
       group: await currentGroupOf(tx, referralId),
+      recordsCompletion: recordsCompletionFrom(status, actor.role),
       groupChoices: canJoin ? await groupsWithPlaces(tx, referral.siteId, referral.programmeId) : [],
     };
   });

@@ -71,8 +71,13 @@ async function man(risk: 'medium' | 'low' | 'unscored', siteId = ngt) {
   return person;
 }
 
+// Completion and deselection are made by the completion record (services/progress.ts), which this walk stands in for.
+const byCompletionRecord = new Set(['complete_programme', 'deselect']);
+
 async function walk(r: Referral, actor: Actor, steps: string[]): Promise<Referral> {
-  for (const step of steps) r = await transitionReferral(database.db, actor, r.id, step, { reason: 'For the record', version: r.version });
+  for (const step of steps) {
+    r = await transitionReferral(database.db, actor, r.id, step, { reason: 'For the record', version: r.version }, undefined, byCompletionRecord.has(step));
+  }
   return r;
 }
 
@@ -210,6 +215,21 @@ test('withdrawing, deselecting and completing end the membership; the group keep
       status,
     );
   }
+});
+
+test('completing or deselecting a man is refused as a referral action: only the completion record, which checks the rule, makes it', async () => {
+  const groupId = await newGroup();
+  const r = await waiting();
+  const allocated = await transitionReferral(database.db, manager, r.id, 'allocate', { version: r.version, groupId });
+  const started = await walk(allocated, manager, ['start_programme']);
+  for (const transition of ['complete_programme', 'deselect']) {
+    await assert.rejects(
+      transitionReferral(database.db, manager, r.id, transition, { reason: 'Any reason', version: started.version }),
+      (error: unknown) => error instanceof ValidationFailed && error.errors[0].field === 'transition',
+      transition,
+    );
+  }
+  assert.equal((await currentMembership(r.id)).length, 1, 'he is still in the group');
 });
 
 test('the demo data is consistent: every referral’s status agrees with its group membership', async () => {

@@ -172,7 +172,7 @@ test(`no fuzzed form, filter or API call gets a server error (seed ${seed})`, as
         await client.get('/'); // a fresh CSRF token for the next form
       }
       requests++;
-      if (status >= 500) failures.push(`${route.method} ${route.url} → ${status}: ${JSON.stringify({ url, body }).slice(0, 300)}`);
+      if (status >= 500) failures.push(`${route.method} ${route.url} → ${status}: ${JSON.stringify(Object.entries(query as object).map(([k, v]) => [k, String(v).slice(0, 40), String(v).length])) + JSON.stringify(body).slice(0, 400)}`);
     }
   }
   console.log(`fuzz: ${requests} requests over ${routes.length} routes (seed ${seed}, ${casesPerRoute} cases a route), ${failures.length} server errors`);

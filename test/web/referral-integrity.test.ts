@@ -141,6 +141,21 @@ test('a treatment manager removes a man from the group on the group page, with a
   assert.equal(asFacilitator.statusCode, 403);
 });
 
+test('a man on programme: his referral page links to his group’s completion form and offers no bare completion or deselection button; posting one is refused', async () => {
+  const r = await suitable(30);
+  const waiting = await transitionReferral(t.database.db, manager, r.id, 'add_to_waitlist', { version: r.version });
+  const allocated = await transitionReferral(t.database.db, manager, r.id, 'allocate', { version: waiting.version, groupId: group.id });
+  const started = await transitionReferral(t.database.db, manager, r.id, 'start_programme', { version: allocated.version });
+  const client = await signedIn('manager');
+  const page = await client.get(`/referrals/${r.id}`);
+  assert.match(page.body, new RegExp(`href="/groups/${group.id}/members/\\d+/completion">Record his completion or deselection`));
+  assert.doesNotMatch(page.body, /data-transition="(complete_programme|deselect)"/);
+  const bare = await client.post(`/referrals/${r.id}/transitions/complete_programme`, { version: String(started.version) });
+  assert.equal(bare.statusCode, 400);
+  assert.match(bare.body, /completion form of his group/);
+  assert.match((await client.get(`/referrals/${r.id}`)).body, /On programme/);
+});
+
 test('the group’s allocation page names the group on its button', async () => {
   const client = await signedIn('manager');
   const page = await client.get(`/groups/${group.id}/allocate`);

@@ -74,6 +74,12 @@ export interface ReferralTransition {
   /** The question on the confirmation page. */
   readonly confirmation: string;
   readonly effects: readonly TransitionEffect[];
+  /**
+   * Made only by the treatment manager's completion record for a member of a group, which checks what the
+   * referral page cannot: the programme's completion rule, and a deselection reason from the programme's list.
+   * Such a transition is never offered as a referral action, and is refused unless the completion record makes it.
+   */
+  readonly byCompletionRecord?: boolean;
   /** For `status_before_hold`: what returning to each status does as well (back on the waitlist, he starts waiting again). */
   readonly effectsOnReturnTo?: Readonly<Partial<Record<ReferralStatusId, readonly TransitionEffect[]>>>;
 }
@@ -217,6 +223,7 @@ export const referralTransitions = [
   {
     id: 'complete_programme',
     from: ['on_programme'],
+    byCompletionRecord: true,
     to: 'programme_complete',
     roles: treatmentManager,
     reasonRequired: false,
@@ -227,6 +234,7 @@ export const referralTransitions = [
   {
     id: 'deselect',
     from: ['on_programme'],
+    byCompletionRecord: true,
     to: 'deselected',
     roles: treatmentManager,
     reasonRequired: true,
@@ -268,13 +276,24 @@ export const referralTransitions = [
   },
 ] as const satisfies readonly ReferralTransition[];
 
-/** The transitions this role may make from this status, in table order (the order of the buttons). */
+/** The referral actions this role may take from this status, in table order (the order of the buttons). */
 export function availableTransitions(status: ReferralStatusId, role: Role): ReferralTransition[] {
-  return referralTransitions.filter((t) => (t.from as readonly ReferralStatusId[]).includes(status) && (t.roles as readonly Role[]).includes(role));
+  return referralTransitions.filter((t: ReferralTransition) => t.from.includes(status) && t.roles.includes(role) && !t.byCompletionRecord);
+}
+
+/** Whether this role records completion or deselection from this status (on the group's completion form, not as a referral action). */
+export function recordsCompletionFrom(status: ReferralStatusId, role: Role): boolean {
+  return referralTransitions.some((t: ReferralTransition) => t.byCompletionRecord && t.from.includes(status) && t.roles.includes(role));
 }
 
 export type TransitionRefusal =
-  'unknown_transition' | 'closed' | 'not_from_this_status' | 'not_allowed_for_role' | 'reason_required' | 'previous_status_required';
+  | 'unknown_transition'
+  | 'closed'
+  | 'not_from_this_status'
+  | 'not_allowed_for_role'
+  | 'needs_completion_record'
+  | 'reason_required'
+  | 'previous_status_required';
 
 export type TransitionOutcome =
   | { ok: true; status: ReferralStatusId; transition: ReferralTransition; effects: readonly TransitionEffect[]; reason?: string }
@@ -290,6 +309,7 @@ export function applyTransition(
   actor: { role: Role },
   reason?: string,
   previousStatusFromHistory?: ReferralStatusId,
+  byCompletionRecord = false,
 ): TransitionOutcome {
   const refuse = (refusal: TransitionRefusal, message: string): TransitionOutcome => ({ ok: false, refusal, message });
   const transition: ReferralTransition | undefined = referralTransitions.find((t) => t.id === transitionId);
@@ -301,6 +321,12 @@ export function applyTransition(
   }
   if (!transition.roles.includes(actor.role)) {
     return refuse('not_allowed_for_role', `A ${actor.role.replace(/_/g, ' ')} may not "${transition.label.toLowerCase()}".`);
+  }
+  if (transition.byCompletionRecord && !byCompletionRecord) {
+    return refuse(
+      'needs_completion_record',
+      `"${transition.label}" is recorded on the completion form of his group, which checks the programme's completion rule and deselection reasons.`,
+    );
   }
   const trimmed = reason?.trim();
   if (transition.reasonRequired && !trimmed) return refuse('reason_required', `Give a reason to "${transition.label.toLowerCase()}".`);

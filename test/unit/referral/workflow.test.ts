@@ -4,6 +4,7 @@ import { roles, type Role } from '../../../src/domain/roles.js';
 import {
   applyTransition,
   availableTransitions,
+  recordsCompletionFrom,
   conflictingReferral,
   findMembershipDisagreements,
   inGroupStatuses,
@@ -13,11 +14,12 @@ import {
   statusBeforeHold,
   type ReferralStatusId,
   type ReferralSummary,
+  type ReferralTransition,
   type TransitionRefusal,
 } from '../../../src/domain/referral/workflow.js';
 
-const go = (status: ReferralStatusId, transition: string, role: Role, reason?: string, previous?: ReferralStatusId) =>
-  applyTransition({ status }, transition, { role }, reason, previous);
+const go = (status: ReferralStatusId, transition: string, role: Role, reason?: string, previous?: ReferralStatusId, byCompletionRecord = false) =>
+  applyTransition({ status }, transition, { role }, reason, previous, byCompletionRecord);
 
 function movesTo(outcome: ReturnType<typeof go>): ReferralStatusId {
   assert.ok(outcome.ok, `expected the transition to be allowed, got ${JSON.stringify(outcome)}`);
@@ -29,7 +31,7 @@ function refusedWith(outcome: ReturnType<typeof go>): TransitionRefusal {
 }
 
 // Generated from the table: every transition, from every status it leaves, for every role allowed and every role refused.
-for (const t of referralTransitions) {
+for (const t of referralTransitions as readonly ReferralTransition[]) {
   const refusedRoles = roles.filter((r) => !(t.roles as readonly Role[]).includes(r));
   test(`transition ${t.id} has at least one allowed and one refused role`, () => {
     assert.ok(t.roles.length > 0);
@@ -40,7 +42,7 @@ for (const t of referralTransitions) {
     const expected = t.to === 'status_before_hold' ? previous : t.to;
     for (const role of t.roles) {
       test(`${t.id}: a ${role} may move a referral from ${from} to ${expected}`, () => {
-        assert.equal(movesTo(go(from, t.id, role, 'A reason.', previous)), expected);
+        assert.equal(movesTo(go(from, t.id, role, 'A reason.', previous, t.byCompletionRecord)), expected);
       });
     }
     for (const role of refusedRoles) {
@@ -64,9 +66,15 @@ const samples: [string, ReferralStatusId, string, Role, ReferralStatusId | Trans
   ['a treatment manager allocates a man to a group', 'awaiting_allocation', 'allocate', 'treatment_manager', 'allocated'],
   ['a facilitator may not start a man on the programme', 'allocated', 'start_programme', 'facilitator', 'not_allowed_for_role'],
   ['a treatment manager starts a man on the programme', 'allocated', 'start_programme', 'treatment_manager', 'on_programme'],
-  ['a treatment manager records the programme complete', 'on_programme', 'complete_programme', 'treatment_manager', 'programme_complete'],
+  [
+    'programme complete is not a bare referral action: the completion record makes it',
+    'on_programme',
+    'complete_programme',
+    'treatment_manager',
+    'needs_completion_record',
+  ],
   ['a facilitator may not deselect a man', 'on_programme', 'deselect', 'facilitator', 'not_allowed_for_role'],
-  ['a treatment manager deselects a man', 'on_programme', 'deselect', 'treatment_manager', 'deselected'],
+  ['deselection is not a bare referral action: the completion record makes it', 'on_programme', 'deselect', 'treatment_manager', 'needs_completion_record'],
   ['an assessor may not withdraw a referral', 'awaiting_assessment', 'withdraw', 'assessor', 'not_allowed_for_role'],
   ['an auditor may not withdraw a referral', 'submitted', 'withdraw', 'auditor', 'not_allowed_for_role'],
   ['a researcher may not put a referral on hold', 'submitted', 'put_on_hold', 'researcher', 'not_allowed_for_role'],
@@ -84,6 +92,17 @@ for (const [rule, from, transition, role, expected] of samples) {
     assert.equal(outcome.ok ? outcome.status : outcome.refusal, expected);
   });
 }
+
+test('completion and deselection are made only by the completion record: never offered as referral actions, allowed when it makes them', () => {
+  const offered = availableTransitions('on_programme', 'treatment_manager').map((t) => t.id);
+  assert.ok(!offered.includes('complete_programme') && !offered.includes('deselect'), offered.join());
+  assert.ok(offered.includes('withdraw'), 'other actions are still offered');
+  assert.equal(recordsCompletionFrom('on_programme', 'treatment_manager'), true);
+  assert.equal(recordsCompletionFrom('allocated', 'treatment_manager'), false);
+  assert.equal(recordsCompletionFrom('on_programme', 'facilitator'), false);
+  assert.equal(movesTo(go('on_programme', 'complete_programme', 'treatment_manager', undefined, undefined, true)), 'programme_complete');
+  assert.equal(movesTo(go('on_programme', 'deselect', 'treatment_manager', 'Disruptive', undefined, true)), 'deselected');
+});
 
 test('administrators, facilitators, auditors and researchers make no referral transition at all', () => {
   for (const role of ['administrator', 'facilitator', 'auditor', 'researcher'] as const) {
@@ -106,8 +125,8 @@ test('a reason is required to record not eligible, not suitable, suitable not re
     'withdraw',
   ]);
   for (const t of referralTransitions.filter((x) => x.reasonRequired)) {
-    assert.equal(refusedWith(go(t.from[0], t.id, 'treatment_manager')), 'reason_required', t.id);
-    assert.equal(refusedWith(go(t.from[0], t.id, 'treatment_manager', '   ')), 'reason_required', `${t.id} with a blank reason`);
+    assert.equal(refusedWith(go(t.from[0], t.id, 'treatment_manager', undefined, undefined, true)), 'reason_required', t.id);
+    assert.equal(refusedWith(go(t.from[0], t.id, 'treatment_manager', '   ', undefined, true)), 'reason_required', `${t.id} with a blank reason`);
   }
 });
 
@@ -193,7 +212,7 @@ test('the whole way through: draft to programme complete', () => {
   ];
   let status: ReferralStatusId = 'draft';
   for (const [transition, role, expected] of steps) {
-    status = movesTo(go(status, transition, role));
+    status = movesTo(go(status, transition, role, undefined, undefined, transition === 'complete_programme'));
     assert.equal(status, expected);
   }
 });
