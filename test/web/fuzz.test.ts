@@ -140,6 +140,12 @@ before(async () => {
 });
 after(() => t.close());
 
+/** A fuzzed query or body for a failure message: each value cut to 40 characters, with its length, so long strings do not bury the rest. */
+function shortened(values: unknown): string {
+  if (!values || typeof values !== 'object') return JSON.stringify(values);
+  return JSON.stringify(Object.entries(values).map(([k, v]) => [k, JSON.stringify(v)?.slice(0, 40), JSON.stringify(v)?.length]));
+}
+
 test(`no fuzzed form, filter or API call gets a server error (seed ${seed})`, async () => {
   const routes = t.routeTable.filter(
     (r) => r.method !== 'HEAD' && r.method !== 'OPTIONS' && r.access !== 'public' && !skipped.test(r.url) && !r.url.startsWith('/assets'),
@@ -172,7 +178,7 @@ test(`no fuzzed form, filter or API call gets a server error (seed ${seed})`, as
         await client.get('/'); // a fresh CSRF token for the next form
       }
       requests++;
-      if (status >= 500) failures.push(`${route.method} ${route.url} → ${status}: ${JSON.stringify(Object.entries(query as object).map(([k, v]) => [k, String(v).slice(0, 40), String(v).length])) + JSON.stringify(body).slice(0, 400)}`);
+      if (status >= 500) failures.push(`${route.method} ${route.url} → ${status}: ${path} query ${shortened(query)} body ${shortened(body)}`);
     }
   }
   console.log(`fuzz: ${requests} requests over ${routes.length} routes (seed ${seed}, ${casesPerRoute} cases a route), ${failures.length} server errors`);
