@@ -79,13 +79,14 @@ async function deliverOneCatchUp(db: Db, manager: Actor, groupId: number, coverN
   // The cover facilitator may be standing in that afternoon: try the next latest.
   for (const missed of required.reverse()) {
     try {
-      const { id } = await bookCatchUp(
-        db,
-        manager,
-        groupId,
-        { memberId: missed.memberId, sessionId: missed.sessionId, date: missed.date, start: '13:30', roomId: room.id, facilitatorId: cover.userId },
-        missed.date,
-      );
+      const { id } = await bookCatchUp(db, manager, groupId, {
+        memberId: missed.memberId,
+        sessionId: missed.sessionId,
+        date: missed.date,
+        start: '13:30',
+        roomId: room.id,
+        facilitatorId: cover.userId,
+      });
       await recordCatchUpOutcome(db, cover, id, { outcome: 'delivered', version: 1 }, today);
       return;
     } catch (error) {

@@ -151,3 +151,14 @@ export async function bookCatchUpHalfAYearOn(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Book catch-up' }).click();
   await page.waitForURL(/#catch-ups$/);
 }
+
+/** Prints the page as Chromium would to PDF: the service's navigation and buttons are left off, the heading is kept. */
+export async function assertPrintsWithoutServiceChrome(page: Page): Promise<void> {
+  await page.emulateMedia({ media: 'print' });
+  for (const chrome of ['.govuk-header', '.govuk-service-navigation', '.sotp-account-bar', '.govuk-footer', '.govuk-back-link', '.sotp-no-print'])
+    assert.equal(await page.locator(chrome).first().isVisible(), false, `${chrome} is not printed`);
+  assert.equal(await page.locator('h1').isVisible(), true);
+  const pdf = await page.pdf({ format: 'A4' });
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  await page.emulateMedia({ media: 'screen' });
+}

@@ -143,13 +143,14 @@ test('a swap to a facilitator already in another session at that time is refused
   const members = await addMembers(database.db, otherGroupId, estate.siteA, 1);
   const missed = (await liveSessions(database.db, otherGroupId))[0];
   // Room 2: this group's session has room 1 at that time.
-  await bookCatchUp(
-    database.db,
-    estate.managerA,
-    otherGroupId,
-    { memberId: members[0], sessionId: missed.id, date: s.sessionDate, start: s.startTime, roomId: estate.roomA2, facilitatorId: f3 },
-    testToday,
-  );
+  await bookCatchUp(database.db, estate.managerA, otherGroupId, {
+    memberId: members[0],
+    sessionId: missed.id,
+    date: s.sessionDate,
+    start: s.startTime,
+    roomId: estate.roomA2,
+    facilitatorId: f3,
+  });
   await assert.rejects(
     swapFacilitator(database.db, estate.managerA, s.id, { replacedId: inSession[0], replacementId: f3, version: s.version }, testToday),
     (e) => /replacementId: .* already booked for a catch-up/.test(fieldMessage(e)),
@@ -248,30 +249,33 @@ test('a catch-up for a man who missed a session is tracked until delivered', asy
   // team is not in the other group's session.
   const day = missed.sessionDate;
   await assert.rejects(
-    bookCatchUp(
-      database.db,
-      estate.managerA,
-      groupId,
-      { memberId, sessionId: missed.id, date: day, start: missed.startTime, roomId: estate.roomA2, facilitatorId: facilitator },
-      testToday,
-    ),
+    bookCatchUp(database.db, estate.managerA, groupId, {
+      memberId,
+      sessionId: missed.id,
+      date: day,
+      start: missed.startTime,
+      roomId: estate.roomA2,
+      facilitatorId: facilitator,
+    }),
     (e) => /^(start|facilitatorId):/.test(fieldMessage(e)),
   );
-  const { id } = await bookCatchUp(
-    database.db,
-    estate.managerA,
-    groupId,
-    { memberId, sessionId: missed.id, date: day, start: '13:30', roomId: estate.roomA2, facilitatorId: facilitator },
-    testToday,
-  );
+  const { id } = await bookCatchUp(database.db, estate.managerA, groupId, {
+    memberId,
+    sessionId: missed.id,
+    date: day,
+    start: '13:30',
+    roomId: estate.roomA2,
+    facilitatorId: facilitator,
+  });
   await assert.rejects(
-    bookCatchUp(
-      database.db,
-      estate.managerA,
-      groupId,
-      { memberId, sessionId: missed.id, date: addDays(day, 1), start: '13:30', roomId: estate.roomA2, facilitatorId: facilitator },
-      testToday,
-    ),
+    bookCatchUp(database.db, estate.managerA, groupId, {
+      memberId,
+      sessionId: missed.id,
+      date: addDays(day, 1),
+      start: '13:30',
+      roomId: estate.roomA2,
+      facilitatorId: facilitator,
+    }),
     (e) => /already has a catch-up for session 3/.test(fieldMessage(e)),
   );
   let catchUp = (await getGroup(database.db, estate.managerA, groupId)).catchUps.find((c) => c.id === id)!;
@@ -302,13 +306,14 @@ test('a catch-up with a facilitator who is busy at that time is refused', async 
   await setFacilitatorLimits(database.db, estate.managerA, busy, { maxSessionsPerDay: 1, maxSessionsPerWeek: 5, version: limits.version });
   // The afternoon slot of a day the facilitator runs this group's morning session: free then, but over the daily limit.
   await assert.rejects(
-    bookCatchUp(
-      database.db,
-      estate.managerA,
-      groupId,
-      { memberId, sessionId: missed.id, date: later.date, start: '13:30', roomId: estate.roomA2, facilitatorId: busy },
-      testToday,
-    ),
+    bookCatchUp(database.db, estate.managerA, groupId, {
+      memberId,
+      sessionId: missed.id,
+      date: later.date,
+      start: '13:30',
+      roomId: estate.roomA2,
+      facilitatorId: busy,
+    }),
     (e) => /^facilitatorId: .*limit of 1 session a day/.test(fieldMessage(e)),
   );
 });

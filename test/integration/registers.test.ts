@@ -12,6 +12,7 @@ import { setFacilitatorLimits, getFacilitatorAvailability } from '../../src/serv
 import { bookCatchUp, recordCatchUpOutcome } from '../../src/services/timetable/catch-ups.js';
 import { testDatabase } from '../support/database.js';
 import { addMembers, buildEstate, groupForm, liveSessions, testToday, type Estate } from '../support/groups.js';
+import { dayNumber, isoDate } from '../../src/domain/schedule/calendar.js';
 
 let database: Database;
 let estate: Estate;
@@ -187,13 +188,14 @@ test('booking a catch-up for a required one links them, and delivering it fulfil
   const limits = await getFacilitatorAvailability(database.db, estate.managerA, facilitator);
   await setFacilitatorLimits(database.db, estate.managerA, facilitator, { maxSessionsPerDay: 2, maxSessionsPerWeek: 10, version: limits.version });
   const day = session.sessionDate;
-  const { id } = await bookCatchUp(
-    database.db,
-    estate.managerA,
-    groupId,
-    { memberId: memberIds[0], sessionId: session.id, date: day, start: '13:30', roomId: estate.roomA2, facilitatorId: facilitator },
-    testToday,
-  );
+  const { id } = await bookCatchUp(database.db, estate.managerA, groupId, {
+    memberId: memberIds[0],
+    sessionId: session.id,
+    date: day,
+    start: '13:30',
+    roomId: estate.roomA2,
+    facilitatorId: facilitator,
+  });
   let [required] = await requirements(session.id);
   assert.equal(required.catchUpId, id);
   assert.equal(required.status, 'outstanding');
@@ -209,29 +211,56 @@ test('booking a catch-up for a required one links them, and delivering it fulfil
   assert.equal(required.status, 'delivered');
 });
 
+test('a catch-up delivered before anyone booked it is recorded afterwards: a past day on or after the missed session is accepted, and marked delivered at once', async () => {
+  const { session, people, memberIds } = await sessionOf(groupId, 9, 1);
+  await recordRegister(
+    database.db,
+    estate.managerA,
+    session.id,
+    { version: 0, entries: await withOthers(session.id, [{ personId: people[0], status: 'unexcused_absence' }]) },
+    later,
+  );
+  const facilitator = estate.f.f3.userId!;
+  const limits = await getFacilitatorAvailability(database.db, estate.managerA, facilitator);
+  await setFacilitatorLimits(database.db, estate.managerA, facilitator, { maxSessionsPerDay: 2, maxSessionsPerWeek: 10, version: limits.version });
+  const form = { memberId: memberIds[0], sessionId: session.id, start: '13:30', roomId: estate.roomA2, facilitatorId: facilitator };
+  const dayBefore = isoDate(dayNumber(session.sessionDate) - 1);
+  await assert.rejects(
+    bookCatchUp(database.db, estate.managerA, groupId, { ...form, date: dayBefore }),
+    (error: unknown) => error instanceof ValidationFailed && error.errors[0].field === 'date',
+    'never before the session he missed',
+  );
+  const { id } = await bookCatchUp(database.db, estate.managerA, groupId, { ...form, date: session.sessionDate });
+  await recordCatchUpOutcome(database.db, estate.managerA, id, { outcome: 'delivered', version: 1 }, later);
+  const [required] = await requirements(session.id);
+  assert.deepEqual([required.catchUpId, required.status], [id, 'delivered']);
+});
+
 test('a man who has left the group gets no catch-up: his booked ones are cancelled when he leaves, and a new one is refused', async () => {
   const { session, memberIds } = await sessionOf(groupId, 6, 1);
   const facilitator = estate.f.f3.userId!;
-  const { id } = await bookCatchUp(
-    database.db,
-    estate.managerA,
-    groupId,
-    { memberId: memberIds[0], sessionId: session.id, date: session.sessionDate, start: '13:30', roomId: estate.roomA2, facilitatorId: facilitator },
-    testToday,
-  );
+  const { id } = await bookCatchUp(database.db, estate.managerA, groupId, {
+    memberId: memberIds[0],
+    sessionId: session.id,
+    date: session.sessionDate,
+    start: '13:30',
+    roomId: estate.roomA2,
+    facilitatorId: facilitator,
+  });
   const [member] = await database.db.select().from(groupMembers).where(eq(groupMembers.id, memberIds[0]));
   const [referral] = await database.db.select().from(referrals).where(eq(referrals.id, member.referralId));
   await removeFromGroup(database.db, estate.managerA, groupId, { referralId: referral.id, reason: 'Moved to another wing', version: referral.version });
   const [cancelled] = await database.db.select().from(catchUpSessions).where(eq(catchUpSessions.id, id));
   assert.equal(cancelled.status, 'cancelled');
   await assert.rejects(
-    bookCatchUp(
-      database.db,
-      estate.managerA,
-      groupId,
-      { memberId: memberIds[0], sessionId: session.id, date: session.sessionDate, start: '13:30', roomId: estate.roomA2, facilitatorId: facilitator },
-      testToday,
-    ),
+    bookCatchUp(database.db, estate.managerA, groupId, {
+      memberId: memberIds[0],
+      sessionId: session.id,
+      date: session.sessionDate,
+      start: '13:30',
+      roomId: estate.roomA2,
+      facilitatorId: facilitator,
+    }),
     (e) => fieldOf(e) === 'memberId',
   );
 });

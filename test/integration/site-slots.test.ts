@@ -187,13 +187,14 @@ test('a catch-up on a Saturday when the site has no Saturday slots is refused, n
   const missed = (await database.db.select().from(groupSessions).where(eq(groupSessions.id, c.missedId)))[0];
   const saturday = next('sat', missed.sessionDate);
   await assert.rejects(
-    bookCatchUp(
-      database.db,
-      estate.managerB,
-      c.groupId,
-      { memberId: c.memberId, sessionId: c.missedId, date: saturday, start: '09:00', roomId: estate.roomB1, facilitatorId: c.facilitatorId },
-      testToday,
-    ),
+    bookCatchUp(database.db, estate.managerB, c.groupId, {
+      memberId: c.memberId,
+      sessionId: c.missedId,
+      date: saturday,
+      start: '09:00',
+      roomId: estate.roomB1,
+      facilitatorId: c.facilitatorId,
+    }),
     (e) => /^date: HMP Beta .* has no session slots on Saturdays/.test(fieldMessage(e)),
   );
   assert.equal((await getGroup(database.db, estate.managerB, c.groupId)).catchUps.length, 0);
@@ -203,13 +204,14 @@ test('a catch-up starts at one of the site’s slot times for that day', async (
   const c = await catchUpGroup();
   const missed = (await database.db.select().from(groupSessions).where(eq(groupSessions.id, c.missedId)))[0];
   await assert.rejects(
-    bookCatchUp(
-      database.db,
-      estate.managerB,
-      c.groupId,
-      { memberId: c.memberId, sessionId: c.missedId, date: missed.sessionDate, start: '15:00', roomId: estate.roomB1, facilitatorId: c.facilitatorId },
-      testToday,
-    ),
+    bookCatchUp(database.db, estate.managerB, c.groupId, {
+      memberId: c.memberId,
+      sessionId: c.missedId,
+      date: missed.sessionDate,
+      start: '15:00',
+      roomId: estate.roomB1,
+      facilitatorId: c.facilitatorId,
+    }),
     (e) => /^start: .*session slots on \w+days start at 09:00 or 13:30/.test(fieldMessage(e)),
   );
 });
@@ -218,25 +220,27 @@ test('a catch-up on a bank holiday or a site closure day is refused, even in a s
   const c = await catchUpGroup();
   // Easter Monday 2027 (29 March) is a bank holiday; the site has Monday slots.
   await assert.rejects(
-    bookCatchUp(
-      database.db,
-      estate.managerB,
-      c.groupId,
-      { memberId: c.memberId, sessionId: c.missedId, date: '2027-03-29', start: '13:30', roomId: estate.roomB1, facilitatorId: c.facilitatorId },
-      testToday,
-    ),
+    bookCatchUp(database.db, estate.managerB, c.groupId, {
+      memberId: c.memberId,
+      sessionId: c.missedId,
+      date: '2027-03-29',
+      start: '13:30',
+      roomId: estate.roomB1,
+      facilitatorId: c.facilitatorId,
+    }),
     (e) => /^date: Monday,? 29 March 2027 is a bank holiday/.test(fieldMessage(e)),
   );
   const closed = next('wed', '2027-04-05');
   await addClosure(database.db, estate.managerB, estate.siteB, { date: closed, reason: 'Inspection' });
   await assert.rejects(
-    bookCatchUp(
-      database.db,
-      estate.managerB,
-      c.groupId,
-      { memberId: c.memberId, sessionId: c.missedId, date: closed, start: '13:30', roomId: estate.roomB1, facilitatorId: c.facilitatorId },
-      testToday,
-    ),
+    bookCatchUp(database.db, estate.managerB, c.groupId, {
+      memberId: c.memberId,
+      sessionId: c.missedId,
+      date: closed,
+      start: '13:30',
+      roomId: estate.roomB1,
+      facilitatorId: c.facilitatorId,
+    }),
     (e) => /^date: HMP Beta .* is closed on .* \(Inspection\)/.test(fieldMessage(e)),
   );
 });
@@ -270,34 +274,37 @@ test('a catch-up never double-books a room: the refusal names the group session 
   const missed = (await liveSessions(database.db, other.id))[0];
   const f4 = estate.f.f4.userId!;
   await assert.rejects(
-    bookCatchUp(
-      database.db,
-      estate.managerA,
-      other.id,
-      { memberId, sessionId: missed.id, date: held.sessionDate, start: '09:00', roomId: estate.roomA1, facilitatorId: f4 },
-      testToday,
-    ),
+    bookCatchUp(database.db, estate.managerA, other.id, {
+      memberId,
+      sessionId: missed.id,
+      date: held.sessionDate,
+      start: '09:00',
+      roomId: estate.roomA1,
+      facilitatorId: f4,
+    }),
     (e) => fieldMessage(e) === `roomId: Room 1 is taken by Group B session 14 at 09:00`,
   );
   // Room 2 is free that morning: booked. Then a second catch-up in room 2 at that time is refused, naming the first.
   const limits = await getFacilitatorAvailability(database.db, estate.managerA, f4);
   await setFacilitatorLimits(database.db, estate.managerA, f4, { maxSessionsPerDay: 2, maxSessionsPerWeek: 10, version: limits.version });
-  await bookCatchUp(
-    database.db,
-    estate.managerA,
-    other.id,
-    { memberId, sessionId: missed.id, date: held.sessionDate, start: '09:00', roomId: estate.roomA2, facilitatorId: f4 },
-    testToday,
-  );
+  await bookCatchUp(database.db, estate.managerA, other.id, {
+    memberId,
+    sessionId: missed.id,
+    date: held.sessionDate,
+    start: '09:00',
+    roomId: estate.roomA2,
+    facilitatorId: f4,
+  });
   const [second] = await addMembers(database.db, other.id, estate.siteA, 1);
   await assert.rejects(
-    bookCatchUp(
-      database.db,
-      estate.managerA,
-      other.id,
-      { memberId: second, sessionId: missed.id, date: held.sessionDate, start: '09:00', roomId: estate.roomA2, facilitatorId: estate.f.f5.userId! },
-      testToday,
-    ),
+    bookCatchUp(database.db, estate.managerA, other.id, {
+      memberId: second,
+      sessionId: missed.id,
+      date: held.sessionDate,
+      start: '09:00',
+      roomId: estate.roomA2,
+      facilitatorId: estate.f.f5.userId!,
+    }),
     (e) => fieldMessage(e) === `roomId: Room 2 is taken by a catch-up of Group C session 1 at 09:00`,
   );
 });
@@ -311,36 +318,39 @@ test('a catch-up never double-books a facilitator: not when away, not in another
   // Away that day.
   const [away] = await database.db.insert(facilitatorUnavailability).values({ userId: inSession[0], unavailableOn: day, reason: 'Training' }).returning();
   await assert.rejects(
-    bookCatchUp(
-      database.db,
-      estate.managerB,
-      c.groupId,
-      { memberId: c.memberId, sessionId: c.missedId, date: day, start: '13:30', roomId: estate.roomB1, facilitatorId: inSession[0] },
-      testToday,
-    ),
+    bookCatchUp(database.db, estate.managerB, c.groupId, {
+      memberId: c.memberId,
+      sessionId: c.missedId,
+      date: day,
+      start: '13:30',
+      roomId: estate.roomB1,
+      facilitatorId: inSession[0],
+    }),
     (e) => /^facilitatorId: .* is unavailable on/.test(fieldMessage(e)),
   );
   await database.db.delete(facilitatorUnavailability).where(eq(facilitatorUnavailability.id, away.id));
   // Runs the group's morning session that day: at the default one session a day, the afternoon is over the limit.
   await assert.rejects(
-    bookCatchUp(
-      database.db,
-      estate.managerB,
-      c.groupId,
-      { memberId: c.memberId, sessionId: c.missedId, date: day, start: '13:30', roomId: estate.roomB1, facilitatorId: inSession[1] },
-      testToday,
-    ),
+    bookCatchUp(database.db, estate.managerB, c.groupId, {
+      memberId: c.memberId,
+      sessionId: c.missedId,
+      date: day,
+      start: '13:30',
+      roomId: estate.roomB1,
+      facilitatorId: inSession[1],
+    }),
     (e) => /^facilitatorId: .* would be over their limit of 1 session a day/.test(fieldMessage(e)),
   );
   // In the morning he is in the group's own session (and so is the man): refused on the start.
   await assert.rejects(
-    bookCatchUp(
-      database.db,
-      estate.managerB,
-      c.groupId,
-      { memberId: c.memberId, sessionId: c.missedId, date: day, start: '09:00', roomId: estate.roomB1, facilitatorId: inSession[1] },
-      testToday,
-    ),
+    bookCatchUp(database.db, estate.managerB, c.groupId, {
+      memberId: c.memberId,
+      sessionId: c.missedId,
+      date: day,
+      start: '09:00',
+      roomId: estate.roomB1,
+      facilitatorId: inSession[1],
+    }),
     (e) => /^start: That time overlaps his group’s session 6 \(09:00 to 11:30\)/.test(fieldMessage(e)),
   );
 });
@@ -352,13 +362,14 @@ test('a catch-up in a site slot on an open day with a free room and facilitator 
   const g1 = estate.f.g1.userId!;
   const limits = await getFacilitatorAvailability(database.db, estate.managerB, g1);
   await setFacilitatorLimits(database.db, estate.managerB, g1, { maxSessionsPerDay: 2, maxSessionsPerWeek: 10, version: limits.version });
-  const { id } = await bookCatchUp(
-    database.db,
-    estate.managerB,
-    c.groupId,
-    { memberId: c.memberId, sessionId: c.missedId, date: day, start: '13:30', roomId: estate.roomB1, facilitatorId: g1 },
-    testToday,
-  );
+  const { id } = await bookCatchUp(database.db, estate.managerB, c.groupId, {
+    memberId: c.memberId,
+    sessionId: c.missedId,
+    date: day,
+    start: '13:30',
+    roomId: estate.roomB1,
+    facilitatorId: g1,
+  });
   const booked = (await getGroup(database.db, estate.managerB, c.groupId)).catchUps.find((x) => x.id === id)!;
   assert.deepEqual([booked.date, booked.start, booked.end], [day, '13:30', '16:00']);
 });
@@ -369,13 +380,14 @@ test('a group planned after a catch-up does not take the catch-up’s room at th
   const monday = next('mon', (await liveSessions(database.db, c.groupId))[20].sessionDate);
   const [memberId] = await addMembers(database.db, c.groupId, estate.siteB, 1);
   const g1 = estate.f.g1.userId!;
-  await bookCatchUp(
-    database.db,
-    estate.managerB,
-    c.groupId,
-    { memberId, sessionId: c.missedId, date: monday, start: '13:30', roomId: estate.roomB1, facilitatorId: g1 },
-    testToday,
-  );
+  await bookCatchUp(database.db, estate.managerB, c.groupId, {
+    memberId,
+    sessionId: c.missedId,
+    date: monday,
+    start: '13:30',
+    roomId: estate.roomB1,
+    facilitatorId: g1,
+  });
   // Two facilitators other than g1, so the catch-up's room (not g1's time) is what stands in the way.
   const other = await facilitatorsAtB(2);
   const { id } = await createGroup(

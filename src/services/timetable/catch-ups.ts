@@ -80,7 +80,7 @@ async function roomBookingsOn(ex: Executor, roomId: number, date: string): Promi
  * Books a catch-up for a man who missed a session: one facilitator of the team, in a room of the site, in one of
  * the site's slots on a day it is open, with nobody and no room double-booked.
  */
-export async function bookCatchUp(db: Db, actor: Actor, groupId: number, input: unknown, today = londonToday()): Promise<{ id: number }> {
+export async function bookCatchUp(db: Db, actor: Actor, groupId: number, input: unknown): Promise<{ id: number }> {
   const values = validate(catchUpInput, input);
   return db.transaction(async (tx) => {
     await lockTimetables(tx);
@@ -103,7 +103,8 @@ export async function bookCatchUp(db: Db, actor: Actor, groupId: number, input: 
       .where(and(eq(catchUpSessions.memberId, member.id), eq(catchUpSessions.sessionNumber, missed.number), ne(catchUpSessions.status, 'cancelled')));
     if (open.length > 0) throw ValidationFailed.one('sessionId', `He already has a catch-up for session ${missed.number}`);
     const { definition } = await groupDefinition(tx, group);
-    if (values.date < today) throw ValidationFailed.one('date', 'The catch-up must be today or later');
+    // A day already past is allowed: a catch-up delivered before anyone booked it is recorded afterwards, and
+    // the checks below (slots, closures, rooms and facilitators free) hold for that day as for any other.
     if (values.date < missed.sessionDate)
       throw ValidationFailed.one('date', `The catch-up must be on or after the missed session (${readableDate(missed.sessionDate)})`);
     const at = sessionTime(values.date, values.start, definition.sessionMinutes);
