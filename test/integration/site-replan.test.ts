@@ -22,12 +22,19 @@ before(async () => {
   database = await testDatabase();
   estate = await buildEstate(database.db);
   const { f } = estate;
-  const create = async (overrides: Record<string, unknown>) => (await createGroup(database.db, estate.managerA, estate.siteA, groupForm(estate, overrides), testToday)).id;
+  const create = async (overrides: Record<string, unknown>) =>
+    (await createGroup(database.db, estate.managerA, estate.siteA, groupForm(estate, overrides), testToday)).id;
   const afternoons = ['mon 13:30', 'tue 13:30', 'wed 13:30', 'thu 13:30', 'fri 13:30'];
   // Started before the re-plan day: every session of it is held.
   ids.started = await create({ earliestStart: '2027-01-04' });
   // Not started by the day, but a register is already recorded for one of its sessions: held too.
-  ids.recorded = await create({ earliestStart: '2027-06-07', roomId: String(estate.roomA2), leadId: String(f.f4.userId), coId: String(f.f5.userId), coverId: '' });
+  ids.recorded = await create({
+    earliestStart: '2027-06-07',
+    roomId: String(estate.roomA2),
+    leadId: String(f.f4.userId),
+    coId: String(f.f5.userId),
+    coverId: '',
+  });
   // Two groups still to start, sharing facilitators with the held groups and each other.
   ids.first = await create({
     earliestStart: '2027-03-01',
@@ -37,7 +44,13 @@ before(async () => {
     coId: String(f.f5.userId),
     coverId: String(f.f3.userId),
   });
-  ids.second = await create({ earliestStart: '2027-03-01', slots: afternoons, leadId: String(f.f3.userId), coId: String(f.f2.userId), coverId: String(f.f5.userId) });
+  ids.second = await create({
+    earliestStart: '2027-03-01',
+    slots: afternoons,
+    leadId: String(f.f3.userId),
+    coId: String(f.f2.userId),
+    coverId: String(f.f5.userId),
+  });
   const [recordedSession] = (await liveSessions(database.db, ids.recorded)).slice(2, 3);
   await database.db.insert(sessionRegisters).values({ sessionId: recordedSession.id, recordedBy: estate.managerA.userId! });
   // The first group's lead is away on its third session: its plan now breaks a rule, and a re-plan must move it.
@@ -113,7 +126,10 @@ let replanned: Awaited<ReturnType<typeof replanSite>>;
 
 test('re-planning the site never moves a session that has already happened', async () => {
   heldBefore = await sessionsOf([ids.started, ids.recorded]);
-  assert.ok(heldBefore.some((s) => s.date < replanDay) && heldBefore.some((s) => s.date >= replanDay), 'the started group has sessions on both sides of the day');
+  assert.ok(
+    heldBefore.some((s) => s.date < replanDay) && heldBefore.some((s) => s.date >= replanDay),
+    'the started group has sessions on both sides of the day',
+  );
   const stored = await storedTimetable(database.db, estate.siteA);
   assert.notDeepEqual(checkTimetable(stored.scenario, checkedCoreSotp, stored.solution), [], 'before the re-plan, a session has its lead on a day he is away');
   const { groups } = await confirmation();
@@ -122,10 +138,13 @@ test('re-planning the site never moves a session that has already happened', asy
 });
 
 test('re-planning re-plans every group not yet started and never double-books a facilitator or room', async () => {
-  assert.deepEqual(replanned.replanned.map((g) => [g.groupId, g.scheduled]).sort(), [
-    [ids.first, true],
-    [ids.second, true],
-  ].sort());
+  assert.deepEqual(
+    replanned.replanned.map((g) => [g.groupId, g.scheduled]).sort(),
+    [
+      [ids.first, true],
+      [ids.second, true],
+    ].sort(),
+  );
   // The first group's old plan had its lead on a day he is away; the stored site now passes the independent checker.
   const { scenario, solution } = await storedTimetable(database.db, estate.siteA);
   assert.deepEqual(checkTimetable(scenario, checkedCoreSotp, solution), []);

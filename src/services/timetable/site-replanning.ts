@@ -5,16 +5,7 @@
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Executor } from '../../db/connection.js';
-import {
-  groupSessions,
-  products,
-  programmeGroups,
-  programmeVersions,
-  recordings,
-  sessionLogs,
-  sessionRegisters,
-  sites,
-} from '../../db/schema.js';
+import { groupSessions, products, programmeGroups, programmeVersions, recordings, sessionLogs, sessionRegisters, sites } from '../../db/schema.js';
 import { sessionHasHappened } from '../../domain/schedule/happened.js';
 import { solve, type GroupGap } from '../../domain/schedule/solver.js';
 import { authorise, type Actor } from '../access.js';
@@ -175,7 +166,13 @@ export async function replanSite(
     const { siteName, programmeName, toReplan, held } = await siteGroups(tx, siteId, programmeId, today);
     if (toReplan.length === 0) throw ValidationFailed.one('groups', `Every ${programmeName} group at ${siteName} has started: there is nothing to re-plan`);
     const confirmed = [...new Set(values.groups)].sort().join();
-    if (toReplan.map((g) => `${g.row.id}:${g.row.version}`).sort().join() !== confirmed) throw new EditConflict(`The ${programmeName} groups at ${siteName}`);
+    if (
+      toReplan
+        .map((g) => `${g.row.id}:${g.row.version}`)
+        .sort()
+        .join() !== confirmed
+    )
+      throw new EditConflict(`The ${programmeName} groups at ${siteName}`);
 
     const byVersion = new Map<number, GroupRow[]>();
     for (const { row } of toReplan) byVersion.set(row.programmeVersionId, [...(byVersion.get(row.programmeVersionId) ?? []), row]);
@@ -193,7 +190,14 @@ export async function replanSite(
           throw ValidationFailed.one('groups', `${group.name} could not be finished if the site were re-planned, so nothing was changed: ${reason}`);
         }
         const problem = await recordPlanOutcome(tx, group, solution);
-        const moved = problem === null ? await storeReplanned(tx, rows, solution.sessions.filter((s) => s.group === String(group.id))) : [];
+        const moved =
+          problem === null
+            ? await storeReplanned(
+                tx,
+                rows,
+                solution.sessions.filter((s) => s.group === String(group.id)),
+              )
+            : [];
         await tx
           .update(programmeGroups)
           .set({ version: group.version + 1 })

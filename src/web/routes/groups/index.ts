@@ -161,8 +161,7 @@ export async function groupRoutes(app: FastifyInstance, { services }: RouteConte
   });
 
   // ------------------------------------------------------------------ re-planning a site (one programme's groups not yet started)
-  const lostDaysOf = (g: SiteGroup) =>
-    g.gap ? { ...g, gap: { ...g.gap, ratio: g.gap.ratio.toFixed(3), reasons: g.gap.reasons.map(lostDaysWhen) } } : g;
+  const lostDaysOf = (g: SiteGroup) => (g.gap ? { ...g, gap: { ...g.gap, ratio: g.gap.ratio.toFixed(3), reasons: g.gap.reasons.map(lostDaysWhen) } } : g);
   const plannedNow = (g: { firstDate: string | null; lastDate: string | null }) =>
     g.firstDate && g.lastDate ? `${longDay(g.firstDate)} to ${longDay(g.lastDate)}` : 'Not scheduled';
 
