@@ -2,11 +2,20 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
-import { auditLog, facilitatorUnavailability, groupSessions, groupSlots, programmeGroups, sessionFacilitators, sessionRegisters } from '../../src/db/schema.js';
+import {
+  auditLog,
+  facilitatorUnavailability,
+  groupSessions,
+  groupSlots,
+  programmeGroups,
+  sessionFacilitators,
+  sessionRegisters,
+  users,
+} from '../../src/db/schema.js';
 import { checkTimetable } from '../../src/domain/schedule/check.js';
 import { dayNumber } from '../../src/domain/schedule/calendar.js';
 import type { GroupGap } from '../../src/domain/schedule/solver.js';
-import { AccessDenied, EditConflict } from '../../src/services/errors.js';
+import { AccessDenied, EditConflict, ValidationFailed } from '../../src/services/errors.js';
 import { createGroup, generateTimetable } from '../../src/services/groups/planning.js';
 import { replanSite, siteReplanPlan } from '../../src/services/timetable/site-replanning.js';
 import { testDatabase } from '../support/database.js';
@@ -206,4 +215,22 @@ test('generating one group’s timetable stores its gap to the calendar bound', 
   const [group] = await database.db.update(programmeGroups).set({ planGap: null, status: 'unscheduled' }).where(eq(programmeGroups.id, id)).returning();
   await generateTimetable(database.db, estate.managerA, id, { version: group.version }, testToday);
   await assertGapIsCurrent(id, '2028-01-03');
+});
+
+test('a re-plan in which a group that has a timetable could not be finished changes nothing at all', async () => {
+  // Two of the first group's team leave: it could not be finished any more, so the whole re-plan is refused.
+  const leaving = [estate.f.f3.userId!, estate.f.f5.userId!];
+  await database.db.update(users).set({ disabled: true }).where(inArray(users.id, leaving));
+  try {
+    const all = [ids.started, ids.recorded, ids.first, ids.second];
+    const before = { sessions: await sessionsOf(all), versions: await versions() };
+    const { groups } = await confirmation();
+    await assert.rejects(
+      replanSite(database.db, estate.managerA, estate.siteA, 'core-sotp', { groups }, { today: replanDay }),
+      (e: unknown) => e instanceof ValidationFailed && /could not be finished if the site were re-planned, so nothing was changed/.test(e.errors[0].message),
+    );
+    assert.deepEqual({ sessions: await sessionsOf(all), versions: await versions() }, before);
+  } finally {
+    await database.db.update(users).set({ disabled: false }).where(inArray(users.id, leaving));
+  }
 });
