@@ -31,6 +31,7 @@ import * as registers from './registers.js';
 import * as replanning from './timetable/replanning.js';
 import * as riskScores from './risk-scores.js';
 import * as siteSetup from './site-setup.js';
+import * as siteReplanning from './timetable/site-replanning.js';
 import * as sites from './sites.js';
 import * as swaps from './timetable/swaps.js';
 import * as treatmentReports from './treatment-reports.js';
@@ -136,6 +137,7 @@ export function bindServices(database: Database) {
       ...bind(db, catchUps, ['bookCatchUp', 'catchUpOptions', 'recordCatchUpOutcome']),
       ...bind(db, calendarFeed, ['calendarFeed']),
       ...bind(db, replanning, ['cancelSession', 'replanAffectedSessions']),
+      ...bind(db, siteReplanning, ['replanSite', 'siteReplanPlan']),
       ...bind(db, weeks, ['facilitatorWeek', 'siteWeek']),
       ...bind(db, swaps, ['swapFacilitator', 'swapOptions']),
     },

@@ -154,35 +154,58 @@ export interface GroupScenario {
   ownRows: SessionRow[];
 }
 
-/**
- * The scenario for planning (or re-planning, or swapping in) one group. The site offered to the solver has
- * only the group's room and weekly slots; every other live session at the site or of a team member, and
- * every booked catch-up of a team member, is fixed. The group is not planned before today.
- */
-export async function scenarioForGroup(ex: Executor, group: GroupRow, today: string): Promise<GroupScenario> {
-  const { definition, rules } = await groupDefinition(ex, group);
-  const teamRows = await ex.select().from(groupFacilitators).where(eq(groupFacilitators.groupId, group.id));
-  const team = teamRows.map((t) => t.userId);
-  const slots = await ex.select().from(groupSlots).where(eq(groupSlots.groupId, group.id));
+export interface GroupsScenario {
+  scenario: Scenario;
+  rules: ProgrammeRules;
+  definition: ProgrammeDefinition;
+  /** Each planned group's own live (not cancelled) sessions, as rows, in number order. */
+  ownRows: Map<number, SessionRow[]>;
+  /** The same sessions as planned sessions. */
+  own: Map<number, PlannedSession[]>;
+}
 
-  // Live sessions that hold this site's rooms or the team's time, wherever they are.
+/** The scenario for planning (or re-planning, or swapping in) one group: see `scenarioForGroups`. */
+export async function scenarioForGroup(ex: Executor, group: GroupRow, today: string): Promise<GroupScenario> {
+  const { scenario, rules, definition, own, ownRows } = await scenarioForGroups(ex, [group], today);
+  return { scenario, rules, definition, own: own.get(group.id) ?? [], ownRows: ownRows.get(group.id) ?? [] };
+}
+
+/**
+ * The scenario for planning some groups of one site and programme version together. Each meets only in its own
+ * room and weekly slots; every other live session at the site or of a team member, and every booked catch-up at
+ * the site or of a team member, is fixed, except the sessions of the groups `ignoring` names (whose timetables are
+ * being replaced and are planned after these). No group is planned before today.
+ */
+export async function scenarioForGroups(ex: Executor, planned: GroupRow[], today: string, ignoring: number[] = []): Promise<GroupsScenario> {
+  const [first] = planned;
+  const { definition, rules } = await groupDefinition(ex, first);
+  const plannedIds = planned.map((g) => g.id);
+  const teamRows = await ex.select().from(groupFacilitators).where(inArray(groupFacilitators.groupId, plannedIds));
+  const team = [...new Set(teamRows.map((t) => t.userId))];
+  const slots = await ex.select().from(groupSlots).where(inArray(groupSlots.groupId, plannedIds));
+
+  // Live sessions that hold this site's rooms or the teams' time, wherever they are.
   const teamSessionIds = team.length
     ? (await ex.select({ id: sessionFacilitators.sessionId }).from(sessionFacilitators).where(inArray(sessionFacilitators.userId, team))).map((r) => r.id)
     : [];
-  const siteGroupIds = (await ex.select({ id: programmeGroups.id }).from(programmeGroups).where(eq(programmeGroups.siteId, group.siteId))).map((r) => r.id);
+  const siteGroupIds = (await ex.select({ id: programmeGroups.id }).from(programmeGroups).where(eq(programmeGroups.siteId, first.siteId))).map((r) => r.id);
   const conditions = [inArray(groupSessions.groupId, siteGroupIds)];
   if (teamSessionIds.length) conditions.push(inArray(groupSessions.id, teamSessionIds));
-  const live = await ex
-    .select()
-    .from(groupSessions)
-    .where(and(ne(groupSessions.status, 'cancelled'), sql`(${sql.join(conditions, sql` OR `)})`));
+  const ignored = new Set(ignoring);
+  const live = (
+    await ex
+      .select()
+      .from(groupSessions)
+      .where(and(ne(groupSessions.status, 'cancelled'), sql`(${sql.join(conditions, sql` OR `)})`))
+  ).filter((r) => !ignored.has(r.groupId));
   const byId = new Map(live.map((r) => [r.id, r]));
   const facilitatorsBySession = await facilitatorsOfSessions(ex, [...byId.keys()]);
-  const ownRows = live.filter((r) => r.groupId === group.id).sort((a, b) => a.number - b.number);
-  const own = ownRows.map((r) => toPlanned(r, facilitatorsBySession.get(r.id) ?? []));
-  const fixed = live.filter((r) => r.groupId !== group.id).map((r) => toPlanned(r, facilitatorsBySession.get(r.id) ?? []));
+  const isPlanned = new Set(plannedIds);
+  const ownRows = new Map(plannedIds.map((id) => [id, live.filter((r) => r.groupId === id).sort((a, b) => a.number - b.number)]));
+  const own = new Map([...ownRows].map(([id, rows]) => [id, rows.map((r) => toPlanned(r, facilitatorsBySession.get(r.id) ?? []))]));
+  const fixed = live.filter((r) => !isPlanned.has(r.groupId)).map((r) => toPlanned(r, facilitatorsBySession.get(r.id) ?? []));
 
-  // Catch-ups take a facilitator's time and a room: the team's wherever they are, and every one at this site.
+  // Catch-ups take a facilitator's time and a room: the teams' wherever they are, and every one at this site.
   // Each stands as a one-session group of its site so the solver counts its room against the site's.
   const catchUps = await ex
     .select({ c: catchUpSessions, siteId: programmeGroups.siteId })
@@ -191,7 +214,7 @@ export async function scenarioForGroup(ex: Executor, group: GroupRow, today: str
     .where(
       and(
         eq(catchUpSessions.status, 'booked'),
-        or(eq(programmeGroups.siteId, group.siteId), team.length ? inArray(catchUpSessions.facilitatorId, team) : undefined),
+        or(eq(programmeGroups.siteId, first.siteId), team.length ? inArray(catchUpSessions.facilitatorId, team) : undefined),
       ),
     );
   const catchUpGroups: Group[] = [];
@@ -209,17 +232,21 @@ export async function scenarioForGroup(ex: Executor, group: GroupRow, today: str
     });
   }
 
-  const otherGroupIds = [...new Set(live.map((r) => r.groupId).filter((id) => id !== group.id))];
+  const otherGroupIds = [...new Set(live.map((r) => r.groupId).filter((id) => !isPlanned.has(id)))];
   const otherGroups = otherGroupIds.length ? await ex.select().from(programmeGroups).where(inArray(programmeGroups.id, otherGroupIds)) : [];
   const otherTeams = otherGroupIds.length ? await ex.select().from(groupFacilitators).where(inArray(groupFacilitators.groupId, otherGroupIds)) : [];
+  const slotsOf = (groupId: number): Slot[] =>
+    slots.filter((s) => s.groupId === groupId).map((s) => ({ weekday: s.weekday as WeekdayName, start: s.startTime }));
   const groups: Group[] = [
-    {
-      id: String(group.id),
-      site: String(group.siteId),
-      earliestStart: group.earliestStart > today ? group.earliestStart : today,
-      team: team.map(String),
-      cover: coverOf(teamRows, group.id),
-    },
+    ...planned.map((g) => ({
+      id: String(g.id),
+      site: String(g.siteId),
+      earliestStart: g.earliestStart > today ? g.earliestStart : today,
+      team: teamRows.filter((t) => t.groupId === g.id).map((t) => String(t.userId)),
+      cover: coverOf(teamRows, g.id),
+      rooms: [String(g.roomId)],
+      slots: slotsOf(g.id),
+    })),
     ...otherGroups.map((g) => ({
       id: String(g.id),
       site: String(g.siteId),
@@ -236,13 +263,14 @@ export async function scenarioForGroup(ex: Executor, group: GroupRow, today: str
     ex,
     [...people].sort((a, b) => a - b),
   );
-  const closures = await ex.select().from(siteClosures).where(eq(siteClosures.siteId, group.siteId));
-  const ownSlots: Slot[] = slots.map((s) => ({ weekday: s.weekday as WeekdayName, start: s.startTime }));
+  const closures = await ex.select().from(siteClosures).where(eq(siteClosures.siteId, first.siteId));
+  const siteSlots = new Map(slots.map((s) => [`${s.weekday} ${s.startTime}`, { weekday: s.weekday as WeekdayName, start: s.startTime }]));
 
   const scenario: Scenario = {
     programme: definition.id,
-    closures: closures.map((c) => ({ site: String(group.siteId), date: c.closureDate })),
-    sites: [{ id: String(group.siteId), rooms: [String(group.roomId)], slots: ownSlots }],
+    closures: closures.map((c) => ({ site: String(first.siteId), date: c.closureDate })),
+    // The site as the planned groups use it: their rooms and slots (each group keeps to its own).
+    sites: [{ id: String(first.siteId), rooms: [...new Set(planned.map((g) => String(g.roomId)))], slots: [...siteSlots.values()] }],
     facilitators,
     groups,
     fixedSessions: fixed,

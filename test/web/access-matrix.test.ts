@@ -158,6 +158,8 @@ function urlFor(route: RouteRecord, site: Site): { url: string; siteSpecific: bo
     '/api/v1/referrals': `siteId=${r.site}`,
     '/facilitators': `site=${r.site}`,
     '/groups/new': `site=${r.site}`,
+    '/sites/:siteId/replan': 'programme=core-sotp',
+    '/sites/:siteId/replanned': 'programme=core-sotp',
   };
   if (route.method === 'GET' && siteQuery[route.url]) {
     url += `?${siteQuery[route.url]}`;

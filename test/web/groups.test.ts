@@ -380,3 +380,59 @@ test('a closure day added under planned sessions redirects to the set-up page, w
   assert.match(page.body, /Session 11, [^:]+: The site is closed on this day/);
   assert.match(page.body, /Re-plan Web test group from session 11/);
 });
+
+test('the site is re-planned from a group page: a confirmation lists the groups re-planned and held, then each one’s finish, bound and gap', async () => {
+  const manager = t.client();
+  await manager.signIn('manager');
+  const group = await manager.get(`/groups/${groupId}`);
+  const href = `/sites/${ngt}/replan?programme=core-sotp`;
+  assert.ok(group.body.includes(`href="${href}"`), 'the group page links to re-planning its site');
+  const confirm = await manager.get(href);
+  assert.equal(confirm.statusCode, 200);
+  const heldAt = confirm.body.indexOf('Groups held as they are</h2>');
+  const [toReplan, held] = [confirm.body.slice(0, heldAt), confirm.body.slice(heldAt)];
+  assert.match(toReplan, /Web test group/);
+  // The demo group has run sessions with registers and logs: it keeps them all.
+  assert.match(held, /NGT Core SOTP group 1<\/a><\/th>\s*<td class="govuk-table__cell">Started: \d+ sessions have happened/);
+  const groups = [...confirm.body.matchAll(/name="groups" value="(\d+:\d+)"/g)].map((m) => m[1]);
+  assert.ok(groups.includes(`${groupId}:${(await t.database.db.select().from(programmeGroups).where(eq(programmeGroups.id, groupId)))[0].version}`));
+
+  const other = t.client();
+  await other.signIn('manager2');
+  assert.equal((await other.get(href)).statusCode, 403);
+  await other.get('/groups');
+  assert.equal((await other.post(`/sites/${ngt}/replan`, { programme: 'core-sotp', groups })).statusCode, 403);
+
+  const demoBefore = await t.database.db
+    .select()
+    .from(groupSessions)
+    .where(eq(groupSessions.groupId, await demoGroupId()));
+  const sent = await manager.post(`/sites/${ngt}/replan`, { programme: 'core-sotp', groups });
+  assert.equal(sent.statusCode, 303);
+  const result = await manager.get(String(sent.headers.location));
+  assert.equal(result.statusCode, 200);
+  assert.match(result.body, /Site re-planned/);
+  const section = result.body.slice(result.body.indexOf(`id="group-${groupId}"`));
+  assert.match(section, /Finish<\/dt><dd class="govuk-summary-list__value">\d+ \w+ \d{4}/);
+  assert.match(section, /Calendar bound<\/dt><dd class="govuk-summary-list__value">\d+ \w+ \d{4}/);
+  assert.match(section, /Meeting days lost<\/dt><dd class="govuk-summary-list__value">\s*(None: it finishes on its bound|<p class="govuk-body">It lost \d+)/);
+  // The session on the closure day added above has moved: the whole site passes the independent checker.
+  assert.deepEqual(
+    await t.database.db
+      .select()
+      .from(groupSessions)
+      .where(eq(groupSessions.groupId, await demoGroupId())),
+    demoBefore,
+  );
+  const { scenario, solution } = await storedTimetable(t.database.db, ngt);
+  assert.deepEqual(checkTimetable(scenario, checkedCoreSotp, solution), []);
+  // The outcome is shown once: a reload goes back to the confirmation, and the same form again is refused as stale.
+  assert.equal((await manager.get(String(sent.headers.location))).statusCode, 303);
+  await manager.get(href);
+  assert.equal((await manager.post(`/sites/${ngt}/replan`, { programme: 'core-sotp', groups })).statusCode, 409);
+});
+
+async function demoGroupId(): Promise<number> {
+  const [row] = await t.database.db.select({ id: programmeGroups.id }).from(programmeGroups).where(eq(programmeGroups.name, 'NGT Core SOTP group 1'));
+  return row.id;
+}

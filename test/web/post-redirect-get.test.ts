@@ -506,6 +506,16 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
     },
   ],
   [
+    '/sites/:siteId/replan',
+    async () => {
+      // The group created above starts a year ahead: re-planning the site plans it (and any other not started) again.
+      const page = await clients.manager.get(`/sites/${ngt}/replan?programme=core-sotp`);
+      const groups = [...page.body.matchAll(/name="groups" value="(\d+:\d+)"/g)].map((m) => m[1]);
+      assert.ok(groups.length > 0, 'a core-sotp group at NGT has not started');
+      return clients.manager.post(`/sites/${ngt}/replan`, { programme: 'core-sotp', groups });
+    },
+  ],
+  [
     '/evaluations/reconvictions',
     async () => {
       await clients.researcher.get('/evaluations/reconvictions/new');

@@ -14,11 +14,12 @@ function siteClosures(scenario: Scenario, site: string): IsoDate[] {
   return scenario.closures.filter((c) => c.site === site).map((c) => c.date);
 }
 
-/** The group's finish with every slot weekday of its site and no other group, room or facilitator in the way. */
+/** The group's finish with every slot weekday of its own (by default its site's) and no other group, room or facilitator in the way. */
 export function calendarLowerBound(scenario: Scenario, rules: ProgrammeRules, group: Group): IsoDate {
   const site = siteOf(scenario, group);
-  const weekdays = [...new Set(site.slots.map((s) => s.weekday))] as WeekdayName[];
-  const time = [...site.slots].sort((a, b) => a.start.localeCompare(b.start))[0]?.start ?? '00:00';
+  const slots = group.slots ?? site.slots;
+  const weekdays = [...new Set(slots.map((s) => s.weekday))] as WeekdayName[];
+  const time = [...slots].sort((a, b) => a.start.localeCompare(b.start))[0]?.start ?? '00:00';
   return planGroup(rules, {
     start: group.earliestStart,
     weekdays,
@@ -34,7 +35,7 @@ export function calendarLowerBound(scenario: Scenario, rules: ProgrammeRules, gr
  */
 export function teamLowerBound(scenario: Scenario, rules: ProgrammeRules, group: Group): IsoDate | undefined {
   const site = siteOf(scenario, group);
-  const weekdays = new Set(site.slots.map((s) => s.weekday));
+  const weekdays = new Set((group.slots ?? site.slots).map((s) => s.weekday));
   const closed = new Set(siteClosures(scenario, site.id));
   const team = scenario.facilitators.filter((f) => group.team.includes(f.id) && f.programmes.includes(rules.id) && f.sites.includes(site.id));
   const atWork = (date: IsoDate) =>

@@ -28,6 +28,7 @@ export function exactnessObstacle(scenario: Scenario, rules: ProgrammeRules, sit
   if (groups.length === 0 || groups.length > maxGroups) return `the model takes 1 to ${maxGroups} groups, the site has ${groups.length}`;
   if (scenario.fixedSessions?.length) return 'fixed sessions';
   if (groups.some((g) => g.cover?.length)) return 'cover facilitators';
+  if (groups.some((g) => g.rooms || g.slots)) return 'groups with their own rooms or slots';
   const weekdays = new Set(site.slots.map((s) => s.weekday));
   if (rules.maxSessionsPerDay !== 1 || rules.maxSessionsPerWeek < weekdays.size) return 'the programme limits sessions a week below the slot weekdays';
   for (const weekday of weekdays) {

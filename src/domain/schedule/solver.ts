@@ -57,6 +57,9 @@ export interface Group {
   team: string[];
   /** Team members who only stand in when a named (lead or co-) facilitator cannot take a session. */
   cover?: string[];
+  /** The group's own rooms and weekly slots (a group in the app has one room and chosen slots); by default its site's. */
+  rooms?: string[];
+  slots?: Slot[];
 }
 
 /** Why a group could not meet on a day, or why a facilitator could not take a session. Ids are the scenario's. */
@@ -310,6 +313,8 @@ class Estate {
   readonly unavailable = new Set<string>();
   readonly closures = new Set<string>();
   readonly slotsBySiteDay = new Map<string, TimedSlot[]>();
+  /** Slots by group and weekday, for the groups that have their own. */
+  private readonly slotsByGroupDay = new Map<string, TimedSlot[]>();
   /** Accreditation with current supervision for the planned programme, as days; absent when not limited by date. */
   private readonly qualified = new Map<string, DayRange>();
 
@@ -329,28 +334,35 @@ class Estate {
       }
     }
     for (const c of scenario.closures) this.closures.add(`${c.site}|${dayNumber(c.date)}`);
-    for (const site of scenario.sites) {
-      for (const slot of site.slots) {
-        const start = minutesOfTime(slot.start) ?? 0;
-        const end = start + rules.sessionMinutes;
-        push(this.slotsBySiteDay, `${site.id}|${slot.weekday}`, { start, end, startText: slot.start, endText: timeOfMinutes(end) });
-      }
-    }
-    for (const slots of this.slotsBySiteDay.values()) slots.sort((a, b) => a.start - b.start);
+    const timed = (slot: Slot): TimedSlot => {
+      const start = minutesOfTime(slot.start) ?? 0;
+      const end = start + rules.sessionMinutes;
+      return { start, end, startText: slot.start, endText: timeOfMinutes(end) };
+    };
+    for (const site of scenario.sites) for (const slot of site.slots) push(this.slotsBySiteDay, `${site.id}|${slot.weekday}`, timed(slot));
+    for (const group of scenario.groups) for (const slot of group.slots ?? []) push(this.slotsByGroupDay, `${group.id}|${slot.weekday}`, timed(slot));
+    for (const slots of [...this.slotsBySiteDay.values(), ...this.slotsByGroupDay.values()]) slots.sort((a, b) => a.start - b.start);
   }
 
   /** The group's calendar bound (every slot weekday of its site, nothing else in the way), worked out once. */
   bound(group: Group): IsoDate {
     let bound = this.bounds.get(group.id);
     if (bound === undefined) {
-      bound = this.sites.get(group.site)?.slots.length ? calendarLowerBound(this.scenario, this.rules, group) : group.earliestStart;
+      bound = (group.slots ?? this.sites.get(group.site)?.slots)?.length ? calendarLowerBound(this.scenario, this.rules, group) : group.earliestStart;
       this.bounds.set(group.id, bound);
     }
     return bound;
   }
 
-  slotsOn(site: string, day: DayNumber): TimedSlot[] {
-    return this.slotsBySiteDay.get(`${site}|${weekdayName(day)}`) ?? [];
+  /** The slots the group may meet in on the day: its own when it has them, otherwise its site's. */
+  slotsOn(group: Group, day: DayNumber): TimedSlot[] {
+    const key = group.slots ? `${group.id}|${weekdayName(day)}` : `${group.site}|${weekdayName(day)}`;
+    return (group.slots ? this.slotsByGroupDay : this.slotsBySiteDay).get(key) ?? [];
+  }
+
+  /** The rooms the group may meet in: its own when it has them, otherwise its site's. */
+  roomsOf(group: Group): string[] {
+    return group.rooms ?? this.sites.get(group.site)?.rooms ?? [];
   }
 
   isAway(f: Facilitator, day: DayNumber): boolean {
@@ -393,8 +405,8 @@ function structuralObstacle(estate: Estate, group: Group): string | undefined {
   const k = estate.rules.facilitatorsPerSession;
   const programme = estate.rules.id;
   if (!site) return `site ${group.site} does not exist`;
-  if (site.slots.length === 0) return `site ${site.id} has no slots`;
-  if (site.rooms.length === 0) return `site ${site.id} has no rooms`;
+  if ((group.slots ?? site.slots).length === 0) return group.slots ? 'the group has no slots' : `site ${site.id} has no slots`;
+  if (estate.roomsOf(group).length === 0) return group.rooms ? 'the group has no room' : `site ${site.id} has no rooms`;
   const accredited = group.team.filter((id) => estate.facilitators.get(id)?.programmes.includes(programme));
   if (accredited.length < k) return `team has fewer than ${k} facilitators accredited for ${programme}`;
   if (estate.eligibleTeam(group).length < k) {
@@ -449,7 +461,7 @@ function waiting(estate: Estate, state: GroupState): boolean {
 /** Can the group meet today as far as its own calendar goes (start, order, slots, closures, weekly maximum)? */
 function mayMeet(estate: Estate, state: GroupState, day: DayNumber): boolean {
   if (day < state.earliest || day <= state.lastDay) return false;
-  if (estate.slotsOn(state.group.site, day).length === 0) return false;
+  if (estate.slotsOn(state.group, day).length === 0) return false;
   if (estate.isClosed(state.group.site, day)) return false;
   return (state.weekCounts.get(weekStart(day)) ?? 0) < estate.rules.maxSessionsPerWeek;
 }
@@ -481,14 +493,15 @@ function freeFacilitators(
 
 /** Slots in preference order: the group's usual time first, so its timetable stays regular. */
 function preferredSlots(estate: Estate, state: GroupState, day: DayNumber): TimedSlot[] {
-  const slots = estate.slotsOn(state.group.site, day);
+  const slots = estate.slotsOn(state.group, day);
   const usual = state.previous?.start;
   return usual ? [...slots.filter((s) => s.startText === usual), ...slots.filter((s) => s.startText !== usual)] : slots;
 }
 
-function preferredRooms(site: Site, state: GroupState): string[] {
+function preferredRooms(estate: Estate, state: GroupState): string[] {
+  const rooms = estate.roomsOf(state.group);
   const usual = state.previous?.room;
-  return usual && site.rooms.includes(usual) ? [usual, ...site.rooms.filter((r) => r !== usual)] : site.rooms;
+  return usual && rooms.includes(usual) ? [usual, ...rooms.filter((r) => r !== usual)] : rooms;
 }
 
 /** The cover facilitators chosen, each paired with a named facilitator left out and what kept them out. */
@@ -510,11 +523,11 @@ function standInsFor(estate: Estate, occupancy: Occupancy, state: GroupState, ch
  */
 function tryPlace(estate: Estate, occupancy: Occupancy, state: GroupState, day: DayNumber, contention: Map<string, number>): PlannedSession | string {
   const k = estate.rules.facilitatorsPerSession;
-  const site = estate.sites.get(state.group.site) as Site;
+  const site = state.group.site;
   let reason = 'no room free';
   let best: { slot: TimedSlot; room: string; chosen: Facilitator[]; covers: number } | undefined;
   for (const slot of preferredSlots(estate, state, day)) {
-    const room = preferredRooms(site, state).find((r) => occupancy.roomFree(site.id, r, day, slot));
+    const room = preferredRooms(estate, state).find((r) => occupancy.roomFree(site, r, day, slot));
     if (!room) continue;
     const facilitators = freeFacilitators(estate, occupancy, state, day, slot, contention);
     if (facilitators.length < k) {
@@ -545,10 +558,10 @@ function tryPlace(estate: Estate, occupancy: Occupancy, state: GroupState, day: 
 
 /** What stopped the group on a day it could otherwise meet: per slot, the rooms taken or the team members kept out. */
 function obstaclesOfDay(estate: Estate, occupancy: Occupancy, state: GroupState, day: DayNumber): Obstacle[] {
-  const site = estate.sites.get(state.group.site) as Site;
+  const site = state.group.site;
   const found: Obstacle[] = [];
-  for (const slot of estate.slotsOn(site.id, day)) {
-    const holders = site.rooms.map((room) => ({ room, holder: occupancy.roomHolder(site.id, room, day, slot) }));
+  for (const slot of estate.slotsOn(state.group, day)) {
+    const holders = estate.roomsOf(state.group).map((room) => ({ room, holder: occupancy.roomHolder(site, room, day, slot) }));
     if (holders.every((h) => h.holder)) {
       for (const { room, holder } of holders) found.push({ kind: 'room-taken', room, by: (holder as Booking).group });
       continue;
@@ -633,7 +646,7 @@ function bankHolidayTitle(day: DayNumber): string {
 /** Days a group that has not started yet loses to the calendar: a bank holiday or a closure on one of its meeting days. */
 function noteCalendarLosses(estate: Estate, states: GroupState[], day: DayNumber, holiday: boolean): void {
   for (const state of states) {
-    if (!notStarted(state) || day < state.earliest || estate.slotsOn(state.group.site, day).length === 0) continue;
+    if (!notStarted(state) || day < state.earliest || estate.slotsOn(state.group, day).length === 0) continue;
     if (holiday) noteLostDay(state.delay, day, [{ kind: 'bank-holiday', title: bankHolidayTitle(day) }]);
     else if (estate.isClosed(state.group.site, day)) noteLostDay(state.delay, day, [{ kind: 'closure' }]);
   }

@@ -166,7 +166,7 @@ export async function sessionsWithNames(ex: Executor, rows: Array<typeof groupSe
 }
 
 /** The solver's stored gap, in words; none once the timetable has changed since (its finish is no longer the last session). */
-async function planGapText(ex: Executor, gap: GroupGap | null, lastLive: string | undefined): Promise<GroupDetail['planGap']> {
+export async function planGapText(ex: Executor, gap: GroupGap | null, lastLive: string | undefined): Promise<GroupDetail['planGap']> {
   if (!gap || gap.finish !== lastLive) return null;
   return { bound: gap.bound, finish: gap.finish, ratio: gap.ratio, daysLost: gap.daysLost, reasons: await startDelayText(ex, gap.reasons) };
 }

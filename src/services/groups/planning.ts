@@ -18,7 +18,7 @@ import {
 import type { ProgrammeDefinition } from '../../domain/programme/definition.js';
 import { isIsoDate, minutesOfTime, weekdayNames, type WeekdayName } from '../../domain/schedule/calendar.js';
 import { slotsOutsideSite, slotTitle } from '../../domain/schedule/slots.js';
-import { solve, type PlannedSession, type Slot } from '../../domain/schedule/solver.js';
+import { solve, type PlannedSession, type Slot, type Solution } from '../../domain/schedule/solver.js';
 import { authorise, type Actor } from '../access.js';
 import { appendAudit } from '../audit.js';
 import { EditConflict, ValidationFailed } from '../errors.js';
@@ -185,7 +185,7 @@ export async function createGroup(db: Db, actor: Actor, siteId: number, input: u
 }
 
 /** Site ids in the solver's reasons are replaced by the site's name. */
-async function readableReason(ex: Executor, reason: string, group: GroupRow): Promise<string> {
+export async function readableReason(ex: Executor, reason: string, group: GroupRow): Promise<string> {
   const [site] = await ex.select({ name: sites.name }).from(sites).where(eq(sites.id, group.siteId));
   return reason.replace(new RegExp(`site ${group.siteId}\\b`, 'g'), site?.name ?? `site ${group.siteId}`);
 }
@@ -207,6 +207,17 @@ export async function insertSessions(tx: Tx, planned: PlannedSession[]): Promise
 async function planAndStore(tx: Tx, group: GroupRow, today: string): Promise<{ sessions: number; problem: string | null }> {
   const { scenario, rules } = await scenarioForGroup(tx, group, today);
   const solution = solve(scenario, rules, { onlyGroups: [String(group.id)] });
+  const problem = await recordPlanOutcome(tx, group, solution);
+  if (problem !== null) return { sessions: 0, problem };
+  await insertSessions(tx, solution.sessions);
+  return { sessions: solution.sessions.length, problem: null };
+}
+
+/**
+ * Stores on the group what the solver made of it: scheduled, with why its start was delayed and its gap to the
+ * calendar bound; or unscheduled, with the reason in words (returned). The sessions are stored by the caller.
+ */
+export async function recordPlanOutcome(tx: Tx, group: GroupRow, solution: Solution): Promise<string | null> {
   const failure = solution.unscheduled.find((u) => u.group === String(group.id));
   if (failure) {
     const problem = await readableReason(tx, failure.reason, group);
@@ -214,16 +225,15 @@ async function planAndStore(tx: Tx, group: GroupRow, today: string): Promise<{ s
       .update(programmeGroups)
       .set({ status: 'unscheduled', scheduleProblem: problem, startDelay: null, planGap: null, updatedAt: new Date() })
       .where(eq(programmeGroups.id, group.id));
-    return { sessions: 0, problem };
+    return problem;
   }
-  await insertSessions(tx, solution.sessions);
   const delay = solution.delays.find((d) => d.group === String(group.id));
   const gap = solution.gaps.find((g) => g.group === String(group.id));
   await tx
     .update(programmeGroups)
     .set({ status: 'scheduled', scheduleProblem: null, startDelay: delay?.reasons ?? null, planGap: gap ?? null, updatedAt: new Date() })
     .where(eq(programmeGroups.id, group.id));
-  return { sessions: solution.sessions.length, problem: null };
+  return null;
 }
 
 export const versionInput = z.object({

@@ -75,9 +75,10 @@ async function replanFrom(tx: Tx, group: GroupRow, from: ReplanFrom, today: stri
 
 /**
  * Stores a group's re-planned sessions over its rows: each row takes its session's new date, time, room and
- * facilitators in place; the number whose row was just cancelled gets a new row. Returns what moved.
+ * facilitators in place; a number without a row (a group planned for the first time), or whose row was just
+ * cancelled, gets a new row. Returns what moved.
  */
-async function storeReplanned(tx: Tx, ownRows: SessionRow[], replanned: PlannedSession[], cancelledNumber?: number): Promise<MovedSession[]> {
+export async function storeReplanned(tx: Tx, ownRows: SessionRow[], replanned: PlannedSession[], cancelledNumber?: number): Promise<MovedSession[]> {
   const oldByNumber = new Map(ownRows.map((r) => [r.number, r]));
   const oldFacilitators = await facilitatorsOfSessions(
     tx,
@@ -86,7 +87,10 @@ async function storeReplanned(tx: Tx, ownRows: SessionRow[], replanned: PlannedS
   const moved: MovedSession[] = [];
   for (const s of replanned) {
     const old = oldByNumber.get(s.number);
-    if (!old) throw new Error(`session ${s.number} of group ${s.group} has no row to move`);
+    if (!old) {
+      await insertSessions(tx, [s]);
+      continue;
+    }
     if (s.number === cancelledNumber) {
       await insertSessions(tx, [s]);
     } else {

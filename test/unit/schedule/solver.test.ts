@@ -282,3 +282,24 @@ test('a group that starts on its earliest start has no delay to explain', () => 
   const solution = solve(smallSite(), rules);
   assert.deepEqual(solution.delays, []);
 });
+
+test('a group with its own room and weekly slots meets only there and then, and its bound counts only its own slot weekdays', () => {
+  const scenario = smallSite();
+  // g1 keeps to room A2 on Monday, Wednesday and Friday afternoons; the others may use the whole site.
+  const ownSlots = (['mon', 'wed', 'fri'] as const).map((weekday) => ({ weekday, start: '13:30' }));
+  scenario.groups[0] = { ...scenario.groups[0], rooms: ['A2'], slots: ownSlots };
+  const solution = solve(scenario, rules);
+  assert.deepEqual(solution.unscheduled, []);
+  const own = solution.sessions.filter((s) => s.group === 'g1');
+  assert.equal(own.length, rules.blocks.length);
+  for (const s of own) {
+    assert.equal(s.room, 'A2');
+    assert.equal(s.start, '13:30');
+    assert.ok([1, 3, 5].includes(new Date(`${s.date}T12:00:00Z`).getUTCDay()), `${s.date} is a Monday, Wednesday or Friday`);
+  }
+  const gap = solution.gaps.find((g) => g.group === 'g1')!;
+  // Three days a week from Monday 4 January 2027: the bound is later than with the site's five.
+  assert.equal(gap.bound, calendarLowerBound(scenario, rules, scenario.groups[0]));
+  assert.ok(gap.bound > calendarLowerBound(scenario, rules, scenario.groups[1]));
+  assert.deepEqual(checkTimetable(scenario, rules, solution), []);
+});

@@ -1,5 +1,5 @@
-// Group pages: list, create, the timetable by week, cancelling a session (showing what moved), swapping a
-// facilitator, catch-up sessions, allocation from the waitlist, a site's week and its set-up (rooms, session slots, closures).
+// Group pages: list, create, the timetable by week, re-planning a site's groups not yet started, cancelling a
+// session (showing what moved), swapping a facilitator, catch-up sessions, allocation from the waitlist, a site's week and its set-up (rooms, session slots, closures).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RouteContext } from '../../../http/context.js';
 import { can } from '../../../domain/permissions.js';
@@ -10,6 +10,7 @@ import type { Actor } from '../../../services/access.js';
 import { ValidationFailed } from '../../../services/errors.js';
 import { teamRoleLabels } from '../../../services/groups/access.js';
 import { londonToday } from '../../../services/scheduling.js';
+import type { SiteGroup } from '../../../services/timetable/site-replanning.js';
 import { weekdayNames } from '../../../domain/schedule/calendar.js';
 import { slotKey, slotTitle } from '../../../domain/schedule/slots.js';
 import { idParam } from '../../params.js';
@@ -157,6 +158,63 @@ export async function groupRoutes(app: FastifyInstance, { services }: RouteConte
     const id = idParam(request.params, 'id', 'Group');
     const result = await services.timetable.replanAffectedSessions(request.actor!, id, request.body ?? {});
     return reply.redirect(`/groups/${id}?replanned=${result.fromNumber}&moved=${result.moved.length}#timetable`, 303);
+  });
+
+  // ------------------------------------------------------------------ re-planning a site (one programme's groups not yet started)
+  const lostDaysOf = (g: SiteGroup) => (g.gap ? { ...g, gap: { ...g.gap, ratio: g.gap.ratio.toFixed(3), reasons: g.gap.reasons.map(lostDaysWhen) } } : g);
+  const plannedNow = (g: { firstDate: string | null; lastDate: string | null }) =>
+    g.firstDate && g.lastDate ? `${longDay(g.firstDate)} to ${longDay(g.lastDate)}` : 'Not scheduled';
+
+  const renderSiteReplan = async (reply: FastifyReply, siteId: number, programmeId: string, extra: Body = {}) => {
+    const plan = await services.timetable.siteReplanPlan(reply.request.actor!, siteId, programmeId);
+    return reply.render('groups/site-replan.njk', {
+      pageTitle: `Re-plan ${plan.programmeName} at ${plan.siteName}`,
+      plan,
+      toReplan: plan.toReplan.map((g) => ({ ...g, planned: plannedNow(g), tag: statusTags[g.status] ?? { text: g.status, classes: '' } })),
+      held: plan.held.map((g) => ({
+        ...g,
+        planned: plannedNow(g),
+        why: g.happened ? `Started: ${g.happened} ${g.happened === 1 ? 'session has' : 'sessions have'} happened` : 'Closed',
+      })),
+      errors: {},
+      ...extra,
+    });
+  };
+  const programmeOf = (values: unknown) => String((values as Body | undefined)?.programme ?? '');
+
+  app.get('/sites/:siteId/replan', { config: managers }, async (request, reply) =>
+    renderSiteReplan(reply, idParam(request.params, 'siteId', 'Site'), programmeOf(request.query)),
+  );
+
+  app.post('/sites/:siteId/replan', { config: managers }, async (request, reply) => {
+    const siteId = idParam(request.params, 'siteId', 'Site');
+    const body = (request.body ?? {}) as Body;
+    const programmeId = programmeOf(body);
+    try {
+      const result = await services.timetable.replanSite(request.actor!, siteId, programmeId, body);
+      return reply.redirectWithOutcome(
+        `/sites/${siteId}/replanned?programme=${encodeURIComponent(programmeId)}`,
+        result.replanned.map((g) => g.groupId),
+      );
+    } catch (error) {
+      if (!(error instanceof ValidationFailed) || error.errors.some((e) => e.field === 'programme')) throw error;
+      return renderSiteReplan(reply.status(400), siteId, programmeId, errorView(error));
+    }
+  });
+
+  // Which groups were re-planned is known only at the moment of re-planning: it comes with the redirect, once.
+  // Their finishes, bounds and gaps are read as stored.
+  app.get('/sites/:siteId/replanned', { config: managers }, async (request, reply) => {
+    const siteId = idParam(request.params, 'siteId', 'Site');
+    const programmeId = programmeOf(request.query);
+    const plan = await services.timetable.siteReplanPlan(request.actor!, siteId, programmeId);
+    const replanned = new Set(reply.takeOutcome<number[]>() ?? []);
+    if (replanned.size === 0) return reply.redirect(`/sites/${siteId}/replan?programme=${encodeURIComponent(programmeId)}`, 303);
+    return reply.render('groups/site-replanned.njk', {
+      pageTitle: `${plan.programmeName} at ${plan.siteName} re-planned`,
+      plan,
+      groups: [...plan.toReplan, ...plan.held].filter((g) => replanned.has(g.id)).map(lostDaysOf),
+    });
   });
 
   // ------------------------------------------------------------------ cancel
