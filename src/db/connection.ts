@@ -51,6 +51,9 @@ export function wrapPglite(client: PGlite): Database {
 }
 
 export function wrapPostgres(pool: pg.Pool): Database {
+  // An idle connection ended by the server (a restart, a failover, an administrator, a test dropping its database)
+  // is dropped by the pool and the next query opens a new one; unheard, the pool's error event would stop the process.
+  pool.on('error', () => {});
   return {
     kind: 'postgres',
     db: drizzlePg(pool, { schema }) as unknown as Db,
@@ -92,9 +95,6 @@ export interface ConnectionSettings {
 export async function openDatabase(settings: ConnectionSettings): Promise<Database> {
   if (settings.databaseUrl) {
     const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 10 });
-    // An idle connection ended by the server (a restart, a failover, an administrator) is dropped by the pool and the
-    // next query opens a new one; unheard, the pool's error event would stop the whole process.
-    pool.on('error', () => {});
     await pool.query('SELECT 1');
     return wrapPostgres(pool);
   }
