@@ -25,6 +25,7 @@ import { appendAudit } from './audit.js';
 import { AccessDenied, EditConflict, NotFound } from './errors.js';
 import { loadGroup } from './groups/access.js';
 import { progressOfMember, type Progress } from './progress.js';
+import { changesFor, type ScaleChange } from './psychometrics.js';
 import { validate } from './validate.js';
 
 const maxSummary = 4000;
@@ -46,6 +47,8 @@ export interface TreatmentReport {
   blocks: Array<{ number: number; title: string; completed: boolean }>;
   catchUps: Array<{ sessionNumber: number; date: string; status: string; deliveredOn: string | null; facilitatorName: string }>;
   domains: Array<{ id: string; name: string; summary: string }>;
+  /** His psychometric change per scale (each scale measures one of the programme's risk domains). */
+  psychometricChange: ScaleChange[];
   writtenBy: string | null;
   writtenAt: Date | null;
 }
@@ -127,7 +130,7 @@ export async function getTreatmentReport(db: Db, actor: Actor, memberId: number)
       subjectType: 'person',
       subjectId: member.personId,
       siteId: group.siteId,
-      details: { memberId },
+      details: { memberId, parts: ['attendance', 'catch_ups', 'psychometric_change', 'summaries'] },
     });
     return {
       memberId,
@@ -151,6 +154,7 @@ export async function getTreatmentReport(db: Db, actor: Actor, memberId: number)
       blocks,
       catchUps,
       domains: definition.riskDomains.map((d) => ({ id: d.id, name: d.name, summary: report?.summaries[d.id] ?? '' })),
+      psychometricChange: (await changesFor(tx, [member.personId])).get(member.personId) ?? [],
       writtenBy: writer?.name ?? null,
       writtenAt: report?.updatedAt ?? null,
     };

@@ -60,3 +60,18 @@ test('a summary that is too long is shown back with an error summary naming its 
   const again = await manager.get(`/group-members/${memberId}/report/summaries`);
   assert.match(again.body, new RegExp(`name="version" value="${version}"`));
 });
+
+test('the end-of-treatment report shows his psychometric change on every scale, by risk domain, as his own record does', async () => {
+  const manager = t.client();
+  await manager.signIn('manager');
+  const report = await manager.get(`/group-members/${memberId}/report`);
+  const [member] = await t.database.db.select({ personId: groupMembers.personId }).from(groupMembers).where(eq(groupMembers.id, memberId));
+  const record = await manager.get(`/people/${member.personId}`);
+  const changeTable = (html: string) => /<caption[^>]*>Change from before to after treatment[^<]*<\/caption>([\s\S]*?)<\/table>/.exec(html)?.[1];
+  const onRecord = changeTable(record.body);
+  assert.ok(onRecord, 'the demo man has psychometric tests');
+  assert.match(report.body, /<h2 class="govuk-heading-m">Psychometric change by risk domain<\/h2>/);
+  assert.equal(changeTable(report.body), onRecord);
+  for (const domain of ['Sexual interests', 'Attitudes tolerant of sexual offending', 'Interpersonal deficits', 'Self-regulation deficits'])
+    assert.match(onRecord, new RegExp(`<td class="govuk-table__cell">${domain}</td>`, 'i'));
+});

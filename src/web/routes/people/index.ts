@@ -12,11 +12,11 @@ import type { Actor } from '../../../services/access.js';
 import { type PersonEligibility } from '../../../services/eligibility.js';
 import { NotFound, ValidationFailed } from '../../../services/errors.js';
 import { type PersonRecord } from '../../../services/people.js';
-import type { ScaleChange } from '../../../services/psychometrics.js';
 import { ospLabels, rm2000Labels, type ScoredInstrument } from '../../../services/risk-scores.js';
 import { permits } from '../../../http/access.js';
 import type { RouteContext } from '../../../http/context.js';
 import { errorView } from '../../forms.js';
+import { changeView } from '../../psychometric-change.js';
 import { DateInputs } from '../../dates.js';
 import { idParam } from '../../params.js';
 import { convictionCategoryLabels, progressTags, riskLabels, riskTagClasses, statusTag, withQuery } from '../../records.js';
@@ -107,7 +107,6 @@ export async function peopleRoutes(app: FastifyInstance, { services, programmes 
     const work = can(actor.role, 'product.read') ? await services.delivery.productsOfPerson(actor, personId) : null;
     const { person } = record;
     const tests = await services.psychometrics.personChange(actor, personId);
-    const domainNames = new Map(programmes.flatMap((p) => p.riskDomains.map((d) => [d.id, d.name] as const)));
     return reply.render('people/show.njk', {
       pageTitle: `${person.givenName} ${person.familyName}`,
       person,
@@ -141,7 +140,7 @@ export async function peopleRoutes(app: FastifyInstance, { services, programmes 
       psychometrics: {
         instruments: tests.instruments,
         tests: tests.tests.map((t) => ({ ...t, occasionLabel: occasionLabels[t.occasion as Occasion] ?? t.occasion })),
-        changes: tests.changes.map((c) => ({ ...c, domainName: domainNames.get(c.domain) ?? c.domain, verdict: changeVerdict(c) })),
+        changes: changeView(tests.changes, programmes),
         illustrative: tests.changes.some((c) => c.illustrative) || tests.instruments.some((i) => i.illustrative),
       },
       canRecordTests: can(actor.role, 'psychometric.record'),
@@ -361,19 +360,6 @@ function isOpen(status: string): boolean {
   } catch {
     return false;
   }
-}
-
-const verdicts = {
-  improved: { text: 'Reliably improved', classes: 'govuk-tag--green' },
-  deteriorated: { text: 'Reliably deteriorated', classes: 'govuk-tag--red' },
-  no_reliable_change: { text: 'No reliable change', classes: 'govuk-tag--grey' },
-} as const;
-
-/** How a scale's change reads on his page: the reliable change, and whether he has recovered. */
-function changeVerdict(c: ScaleChange): { tag: { text: string; classes: string }; recovered: string } | null {
-  if (!c.change) return null;
-  const recovered = c.change.clinicallySignificant ? 'Yes: crossed the cut-off' : 'No';
-  return { tag: verdicts[c.change.reliableChange], recovered };
 }
 
 const predicts: Record<string, string> = { osp_dc: 'direct-contact sexual reoffending', osp_iic: 'indecent-image or indirect-contact sexual reoffending' };

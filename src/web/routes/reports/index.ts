@@ -9,8 +9,9 @@ import type { RouteContext } from '../../../http/context.js';
 import { errorView } from '../../forms.js';
 import { formatDate } from '../../format.js';
 import { idParam } from '../../params.js';
+import { changeView } from '../../psychometric-change.js';
 
-export async function treatmentReportRoutes(app: FastifyInstance, { services }: RouteContext): Promise<void> {
+export async function treatmentReportRoutes(app: FastifyInstance, { services, programmes }: RouteContext): Promise<void> {
   const reportOf = (request: FastifyRequest) =>
     services.treatmentReports.getTreatmentReport(request.actor!, idParam(request.params, 'memberId', 'Group member'));
 
@@ -27,6 +28,7 @@ export async function treatmentReportRoutes(app: FastifyInstance, { services }: 
       ]),
       stateText: { in_progress: 'In treatment', complete: 'Completed the programme', deselected: 'Deselected' }[report.progress.state],
       blocksDone: report.blocks.filter((b) => b.completed).length,
+      change: changeView(report.psychometricChange, programmes),
       canWrite: can(request.actor!.role, 'treatment_report.write'),
     });
   });
