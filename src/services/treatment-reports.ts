@@ -1,7 +1,7 @@
 // A man's end-of-treatment report: who he is, the group and programme, how far he got, his catch-ups, and the
 // facilitators' summary of his work on each of the programme's risk domains. The summary is written by the
 // group's facilitators or the site's treatment manager; the report is read by them and by auditors.
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
 import {
@@ -24,6 +24,7 @@ import { authorise, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { AccessDenied, EditConflict, NotFound } from './errors.js';
 import { loadGroup } from './groups/access.js';
+import { isOwnGroup } from './own-groups.js';
 import { progressOfMember, type Progress } from './progress.js';
 import { changesFor, type ScaleChange } from './psychometrics.js';
 import { validate } from './validate.js';
@@ -59,12 +60,8 @@ async function loadMemberFor(ex: Executor, actor: Actor, memberId: number, actio
   if (!member) throw new NotFound('Group member');
   const group = await loadGroup(ex, member.groupId);
   authorise(actor, action, group.siteId);
-  if (onlyOwn(actor.role, action)) {
-    const [inTeam] = await ex
-      .select()
-      .from(groupFacilitators)
-      .where(and(eq(groupFacilitators.groupId, group.id), eq(groupFacilitators.userId, actor.userId ?? -1)));
-    if (!inTeam) throw new AccessDenied('You can see the reports of the men in your own groups only');
+  if (onlyOwn(actor.role, action) && !(await isOwnGroup(ex, actor, group.id))) {
+    throw new AccessDenied('You can see the reports of the men in your own groups only');
   }
   return { member, group };
 }
@@ -123,7 +120,7 @@ export async function getTreatmentReport(db: Db, actor: Actor, memberId: number)
       ? await tx
           .select({ name: users.displayName })
           .from(users)
-          .where(inArray(users.id, [report.writtenBy]))
+          .where(eq(users.id, report.writtenBy))
       : [];
     await appendAudit(tx, actor, {
       action: 'treatment_report.viewed',
