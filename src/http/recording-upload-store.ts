@@ -1,93 +1,110 @@
-// The tus file store for recordings, computing each upload's SHA-256 as its bytes are written, so finishing a
-// 1–4 GB upload does not read the whole file back from disk to check it. The hashing runs on a worker thread
-// (recording-hash-worker.ts): on the main thread it would take as long as receiving the bytes.
-// The hash's running state lives in memory only (Node cannot save a SHA-256 part way), so it covers an upload only
-// if this store wrote every byte of it: after a server restart, if the file on disk is not where this store last
-// left it, or if the worker thread was lost, there is no streamed checksum and the finishing checks read the file.
+// The tus file store for recordings, computing each upload's SHA-256 while it streams in, so finishing a 1–4 GB
+// upload does not read the whole file back before answering. A worker thread hashes the file's bytes as they
+// reach the disk, a few MB behind the writing: SHA-256 on the main thread would take as long as receiving the
+// bytes, and reading back what was just written comes from the page cache. Since the worker reads the file, it
+// hashes bytes written before a server restart just as well; its running state is in memory only, so after a
+// restart it starts again from the file's first byte.
+import { createWriteStream } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { pipeline, Transform, type Readable } from 'node:stream';
-import type { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform, type Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import { FileStore } from '@tus/file-store';
-import { startWorker } from '../worker-threads.js';
-import type { FromHashWorker, ToHashWorker } from './recording-hash-worker.js';
+import { ERRORS } from '@tus/server';
 
-/** Bytes are sent to the worker in pieces of this size (one message each, the piece moved, not copied). */
-const pieceBytes = 2 ** 20;
-/** How far the worker may fall behind the bytes written before the upload waits for it: bounds the memory held. */
-const mostBytesBehind = 16 * 2 ** 20;
-/**
- * Uploads begun and never finished or ended leave their running hash behind; past this many the oldest is
- * dropped (that upload, if it ever finishes, is then checked by reading its file).
- */
-const keptHashes = 1000;
+/** While a request streams in, the worker is told how far the file has been written every this many bytes. */
+const reportEvery = 8 * 2 ** 20;
 
-/** The hash worker, started on first use; if it fails, every hash it held is lost and the next write starts another. */
-class HashThread {
+type ToHasher = { id: string; path: string; upTo: number; digest?: true } | { id: string; forget: true };
+type FromHasher = { id: string; sha256: string | undefined };
+
+// Plain JavaScript run with `eval`, so the worker needs no loader whether the server runs compiled or from source.
+// Messages: { id, path, upTo } hashes the file up to byte `upTo` (from where it stopped); with `digest` it answers
+// { id, sha256 } (undefined if the file was shorter or unreadable) and forgets the upload; { id, forget } drops it.
+const hasherSource = `
+const { parentPort } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const { closeSync, openSync, readSync } = require('node:fs');
+const running = new Map();
+const piece = Buffer.allocUnsafe(2 ** 20);
+function hashUpTo(id, path, upTo) {
+  let state = running.get(id);
+  if (!state) {
+    running.set(id, (state = { hash: createHash('sha256'), offset: 0 }));
+    // Uploads begun and never finished leave their hash here: past this many the oldest goes (and is started
+    // again from the first byte if it carries on).
+    if (running.size > 1000) running.delete(running.keys().next().value);
+  }
+  if (state.offset >= upTo) return state;
+  const fd = openSync(path, 'r');
+  try {
+    while (state.offset < upTo) {
+      const read = readSync(fd, piece, 0, Math.min(piece.length, upTo - state.offset), state.offset);
+      if (read === 0) throw new Error('the file is shorter than was written');
+      state.hash.update(piece.subarray(0, read));
+      state.offset += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return state;
+}
+parentPort.on('message', (message) => {
+  if (message.forget) return void running.delete(message.id);
+  let sha256;
+  try {
+    const state = hashUpTo(message.id, message.path, message.upTo);
+    if (message.digest && state.offset === message.upTo) sha256 = state.hash.digest('hex');
+  } catch {
+    running.delete(message.id);
+  }
+  if (message.digest) {
+    running.delete(message.id);
+    parentPort.postMessage({ id: message.id, sha256 });
+  }
+});
+`;
+
+/** The hashing worker, started on first use; if it fails, its answers are undefined and the next use starts another. */
+class Hasher {
   #worker: Worker | undefined;
-  /** Counts the workers started: a hash begun on an earlier one is lost. */
-  generation = 0;
-  #behind = 0;
-  #caughtUp: Array<() => void> = [];
-  #digests = new Map<string, (sha256: string | undefined) => void>();
+  #answers = new Map<string, (sha256: string | undefined) => void>();
 
   #running(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = startWorker('recording-hash-worker', import.meta.url);
+    const worker = new Worker(hasherSource, { eval: true });
     // An idle worker does not keep the process alive; a server that closes terminates it.
     worker.unref();
-    worker.on('message', (message: FromHashWorker) => {
-      if ('hashed' in message) {
-        this.#behind -= message.hashed;
-        if (this.#behind <= mostBytesBehind) this.#release();
-      } else {
-        this.#digests.get(message.id)?.(message.sha256);
-        this.#digests.delete(message.id);
-      }
-    });
+    worker.on('message', ({ id, sha256 }: FromHasher) => this.#answer(id, sha256));
     const lost = () => {
       if (this.#worker !== worker) return;
       this.#worker = undefined;
-      this.#behind = 0;
-      this.#release();
-      for (const answer of this.#digests.values()) answer(undefined);
-      this.#digests.clear();
+      for (const id of [...this.#answers.keys()]) this.#answer(id, undefined);
     };
     worker.on('error', lost);
     worker.on('exit', lost);
-    this.generation++;
     return (this.#worker = worker);
   }
 
-  #release(): void {
-    for (const resume of this.#caughtUp.splice(0)) resume();
+  #answer(id: string, sha256: string | undefined): void {
+    this.#answers.get(id)?.(sha256);
+    this.#answers.delete(id);
   }
 
-  #post(message: ToHashWorker, transfer: ArrayBuffer[] = []): void {
-    this.#running().postMessage(message, transfer);
+  post(message: ToHasher): void {
+    this.#running().postMessage(message);
   }
 
-  /** Starts the worker if needed, so a hash begun now belongs to the generation returned. */
-  begin(): number {
-    this.#running();
-    return this.generation;
-  }
-
-  /** Hands `bytes` (no longer usable here) to the worker; a promise when the worker is too far behind to send more. */
-  update(id: string, bytes: ArrayBuffer): Promise<void> | undefined {
-    this.#behind += bytes.byteLength;
-    this.#post({ id, bytes }, [bytes]);
-    return this.#behind > mostBytesBehind ? new Promise((resolve) => this.#caughtUp.push(resolve)) : undefined;
-  }
-
-  digest(id: string): Promise<string | undefined> {
+  digest(id: string, path: string, size: number): Promise<string | undefined> {
     return new Promise((resolve) => {
-      this.#digests.set(id, resolve);
-      this.#post({ id, digest: true });
+      this.#answers.set(id, resolve);
+      this.post({ id, path, upTo: size, digest: true });
     });
   }
 
   forget(id: string): void {
-    if (this.#worker) this.#post({ id, forget: true });
+    this.#worker?.postMessage({ id, forget: true } satisfies ToHasher);
   }
 
   async close(): Promise<void> {
@@ -95,103 +112,50 @@ class HashThread {
   }
 }
 
-interface RunningHash {
-  /** How many bytes of the upload, from its first, the hash has taken in: the file's size when this store last wrote. */
-  offset: number;
-  /** The worker generation holding it. */
-  generation: number;
-}
-
 export class RecordingUploadStore extends FileStore {
-  readonly #thread = new HashThread();
-  readonly #hashes = new Map<string, RunningHash>();
+  readonly #hasher = new Hasher();
 
+  /** As FileStore's, telling the hashing worker how far the file is written as it goes. */
   override async write(readable: IncomingMessage | Readable, id: string, offset: number): Promise<number> {
-    const running = this.#take(id);
-    const resumes = running?.offset === offset && running.generation === this.#thread.generation;
-    if (running && !resumes) this.#thread.forget(id);
-    // Bytes before `offset` that this store did not hash (written before a restart) cannot be hashed now.
-    if (!resumes && offset !== 0) return super.write(readable, id, offset);
-    const generation = resumes ? running.generation : this.#thread.begin();
-    const thread = this.#thread;
-    let hashed = 0;
-    let piece = Buffer.allocUnsafeSlow(pieceBytes);
-    let filled = 0;
-    const hashing = new Transform({
+    const path = join(this.directory, id);
+    const hasher = this.#hasher;
+    const file = createWriteStream(path, { flags: 'r+', start: offset });
+    let reported = offset;
+    const reporting = new Transform({
       transform(chunk: Buffer, _encoding, done) {
-        let behind: Promise<void> | undefined;
-        for (let from = 0; from < chunk.length;) {
-          const copied = chunk.copy(piece, filled, from);
-          filled += copied;
-          from += copied;
-          if (filled === piece.length) {
-            behind = thread.update(id, piece.buffer as ArrayBuffer) ?? behind;
-            piece = Buffer.allocUnsafeSlow(pieceBytes);
-            filled = 0;
-          }
+        const stored = offset + file.bytesWritten;
+        if (stored - reported >= reportEvery) {
+          hasher.post({ id, path, upTo: stored });
+          reported = stored;
         }
-        hashed += chunk.length;
-        if (behind) void behind.then(() => done(null, chunk));
-        else done(null, chunk);
-      },
-      flush(done) {
-        if (filled > 0) void thread.update(id, piece.buffer.slice(0, filled) as ArrayBuffer);
-        done();
+        done(null, chunk);
       },
     });
     try {
-      // An error of the request's stream reaches super.write through `hashing`.
-      const written = await super.write(
-        pipeline(readable, hashing, () => {}),
-        id,
-        offset,
-      );
-      // Every byte hashed was written (an interrupted request ends the stream, and what arrived is kept).
-      if (written === offset + hashed && generation === this.#thread.generation) this.#remember(id, { offset: written, generation });
-      else this.#thread.forget(id);
-      return written;
-    } catch (error) {
-      // The file may hold fewer bytes than were hashed.
-      this.#thread.forget(id);
-      throw error;
+      await pipeline(readable, reporting, file);
+    } catch {
+      throw ERRORS.FILE_WRITE_ERROR;
     }
+    const written = offset + file.bytesWritten;
+    hasher.post({ id, path, upTo: written });
+    return written;
   }
 
   /**
-   * The SHA-256 (hex) of the upload's bytes as they were written, when this store wrote all `size` of them;
-   * undefined otherwise, and the file must be read to know it. Asked once, when the upload finishes.
+   * The SHA-256 (hex) of the upload's `size` bytes on disk, mostly computed while they streamed in; undefined if
+   * the worker could not (then the file must be read to know it). Asked once, when the upload finishes.
    */
-  async takeStreamedSha256(id: string, size: number): Promise<string | undefined> {
-    const running = this.#take(id);
-    if (running?.offset !== size || running.generation !== this.#thread.generation) {
-      if (running) this.#thread.forget(id);
-      return undefined;
-    }
-    return this.#thread.digest(id);
+  sha256Of(id: string, size: number): Promise<string | undefined> {
+    return this.#hasher.digest(id, join(this.directory, id), size);
   }
 
   override async remove(id: string): Promise<void> {
-    if (this.#take(id)) this.#thread.forget(id);
+    this.#hasher.forget(id);
     await super.remove(id);
   }
 
-  /** Stops the hash worker (the server is closing). */
+  /** Stops the hashing worker (the server is closing). */
   close(): Promise<void> {
-    return this.#thread.close();
-  }
-
-  #take(id: string): RunningHash | undefined {
-    const running = this.#hashes.get(id);
-    this.#hashes.delete(id);
-    return running;
-  }
-
-  #remember(id: string, running: RunningHash): void {
-    this.#hashes.set(id, running);
-    if (this.#hashes.size > keptHashes) {
-      const oldest = this.#hashes.keys().next().value!;
-      this.#hashes.delete(oldest);
-      this.#thread.forget(oldest);
-    }
+    return this.#hasher.close();
   }
 }

@@ -109,7 +109,7 @@ function tusServer(context: RouteContext, path: string, log: FastifyInstance['lo
           sessionId: Number(upload.metadata?.sessionId),
           path: upload.storage?.path ?? join(datastore.directory, upload.id),
           declaredSha256: upload.metadata?.sha256 ?? undefined,
-          receivedSha256: await datastore.takeStreamedSha256(upload.id, upload.size!),
+          storedSha256: await datastore.sha256Of(upload.id, upload.size!),
           fileStoreDir: config.fileStoreDir,
         });
         return { headers: { 'Recording-Id': id } };

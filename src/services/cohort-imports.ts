@@ -4,7 +4,9 @@
 // a piece at a time, then stored in small pieces: a 50 MB file never stops the server answering and is never
 // held whole in memory. Each upload has a progress record the import page shows as it goes.
 import { createReadStream } from 'node:fs';
-import type { Worker } from 'node:worker_threads';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { and, asc, desc, eq, isNull, notInArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
@@ -15,7 +17,6 @@ import type { FileCheck } from './cohort-file-check.js';
 import { appendAudit } from './audit.js';
 import { NotFound, ValidationFailed, type FieldError } from './errors.js';
 import { validate } from './validate.js';
-import { startWorker } from '../worker-threads.js';
 
 export const maxImportBytes = 64 * 1024 * 1024;
 /** Characters handed to the file check at a time. */
@@ -87,9 +88,17 @@ class ImportStopped extends Error {}
 
 const turnOfEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Starts the file check's worker, which lives beside this module. */
+/**
+ * Starts the file check's worker, which lives beside this module. Compiled, it is plain JavaScript; run from
+ * source (tests, benchmarks) it is TypeScript, and Node 20 does not pass tsx's loader on to worker threads,
+ * so the worker loads it through tsx's API.
+ */
 function startCheckWorker(workerData: { kind: 'comparison' | 'cohort' }): Worker {
-  return startWorker('cohort-file-check-worker', import.meta.url, { workerData });
+  const extension = extname(fileURLToPath(import.meta.url));
+  const file = new URL(`./cohort-file-check-worker${extension}`, import.meta.url);
+  if (extension === '.js') return new Worker(file, { workerData });
+  const load = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(file.href)}, ${JSON.stringify(import.meta.url)}))`;
+  return new Worker(load, { eval: true, workerData });
 }
 
 /** The worker's next message; its failure or early exit is an error here. */
