@@ -13,6 +13,13 @@ import { Worker } from 'node:worker_threads';
 import { FileStore } from '@tus/file-store';
 import { ERRORS } from '@tus/server';
 
+/**
+ * How much of a request the file's write stream may hold while a write is under way. The bytes arrive from the
+ * socket 64 KB at a time; with the default 16 KB each piece was its own write, and handing 16,000 writes of a
+ * 1 GB file to the thread pool cost the main thread more than receiving them. Holding more lets the pieces that
+ * arrive during one write go to disk together in the next (one writev).
+ */
+const writeBufferBytes = 4 * 2 ** 20;
 /** While a request streams in, the worker is told how far the file has been written every this many bytes. */
 const reportEvery = 8 * 2 ** 20;
 
@@ -119,7 +126,7 @@ export class RecordingUploadStore extends FileStore {
   override async write(readable: IncomingMessage | Readable, id: string, offset: number): Promise<number> {
     const path = join(this.directory, id);
     const hasher = this.#hasher;
-    const file = createWriteStream(path, { flags: 'r+', start: offset });
+    const file = createWriteStream(path, { flags: 'r+', start: offset, highWaterMark: writeBufferBytes });
     let reported = offset;
     const reporting = new Transform({
       transform(chunk: Buffer, _encoding, done) {
