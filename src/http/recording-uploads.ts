@@ -6,13 +6,13 @@
 // Who may upload is the recordings service's decision; this module translates between tus and the service.
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
-import { FileStore } from '@tus/file-store';
 import { MemoryLocker, Server, type Upload } from '@tus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../services/access.js';
 import { AccessDenied, NotFound, ValidationFailed } from '../services/errors.js';
 import { uploadsFolder } from '../services/recordings.js';
 import { permits } from './access.js';
+import { RecordingUploadStore } from './recording-upload-store.js';
 import type { RouteContext } from './context.js';
 
 const uploaders = permits('recording.upload');
@@ -21,14 +21,18 @@ const uploaders = permits('recording.upload');
 const actors = new WeakMap<IncomingMessage, Actor>();
 
 /** One store and one lock table per app, shared by both mounts, so the page and the API never write one upload at once. */
-const stores = new WeakMap<RouteContext, { store: () => FileStore; locker: MemoryLocker }>();
+const stores = new WeakMap<RouteContext, { store: () => RecordingUploadStore; locker: MemoryLocker; close: () => Promise<void> }>();
 
 function sharedStore(context: RouteContext) {
   let shared = stores.get(context);
   if (!shared) {
-    let store: FileStore | undefined;
+    let store: RecordingUploadStore | undefined;
     // Made on first use: building the app creates no folders.
-    shared = { store: () => (store ??= new FileStore({ directory: uploadsFolder(context.config.fileStoreDir) })), locker: new MemoryLocker() };
+    shared = {
+      store: () => (store ??= new RecordingUploadStore({ directory: uploadsFolder(context.config.fileStoreDir) })),
+      locker: new MemoryLocker(),
+      close: async () => store?.close(),
+    };
     stores.set(context, shared);
   }
   return shared;
@@ -105,6 +109,7 @@ function tusServer(context: RouteContext, path: string, log: FastifyInstance['lo
           sessionId: Number(upload.metadata?.sessionId),
           path: upload.storage?.path ?? join(datastore.directory, upload.id),
           declaredSha256: upload.metadata?.sha256 ?? undefined,
+          storedSha256: await datastore.sha256Of(upload.id, upload.size!),
           fileStoreDir: config.fileStoreDir,
         });
         return { headers: { 'Recording-Id': id } };
@@ -132,6 +137,8 @@ export function recordingUploadRoutes(context: RouteContext, path: string, prefi
   return async (app: FastifyInstance): Promise<void> => {
     let server: Server | undefined;
     app.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) => done(null));
+    // Both mounts close it: closing twice is harmless.
+    app.addHook('onClose', () => sharedStore(context).close());
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
       server ??= tusServer(context, `${prefix}${path}`, app.log);
       actors.set(request.raw, request.actor!);

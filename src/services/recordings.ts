@@ -143,19 +143,21 @@ export interface FinishedUpload {
   path: string;
   /** The SHA-256 (hex) the uploader computed before sending, when it sent one. */
   declaredSha256?: string;
+  /** The SHA-256 (hex) of the file at `path` when already computed (as it streamed in); when absent it is read here. */
+  storedSha256?: string;
   fileStoreDir: string;
 }
 
 /**
- * Turns a finished upload into a recording: the SHA-256 of the bytes on disk is computed (and compared with the
- * uploader's, when sent), the duration and format are read from the file, and only then is the file moved into
- * the recordings folder and the record written. A refused file is deleted; if the move or the write fails, the
+ * Turns a finished upload into a recording: the SHA-256 of the file (computed as it streamed in, or else by reading
+ * it here) is compared with the uploader's, when sent, the duration and format are read from the
+ * file, and only then is the file moved into the recordings folder and the record written. A refused file is deleted; if the move or the write fails, the
  * file is removed again, so no record ever points at a missing or partial file.
  */
 export async function finishRecordingUpload(db: Db, actor: Actor, upload: FinishedUpload): Promise<{ id: number }> {
   try {
     await checkRecordingUpload(db, actor, upload.sessionId);
-    const sha256 = await sha256Of(upload.path);
+    const sha256 = upload.storedSha256 ?? (await sha256Of(upload.path));
     if (upload.declaredSha256 !== undefined && upload.declaredSha256 !== sha256) {
       throw ValidationFailed.one('checksum', 'The file received does not match its checksum: it was damaged on the way, so it was not kept. Upload it again.');
     }
