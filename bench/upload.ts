@@ -1,5 +1,5 @@
 // Benchmark for recording uploads: a 1 GiB video sent through tus (raw tus requests in pieces of the size the
-// upload page's tus-js-client sends, RECORDING_UPLOAD_CHUNK_BYTES) to the real server (buildApp on PGlite in a
+// upload page's tus-js-client sends, RECORDING_UPLOAD_CHUNK_BYTES, from a client process of its own) to the real server (buildApp on PGlite in a
 // temporary folder, port 0, loopback) against the same bytes written to disk with fs.createWriteStream, in one run.
 // The upload is timed from its first request to the answer of its last: the recording recorded, its checksum
 // verified against the SHA-256 the client declared and its duration read from the file. Prints both throughputs,
@@ -9,7 +9,8 @@
 // and incompressible. BENCH_UPLOAD_MIB changes the size (at most 4095).
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,65 +92,28 @@ await pipeline(createReadStream(source), createWriteStream(join(dir, 'raw.bin'))
 const rawSeconds = (performance.now() - rawStarted) / 1000;
 rmSync(join(dir, 'raw.bin'));
 
-interface Sent {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  /** When the last byte of the request had been handed to the socket. */
-  sentAt: number;
-}
-
-function send(method: string, path: string, headers: Record<string, string>, body?: { start: number; end: number }): Promise<Sent> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', ...headers } });
-    let sentAt = 0;
-    req.on('finish', () => (sentAt = performance.now()));
-    req.on('error', reject);
-    req.on('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, sentAt }));
-    });
-    if (body) createReadStream(source, body).pipe(req);
-    else req.end();
-  });
-}
-
 await new Promise((resolve) => setTimeout(resolve, 200));
 const rssBefore = process.memoryUsage().rss;
 peakRss = rssBefore;
-const uploadStarted = performance.now();
-const created = await send('POST', '/api/v1/uploads', {
-  'upload-length': String(bytes),
-  'upload-metadata': `sessionId ${Buffer.from(String(session.id)).toString('base64')},sha256 ${Buffer.from(declaredSha256).toString('base64')}`,
-});
-if (created.status !== 201) throw new Error(`creation answered ${created.status}: ${created.body}`);
-const location = String(created.headers.location);
-let last: Sent | undefined;
-for (let offset = 0; offset < bytes; offset += chunk) {
-  const end = Math.min(bytes, offset + chunk) - 1;
-  last = await send(
-    'PATCH',
-    location,
-    { 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream', 'content-length': String(end - offset + 1) },
-    { start: offset, end },
-  );
-  if (last.status !== 204) throw new Error(`PATCH at ${offset} answered ${last.status}: ${last.body}`);
-}
-const answered = performance.now();
+// The client runs in a process of its own (bench/upload-client.mjs), as a facilitator's browser would: its
+// reading and sending would otherwise share, and be counted against, the server's thread.
+const client = spawn(
+  process.execPath,
+  [projectPath('bench', 'upload-client.mjs'), JSON.stringify({ port, token, source, bytes, chunk, sessionId: session.id, sha256: declaredSha256 })],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+let output = '';
+client.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+const [code] = (await once(client, 'close')) as [number];
 clearInterval(sampler);
-if (last!.status !== 204) throw new Error(`the last PATCH answered ${last!.status}: ${last!.body}`);
+if (code !== 0) throw new Error(`the upload client failed (exit ${code})`);
+const { uploadSeconds, transferSeconds, finishSeconds, recordingId } = JSON.parse(output) as Record<string, number>;
 const [recorded] = await database.db
   .select({ bytes: recordings.bytes, sha256: recordings.sha256, durationMs: recordings.durationMs })
   .from(recordings)
-  .where(eq(recordings.id, Number(last!.headers['recording-id'])));
+  .where(eq(recordings.id, recordingId));
 if (recorded?.bytes !== bytes || recorded.sha256 !== declaredSha256)
   throw new Error(`the recording recorded is not the file sent: ${JSON.stringify(recorded)}`);
-const uploadSeconds = (answered - uploadStarted) / 1000;
-// Where the time went: until the last byte was handed to the socket, then the server's finishing checks.
-const transferSeconds = (last!.sentAt - uploadStarted) / 1000;
-const finishSeconds = (answered - last!.sentAt) / 1000;
 const ratio = rawSeconds / uploadSeconds;
 
 await app.close();
