@@ -116,12 +116,7 @@ export async function getTreatmentReport(db: Db, actor: Actor, memberId: number)
       return { number: b.number, title: b.title, completed: ofBlock.length > 0 && ofBlock.every((s) => done(s.id)) };
     });
     const [report] = await tx.select().from(treatmentReports).where(eq(treatmentReports.memberId, memberId));
-    const [writer] = report
-      ? await tx
-          .select({ name: users.displayName })
-          .from(users)
-          .where(eq(users.id, report.writtenBy))
-      : [];
+    const [writer] = report ? await tx.select({ name: users.displayName }).from(users).where(eq(users.id, report.writtenBy)) : [];
     await appendAudit(tx, actor, {
       action: 'treatment_report.viewed',
       subjectType: 'person',
