@@ -15,7 +15,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, lte } from 'drizzle-orm';
+import { londonToday } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/connection.js';
 import { migrate } from '../src/db/migrate.js';
@@ -80,6 +81,7 @@ const [session] = await database.db
   .select({ id: groupSessions.id })
   .from(groupSessions)
   .innerJoin(sessionFacilitators, and(eq(sessionFacilitators.sessionId, groupSessions.id), eq(sessionFacilitators.userId, facilitator.id)))
+  .where(lte(groupSessions.sessionDate, londonToday())) // a recording is of a session that has happened
   .limit(1);
 
 let peakRss = 0;

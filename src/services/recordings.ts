@@ -17,7 +17,7 @@ import { keptUntil, retentionExpired } from '../domain/recordings/retention.js';
 import { authorise, canSeeSite, systemActor, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { AccessDenied, NotFound, ValidationFailed } from './errors.js';
-import { londonToday } from './scheduling.js';
+import { londonToday, readableDate } from './scheduling.js';
 
 /** Where recordings are kept, and the folder the tus store fills, both under the file store. */
 export const recordingsFolder = (fileStoreDir: string) => join(fileStoreDir, 'recordings');
@@ -103,16 +103,18 @@ async function requireViewer(ex: Executor, actor: Actor, session: SessionOfGroup
 }
 
 /**
- * Refuses an upload before a byte is sent: the session must exist, not be cancelled, and be one the actor may
- * upload a recording of. Called when the upload is created and again when it finishes.
+ * Refuses an upload before a byte is sent: the session must exist, not be cancelled, have happened (today or
+ * before), and be one the actor may upload a recording of. Called when the upload is created and again when it finishes.
  */
-export async function checkRecordingUpload(db: Db, actor: Actor, sessionId: number): Promise<void> {
+export async function checkRecordingUpload(db: Db, actor: Actor, sessionId: number, today = londonToday()): Promise<void> {
   const session = await loadSession(db, sessionId).catch((error) => {
     if (error instanceof NotFound) throw ValidationFailed.one('sessionId', 'There is no session with that id');
     throw error;
   });
   await requireUploader(db, actor, session);
   if (session.status === 'cancelled') throw ValidationFailed.one('sessionId', 'The session was cancelled, so it has no recording');
+  if (session.date > today)
+    throw ValidationFailed.one('sessionId', `The session is on ${readableDate(session.date)}: its recording can be uploaded from that day`);
 }
 
 async function sha256Of(path: string): Promise<string> {

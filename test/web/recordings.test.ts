@@ -8,7 +8,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { and, eq, isNotNull, max, ne, sql } from 'drizzle-orm';
+import { londonToday } from '../../src/clock.js';
+import { and, desc, eq, gt, isNotNull, lte, max, ne, sql } from 'drizzle-orm';
 import { auditLog, groupSessions, recordings, sessionFacilitators, users } from '../../src/db/schema.js';
 import { systemActor } from '../../src/services/access.js';
 import { createApiToken } from '../../src/services/authentication.js';
@@ -48,7 +49,8 @@ before(async () => {
     .from(groupSessions)
     .innerJoin(sessionFacilitators, eq(sessionFacilitators.sessionId, groupSessions.id))
     .innerJoin(users, eq(users.id, sessionFacilitators.userId))
-    .where(and(eq(users.username, 'facilitator'), ne(groupSessions.status, 'cancelled')))
+    .where(and(eq(users.username, 'facilitator'), ne(groupSessions.status, 'cancelled'), lte(groupSessions.sessionDate, londonToday())))
+    .orderBy(desc(groupSessions.sessionDate))
     .limit(1);
   ({ sessionId, groupId } = row);
 });
@@ -218,6 +220,20 @@ test('an upload names its session: a missing or unknown sessionId is refused nam
     assert.equal(answer.status, 400, metadata);
     assert.equal(JSON.parse(answer.body).error.field, 'sessionId');
   }
+});
+
+test('a recording is uploaded only of a session that has happened: one still to come is refused, naming its day', async () => {
+  const [future] = await t.database.db
+    .select({ id: groupSessions.id })
+    .from(groupSessions)
+    .innerJoin(sessionFacilitators, eq(sessionFacilitators.sessionId, groupSessions.id))
+    .innerJoin(users, eq(users.id, sessionFacilitators.userId))
+    .where(and(eq(users.username, 'facilitator'), ne(groupSessions.status, 'cancelled'), gt(groupSessions.sessionDate, londonToday())))
+    .limit(1);
+  const answer = await tus('/api/v1/uploads', tokens.facilitator, 'POST', { 'upload-length': '10', 'upload-metadata': `sessionId ${b64(String(future.id))}` });
+  assert.equal(answer.status, 400);
+  assert.equal(JSON.parse(answer.body).error.field, 'sessionId');
+  assert.match(JSON.parse(answer.body).error.message, /its recording can be uploaded from that day/);
 });
 
 test('a failed write into the file store leaves no recording recorded', async () => {
