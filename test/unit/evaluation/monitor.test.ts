@@ -44,7 +44,8 @@ test('Lan–DeMets spending functions spend exactly alpha at the end, nothing at
 });
 
 // Published Lan–DeMets boundaries for equally spaced looks, two-sided α = 0.05 (0.025 each side). K = 5: DeMets &
-// Lan (1994), Statistics in Medicine 13:1341–52, Table I. K = 2–4: gsDesign's sfLDOF / sfLDPocock boundaries.
+// Lan (1994), Statistics in Medicine 13:1341–52, Table I. Every row, K = 2–5, was also recomputed independently in R
+// with scripts/r/lan-demets-boundaries.R (mvtnorm; one- and two-sided alike), to 3 decimals.
 const PUBLISHED: Array<{ fn: SpendingFunction; k: number; upper: number[] }> = [
   { fn: 'obrien_fleming', k: 2, upper: [2.963, 1.969] },
   { fn: 'obrien_fleming', k: 3, upper: [3.71, 2.511, 1.993] },
@@ -52,6 +53,7 @@ const PUBLISHED: Array<{ fn: SpendingFunction; k: number; upper: number[] }> = [
   { fn: 'obrien_fleming', k: 5, upper: [4.877, 3.357, 2.68, 2.29, 2.031] },
   { fn: 'pocock', k: 2, upper: [2.157, 2.201] },
   { fn: 'pocock', k: 3, upper: [2.279, 2.295, 2.296] },
+  { fn: 'pocock', k: 4, upper: [2.368, 2.368, 2.358, 2.35] },
   { fn: 'pocock', k: 5, upper: [2.438, 2.427, 2.41, 2.397, 2.386] },
 ];
 
