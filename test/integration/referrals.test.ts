@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { asc, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { auditLog, programmeGroups, programmeVersions, referralHistory, referrals, rooms } from '../../src/db/schema.js';
-import { referralStatuses, referralTransitions, type ReferralStatusId } from '../../src/domain/referral/workflow.js';
+import { referralStatuses, referralTransitions, type ReferralStatusId, type ReferralTransition } from '../../src/domain/referral/workflow.js';
 import type { Role } from '../../src/domain/roles.js';
 import type { Actor } from '../../src/services/access.js';
 import { AccessDenied, EditConflict, ValidationFailed } from '../../src/services/errors.js';
@@ -116,15 +116,28 @@ describe('every transition of the workflow table, for an allowed and a refused r
     facilitator: () => actors.facilitator,
     auditor: () => actors.auditor,
   };
-  for (const t of referralTransitions) {
+  // Completion and deselection are made by the completion record (services/progress.ts), which these calls stand in for.
+  for (const t of referralTransitions as readonly ReferralTransition[]) {
+    const viaCompletion = t.byCompletionRecord === true;
     const from = t.from[0];
     const refusedRole = candidates.find((r) => !(t.roles as readonly Role[]).includes(r))!;
     const allowedRole = t.roles[0];
     test(`${t.id}: refused to the ${refusedRole} role, made by the ${allowedRole} role from ${from}`, async () => {
       const r = await referralAt(from);
-      await assert.rejects(transitionReferral(database.db, actorFor[refusedRole](), r.id, t.id, { reason: 'A reason', version: r.version }), AccessDenied);
+      await assert.rejects(
+        transitionReferral(database.db, actorFor[refusedRole](), r.id, t.id, { reason: 'A reason', version: r.version }, undefined, viaCompletion),
+        AccessDenied,
+      );
       const groupId = (t.effects as readonly string[]).includes('joins_group') ? await groupWithPlaces() : undefined;
-      const moved = await transitionReferral(database.db, actorFor[allowedRole](), r.id, t.id, { reason: 'A reason', version: r.version, groupId });
+      const moved = await transitionReferral(
+        database.db,
+        actorFor[allowedRole](),
+        r.id,
+        t.id,
+        { reason: 'A reason', version: r.version, groupId },
+        undefined,
+        viaCompletion,
+      );
       const expected = t.to === 'status_before_hold' ? 'submitted' : t.to; // on_hold was reached from submitted
       assert.equal(moved.status, expected);
       assert.equal(moved.version, r.version + 1);
@@ -133,10 +146,11 @@ describe('every transition of the workflow table, for an allowed and a refused r
 });
 
 test('transitions that need a reason are refused without one, naming the reason field', async () => {
-  for (const t of referralTransitions.filter((x) => x.reasonRequired)) {
+  for (const t of (referralTransitions as readonly ReferralTransition[]).filter((x) => x.reasonRequired)) {
     const r = await referralAt(t.from[0]);
     for (const reason of [undefined, '', '   ']) {
-      await assert.rejects(transitionReferral(database.db, actors.manager, r.id, t.id, { reason, version: r.version }), (e: unknown) => {
+      const attempt = transitionReferral(database.db, actors.manager, r.id, t.id, { reason, version: r.version }, undefined, t.byCompletionRecord === true);
+      await assert.rejects(attempt, (e: unknown) => {
         assert.ok(e instanceof ValidationFailed, `${t.id}: ${String(e)}`);
         assert.equal(e.errors[0].field, 'reason');
         return true;
