@@ -175,8 +175,9 @@ test('only a facilitator of the session or the site’s treatment manager record
   assert.equal((await recordRegister(database.db, estate.managerA, session.id, input, later)).version, 1);
 });
 
-test('booking a catch-up for a required one links them, and delivering it fulfils the requirement', async () => {
-  const { session, people, memberIds } = await sessionOf(groupId, 5, 1);
+/** A man absent from the session at this index, and f3 free to take his catch-up the same afternoon (two sessions a day). */
+async function absenceToCatchUp(index: number) {
+  const { session, people, memberIds } = await sessionOf(groupId, index, 1);
   await recordRegister(
     database.db,
     estate.managerA,
@@ -187,6 +188,11 @@ test('booking a catch-up for a required one links them, and delivering it fulfil
   const facilitator = estate.f.f3.userId!;
   const limits = await getFacilitatorAvailability(database.db, estate.managerA, facilitator);
   await setFacilitatorLimits(database.db, estate.managerA, facilitator, { maxSessionsPerDay: 2, maxSessionsPerWeek: 10, version: limits.version });
+  return { session, memberIds, facilitator };
+}
+
+test('booking a catch-up for a required one links them, and delivering it fulfils the requirement', async () => {
+  const { session, memberIds, facilitator } = await absenceToCatchUp(5);
   const day = session.sessionDate;
   const { id } = await bookCatchUp(database.db, estate.managerA, groupId, {
     memberId: memberIds[0],
@@ -212,17 +218,7 @@ test('booking a catch-up for a required one links them, and delivering it fulfil
 });
 
 test('a catch-up delivered before anyone booked it is recorded afterwards: a past day on or after the missed session is accepted, and marked delivered at once', async () => {
-  const { session, people, memberIds } = await sessionOf(groupId, 9, 1);
-  await recordRegister(
-    database.db,
-    estate.managerA,
-    session.id,
-    { version: 0, entries: await withOthers(session.id, [{ personId: people[0], status: 'unexcused_absence' }]) },
-    later,
-  );
-  const facilitator = estate.f.f3.userId!;
-  const limits = await getFacilitatorAvailability(database.db, estate.managerA, facilitator);
-  await setFacilitatorLimits(database.db, estate.managerA, facilitator, { maxSessionsPerDay: 2, maxSessionsPerWeek: 10, version: limits.version });
+  const { session, memberIds, facilitator } = await absenceToCatchUp(9);
   const form = { memberId: memberIds[0], sessionId: session.id, start: '13:30', roomId: estate.roomA2, facilitatorId: facilitator };
   const dayBefore = isoDate(dayNumber(session.sessionDate) - 1);
   await assert.rejects(
