@@ -32,7 +32,14 @@ before(async () => {
   database = await testDatabase();
   estate = await buildEstate(database.db);
   // Everyone at the site supervised by the day of the re-plan, so no accreditation has lapsed by then.
-  await superviseOn(database.db, estate.managerA, Object.values(estate.f).filter((f) => f !== estate.f.g1).map((f) => f.userId!), replanDay);
+  await superviseOn(
+    database.db,
+    estate.managerA,
+    Object.values(estate.f)
+      .filter((f) => f !== estate.f.g1)
+      .map((f) => f.userId!),
+    replanDay,
+  );
   const { f } = estate;
   const create = async (overrides: Record<string, unknown>) =>
     (await createGroup(database.db, estate.managerA, estate.siteA, groupForm(estate, overrides), testToday)).id;
