@@ -1,8 +1,16 @@
 // A researcher's whole evaluation journey in a real browser: upload a cohort file, run an evaluation and
-// read the report with its SVG charts; every page is axe clean and nothing breaks the content security policy.
+// read the report with its SVG charts; an administrator takes the harm monitor's looks and reads its chart. Every page is
+// axe clean and nothing breaks the content security policy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { and, eq, inArray } from 'drizzle-orm';
+import { loadConfig } from '../../src/config.js';
+import { people, referrals, users } from '../../src/db/schema.js';
+import type { Actor } from '../../src/services/access.js';
+import { importCohortFile } from '../../src/services/cohort-imports.js';
+import { saveMonitorDesign } from '../../src/services/harm-monitor.js';
+import { importReconvictions } from '../../src/services/reconvictions.js';
 import { accessibilityViolations, serverAndBrowserForThisFile, signIn } from './browser.js';
 
 const cohortFile = fileURLToPath(new URL('../fixtures/evaluation/friendship2003.csv', import.meta.url));
@@ -44,17 +52,69 @@ test('a researcher imports a cohort, runs an evaluation and reads an accessible 
   await context.close();
 });
 
-test('an administrator opens a programme’s harm monitor from the evaluations page: accessible, with the design form', async () => {
+test('an administrator opens a programme’s harm monitor from the evaluations page and reads every look taken, with the chart of the statistic against its boundaries', async () => {
+  // The data a look needs, as an administrator would have imported it: the demo's completers released in March 2021 and
+  // reconvicted in 2022, a comparison pool released from 2018, and a design with yearly looks from 2022.
+  await running.server.whileStopped(async (db) => {
+    const [ada] = await db.select().from(users).where(eq(users.username, 'admin'));
+    const admin: Actor = { userId: ada.id, username: ada.username, role: 'administrator', siteIds: [] };
+    const completers = await db
+      .select({ id: people.id, prisonNumber: people.prisonNumber })
+      .from(referrals)
+      .innerJoin(people, eq(people.id, referrals.personId))
+      .where(and(eq(referrals.programmeId, 'core-sotp'), eq(referrals.status, 'programme_complete')));
+    assert.ok(completers.length > 0, 'the demo has completers');
+    await db
+      .update(people)
+      .set({ earliestReleaseDate: '2021-03-01' })
+      .where(
+        inArray(
+          people.id,
+          completers.map((m) => m.id),
+        ),
+      );
+    const records = completers.map((m, i) => `${m.prisonNumber},sexual,2022-0${1 + (i % 6)}-10`);
+    await importReconvictions(
+      db,
+      admin,
+      { fileName: 'national.csv', content: `prison_number,outcome,offence_date\n${records.join('\n')}\n`, dataAsOf: '2026-06-30' },
+      loadConfig({ NODE_ENV: 'test' }).pseudonymKey,
+    );
+    const pool = ['person_ref,treated,release_date,end_of_followup,risk_band,age_at_release,prior_sexual,sexual_reoffence_date'];
+    for (let i = 0; i < 300; i++)
+      pool.push(`C${i},0,20${18 + (i % 4)}-0${1 + (i % 9)}-15,2026-06-30,medium,${25 + (i % 30)},${i % 3},${i % 50 === 0 ? '2023-05-05' : ''}`);
+    const imported = (await importCohortFile(db, admin, { kind: 'comparison', fileName: 'pool.csv', content: pool.join('\n') })).cohortImport;
+    await saveMonitorDesign(db, admin, 'core-sotp', {
+      cohortImportId: imported.id,
+      covariates: ['age_at_release', 'prior_sexual'],
+      outcome: 'sexual',
+      firstLook: '2022-01-01',
+      everyMonths: 12,
+      horizonYears: 10,
+      spending: 'pocock',
+      sides: 'one',
+    });
+  });
   const context = await running.browser.newContext();
   const page = await context.newPage();
   await signIn(page, running.server.url, 'admin');
   await page.goto(`${running.server.url}/evaluations`);
-  await page
-    .getByRole('link', { name: /^Harm monitor: / })
-    .first()
-    .click();
-  await page.waitForURL(/\/evaluations\/monitor\/[a-z0-9-]+$/);
+  await page.getByRole('link', { name: 'Harm monitor: Core Sex Offender Treatment Programme' }).click();
+  await page.waitForURL(/\/evaluations\/monitor\/core-sotp$/);
   assert.match(await page.locator('h1').innerText(), /^Harm monitor: /);
+  // The service takes the looks that are due itself, at start-up and then every so often; the administrator may also
+  // take the one due now. Either way the five yearly looks from 2022 are taken.
+  const chart = page.locator('svg[role="img"]');
+  for (let attempt = 0; attempt < 40 && (await chart.locator('circle').count()) < 5; attempt++) {
+    const take = page.getByRole('button', { name: 'Take the look that is due now' });
+    if (await take.count()) await take.click();
+    else await page.waitForTimeout(500);
+    await page.goto(`${running.server.url}/evaluations/monitor/core-sotp`);
+  }
+  assert.equal(await page.locator('table').filter({ hasText: 'Harm boundary' }).locator('tbody tr').count(), 5, 'a row for each look');
+  assert.equal(await chart.count(), 1, 'the chart of the statistic against the boundaries is drawn');
+  assert.match((await chart.getAttribute('aria-labelledby')) ?? '', /monitor-chart-title/);
+  assert.equal(await chart.locator('circle').count(), 5, 'a point for each look');
   assert.deepEqual(await accessibilityViolations(page), []);
   await context.close();
 });
