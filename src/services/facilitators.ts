@@ -32,13 +32,14 @@ export interface FacilitatorAvailability {
   canEditUnavailability: boolean;
 }
 
-interface FacilitatorUser {
+export interface FacilitatorUser {
   id: number;
   displayName: string;
   siteIds: number[];
 }
 
-async function loadFacilitator(ex: Executor, userId: number): Promise<FacilitatorUser> {
+/** A facilitator's account and the sites they work at; not found unless the user is a facilitator. */
+export async function loadFacilitator(ex: Executor, userId: number): Promise<FacilitatorUser> {
   const [user] = await ex
     .select()
     .from(users)

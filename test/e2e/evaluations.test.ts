@@ -4,13 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { and, eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { loadConfig } from '../../src/config.js';
-import { people, referrals, users } from '../../src/db/schema.js';
+import { users } from '../../src/db/schema.js';
 import type { Actor } from '../../src/services/access.js';
-import { importCohortFile } from '../../src/services/cohort-imports.js';
 import { saveMonitorDesign } from '../../src/services/harm-monitor.js';
-import { importReconvictions } from '../../src/services/reconvictions.js';
+import { importMonitorData } from '../support/monitor-data.js';
 import { accessibilityViolations, serverAndBrowserForThisFile, signIn } from './browser.js';
 
 const cohortFile = fileURLToPath(new URL('../fixtures/evaluation/friendship2003.csv', import.meta.url));
@@ -53,39 +52,13 @@ test('a researcher imports a cohort, runs an evaluation and reads an accessible 
 });
 
 test('an administrator opens a programme’s harm monitor from the evaluations page and reads every look taken, with the chart of the statistic against its boundaries', async () => {
-  // The data a look needs, as an administrator would have imported it: the demo's completers released in March 2021 and
-  // reconvicted in 2022, a comparison pool released from 2018, and a design with yearly looks from 2022.
+  // The data a look needs, as an administrator would have imported it, and a design with yearly looks from 2022.
   await running.server.whileStopped(async (db) => {
     const [ada] = await db.select().from(users).where(eq(users.username, 'admin'));
     const admin: Actor = { userId: ada.id, username: ada.username, role: 'administrator', siteIds: [] };
-    const completers = await db
-      .select({ id: people.id, prisonNumber: people.prisonNumber })
-      .from(referrals)
-      .innerJoin(people, eq(people.id, referrals.personId))
-      .where(and(eq(referrals.programmeId, 'core-sotp'), eq(referrals.status, 'programme_complete')));
-    assert.ok(completers.length > 0, 'the demo has completers');
-    await db
-      .update(people)
-      .set({ earliestReleaseDate: '2021-03-01' })
-      .where(
-        inArray(
-          people.id,
-          completers.map((m) => m.id),
-        ),
-      );
-    const records = completers.map((m, i) => `${m.prisonNumber},sexual,2022-0${1 + (i % 6)}-10`);
-    await importReconvictions(
-      db,
-      admin,
-      { fileName: 'national.csv', content: `prison_number,outcome,offence_date\n${records.join('\n')}\n`, dataAsOf: '2026-06-30' },
-      loadConfig({ NODE_ENV: 'test' }).pseudonymKey,
-    );
-    const pool = ['person_ref,treated,release_date,end_of_followup,risk_band,age_at_release,prior_sexual,sexual_reoffence_date'];
-    for (let i = 0; i < 300; i++)
-      pool.push(`C${i},0,20${18 + (i % 4)}-0${1 + (i % 9)}-15,2026-06-30,medium,${25 + (i % 30)},${i % 3},${i % 50 === 0 ? '2023-05-05' : ''}`);
-    const imported = (await importCohortFile(db, admin, { kind: 'comparison', fileName: 'pool.csv', content: pool.join('\n') })).cohortImport;
+    const poolId = await importMonitorData(db, admin, loadConfig({ NODE_ENV: 'test' }).pseudonymKey);
     await saveMonitorDesign(db, admin, 'core-sotp', {
-      cohortImportId: imported.id,
+      cohortImportId: poolId,
       covariates: ['age_at_release', 'prior_sexual'],
       outcome: 'sexual',
       firstLook: '2022-01-01',

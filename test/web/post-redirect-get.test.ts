@@ -8,7 +8,6 @@ import { and, eq, gt, inArray, isNull, ne } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import {
   catchUpSessions,
-  cohortImports,
   convictions,
   facilitatorUnavailability,
   groupMembers,
@@ -24,13 +23,12 @@ import {
 import { dayNumber, isBankHoliday, isoDate, isoWeekday, weekStart } from '../../src/domain/schedule/calendar.js';
 import { londonToday } from '../../src/services/scheduling.js';
 import type { Actor } from '../../src/services/access.js';
-import { importCohortFile } from '../../src/services/cohort-imports.js';
-import { importReconvictions } from '../../src/services/reconvictions.js';
 import { tinyPng } from '../../src/services/demo-work.js';
 import { projectPath } from '../../src/paths.js';
 import { demoPassword } from '../support/database.js';
 import { importFinished } from '../support/cohort-imports.js';
 import { addMembers } from '../support/groups.js';
+import { importMonitorData } from '../support/monitor-data.js';
 import { errorSummary, startTestApp, type TestApp, type TestClient } from '../support/web.js';
 
 let t: TestApp;
@@ -640,38 +638,11 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
   [
     '/evaluations/monitor/:programmeId/design',
     async () => {
-      // The programme's completers released in March 2021 and reconvicted in 2022, and a comparison pool released
-      // from 2018: the data a look needs (as in the harm monitor's service test).
-      const db = t.database.db;
-      const completers = await db
-        .select({ id: people.id, prisonNumber: people.prisonNumber })
-        .from(referrals)
-        .innerJoin(people, eq(people.id, referrals.personId))
-        .where(and(eq(referrals.programmeId, 'core-sotp'), eq(referrals.status, 'programme_complete')));
-      await db
-        .update(people)
-        .set({ earliestReleaseDate: '2021-03-01' })
-        .where(
-          inArray(
-            people.id,
-            completers.map((m) => m.id),
-          ),
-        );
       const admin: Actor = { userId: ids.admin, username: 'admin', role: 'administrator', siteIds: [] };
-      const records = completers.map((m, i) => `${m.prisonNumber},sexual,2022-0${1 + (i % 6)}-10`);
-      await importReconvictions(
-        db,
-        admin,
-        { fileName: 'national.csv', content: `prison_number,outcome,offence_date\n${records.join('\n')}\n`, dataAsOf: '2026-06-30' },
-        t.config.pseudonymKey,
-      );
-      const pool = ['person_ref,treated,release_date,end_of_followup,risk_band,age_at_release,prior_sexual,sexual_reoffence_date'];
-      for (let i = 0; i < 300; i++)
-        pool.push(`C${i},0,20${18 + (i % 4)}-0${1 + (i % 9)}-15,2026-06-30,medium,${25 + (i % 30)},${i % 3},${i % 50 === 0 ? '2023-05-05' : ''}`);
-      const imported = (await importCohortFile(db, admin, { kind: 'comparison', fileName: 'pool.csv', content: pool.join('\n') })).cohortImport;
+      const poolId = await importMonitorData(t.database.db, admin, t.config.pseudonymKey);
       await clients.admin.get('/evaluations/monitor/core-sotp');
       return clients.admin.post('/evaluations/monitor/core-sotp/design', {
-        cohortImportId: String(imported.id),
+        cohortImportId: String(poolId),
         covariates: ['age_at_release', 'prior_sexual'],
         outcome: 'sexual',
         ...day('2022-01-01', 'firstLook'),

@@ -24,6 +24,7 @@ import { appendAudit } from '../audit.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from '../errors.js';
 import { affectedGroups, londonToday, readableDate, upcomingSessions, type AffectedGroup } from '../scheduling.js';
 import { validate } from '../validate.js';
+import { loadFacilitator, type FacilitatorUser } from '../facilitators.js';
 import { standingAccreditations, type StandingAccreditation } from './accreditation.js';
 
 /** How far back the supervision form offers recordings of the facilitator's sessions to watch. */
@@ -31,23 +32,7 @@ export const recentRecordingDays = 90;
 /** The most actions agreed at one supervision through the form. */
 export const maxActions = 5;
 
-interface Facilitator {
-  id: number;
-  displayName: string;
-  siteIds: number[];
-}
-
-async function loadFacilitator(ex: Executor, userId: number): Promise<Facilitator> {
-  const [user] = await ex
-    .select()
-    .from(users)
-    .where(and(eq(users.id, userId), eq(users.role, 'facilitator')));
-  if (!user) throw new NotFound('Facilitator');
-  const siteRows = await ex.select().from(userSites).where(eq(userSites.userId, userId));
-  return { id: user.id, displayName: user.displayName, siteIds: siteRows.map((s) => s.siteId).sort((a, b) => a - b) };
-}
-
-function requireOn(actor: Actor, action: Parameters<typeof mayActOnStaff>[1], f: Facilitator): void {
+function requireOn(actor: Actor, action: Parameters<typeof mayActOnStaff>[1], f: FacilitatorUser): void {
   if (!mayActOnStaff(actor, action, { userId: f.id, siteIds: f.siteIds })) throw new AccessDenied();
 }
 
