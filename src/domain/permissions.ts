@@ -171,6 +171,11 @@ export const permissions = {
     siteScoped: true,
     description: 'See a site’s named treatment managers and who supervises whom, and when each was last supervised',
   },
+  'qa.indicators.read': {
+    roles: ['auditor', 'administrator', 'treatment_manager'],
+    siteScoped: true,
+    description: 'Read the operational audit’s indicators of a site and programme over a period, with the records behind each',
+  },
   'site.treatment_manager.name': {
     roles: ['administrator'],
     siteScoped: false,
