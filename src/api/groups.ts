@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { RouteContext } from '../http/context.js';
 import { permits } from '../http/access.js';
 import { apiError, idParams } from './schemas.js';
+import { cancellationCauseIds } from '../domain/schedule/cancellation.js';
 
 const readers = permits('group.read');
 const managers = permits('group.manage');
@@ -113,7 +114,11 @@ export async function groupApiRoutes(api: FastifyInstance, { services }: RouteCo
         summary: 'Cancel a session: it and the later sessions move to the next dates everyone can make',
         tags: ['groups'],
         params: idParams,
-        body: z.object({ reason: z.string(), version: z.number().int() }),
+        body: z.object({
+          reason: z.string(),
+          cause: z.enum(cancellationCauseIds).describe('what caused it: staff and room count as lost for want of resources'),
+          version: z.number().int(),
+        }),
         response: {
           200: z.object({
             groupId: z.number().int(),

@@ -427,6 +427,7 @@ export const groupSessions = pgTable(
       .references(() => rooms.id),
     status: text('status').notNull().default('scheduled'),
     cancelReason: text('cancel_reason'),
+    cancelCause: text('cancel_cause'),
     ...audited,
   },
   (t) => [

@@ -74,6 +74,7 @@ test('cancelling a session asks for a reason and shows the sessions that moved',
   await page.waitForSelector('.govuk-error-summary');
   assert.match(await page.locator('.govuk-error-summary').innerText(), /Enter why the session is cancelled/);
   await axe('/groups/:id/sessions/:id/cancel (errors)');
+  await page.getByLabel('The prison regime (for example a lockdown, an alarm or a search)').check();
   await page.getByLabel('Why is the session cancelled?').fill('Lockdown');
   await page.getByRole('button', { name: 'Cancel session and move later sessions' }).click();
   await page.getByRole('heading', { name: 'Session 3 cancelled' }).waitFor();

@@ -123,6 +123,7 @@ test('re-planning after the leave staffs or moves every flagged session', async 
 test('a cancelled session moves the later ones, and a catch-up is booked and tracked for him', async () => {
   await page.goto(groupUrl);
   await page.getByRole('link', { name: 'Cancel session 3', exact: true }).click();
+  await page.getByLabel('The prison regime (for example a lockdown, an alarm or a search)').check();
   await page.getByLabel('Why is the session cancelled?').fill('Lockdown');
   await page.getByRole('button', { name: 'Cancel session and move later sessions' }).click();
   await page.getByRole('heading', { name: 'Session 3 cancelled' }).waitFor();

@@ -43,6 +43,7 @@ test('every indicator’s figure counts exactly the records it lists, and the re
     [
       'treatment_manager_named',
       'supervision_at_interval',
+      'cancelled_for_resources',
       'groups_started_on_time',
       'supervision_actions_done',
       'assessed_before_allocation',

@@ -69,7 +69,7 @@ async function assertSiteValid() {
 test('cancelling a session moves exactly it and the later sessions; earlier ones stay, order and the weekly limit hold', async () => {
   const before = await liveSessions(database.db, groupId);
   const target = before[9]; // session 10
-  const result = await cancelSession(database.db, estate.managerA, target.id, { reason: 'Lockdown', version: target.version }, testToday);
+  const result = await cancelSession(database.db, estate.managerA, target.id, { reason: 'Lockdown', cause: 'regime', version: target.version }, testToday);
   const afterRows = await liveSessions(database.db, groupId);
   assert.equal(afterRows.length, 84);
   for (let n = 1; n <= 9; n++) {
@@ -102,12 +102,12 @@ test('cancelling a session moves exactly it and the later sessions; earlier ones
 
 test('cancelling needs a reason and the version it started from', async () => {
   const [s] = (await liveSessions(database.db, groupId)).slice(20, 21);
-  await assert.rejects(cancelSession(database.db, estate.managerA, s.id, { reason: ' ', version: s.version }, testToday), (e) =>
+  await assert.rejects(cancelSession(database.db, estate.managerA, s.id, { reason: ' ', cause: 'regime', version: s.version }, testToday), (e) =>
     fieldMessage(e).startsWith('reason:'),
   );
-  await assert.rejects(cancelSession(database.db, estate.managerA, s.id, { reason: 'Staff shortage', version: s.version + 5 }, testToday), EditConflict);
-  await assert.rejects(cancelSession(database.db, estate.managerB, s.id, { reason: 'Staff shortage', version: s.version }, testToday), AccessDenied);
-  await assert.rejects(cancelSession(database.db, estate.f.f1, s.id, { reason: 'Staff shortage', version: s.version }, testToday), AccessDenied);
+  await assert.rejects(cancelSession(database.db, estate.managerA, s.id, { reason: 'Staff shortage', cause: 'staff', version: s.version + 5 }, testToday), EditConflict);
+  await assert.rejects(cancelSession(database.db, estate.managerB, s.id, { reason: 'Staff shortage', cause: 'staff', version: s.version }, testToday), AccessDenied);
+  await assert.rejects(cancelSession(database.db, estate.f.f1, s.id, { reason: 'Staff shortage', cause: 'staff', version: s.version }, testToday), AccessDenied);
 });
 
 test('a swap to a facilitator who is unavailable that day is refused, naming the rule', async () => {

@@ -51,10 +51,10 @@ test('cancelling and swapping through the API: what moved comes back; a refused 
   }>;
   const future = sessions.filter((s) => s.date >= londonToday() && s.status === 'scheduled');
   const target = future[5];
-  const cancelled = await call('manager', 'POST', `/api/v1/sessions/${target.id}/cancel`, { reason: 'Staff shortage', version: target.version });
+  const cancelled = await call('manager', 'POST', `/api/v1/sessions/${target.id}/cancel`, { reason: 'Staff shortage', cause: 'staff', version: target.version });
   assert.equal(cancelled.statusCode, 200, cancelled.body);
   assert.equal(cancelled.json().moved[0].number, target.number);
-  const stale = await call('manager', 'POST', `/api/v1/sessions/${target.id}/cancel`, { reason: 'Again', version: target.version });
+  const stale = await call('manager', 'POST', `/api/v1/sessions/${target.id}/cancel`, { reason: 'Again', cause: 'staff', version: target.version });
   assert.equal(stale.statusCode, 409);
   // Re-read: the cancellation moved (and so versioned) the later sessions.
   const now = (await call('manager', 'GET', `/api/v1/groups/${group.id}/timetable`)).json().sessions as typeof sessions;
@@ -67,6 +67,6 @@ test('cancelling and swapping through the API: what moved comes back; a refused 
   assert.equal(swap.statusCode, 400);
   assert.equal(swap.json().error.field, 'replacementId');
   assert.match(swap.json().error.message, /not in this group’s facilitator team/);
-  assert.equal((await call('manager2', 'POST', `/api/v1/sessions/${later.id}/cancel`, { reason: 'x', version: later.version })).statusCode, 403);
-  assert.equal((await call('facilitator', 'POST', `/api/v1/sessions/${later.id}/cancel`, { reason: 'x', version: later.version })).statusCode, 403);
+  assert.equal((await call('manager2', 'POST', `/api/v1/sessions/${later.id}/cancel`, { reason: 'x', cause: 'other', version: later.version })).statusCode, 403);
+  assert.equal((await call('facilitator', 'POST', `/api/v1/sessions/${later.id}/cancel`, { reason: 'x', cause: 'other', version: later.version })).statusCode, 403);
 });

@@ -42,7 +42,7 @@ test('a conflict page says someone else changed the record and links back to rel
     .limit(1);
   const form = `/groups/${ngtGroup}/sessions/${session.id}/cancel`;
   await manager.get(form);
-  const stale = await manager.post(form, { version: String(session.version + 1), reason: 'Staff training' }, { referer: `${origin}${form}` });
+  const stale = await manager.post(form, { version: String(session.version + 1), reason: 'Staff training', cause: 'staff' }, { referer: `${origin}${form}` });
   assert.equal(stale.statusCode, 409);
   assert.match(text(stale.body), /Someone else changed this record/);
   assert.match(text(stale.body), /Reload the page to see their change, then make yours again/);

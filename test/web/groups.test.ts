@@ -98,10 +98,14 @@ test('cancelling a session in the browser asks for a reason, then shows what mov
   const form = await manager.get(`/groups/${groupId}/sessions/${fifth.id}/cancel`);
   assert.equal(form.statusCode, 200);
   assert.match(form.body, /Why is the session cancelled\?/);
-  const noReason = await manager.post(`/groups/${groupId}/sessions/${fifth.id}/cancel`, { version: String(fifth.version), reason: '' });
+  const noReason = await manager.post(`/groups/${groupId}/sessions/${fifth.id}/cancel`, { version: String(fifth.version), reason: '', cause: 'regime' });
   assert.equal(noReason.statusCode, 400);
   assert.deepEqual(errorSummary(noReason.body), ['Enter why the session is cancelled']);
-  const posted = await manager.post(`/groups/${groupId}/sessions/${fifth.id}/cancel`, { version: String(fifth.version), reason: 'Lockdown' });
+  const noCause = await manager.post(`/groups/${groupId}/sessions/${fifth.id}/cancel`, { version: String(fifth.version), reason: 'Lockdown' });
+  assert.equal(noCause.statusCode, 400);
+  assert.deepEqual(errorSummary(noCause.body), ['Choose what caused the cancellation']);
+  assert.match(noCause.body, /href="#cause"/);
+  const posted = await manager.post(`/groups/${groupId}/sessions/${fifth.id}/cancel`, { version: String(fifth.version), reason: 'Lockdown', cause: 'regime' });
   assert.equal(posted.statusCode, 303, 'post/redirect/get: reloading the page must not send the form again');
   assert.equal(posted.headers.location, `/groups/${groupId}/sessions/${fifth.id}/cancelled`);
   const done = await manager.get(String(posted.headers.location));
@@ -204,7 +208,7 @@ test('a Southmoor manager cannot see or change a Northgate group', async () => {
   assert.equal((await other.get(`/groups/${groupId}`)).statusCode, 403);
   const session = (await liveSessions(t.database.db, groupId))[30];
   assert.equal((await other.get(`/groups/${groupId}/sessions/${session.id}/cancel`)).statusCode, 403);
-  const post = await other.post(`/groups/${groupId}/sessions/${session.id}/cancel`, { version: String(session.version), reason: 'Not mine' });
+  const post = await other.post(`/groups/${groupId}/sessions/${session.id}/cancel`, { version: String(session.version), reason: 'Not mine', cause: 'other' });
   assert.equal(post.statusCode, 403);
   assert.equal((await t.database.db.select().from(groupSessions).where(eq(groupSessions.id, session.id)))[0].status, 'scheduled');
   assert.equal((await other.get(`/sites/${ngt}/week`)).statusCode, 403);

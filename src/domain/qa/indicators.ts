@@ -3,6 +3,7 @@
 // of its records, each judged against the standard, so the figure always counts exactly the records it lists.
 // The rules are pure: the service reads the facts (src/services/qa/indicators.ts).
 import { dayNumber, type IsoDate } from '../schedule/calendar.js';
+import { cancellationCauseLabel, resourceCauses } from '../schedule/cancellation.js';
 
 export type IndicatorArea = 'management_support' | 'resources' | 'staff_support' | 'assessments_and_paperwork';
 
@@ -93,6 +94,32 @@ export function groupsStartedOnTime(groups: GroupFacts[], withinDays: number, ta
       const late = daysBetween(g.earliestStart, g.firstSession!);
       return { label: g.label, href: g.href, meets: late <= withinDays, detail: `First session ${plural(late, 'day')} after the earliest start` };
     }),
+  );
+}
+
+export interface CancellationFacts {
+  label: string;
+  href: string;
+  cause: string | null;
+  reason: string;
+}
+
+/** The sessions cancelled in the period: each meets the standard unless it was lost for want of staff or a room. */
+export function cancelledForResources(sessions: CancellationFacts[], target: number): Indicator {
+  return indicator(
+    {
+      id: 'cancelled_for_resources',
+      area: 'resources',
+      label: 'Cancelled sessions not lost for want of staff or a room',
+      standard: 'No session cancelled because facilitators or a room were not available',
+      target,
+    },
+    sessions.map((s) => ({
+      label: s.label,
+      href: s.href,
+      meets: s.cause === null || !resourceCauses.has(s.cause),
+      detail: `${cancellationCauseLabel(s.cause)}: ${s.reason}`,
+    })),
   );
 }
 

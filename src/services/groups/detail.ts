@@ -1,5 +1,6 @@
 // One group in full: its timetable with facilitators and stand-ins, members past and present, catch-ups,
 // and why its first session is after its earliest start.
+import { cancellationCauseLabel } from '../../domain/schedule/cancellation.js';
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/connection.js';
 import {
@@ -38,6 +39,8 @@ export interface TimetableSession {
   standIns: string[];
   status: string;
   cancelReason: string | null;
+  /** What caused the cancellation, in words ('Not recorded' for cancellations made before causes were kept). */
+  cancelCause: string | null;
   version: number;
 }
 
@@ -161,6 +164,7 @@ export async function sessionsWithNames(ex: Executor, rows: Array<typeof groupSe
     standIns: standIns.get(r.id) ?? [],
     status: r.status,
     cancelReason: r.cancelReason,
+    cancelCause: r.status === 'cancelled' ? cancellationCauseLabel(r.cancelCause) : null,
     version: r.version,
   }));
 }

@@ -25,6 +25,7 @@ import {
 import { londonToday } from '../../clock.js';
 import {
   assessedBeforeAllocation,
+  cancelledForResources,
   defaultIndicatorStandards,
   groupsStartedOnTime,
   logsOnTime,
@@ -89,6 +90,14 @@ export async function operationalIndicators(db: Db, actor: Actor, input: unknown
           .where(and(inArray(groupSessions.groupId, groupIds), ne(groupSessions.status, 'cancelled')))
           .orderBy(asc(groupSessions.sessionDate), asc(groupSessions.startTime))
       : [];
+    const cancelled = groupIds.length
+      ? await tx
+          .select({ s: groupSessions, groupName: programmeGroups.name })
+          .from(groupSessions)
+          .innerJoin(programmeGroups, eq(programmeGroups.id, groupSessions.groupId))
+          .where(and(inArray(groupSessions.groupId, groupIds), eq(groupSessions.status, 'cancelled')))
+          .orderBy(asc(groupSessions.sessionDate))
+      : [];
     const inPeriod = sessions.filter(({ s }) => s.sessionDate >= period.from && s.sessionDate <= until);
     const active = groups.filter((g) => inPeriod.some(({ s }) => s.groupId === g.id) || (g.earliestStart >= period.from && g.earliestStart <= period.to));
     const ids = inPeriod.map(({ s }) => s.id);
@@ -116,6 +125,17 @@ export async function operationalIndicators(db: Db, actor: Actor, input: unknown
         inPeriod.map(({ s }) => s.id),
         period,
         until,
+        standards.target,
+      ),
+      cancelledForResources(
+        cancelled
+          .filter(({ s }) => s.sessionDate >= period.from && s.sessionDate <= period.to)
+          .map(({ s, groupName }) => ({
+            label: `${groupName} session ${s.number}, ${s.sessionDate}`,
+            href: `/groups/${s.groupId}#session-${s.id}`,
+            cause: s.cancelCause,
+            reason: s.cancelReason ?? '',
+          })),
         standards.target,
       ),
       groupsStartedOnTime(

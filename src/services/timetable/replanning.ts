@@ -11,6 +11,7 @@ import { EditConflict, ValidationFailed } from '../errors.js';
 import { loadGroup, requireGroupManager } from '../groups/access.js';
 import { insertSessions } from '../groups/planning.js';
 import { versionField } from '../input-fields.js';
+import { cancellationCauseIds, type CancellationCause } from '../../domain/schedule/cancellation.js';
 import {
   addDays,
   conflictsOfSessions,
@@ -42,7 +43,7 @@ interface ReplanFrom {
   /** …no earlier than this day. */
   date: string;
   /** A session cancelled first: its content takes a new row. */
-  cancelled?: { row: SessionRow; reason: string };
+  cancelled?: { row: SessionRow; reason: string; cause: CancellationCause };
   /** Why nothing changed when the group cannot be finished: the field named and the message for the solver's reason. */
   refusal: { field: string; message: (reason: string) => string };
 }
@@ -59,10 +60,10 @@ async function replanFrom(tx: Tx, group: GroupRow, from: ReplanFrom, today: stri
   if (failure) throw ValidationFailed.one(from.refusal.field, from.refusal.message(failure.reason));
   const replanned = solution.sessions.filter((s) => s.group === String(group.id) && s.number >= from.number);
   if (from.cancelled) {
-    const { row, reason } = from.cancelled;
+    const { row, reason, cause } = from.cancelled;
     await tx
       .update(groupSessions)
-      .set({ status: 'cancelled', cancelReason: reason, version: row.version + 1, updatedAt: new Date() })
+      .set({ status: 'cancelled', cancelReason: reason, cancelCause: cause, version: row.version + 1, updatedAt: new Date() })
       .where(eq(groupSessions.id, row.id));
   }
   const moved = await storeReplanned(tx, ownRows, replanned, from.cancelled?.row.number);
@@ -118,6 +119,7 @@ export const cancelInput = z.object({
     .trim()
     .min(1, 'Enter why the session is cancelled')
     .max(500, 'Reason must be 500 characters or fewer'),
+  cause: z.enum(cancellationCauseIds, { error: 'Choose what caused the cancellation' }),
   version: versionField,
 });
 
@@ -152,7 +154,7 @@ export async function cancelSession(db: Db, actor: Actor, sessionId: number, inp
       {
         number: row.number,
         date: addDays(row.sessionDate, 1),
-        cancelled: { row, reason: values.reason },
+        cancelled: { row, reason: values.reason, cause: values.cause },
         refusal: { field: 'reason', message: (reason) => `The session cannot be cancelled because the later sessions could not all be moved: ${reason}` },
       },
       today,

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assessedBeforeAllocation,
+  cancelledForResources,
   defaultIndicatorStandards as standards,
   groupsStartedOnTime,
   logsOnTime,
@@ -170,4 +171,23 @@ test('an indicator with nothing to judge meets its standard; a target below ever
     { ...standards, target: 0.75 },
   );
   assert.equal(most.meetsStandard, true);
+});
+
+test('a session cancelled for want of facilitators or a room counts against the resources standard; one cancelled for the regime, or before causes were kept, does not', () => {
+  const i = cancelledForResources(
+    [
+      { ...at('staff'), cause: 'staff', reason: 'Two off sick' },
+      { ...at('room'), cause: 'room', reason: 'Room used for visits' },
+      { ...at('lockdown'), cause: 'regime', reason: 'Lockdown' },
+      { ...at('old'), cause: null, reason: 'Cancelled last year' },
+    ],
+    1,
+  );
+  assert.deepEqual(judged(i), [
+    ['staff', false],
+    ['room', false],
+    ['lockdown', true],
+    ['old', true],
+  ]);
+  assert.equal(i.records[0].detail, 'Facilitators were not available: Two off sick');
 });

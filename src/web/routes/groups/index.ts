@@ -1,5 +1,6 @@
 // Group pages: list, create, the timetable by week, re-planning a site's groups not yet started, cancelling a
 // session (showing what moved), swapping a facilitator, catch-up sessions, allocation from the waitlist, a site's week and its set-up (rooms, session slots, closures).
+import { cancellationCauses } from '../../../domain/schedule/cancellation.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RouteContext } from '../../../http/context.js';
 import { can } from '../../../domain/permissions.js';
@@ -227,7 +228,7 @@ export async function groupRoutes(app: FastifyInstance, { services }: RouteConte
 
   app.get('/groups/:id/sessions/:sessionId/cancel', { config: managers }, async (request, reply) => {
     const { group, session } = await sessionOf(request.actor!, idParam(request.params, 'id', 'Group'), idParam(request.params, 'sessionId', 'Session'));
-    return reply.render('groups/cancel.njk', { pageTitle: `Cancel session ${session.number}`, group, session, values: {} });
+    return reply.render('groups/cancel.njk', { pageTitle: `Cancel session ${session.number}`, group, session, causes: cancellationCauses, values: {} });
   });
 
   app.post('/groups/:id/sessions/:sessionId/cancel', { config: managers }, async (request, reply) => {
@@ -249,7 +250,14 @@ export async function groupRoutes(app: FastifyInstance, { services }: RouteConte
       const { group, session } = await sessionOf(request.actor!, groupId, sessionId);
       return reply
         .status(400)
-        .render('groups/cancel.njk', { pageTitle: `Cancel session ${session.number}`, group, session, values: body, ...errorView(error) });
+        .render('groups/cancel.njk', {
+          pageTitle: `Cancel session ${session.number}`,
+          group,
+          session,
+          causes: cancellationCauses,
+          values: body,
+          ...errorView(error),
+        });
     }
   });
 
