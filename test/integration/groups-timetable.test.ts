@@ -105,9 +105,18 @@ test('cancelling needs a reason and the version it started from', async () => {
   await assert.rejects(cancelSession(database.db, estate.managerA, s.id, { reason: ' ', cause: 'regime', version: s.version }, testToday), (e) =>
     fieldMessage(e).startsWith('reason:'),
   );
-  await assert.rejects(cancelSession(database.db, estate.managerA, s.id, { reason: 'Staff shortage', cause: 'staff', version: s.version + 5 }, testToday), EditConflict);
-  await assert.rejects(cancelSession(database.db, estate.managerB, s.id, { reason: 'Staff shortage', cause: 'staff', version: s.version }, testToday), AccessDenied);
-  await assert.rejects(cancelSession(database.db, estate.f.f1, s.id, { reason: 'Staff shortage', cause: 'staff', version: s.version }, testToday), AccessDenied);
+  await assert.rejects(
+    cancelSession(database.db, estate.managerA, s.id, { reason: 'Staff shortage', cause: 'staff', version: s.version + 5 }, testToday),
+    EditConflict,
+  );
+  await assert.rejects(
+    cancelSession(database.db, estate.managerB, s.id, { reason: 'Staff shortage', cause: 'staff', version: s.version }, testToday),
+    AccessDenied,
+  );
+  await assert.rejects(
+    cancelSession(database.db, estate.f.f1, s.id, { reason: 'Staff shortage', cause: 'staff', version: s.version }, testToday),
+    AccessDenied,
+  );
 });
 
 test('a swap to a facilitator who is unavailable that day is refused, naming the rule', async () => {

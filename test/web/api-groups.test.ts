@@ -51,7 +51,11 @@ test('cancelling and swapping through the API: what moved comes back; a refused 
   }>;
   const future = sessions.filter((s) => s.date >= londonToday() && s.status === 'scheduled');
   const target = future[5];
-  const cancelled = await call('manager', 'POST', `/api/v1/sessions/${target.id}/cancel`, { reason: 'Staff shortage', cause: 'staff', version: target.version });
+  const cancelled = await call('manager', 'POST', `/api/v1/sessions/${target.id}/cancel`, {
+    reason: 'Staff shortage',
+    cause: 'staff',
+    version: target.version,
+  });
   assert.equal(cancelled.statusCode, 200, cancelled.body);
   assert.equal(cancelled.json().moved[0].number, target.number);
   const stale = await call('manager', 'POST', `/api/v1/sessions/${target.id}/cancel`, { reason: 'Again', cause: 'staff', version: target.version });
@@ -67,6 +71,12 @@ test('cancelling and swapping through the API: what moved comes back; a refused 
   assert.equal(swap.statusCode, 400);
   assert.equal(swap.json().error.field, 'replacementId');
   assert.match(swap.json().error.message, /not in this group’s facilitator team/);
-  assert.equal((await call('manager2', 'POST', `/api/v1/sessions/${later.id}/cancel`, { reason: 'x', cause: 'other', version: later.version })).statusCode, 403);
-  assert.equal((await call('facilitator', 'POST', `/api/v1/sessions/${later.id}/cancel`, { reason: 'x', cause: 'other', version: later.version })).statusCode, 403);
+  assert.equal(
+    (await call('manager2', 'POST', `/api/v1/sessions/${later.id}/cancel`, { reason: 'x', cause: 'other', version: later.version })).statusCode,
+    403,
+  );
+  assert.equal(
+    (await call('facilitator', 'POST', `/api/v1/sessions/${later.id}/cancel`, { reason: 'x', cause: 'other', version: later.version })).statusCode,
+    403,
+  );
 });

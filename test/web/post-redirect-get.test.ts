@@ -387,7 +387,11 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
         .from(groupSessions)
         .where(and(eq(groupSessions.groupId, state.group), eq(groupSessions.number, 10)));
       await clients.manager.get(`/groups/${state.group}/sessions/${session.id}/cancel`);
-      return clients.manager.post(`/groups/${state.group}/sessions/${session.id}/cancel`, { version: String(session.version), reason: 'Lockdown', cause: 'regime' });
+      return clients.manager.post(`/groups/${state.group}/sessions/${session.id}/cancel`, {
+        version: String(session.version),
+        reason: 'Lockdown',
+        cause: 'regime',
+      });
     },
   ],
   [

@@ -248,16 +248,14 @@ export async function groupRoutes(app: FastifyInstance, { services }: RouteConte
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
       const { group, session } = await sessionOf(request.actor!, groupId, sessionId);
-      return reply
-        .status(400)
-        .render('groups/cancel.njk', {
-          pageTitle: `Cancel session ${session.number}`,
-          group,
-          session,
-          causes: cancellationCauses,
-          values: body,
-          ...errorView(error),
-        });
+      return reply.status(400).render('groups/cancel.njk', {
+        pageTitle: `Cancel session ${session.number}`,
+        group,
+        session,
+        causes: cancellationCauses,
+        values: body,
+        ...errorView(error),
+      });
     }
   });
 
