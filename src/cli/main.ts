@@ -22,6 +22,7 @@ const areas: Array<{ commands: string[]; load: () => Promise<Register> }> = [
   { commands: ['score'], load: async () => (await import('./commands/score.js')).registerScoreCommands },
   { commands: ['eligibility'], load: async () => (await import('./commands/eligibility.js')).registerEligibilityCommands },
   { commands: ['plan'], load: async () => (await import('./commands/plan.js')).registerPlanCommands },
+  { commands: ['qa'], load: async () => (await import('./commands/qa.js')).registerQaCommands },
   { commands: ['change'], load: async () => (await import('./commands/change.js')).registerChangeCommands },
   { commands: ['evaluate', 'cohort', 'monitor'], load: async () => (await import('./commands/evaluation.js')).registerEvaluationCommands },
 ];

@@ -626,5 +626,6 @@ export const treatmentReports = pgTable('treatment_reports', {
   ...audited,
 });
 export * from './schema-psychometrics.js';
+export * from './schema-audits.js';
 export * from './schema-recordings.js';
 export * from './schema-staff.js';

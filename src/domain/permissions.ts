@@ -225,6 +225,17 @@ export const permissions = {
     description: 'Watch a session’s recording, every view audited (a facilitator: of the groups whose team he is in)',
   },
   'recording.purge': { roles: ['administrator'], siteScoped: false, description: 'Delete recordings whose retention has ended (sotp files purge)' },
+  'audit.read': {
+    roles: ['administrator', 'auditor'],
+    siteScoped: false,
+    description: 'List audits and read one: its site, programme, period, status and recording sample with its seed and frame',
+  },
+  'audit.open': { roles: ['auditor'], siteScoped: false, description: 'Open an audit of a site and programme over a period' },
+  'audit.sample.draw': {
+    roles: ['auditor'],
+    siteScoped: false,
+    description: 'Draw an audit’s seeded, stratified sample of session recordings, which starts the audit (sampled recordings are kept past retention)',
+  },
   'monitor.read': {
     roles: ['administrator', 'auditor', 'researcher'],
     siteScoped: false,

@@ -26,6 +26,7 @@ import * as people from './people.js';
 import * as programmes from './programmes.js';
 import * as progress from './progress.js';
 import * as psychometrics from './psychometrics.js';
+import * as qaAudits from './qa/audits.js';
 import * as reconvictions from './reconvictions.js';
 import * as recordings from './recordings.js';
 import * as referrals from './referrals.js';
@@ -117,6 +118,7 @@ export function bindServices(database: Database) {
       'uploadProgrammeVersion',
     ]),
     psychometrics: bind(db, psychometrics, ['changeExportCsv', 'groupChangeSummary', 'personChange', 'programmeChangeSummary', 'recordTest', 'testForm']),
+    qa: bind(db, qaAudits, ['auditFormOptions', 'drawAuditSample', 'getAudit', 'listAudits', 'openAudit', 'samplePeriod']),
     reconvictions: bind(db, reconvictions, ['importReconvictions', 'listReconvictionImports']),
     recordings: bind(db, recordings, [
       'checkRecordingUpload',

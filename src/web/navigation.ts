@@ -21,6 +21,7 @@ const items: NavigationItem[] = [
   { href: '/my/week', text: 'My week', action: 'own_week.read' },
   { href: '/psychometric-change', text: 'Psychometrics', action: 'psychometric.summary.read' },
   { href: '/evaluations', text: 'Evaluations', action: 'evaluation.read' },
+  { href: '/audits', text: 'Audits', action: 'audit.read' },
   { href: '/programmes', text: 'Programmes' },
 ];
 

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { and, desc, eq, isNull, lte } from 'drizzle-orm';
 import { londonToday } from '../../src/clock.js';
 import {
+  audits,
   catchUpSessions,
   convictions,
   facilitatorUnavailability,
@@ -87,6 +88,12 @@ async function recordsAt(code: string, facilitatorName: string, managerName: str
   const away = await first(
     db.select({ id: facilitatorUnavailability.id }).from(facilitatorUnavailability).where(eq(facilitatorUnavailability.userId, facilitator.id)).limit(1),
   );
+  // An audit of the site, planned: an auditor may read it and draw its sample.
+  const [auditor] = await db.select({ id: users.id }).from(users).where(eq(users.username, 'auditor'));
+  const [audit] = await db
+    .insert(audits)
+    .values({ siteId, programmeId: 'core-sotp', periodFrom: '2026-01-05', periodTo: '2026-03-27', openedBy: auditor.id })
+    .returning({ id: audits.id });
   return {
     site: String(siteId),
     person: String(conviction.personId),
@@ -101,6 +108,7 @@ async function recordsAt(code: string, facilitatorName: string, managerName: str
     facilitator: String(facilitator.id),
     entryId: String(away?.id ?? noSuchId),
     user: String(manager.id),
+    audit: String(audit.id),
   };
 }
 
@@ -130,8 +138,8 @@ after(() => t.close());
 function urlFor(route: RouteRecord, site: Site): { url: string; siteSpecific: boolean; absent: boolean } {
   const r = records[site];
   const path = route.url.replace(/^\/api\/v1/, '');
-  const kind = /^\/(people|referrals|groups|sessions|facilitators|sites|admin\/users|users|evaluations)\/:/.exec(path)?.[1];
-  let siteSpecific = kind !== undefined && !['admin/users', 'users', 'evaluations'].includes(kind);
+  const kind = /^\/(people|referrals|groups|sessions|facilitators|sites|admin\/users|users|evaluations|audits)\/:/.exec(path)?.[1];
+  let siteSpecific = kind !== undefined && !['admin/users', 'users', 'evaluations', 'audits'].includes(kind);
   const ids: Record<string, string> = {
     people: r.person,
     referrals: r.referral,
@@ -142,6 +150,7 @@ function urlFor(route: RouteRecord, site: Site): { url: string; siteSpecific: bo
     'admin/users': r.user,
     users: r.user,
     evaluations: noSuchId,
+    audits: r.audit,
   };
   let url = route.url.replace(/:(\w+)/g, (_m, name: string) => {
     if (name === 'id' || name === 'siteId') return ids[kind ?? ''] ?? noSuchId;

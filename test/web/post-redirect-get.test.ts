@@ -29,6 +29,7 @@ import { demoPassword } from '../support/database.js';
 import { importFinished } from '../support/cohort-imports.js';
 import { addMembers } from '../support/groups.js';
 import { importMonitorData } from '../support/monitor-data.js';
+import { recordPastSessions } from '../support/recordings.js';
 import { errorSummary, startTestApp, type TestApp, type TestClient } from '../support/web.js';
 
 let t: TestApp;
@@ -48,7 +49,7 @@ before(async () => {
   const db = t.database.db;
   [{ id: ngt }] = await db.select({ id: sites.id }).from(sites).where(eq(sites.code, 'NGT'));
   for (const u of await db.select().from(users)) ids[u.username] = u.id;
-  for (const username of ['admin', 'manager', 'assessor', 'facilitator', 'facilitator3', 'researcher']) {
+  for (const username of ['admin', 'manager', 'assessor', 'facilitator', 'facilitator3', 'researcher', 'auditor']) {
     clients[username] = t.client();
     await clients[username].signIn(username);
   }
@@ -304,6 +305,25 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
         action1Description: 'Read the block 6 manual',
         action1DueOn: isoDate(dayNumber(londonToday()) + 14),
       });
+    },
+  ],
+  [
+    '/audits',
+    async () => {
+      await clients.auditor.get('/audits/new');
+      return clients.auditor.post('/audits', { siteId: String(ngt), programmeId: 'core-sotp', ...day('2026-01-05', 'from'), ...day('2026-03-27', 'to') });
+    },
+  ],
+  [
+    '/audits/:id/sample',
+    async () => {
+      const recorded = await recordPastSessions(t.database.db, ngt, 3);
+      const days = recorded.map((r) => r.date).sort();
+      await clients.auditor.get('/audits/new');
+      const opened = await clients.auditor.post('/audits', { siteId: String(ngt), programmeId: 'core-sotp', ...day(days[0], 'from'), ...day(days[2], 'to') });
+      const page = await clients.auditor.get(opened.headers.location as string);
+      const version = /name="version" value="(\d+)"/.exec(page.body)![1];
+      return clients.auditor.post(`${opened.headers.location}/sample`, { seed: '11', version });
     },
   ],
   [

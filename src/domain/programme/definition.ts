@@ -120,6 +120,16 @@ export const programmeDefinitionSchema = z
         graceDays: z.number().int().min(0).max(180),
       })
       .optional(),
+    /**
+     * Clinical audit (domain/qa): how many session recordings an audit samples at least. Optional rather than
+     * defaulted, so files written before sotp ran audits keep their hash; read it with minimumAuditRecordings.
+     */
+    audit: z
+      .strictObject({
+        $comment: z.string().optional(),
+        minimumRecordings: z.number().int().min(1).max(100),
+      })
+      .optional(),
     catalogue,
   })
   .superRefine((def, ctx) => {

@@ -14,6 +14,7 @@ const allowedFiles: Record<string, string> = {
   'src/domain/roles.ts': 'defines the roles',
   'src/domain/permissions.ts': 'the permissions table',
   'src/domain/referral/workflow.ts': 'the referral workflow names the roles of each transition, as data',
+  'src/domain/qa/audit-workflow.ts': 'the audit workflow names the roles of each transition, as data',
   'src/services/demo-groups.ts': 'the demo seed lists demo users by user name, and one of them is called "facilitator"',
 };
 

@@ -74,7 +74,11 @@ test('the navigation shows a role the links of the actions it may take, and no o
   const links = (role: Role) => navigationFor(actor(role), '/').map((i) => i.text);
   assert.deepEqual(links('facilitator'), ['Home', 'Caseload', 'People', 'Groups', 'My week', 'Programmes'], 'not the waitlist: its men are in no group yet');
   assert.deepEqual(links('researcher'), ['Home', 'Psychometrics', 'Evaluations', 'Programmes']);
-  assert.deepEqual(links('administrator'), ['Home', 'Users', 'Sites', 'Groups', 'Psychometrics', 'Evaluations', 'Programmes']);
+  assert.deepEqual(
+    links('administrator'),
+    ['Home', 'Users', 'Sites', 'Groups', 'Psychometrics', 'Evaluations', 'Audits', 'Programmes'],
+    'administrators read audits',
+  );
 });
 
 test('the home page links an area only for a role that may open it', () => {
@@ -83,5 +87,5 @@ test('the home page links an area only for a role that may open it', () => {
       .filter((a) => a.href)
       .map((a) => a.href);
   assert.deepEqual(linked('assessor'), ['/people', '/caseload']);
-  assert.deepEqual(linked('auditor'), ['/evaluations']);
+  assert.deepEqual(linked('auditor'), ['/audits', '/evaluations']);
 });

@@ -49,8 +49,12 @@ const areas: Record<Role, Area[]> = {
     { title: 'My availability', description: 'Days you cannot facilitate.', href: '/my/availability', action: 'own_week.read' },
   ],
   auditor: [
-    { title: 'Audits', description: 'Operational audit and clinical quality assurance.' },
-    { title: 'Recording samples', description: 'A reproducible random sample of session recordings.' },
+    {
+      title: 'Audits',
+      description: 'Open an audit of a site and programme and draw its reproducible random sample of session recordings.',
+      href: '/audits',
+      action: 'audit.read',
+    },
     { title: 'Outcome evaluations', description: 'Read the stored evaluation runs and their inputs.', href: '/evaluations', action: 'evaluation.read' },
   ],
   researcher: [

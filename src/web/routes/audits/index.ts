@@ -1,0 +1,91 @@
+// Audit pages (issue 13): the auditor's list of audits, opening one (site, programme, period), and an audit's page
+// with its status, period and drawn recording sample (seed, frame size, each recording linked to its page), where
+// the auditor draws the sample. Administrators read them.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { can } from '../../../domain/permissions.js';
+import { auditStatus } from '../../../domain/qa/audit-workflow.js';
+import { permits } from '../../../http/access.js';
+import type { RouteContext } from '../../../http/context.js';
+import { ValidationFailed } from '../../../services/errors.js';
+import { DateInputs } from '../../dates.js';
+import { errorView } from '../../forms.js';
+import { idParam } from '../../params.js';
+
+type Body = Record<string, unknown>;
+const periodDates = { from: 'First day of the period', to: 'Last day of the period' } as const;
+
+export async function auditRoutes(app: FastifyInstance, { services, programmes }: RouteContext): Promise<void> {
+  const programmeName = (id: string) => programmes.find((p) => p.id === id)?.name ?? id;
+
+  app.get('/audits', { config: permits('audit.read') }, async (request, reply) => {
+    const list = await services.qa.listAudits(request.actor!);
+    return reply.render('audits/list.njk', {
+      pageTitle: 'Audits',
+      audits: list.map((a) => ({ ...a, programmeName: programmeName(a.programmeId), statusTag: auditStatus(a.status) })),
+      canOpen: can(request.actor!.role, 'audit.open'),
+    });
+  });
+
+  const renderNew = async (reply: FastifyReply, values: Body, dates: DateInputs, extra: Body = {}) => {
+    const options = await services.qa.auditFormOptions(reply.request.actor!);
+    return reply.render('audits/new.njk', {
+      pageTitle: 'Open an audit',
+      siteItems: [
+        { value: '', text: 'Choose a site' },
+        ...options.sites.map((s) => ({ value: String(s.id), text: s.name, selected: String(values.siteId ?? '') === String(s.id) })),
+      ],
+      programmeItems: options.programmes.map((p, i) => ({
+        value: p.id,
+        text: p.name,
+        checked: values.programmeId === undefined ? i === 0 : values.programmeId === p.id,
+      })),
+      dateItems: dates.allItems(),
+      errors: {},
+      ...extra,
+    });
+  };
+
+  app.get('/audits/new', { config: permits('audit.open') }, async (_request, reply) => renderNew(reply, {}, DateInputs.fromRecord({}, periodDates)));
+
+  app.post('/audits', { config: permits('audit.open') }, async (request, reply) => {
+    const dates = DateInputs.fromForm((request.body ?? {}) as Body, periodDates);
+    try {
+      const { id } = await services.qa.openAudit(request.actor!, dates.input);
+      return reply.redirect(`/audits/${id}`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      return renderNew(reply.status(400), dates.input, dates, dates.view(error));
+    }
+  });
+
+  const renderAudit = async (reply: FastifyReply, auditId: number, extra: Body = {}) => {
+    const audit = await services.qa.getAudit(reply.request.actor!, auditId);
+    return reply.render('audits/show.njk', {
+      pageTitle: `Audit: ${audit.siteName}`,
+      audit,
+      programmeName: programmeName(audit.programmeId),
+      statusTag: auditStatus(audit.status),
+      canDraw: audit.transitions.some((t) => t.id === 'start') && can(reply.request.actor!.role, 'audit.sample.draw'),
+      values: {},
+      errors: {},
+      ...extra,
+    });
+  };
+
+  app.get('/audits/:id', { config: permits('audit.read') }, async (request, reply) => renderAudit(reply, idParam(request.params, 'id', 'Audit')));
+
+  app.post('/audits/:id/sample', { config: permits('audit.sample.draw') }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'Audit');
+    const body = (request.body ?? {}) as Body;
+    try {
+      await services.qa.drawAuditSample(request.actor!, id, body);
+      return reply.redirect(`/audits/${id}#sample`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      // The rule the draw broke (too few recordings, already drawn) is about the sample, whose only box is the seed.
+      const view = errorView(error, { anchors: { sample: 'seed', audit: 'seed', version: 'seed' } });
+      const seedError = view.errors.seed ?? view.errors.sample ?? view.errors.audit ?? view.errors.version;
+      return renderAudit(reply.status(400), id, { values: { seed: body.seed }, errors: { seed: seedError }, errorList: view.errorList });
+    }
+  });
+}

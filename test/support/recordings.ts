@@ -1,0 +1,40 @@
+// Recordings for tests that need some without uploading files: rows as a finished upload leaves them (the files
+// themselves are not needed), for the latest sessions of a site that have taken place.
+import { and, desc, eq, lte } from 'drizzle-orm';
+import type { Db } from '../../src/db/connection.js';
+import { groupSessions, programmeGroups, recordings, sessionFacilitators } from '../../src/db/schema.js';
+import { londonToday } from '../../src/services/scheduling.js';
+
+let stored = 0;
+
+/** Records the latest `count` sessions of the site that have happened (one recording each); their ids and days. */
+export async function recordPastSessions(db: Db, siteId: number, count: number): Promise<Array<{ id: number; date: string }>> {
+  const sessions = await db
+    .selectDistinct({ id: groupSessions.id, date: groupSessions.sessionDate, uploadedBy: sessionFacilitators.userId })
+    .from(groupSessions)
+    .innerJoin(programmeGroups, eq(programmeGroups.id, groupSessions.groupId))
+    .innerJoin(sessionFacilitators, eq(sessionFacilitators.sessionId, groupSessions.id))
+    .where(and(eq(programmeGroups.siteId, siteId), lte(groupSessions.sessionDate, londonToday())))
+    .orderBy(desc(groupSessions.sessionDate), desc(groupSessions.id));
+  const chosen = sessions.filter((s, i) => sessions.findIndex((t) => t.id === s.id) === i).slice(0, count);
+  if (chosen.length < count) throw new Error(`only ${chosen.length} sessions of site ${siteId} have happened`);
+  const made: Array<{ id: number; date: string }> = [];
+  for (const s of chosen) {
+    stored++;
+    const [row] = await db
+      .insert(recordings)
+      .values({
+        sessionId: s.id,
+        uploadedBy: s.uploadedBy,
+        storedName: `${stored.toString(16).padStart(32, 'e')}.webm`,
+        bytes: 1000,
+        sha256: '0'.repeat(64),
+        durationMs: 60_000,
+        format: 'webm',
+        mediaType: 'video/webm',
+      })
+      .returning({ id: recordings.id });
+    made.push({ id: row.id, date: s.date });
+  }
+  return made;
+}
