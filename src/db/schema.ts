@@ -624,3 +624,4 @@ export const treatmentReports = pgTable('treatment_reports', {
 });
 export * from './schema-psychometrics.js';
 export * from './schema-recordings.js';
+export * from './schema-pipeline.js';
