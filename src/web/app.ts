@@ -37,6 +37,7 @@ import { evaluationRoutes } from './routes/evaluations/index.js';
 import { treatmentReportRoutes } from './routes/reports/index.js';
 import { psychometricRoutes } from './routes/psychometrics/index.js';
 import { recordingRoutes } from './routes/recordings/index.js';
+import { staffRoutes } from './routes/staff/index.js';
 import { uploads } from './plugins/uploads.js';
 import { textGuard } from './plugins/text-guard.js';
 import { identifiers } from './plugins/identifiers.js';
@@ -122,6 +123,7 @@ export async function buildApp(context: Omit<AppContext, 'services'>, options: B
   await app.register(treatmentReportRoutes, routes);
   await app.register(psychometricRoutes, routes);
   await app.register(recordingRoutes, routes);
+  await app.register(staffRoutes, routes);
   await app.register(apiRoutes, routes);
   return { app, routeTable };
 }
