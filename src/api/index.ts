@@ -12,6 +12,7 @@ import { groupApiRoutes } from './groups.js';
 import { registerApiRoutes } from './registers.js';
 import { userApiRoutes } from './users.js';
 import { recordingApiRoutes } from './recordings.js';
+import { staffApiRoutes } from './staff.js';
 
 /** Registered before any route so that the OpenAPI document sees every API route. */
 export async function openApi(app: FastifyInstance, { version }: RouteContext): Promise<void> {
@@ -50,6 +51,7 @@ export async function apiRoutes(app: FastifyInstance, context: RouteContext): Pr
       await registerApiRoutes(api, context);
       await userApiRoutes(api, context);
       await recordingApiRoutes(api, context);
+      await staffApiRoutes(api, context);
     },
     { prefix: '/api/v1' },
   );

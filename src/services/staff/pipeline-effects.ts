@@ -30,11 +30,12 @@ function signIn(context: EffectContext): number {
 
 const handlers: Record<PipelineEffect, (tx: Tx, actor: Actor, context: EffectContext) => Promise<void>> = {
   async grants_accreditation(tx, actor, context) {
-    await grantAccreditation(tx, actor, {
-      userId: signIn(context),
-      programmeId: context.programmeId!,
-      accreditedOn: context.evidence.accreditedOn ?? context.today,
-    });
+    const userId = signIn(context);
+    // An accreditation the sign-in holds already (granted before the pipeline recorded it) is kept as it is: the
+    // move records it in the pipeline rather than granting it twice.
+    const held = (await standingAccreditations(tx, [userId], context.today)).some((a) => a.userId === userId && a.programmeId === context.programmeId);
+    if (held) return;
+    await grantAccreditation(tx, actor, { userId, programmeId: context.programmeId!, accreditedOn: context.evidence.accreditedOn ?? context.today });
   },
   async suspends_accreditation(tx, actor, context) {
     const userId = signIn(context);
