@@ -3,13 +3,13 @@
 // are loaded as `sotp staff import` loads a staff list; and one sign-in whose accreditation is suspended.
 // Whose supervision has lapsed shows on their record from the supervision records. Added once: a database with
 // anyone in the pipeline is left alone.
-import { count, eq, inArray } from 'drizzle-orm';
+import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { sites, staffMembers, userSites, users } from '../db/schema.js';
 import type { Role } from '../domain/roles.js';
 import { systemActor, type Actor } from './access.js';
-import { demoExtraFacilitators } from './demo-groups.js';
 import { addDays, londonToday } from './scheduling.js';
+import { standingAccreditations } from './staff/accreditation.js';
 import { importStaff } from './staff/import.js';
 import { addStaffMember, linkSignIn, makeStageMove } from './staff/pipeline.js';
 import { createUser } from './users.js';
@@ -49,12 +49,28 @@ export async function seedDemoStaff(db: Db, options: { password: string; today?:
     });
     created.push(s.username);
   }
-  // The demo groups' facilitators were accredited before the pipeline: loaded as a staff list would be.
-  const accredited = await db
-    .select({ username: users.username, displayName: users.displayName, siteId: userSites.siteId })
-    .from(users)
-    .innerJoin(userSites, eq(userSites.userId, users.id))
-    .where(inArray(users.username, ['facilitator', 'facilitator2', ...demoExtraFacilitators.map((f) => f.username).filter((u) => u !== 'facilitator3')]));
+  // The demo groups' facilitators were accredited before the pipeline: loaded as a staff list would be, all but
+  // the ones below whose whole history the pipeline shows (and anyone not accredited, on a database seeded again).
+  const withHistory = new Set<string>(['facilitator3', ...demoPipelineSignIns.map((s) => s.username)]);
+  let accredited = (
+    await db
+      .select({ userId: users.id, username: users.username, displayName: users.displayName, siteId: userSites.siteId })
+      .from(users)
+      .innerJoin(userSites, eq(userSites.userId, users.id))
+      .where(and(eq(users.role, 'facilitator'), inArray(userSites.siteId, [ngt, smr])))
+  ).filter((f) => !withHistory.has(f.username));
+  const holding = new Set(
+    (
+      await standingAccreditations(
+        db,
+        accredited.map((f) => f.userId),
+        today,
+      )
+    )
+      .filter((a) => a.programmeId === 'core-sotp')
+      .map((a) => a.userId),
+  );
+  accredited = accredited.filter((f) => holding.has(f.userId));
   const codes = new Map([...siteIds].map(([code, id]) => [id, code]));
   const csv = [
     'username,display_name,site_code,programme_id,accredited_on',

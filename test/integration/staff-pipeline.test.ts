@@ -164,7 +164,7 @@ describe('bad input is refused naming the rule, and nothing is saved', () => {
     const moves = await movesOf(id);
     await assert.rejects(
       move(id, 'accredit', evidence.accredit),
-      refusedNaming('programmeId', /Accreditation needs the programme's training recorded with a pass/),
+      refusedNaming('programmeId', /Accreditation needs the programme’s training recorded with a pass/),
     );
     assert.equal(await movesOf(id), moves);
     assert.deepEqual(await standingAccreditations(database.db, [userId], today), []);

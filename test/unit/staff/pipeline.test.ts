@@ -98,7 +98,7 @@ describe('stage moves follow the file', () => {
         { role: 'treatment_manager' },
         { programmeId: 'core-sotp' },
       );
-      assert.equal(!outcome.ok && outcome.message, "Accreditation needs the programme's training recorded with a pass");
+      assert.equal(!outcome.ok && outcome.message, 'Accreditation needs the programme’s training recorded with a pass');
     }
   });
 
