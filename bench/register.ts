@@ -23,7 +23,9 @@ import {
 import { loadProgrammeDefinitions } from '../src/programme-files.js';
 import { systemActor, type Actor } from '../src/services/access.js';
 import { appendAudit } from '../src/services/audit.js';
-import { setAccreditation } from '../src/services/facilitators.js';
+import { grantAccreditation } from '../src/services/staff/accreditation.js';
+import { recordSupervision } from '../src/services/staff/supervision.js';
+import { londonToday } from '../src/services/scheduling.js';
 import { createGroup } from '../src/services/groups/planning.js';
 import { recordRegister } from '../src/services/registers.js';
 import { recordProgrammeVersions } from '../src/services/programmes.js';
@@ -60,7 +62,8 @@ async function prepare(database: Database): Promise<Seat[]> {
   const room = await addRoom(db, manager, siteId, { name: 'Room 1' });
   for (const weekday of ['mon', 'tue', 'wed', 'thu', 'fri']) await addSiteSlot(db, manager, siteId, { weekday, start: '09:00' });
   for (const f of facilitators.slice(0, 3)) {
-    await setAccreditation(db, manager, f.userId!, { programmeId: 'core-sotp', accreditedOn: '2024-01-01', supervisionCurrentUntil: '2027-12-31' });
+    await db.transaction((tx) => grantAccreditation(tx, manager, { userId: f.userId!, programmeId: 'core-sotp', accreditedOn: '2024-01-01' }));
+    await recordSupervision(db, manager, f.userId!, { supervisedOn: londonToday(), supervisorId: manager.userId });
   }
   const group = await createGroup(
     db,

@@ -305,7 +305,9 @@ export const facilitatorAccreditations = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     programmeId: text('programme_id').notNull(),
     accreditedOn: date('accredited_on', { mode: 'string' }).notNull(),
-    supervisionCurrentUntil: date('supervision_current_until', { mode: 'string' }).notNull(),
+    suspendedFrom: date('suspended_from', { mode: 'string' }),
+    suspensionReason: text('suspension_reason'),
+    withdrawnFrom: date('withdrawn_from', { mode: 'string' }),
     ...audited,
   },
   (t) => [unique().on(t.userId, t.programmeId)],
@@ -624,4 +626,5 @@ export const treatmentReports = pgTable('treatment_reports', {
 });
 export * from './schema-psychometrics.js';
 export * from './schema-recordings.js';
+export * from './schema-staff.js';
 export * from './schema-pipeline.js';

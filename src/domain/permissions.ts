@@ -143,7 +143,39 @@ export const permissions = {
     own: ['facilitator'],
     description: 'Record days a facilitator cannot facilitate (a facilitator: his own)',
   },
-  'facilitator.profile.change': { roles: ['treatment_manager'], siteScoped: true, description: 'Set a facilitator’s limits and accreditation' },
+  'facilitator.profile.change': { roles: ['treatment_manager'], siteScoped: true, description: 'Set a facilitator’s limits' },
+  'supervision.alerts.read': {
+    roles: ['treatment_manager'],
+    siteScoped: true,
+    description: 'See supervision due or overdue, lapsed accreditations and overdue supervision actions for the facilitators of one’s sites',
+  },
+  'supervision.read': {
+    roles: ['treatment_manager', 'administrator', 'facilitator', 'auditor'],
+    siteScoped: true,
+    own: ['facilitator'],
+    description: 'Read a facilitator’s supervision records and how their accreditations stand (a facilitator: his own)',
+  },
+  'supervision.record': {
+    roles: ['treatment_manager'],
+    siteScoped: true,
+    description: 'Record a supervision of a facilitator of one’s site: recordings watched, notes and agreed actions',
+  },
+  'supervision.action.complete': {
+    roles: ['treatment_manager', 'facilitator'],
+    siteScoped: true,
+    own: ['facilitator'],
+    description: 'Mark an agreed supervision action done (a facilitator: his own)',
+  },
+  'site.staff.read': {
+    roles: ['treatment_manager', 'administrator', 'auditor'],
+    siteScoped: true,
+    description: 'See a site’s named treatment managers and who supervises whom, and when each was last supervised',
+  },
+  'site.treatment_manager.name': {
+    roles: ['administrator'],
+    siteScoped: false,
+    description: 'Name the treatment manager of a site and programme',
+  },
   'staff.read': {
     roles: ['treatment_manager', 'administrator', 'facilitator', 'auditor'],
     siteScoped: true,
@@ -166,7 +198,6 @@ export const permissions = {
     siteScoped: false,
     description: 'Link a member of staff in the pipeline to a facilitator’s sign-in',
   },
-  'supervision.alerts.read': { roles: ['treatment_manager'], siteScoped: true, description: 'See supervision lapsing for the facilitators of one’s sites' },
   'own_week.read': { roles: ['facilitator'], siteScoped: false, description: 'See one’s own week of sessions and availability' },
   'calendar_link.create': { roles: ['facilitator'], siteScoped: false, description: 'Make or renew one’s calendar feed link' },
   'user.manage': { roles: ['administrator'], siteScoped: false, description: 'Create, read and disable user accounts' },

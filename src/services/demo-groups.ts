@@ -1,5 +1,6 @@
 // Demo groups: rooms and weekly session slots at each demo prison, a full facilitator team (lead, co, cover) per
-// site with current accreditation, and one Core SOTP group per site planned by the solver from two weeks ago, so
+// site, accredited, with a supervision history (one facilitator's supervision overdue, with an overdue action),
+// and one Core SOTP group per site planned by the solver from two weeks ago, so
 // that the demo has sessions already held (with registers, see demo-registers.ts) and sessions to come.
 // Never in production.
 import { and, eq, inArray } from 'drizzle-orm';
@@ -8,10 +9,11 @@ import { programmeGroups, programmeVersions, rooms, userSites, users } from '../
 import { dayNumber, isoDate, weekStart } from '../domain/schedule/calendar.js';
 import { slotKey } from '../domain/schedule/slots.js';
 import { systemActor, type Actor } from './access.js';
-import { setAccreditation } from './facilitators.js';
 import { createGroup } from './groups/planning.js';
 import { londonToday } from './scheduling.js';
 import { addRoom, addSiteSlot, slotsOfSite } from './site-setup.js';
+import { grantAccreditation } from './staff/accreditation.js';
+import { recordSupervision } from './staff/supervision.js';
 import { listSites } from './sites.js';
 import { createUser } from './users.js';
 
@@ -47,7 +49,7 @@ export async function seedDemoGroups(db: Db, options: { password: string; actor?
   const [core] = await db.select().from(programmeVersions).where(eq(programmeVersions.programmeId, 'core-sotp')).limit(1);
   if (!core) return { created };
   const twoWeeksAgo = isoDate(weekStart(dayNumber(today)) - 14);
-  const twoYears = `${Number(today.slice(0, 4)) + 2}${today.slice(4)}`;
+  const daysAgo = (n: number) => isoDate(dayNumber(today) - n);
   for (const [code, plan] of Object.entries(demoTeams)) {
     const siteId = sites.get(code);
     if (siteId === undefined) continue;
@@ -66,8 +68,29 @@ export async function seedDemoGroups(db: Db, options: { password: string; actor?
     const offered = new Set((await slotsOfSite(db, siteId)).map(slotKey));
     for (const slot of demoSlots) if (!offered.has(`${slot.weekday} ${slot.start}`)) await addSiteSlot(db, manager, siteId, slot);
     const team = plan.team.map((name) => people.find((u) => u.username === name)!.id);
-    for (const userId of team) {
-      await setAccreditation(db, manager, userId, { programmeId: 'core-sotp', accreditedOn: '2024-01-01', supervisionCurrentUntil: twoYears });
+    for (const [k, userId] of team.entries()) {
+      await db.transaction((tx) => grantAccreditation(tx, manager, { userId, programmeId: 'core-sotp', accreditedOn: '2024-01-01' }));
+      // Supervised about every six weeks; the cover facilitator's last supervision was 50 days ago, so it is overdue.
+      const history = k === 2 ? [92, 50] : [100, 58, 17 + k];
+      for (const [i, ago] of history.entries()) {
+        const latest = i === history.length - 1;
+        await recordSupervision(
+          db,
+          manager,
+          userId,
+          {
+            supervisedOn: daysAgo(ago),
+            supervisorId: managerRow.id,
+            siteId,
+            notes: latest ? 'Watched part of a recent session; good use of Socratic questioning, pace slipped in the role-play.' : 'Routine supervision.',
+            // The overdue facilitator's action is overdue too; the others' are due within a fortnight.
+            actions: latest
+              ? [{ description: 'Plan the role-play timings for the next block with the co-facilitator', dueOn: daysAgo(k === 2 ? 36 : -11) }]
+              : [],
+          },
+          today,
+        );
+      }
     }
     const [taken] = await db
       .select({ id: programmeGroups.id })

@@ -1,29 +1,19 @@
 // Facilitators' availability as the scheduler sees it: per-day and per-week limits, unavailable days (added a
-// range at a time), accreditation with supervision, supervision due or lapsed for treatment managers' attention,
-// and the secret link of each facilitator's calendar feed.
+// range at a time), how their accreditations stand, and the secret link of each facilitator's calendar feed.
 // Facilitators edit their own unavailable dates; treatment managers of their sites edit everything.
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq, gte, inArray, lte } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
-import { facilitatorAccreditations, facilitatorProfiles, facilitatorUnavailability, programmeVersions, userSites, users } from '../db/schema.js';
+import { facilitatorProfiles, facilitatorUnavailability, userSites, users } from '../db/schema.js';
 import { dayNumber, isIsoDate, isoDate } from '../domain/schedule/calendar.js';
-import { supervisionStatus, type SupervisionStatus } from '../domain/schedule/staffing.js';
 import type { Action } from '../domain/permissions.js';
 import { authorise, mayActOnStaff, type Actor } from './access.js';
 import { appendAudit } from './audit.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from './errors.js';
 import { affectedGroups, facilitatorLimits, londonToday, upcomingSessions, type AffectedGroup } from './scheduling.js';
+import { standingAccreditations, type StandingAccreditation } from './staff/accreditation.js';
 import { validate } from './validate.js';
-
-export interface Accreditation {
-  programmeId: string;
-  accreditedOn: string;
-  supervisionCurrentUntil: string;
-  /** Supervision lapsed, due for renewal (within 14 days) or current. */
-  supervision: SupervisionStatus;
-  version: number;
-}
 
 export interface FacilitatorAvailability {
   userId: number;
@@ -33,7 +23,7 @@ export interface FacilitatorAvailability {
   maxSessionsPerWeek: number;
   /** 0 while the defaults apply (no profile saved yet). */
   version: number;
-  accreditations: Accreditation[];
+  accreditations: StandingAccreditation[];
   unavailable: Array<{ id: number; date: string; reason: string }>;
   /** Groups with sessions still to run on the facilitator's unavailable days: they need re-planning. */
   affected: AffectedGroup[];
@@ -73,11 +63,6 @@ export async function getFacilitatorAvailability(db: Db, actor: Actor, userId: n
     const f = await loadFacilitator(tx, userId);
     requirePermitted(actor, 'facilitator.read', f);
     const limits = (await facilitatorLimits(tx, [userId])).get(userId)!;
-    const accreditations = await tx
-      .select()
-      .from(facilitatorAccreditations)
-      .where(eq(facilitatorAccreditations.userId, userId))
-      .orderBy(asc(facilitatorAccreditations.programmeId));
     const away = await tx
       .select()
       .from(facilitatorUnavailability)
@@ -89,13 +74,7 @@ export async function getFacilitatorAvailability(db: Db, actor: Actor, userId: n
       displayName: f.displayName,
       siteIds: f.siteIds,
       ...limits,
-      accreditations: accreditations.map((a) => ({
-        programmeId: a.programmeId,
-        accreditedOn: a.accreditedOn,
-        supervisionCurrentUntil: a.supervisionCurrentUntil,
-        supervision: supervisionStatus(a.supervisionCurrentUntil, today),
-        version: a.version,
-      })),
+      accreditations: await standingAccreditations(tx, [userId], today),
       unavailable: away.map((u) => ({ id: u.id, date: u.unavailableOn, reason: u.reason })),
       affected: await unavailableSessions(tx, userId, today),
       canEditLimits: mayActOn(actor, 'facilitator.profile.change', f),
@@ -128,7 +107,7 @@ export async function siteFacilitators(ex: Executor, siteId: number, today = lon
   const ids = rows.map((r) => r.id);
   if (ids.length === 0) return [];
   const limits = await facilitatorLimits(ex, ids);
-  const accreditations = await ex.select().from(facilitatorAccreditations).where(inArray(facilitatorAccreditations.userId, ids));
+  const accreditations = await standingAccreditations(ex, ids, today);
   return rows.map((r) => {
     const { maxSessionsPerDay, maxSessionsPerWeek } = limits.get(r.id)!;
     return {
@@ -136,7 +115,7 @@ export async function siteFacilitators(ex: Executor, siteId: number, today = lon
       displayName: r.displayName,
       maxSessionsPerDay,
       maxSessionsPerWeek,
-      accreditedFor: accreditations.filter((a) => a.userId === r.id && a.accreditedOn <= today && a.supervisionCurrentUntil >= today).map((a) => a.programmeId),
+      accreditedFor: accreditations.filter((a) => a.userId === r.id && a.accreditedOn <= today && a.deliversUntil >= today).map((a) => a.programmeId),
     };
   });
 }
@@ -232,7 +211,7 @@ export interface UnavailableResult {
 /** Sessions still to run that the facilitator is planned into on one of their unavailable days, by group. */
 async function unavailableSessions(ex: Executor, userId: number, today: string): Promise<AffectedGroup[]> {
   const sessions = await upcomingSessions(ex, { facilitatorId: userId }, today);
-  return affectedGroups(ex, sessions, (c) => c.kind === 'unavailable' && c.facilitator === String(userId));
+  return affectedGroups(ex, sessions, today, (c) => c.kind === 'unavailable' && c.facilitator === String(userId));
 }
 
 /** Records the days from `from` to `to` (both included; stored one row a day) as days the facilitator is unavailable. */
@@ -292,56 +271,6 @@ export async function removeUnavailableDate(db: Db, actor: Actor, userId: number
   });
 }
 
-export const accreditationInput = z
-  .object({
-    programmeId: z.string({ error: 'Choose a programme' }).trim().min(1, 'Choose a programme'),
-    accreditedOn: isoDay('the date of accreditation'),
-    supervisionCurrentUntil: isoDay('the date supervision is current until'),
-  })
-  .superRefine((v, ctx) => {
-    if (isIsoDate(v.accreditedOn) && isIsoDate(v.supervisionCurrentUntil) && v.supervisionCurrentUntil < v.accreditedOn) {
-      ctx.addIssue({ code: 'custom', path: ['supervisionCurrentUntil'], message: 'Supervision current until must be on or after the date of accreditation' });
-    }
-  });
-
-/** Records (or renews) a facilitator's accreditation for a programme and how long their supervision is current. */
-export async function setAccreditation(db: Db, actor: Actor, userId: number, input: unknown): Promise<void> {
-  const values = validate(accreditationInput, input);
-  await db.transaction(async (tx) => {
-    const f = await loadFacilitator(tx, userId);
-    requirePermitted(actor, 'facilitator.profile.change', f, managersOnly);
-    const [programme] = await tx
-      .select({ id: programmeVersions.id })
-      .from(programmeVersions)
-      .where(eq(programmeVersions.programmeId, values.programmeId))
-      .limit(1);
-    if (!programme) throw ValidationFailed.one('programmeId', 'Choose a programme from the list');
-    const [existing] = await tx
-      .select()
-      .from(facilitatorAccreditations)
-      .where(and(eq(facilitatorAccreditations.userId, userId), eq(facilitatorAccreditations.programmeId, values.programmeId)));
-    if (existing) {
-      await tx
-        .update(facilitatorAccreditations)
-        .set({
-          accreditedOn: values.accreditedOn,
-          supervisionCurrentUntil: values.supervisionCurrentUntil,
-          version: existing.version + 1,
-          updatedAt: new Date(),
-        })
-        .where(eq(facilitatorAccreditations.id, existing.id));
-    } else {
-      await tx.insert(facilitatorAccreditations).values({ userId, ...values });
-    }
-    await appendAudit(tx, actor, {
-      action: 'facilitator.accreditation_set',
-      subjectType: 'user',
-      subjectId: userId,
-      details: { programmeId: values.programmeId, supervisionCurrentUntil: values.supervisionCurrentUntil },
-    });
-  });
-}
-
 /** The facilitator's own calendar feed secret, made on first use. Only the facilitator sees it. */
 export async function calendarSecret(db: Db, actor: Actor, options: { renew?: boolean } = {}): Promise<string> {
   authorise(actor, 'calendar_link.create');
@@ -377,60 +306,4 @@ export async function facilitatorBySecret(ex: Executor, secret: string): Promise
     .innerJoin(users, eq(users.id, facilitatorProfiles.userId))
     .where(and(eq(facilitatorProfiles.icalSecret, secret), eq(users.disabled, false), eq(users.role, 'facilitator')));
   return row?.userId;
-}
-
-export interface SupervisionAlert {
-  userId: number;
-  displayName: string;
-  programmeId: string;
-  supervisionCurrentUntil: string;
-  status: Exclude<SupervisionStatus, 'current'>;
-  /** Sessions still to run, after supervision ends, that this facilitator is planned into. */
-  affected: AffectedGroup[];
-}
-
-/**
- * For a treatment manager: facilitators at their sites whose supervision is due (ends within 14 days), and
- * those whose supervision has lapsed while they are still planned into sessions after it ended.
- */
-export async function supervisionAlerts(db: Db, actor: Actor, today = londonToday()): Promise<SupervisionAlert[]> {
-  authorise(actor, 'supervision.alerts.read');
-  if (actor.siteIds.length === 0) return [];
-  return db.transaction(async (tx) => {
-    const staff = await tx
-      .selectDistinct({ id: users.id, displayName: users.displayName })
-      .from(users)
-      .innerJoin(userSites, eq(userSites.userId, users.id))
-      .where(and(inArray(userSites.siteId, actor.siteIds), eq(users.role, 'facilitator'), eq(users.disabled, false)))
-      .orderBy(asc(users.displayName));
-    if (staff.length === 0) return [];
-    const accreditations = await tx
-      .select()
-      .from(facilitatorAccreditations)
-      .where(
-        inArray(
-          facilitatorAccreditations.userId,
-          staff.map((f) => f.id),
-        ),
-      );
-    const alerts: SupervisionAlert[] = [];
-    for (const f of staff) {
-      for (const a of accreditations.filter((x) => x.userId === f.id)) {
-        const status = supervisionStatus(a.supervisionCurrentUntil, today);
-        if (status === 'current') continue;
-        const sessions = (await upcomingSessions(tx, { facilitatorId: f.id }, today)).filter((s) => s.programmeId === a.programmeId);
-        const affected = await affectedGroups(tx, sessions, (c) => c.kind === 'supervision-lapsed' && c.facilitator === String(f.id));
-        if (status === 'lapsed' && affected.length === 0) continue;
-        alerts.push({
-          userId: f.id,
-          displayName: f.displayName,
-          programmeId: a.programmeId,
-          supervisionCurrentUntil: a.supervisionCurrentUntil,
-          status,
-          affected,
-        });
-      }
-    }
-    return alerts;
-  });
 }

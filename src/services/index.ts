@@ -2,6 +2,8 @@
 // the app is assembled, so that no route or command holds the Drizzle handle. Only what the edges call is here.
 import type { Database, Db } from '../db/connection.js';
 import * as audit from './audit.js';
+import * as siteStaff from './staff/site-staff.js';
+import * as supervision from './staff/supervision.js';
 import * as authentication from './authentication.js';
 import * as calendarFeed from './timetable/calendar-feed.js';
 import * as caseload from './caseload.js';
@@ -96,11 +98,11 @@ export function bindServices(database: Database) {
       'getFacilitatorAvailability',
       'listSiteFacilitators',
       'removeUnavailableDate',
-      'setAccreditation',
       'setFacilitatorLimits',
-      'supervisionAlerts',
     ]),
     groupMembership: bind(db, groupMembership, ['checkReferralGroups']),
+    supervision: bind(db, supervision, ['completeSupervisionAction', 'facilitatorSupervision', 'recordSupervision', 'supervisionAlerts', 'supervisionForm']),
+    siteStaff: bind(db, siteStaff, ['nameTreatmentManager', 'siteStaff']),
     health: { databaseAnswers: () => databaseAnswers(db), databaseKind: database.kind },
     groups: {
       ...bind(db, groupAllocation, ['allocateToGroup', 'allocationChoice', 'removeFromGroup']),

@@ -5,7 +5,6 @@ import { and, eq, gte, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor, Tx } from '../db/connection.js';
 import {
   catchUpSessions,
-  facilitatorAccreditations,
   facilitatorProfiles,
   facilitatorUnavailability,
   groupFacilitators,
@@ -26,6 +25,7 @@ import { programmeRules, type ProgrammeRules } from '../domain/schedule/planner.
 import type { Facilitator, Group, Obstacle, PlannedSession, Scenario, Slot } from '../domain/schedule/solver.js';
 import { sessionConflicts, type SessionConflict, type StaffingFacts } from '../domain/schedule/staffing.js';
 import { NotFound } from './errors.js';
+import { standingAccreditations } from './staff/accreditation.js';
 
 /** Used until someone sets a facilitator's own limits: one 150-minute session a day, five a week. */
 const defaultLimits = { maxSessionsPerDay: 1, maxSessionsPerWeek: 5 } as const;
@@ -86,14 +86,16 @@ export async function groupDefinition(ex: Executor, group: GroupRow): Promise<{ 
 }
 
 /**
- * Facilitators as the solver sees them: ids are user ids as text; each accreditation with the days it covers
- * (accredited on, supervision current until), so the solver and checker judge supervision on each session's date.
+ * Facilitators as the solver sees them: ids are user ids as text; each accreditation with the days it covers, so
+ * the solver and checker judge it on each session's date. The scenario's "supervision current until" is the last day
+ * the accreditation stands as things are today (staff/accreditation.ts): open-ended while supervision is not overdue
+ * beyond its grace period, the last day of grace once it is, the day before a suspension or withdrawal.
  */
-export async function facilitatorsForScenario(ex: Executor, userIds: number[]): Promise<Facilitator[]> {
+export async function facilitatorsForScenario(ex: Executor, userIds: number[], today: string): Promise<Facilitator[]> {
   if (userIds.length === 0) return [];
   const [limits, accreditations, away, siteRows, accounts] = await Promise.all([
     facilitatorLimits(ex, userIds),
-    ex.select().from(facilitatorAccreditations).where(inArray(facilitatorAccreditations.userId, userIds)),
+    standingAccreditations(ex, userIds, today),
     ex.select().from(facilitatorUnavailability).where(inArray(facilitatorUnavailability.userId, userIds)),
     ex.select().from(userSites).where(inArray(userSites.userId, userIds)),
     ex.select({ id: users.id, disabled: users.disabled }).from(users).where(inArray(users.id, userIds)),
@@ -107,7 +109,7 @@ export async function facilitatorsForScenario(ex: Executor, userIds: number[]): 
       id: String(id),
       sites: siteRows.filter((s) => s.userId === id).map((s) => String(s.siteId)),
       programmes: own.map((a) => a.programmeId),
-      accreditations: own.map((a) => ({ programme: a.programmeId, accreditedOn: a.accreditedOn, supervisionCurrentUntil: a.supervisionCurrentUntil })),
+      accreditations: own.map((a) => ({ programme: a.programmeId, accreditedOn: a.accreditedOn, supervisionCurrentUntil: a.deliversUntil })),
       unavailable: away.filter((u) => u.userId === id).map((u) => u.unavailableOn),
       maxSessionsPerDay,
       maxSessionsPerWeek,
@@ -262,6 +264,7 @@ export async function scenarioForGroups(ex: Executor, planned: GroupRow[], today
   const facilitators = await facilitatorsForScenario(
     ex,
     [...people].sort((a, b) => a - b),
+    today,
   );
   const closures = await ex.select().from(siteClosures).where(eq(siteClosures.siteId, first.siteId));
   const siteSlots = new Map(slots.map((s) => [`${s.weekday} ${s.startTime}`, { weekday: s.weekday as WeekdayName, start: s.startTime }]));
@@ -401,7 +404,7 @@ export interface SessionToCheck {
 }
 
 /** The staffing conflicts of each session, read from today's facts (closures, unavailable days, accreditations). */
-export async function conflictsOfSessions(ex: Executor, sessions: SessionToCheck[]): Promise<Map<number, SessionConflict[]>> {
+export async function conflictsOfSessions(ex: Executor, sessions: SessionToCheck[], today: string): Promise<Map<number, SessionConflict[]>> {
   const result = new Map<number, SessionConflict[]>();
   if (sessions.length === 0) return result;
   const people = [...new Set(sessions.flatMap((s) => s.facilitators))];
@@ -409,7 +412,7 @@ export async function conflictsOfSessions(ex: Executor, sessions: SessionToCheck
   const [closures, away, accreditations] = await Promise.all([
     ex.select().from(siteClosures).where(inArray(siteClosures.siteId, siteIds)),
     people.length ? ex.select().from(facilitatorUnavailability).where(inArray(facilitatorUnavailability.userId, people)) : [],
-    people.length ? ex.select().from(facilitatorAccreditations).where(inArray(facilitatorAccreditations.userId, people)) : [],
+    standingAccreditations(ex, people, today),
   ]);
   const unavailable = new Map<string, Set<string>>();
   for (const u of away) unavailable.set(String(u.userId), (unavailable.get(String(u.userId)) ?? new Set()).add(u.unavailableOn));
@@ -497,8 +500,13 @@ export interface AffectedGroup {
 }
 
 /** Upcoming sessions that break a staffing rule today, by group, each problem in words: what a re-plan would fix. */
-export async function affectedGroups(ex: Executor, sessions: UpcomingSession[], only?: (c: SessionConflict) => boolean): Promise<AffectedGroup[]> {
-  const conflicts = await conflictsOfSessions(ex, sessions);
+export async function affectedGroups(
+  ex: Executor,
+  sessions: UpcomingSession[],
+  today: string,
+  only?: (c: SessionConflict) => boolean,
+): Promise<AffectedGroup[]> {
+  const conflicts = await conflictsOfSessions(ex, sessions, today);
   const relevant = sessions.map((s) => ({ s, found: (conflicts.get(s.id) ?? []).filter((c) => !only || only(c)) })).filter((x) => x.found.length > 0);
   const names = await scheduleNames(ex, { people: relevant.flatMap((x) => x.found.flatMap((c) => ('facilitator' in c ? [c.facilitator] : []))) });
   const groups = new Map<number, AffectedGroup>();

@@ -71,7 +71,7 @@ async function groupsBySlot(ex: Executor, siteId: number, today: string): Promis
 
 /** Sessions still to run at the site that fall on one of its closure days, by group. */
 async function closedDaySessions(ex: Executor, siteId: number, today: string): Promise<AffectedGroup[]> {
-  return affectedGroups(ex, await upcomingSessions(ex, { siteId }, today), (c) => c.kind === 'closure');
+  return affectedGroups(ex, await upcomingSessions(ex, { siteId }, today), today, (c) => c.kind === 'closure');
 }
 
 export async function getSiteSetup(db: Db, actor: Actor, siteId: number, today = londonToday()): Promise<SiteSetup> {

@@ -32,6 +32,7 @@ import { waitlistRoutes } from './routes/waitlist/index.js';
 import { groupRoutes } from './routes/groups/index.js';
 import { registerRoutes } from './routes/registers/index.js';
 import { facilitatorRoutes } from './routes/facilitators/index.js';
+import { supervisionRoutes } from './routes/supervision/index.js';
 import { deliveryRoutes } from './routes/delivery/index.js';
 import { evaluationRoutes } from './routes/evaluations/index.js';
 import { treatmentReportRoutes } from './routes/reports/index.js';
@@ -118,6 +119,7 @@ export async function buildApp(context: Omit<AppContext, 'services'>, options: B
   await app.register(groupRoutes, routes);
   await app.register(registerRoutes, routes);
   await app.register(facilitatorRoutes, routes);
+  await app.register(supervisionRoutes, routes);
   await app.register(deliveryRoutes, routes);
   await app.register(evaluationRoutes, routes);
   await app.register(treatmentReportRoutes, routes);

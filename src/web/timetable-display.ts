@@ -77,6 +77,7 @@ export const dayCount = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
 export const supervisionTags: Record<string, { text: string; classes: string }> = {
   current: { text: 'Current', classes: 'govuk-tag--green' },
   due: { text: 'Supervision due', classes: 'govuk-tag--yellow' },
+  overdue: { text: 'Supervision overdue', classes: 'govuk-tag--orange' },
   lapsed: { text: 'Lapsed', classes: 'govuk-tag--red' },
 };
 

@@ -13,7 +13,6 @@ import {
   calendarSecret,
   getFacilitatorAvailability,
   removeUnavailableDate,
-  setAccreditation,
   setFacilitatorLimits,
 } from '../../src/services/facilitators.js';
 import { addDays } from '../../src/services/scheduling.js';
@@ -22,6 +21,7 @@ import { bookCatchUp, recordCatchUpOutcome } from '../../src/services/timetable/
 import { cancelSession } from '../../src/services/timetable/replanning.js';
 import { swapFacilitator, swapOptions } from '../../src/services/timetable/swaps.js';
 import { facilitatorWeek, siteWeek } from '../../src/services/timetable/weeks.js';
+import { reinstateAccreditation, standingAccreditations, suspendAccreditation } from '../../src/services/staff/accreditation.js';
 import { testDatabase } from '../support/database.js';
 import { addMembers, buildEstate, checkedCoreSotp, groupForm, liveSessions, storedTimetable, testToday, type Estate } from '../support/groups.js';
 
@@ -158,27 +158,30 @@ test('a swap to a facilitator already in another session at that time is refused
   await assertSiteValid();
 });
 
-test('a swap to a facilitator without current accreditation, or outside the team, is refused', async () => {
+test('a swap to a facilitator whose accreditation is suspended, or outside the team, is refused', async () => {
   const s = (await liveSessions(database.db, groupId))[50];
   const detail = await getGroup(database.db, estate.managerA, groupId);
   const inSession = detail.sessions.find((x) => x.id === s.id)!.facilitators.map((f) => f.id);
   const spare = [estate.f.f1, estate.f.f2, estate.f.f3].find((f) => !inSession.includes(f.userId!))!;
-  await setAccreditation(database.db, estate.managerA, spare.userId!, {
-    programmeId: 'core-sotp',
-    accreditedOn: '2025-01-01',
-    supervisionCurrentUntil: '2026-11-30',
-  });
+  const [accreditation] = await standingAccreditations(database.db, [spare.userId!], testToday);
+  await database.db.transaction((tx) =>
+    suspendAccreditation(tx, estate.managerA, {
+      userId: spare.userId!,
+      programmeId: 'core-sotp',
+      from: '2026-11-30',
+      reason: 'Under review',
+      version: accreditation.version,
+    }),
+  );
   try {
     await assert.rejects(
       swapFacilitator(database.db, estate.managerA, s.id, { replacedId: inSession[0], replacementId: spare.userId, version: s.version }, testToday),
-      (e) => /not accredited for Core SOTP/.test(fieldMessage(e)),
+      (e) => /is suspended from delivering core-sotp from .*: Under review/.test(fieldMessage(e)),
     );
   } finally {
-    await setAccreditation(database.db, estate.managerA, spare.userId!, {
-      programmeId: 'core-sotp',
-      accreditedOn: '2025-01-01',
-      supervisionCurrentUntil: '2029-12-31',
-    });
+    await database.db.transaction((tx) =>
+      reinstateAccreditation(tx, estate.managerA, { userId: spare.userId!, programmeId: 'core-sotp', version: accreditation.version + 1 }),
+    );
   }
   await assert.rejects(
     swapFacilitator(database.db, estate.managerA, s.id, { replacedId: inSession[0], replacementId: estate.f.f5.userId, version: s.version }, testToday),

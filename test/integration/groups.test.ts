@@ -9,9 +9,12 @@ import { AccessDenied, ValidationFailed } from '../../src/services/errors.js';
 import { getGroup } from '../../src/services/groups/detail.js';
 import { listGroups } from '../../src/services/groups/listing.js';
 import { createGroup, generateTimetable } from '../../src/services/groups/planning.js';
-import { addUnavailableDays, setAccreditation } from '../../src/services/facilitators.js';
+import { addUnavailableDays } from '../../src/services/facilitators.js';
+import { defaultSupervisionRules } from '../../src/domain/staff/supervision.js';
 import { addClosure } from '../../src/services/site-setup.js';
+import { addDays, londonToday } from '../../src/services/scheduling.js';
 import { testDatabase } from '../support/database.js';
+import { superviseOn } from '../support/staff.js';
 import { buildEstate, checkedCoreSotp, groupForm, liveSessions, storedTimetable, testToday, type Estate } from '../support/groups.js';
 
 let database: Database;
@@ -85,33 +88,28 @@ test('two groups at one site sharing a room and facilitators are never double-bo
 });
 
 test('the scheduler leaves out a facilitator whose supervision has lapsed, and says why a group cannot be planned', async () => {
-  // f5 is accredited but supervision lapsed: with f5 as co-facilitator and no cover only one facilitator is usable.
-  await setAccreditation(database.db, estate.managerA, estate.f.f5.userId!, {
-    programmeId: 'core-sotp',
-    accreditedOn: '2025-01-01',
-    supervisionCurrentUntil: '2026-06-30',
-  });
+  // f5's only supervision is the estate's, today: 57 days on, its 42 days and 14 days' grace are over, so with f5 as
+  // co-facilitator and no cover only one facilitator is usable. The others at the site are supervised by then.
+  const lapsed = addDays(londonToday(), defaultSupervisionRules.intervalDays + defaultSupervisionRules.graceDays + 1);
+  const others = [estate.f.f1, estate.f.f2, estate.f.f3, estate.f.f4].map((f) => f.userId!);
+  await superviseOn(database.db, estate.managerA, others, lapsed);
   const created = await createGroup(
     database.db,
     estate.managerA,
     estate.siteA,
-    groupForm(estate, { coId: String(estate.f.f5.userId), coverId: '' }),
-    testToday,
+    groupForm(estate, { earliestStart: addDays(lapsed, 7), coId: String(estate.f.f5.userId), coverId: '' }),
+    lapsed,
   );
   assert.equal(created.scheduled, false);
   assert.match(created.problem ?? '', /fewer than 2 facilitators accredited/);
   assert.equal((await liveSessions(database.db, created.id)).length, 0);
-  const detail = await getGroup(database.db, estate.managerA, created.id);
+  const detail = await getGroup(database.db, estate.managerA, created.id, lapsed);
   assert.equal(detail.status, 'unscheduled');
-  // Once supervision is renewed the timetable can be generated.
-  await setAccreditation(database.db, estate.managerA, estate.f.f5.userId!, {
-    programmeId: 'core-sotp',
-    accreditedOn: '2025-01-01',
-    supervisionCurrentUntil: '2029-12-31',
-  });
-  const again = await generateTimetable(database.db, estate.managerA, created.id, { version: detail.version }, testToday);
+  // Once a supervision is recorded the timetable can be generated.
+  await superviseOn(database.db, estate.managerA, [estate.f.f5.userId!], lapsed);
+  const again = await generateTimetable(database.db, estate.managerA, created.id, { version: detail.version }, lapsed);
   assert.equal(again.scheduled, true);
-  const { scenario, solution } = await storedTimetable(database.db, estate.siteA);
+  const { scenario, solution } = await storedTimetable(database.db, estate.siteA, lapsed);
   assert.deepEqual(checkTimetable(scenario, checkedCoreSotp, solution), []);
 });
 

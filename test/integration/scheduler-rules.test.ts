@@ -9,11 +9,16 @@ import { dayNumber } from '../../src/domain/schedule/calendar.js';
 import { ValidationFailed } from '../../src/services/errors.js';
 import { getGroup } from '../../src/services/groups/detail.js';
 import { createGroup } from '../../src/services/groups/planning.js';
-import { addUnavailableDays, getFacilitatorAvailability, setAccreditation, supervisionAlerts } from '../../src/services/facilitators.js';
+import { addUnavailableDays, getFacilitatorAvailability, siteFacilitators } from '../../src/services/facilitators.js';
+import { recordSupervision, supervisionAlerts } from '../../src/services/staff/supervision.js';
+import { defaultSupervisionRules } from '../../src/domain/staff/supervision.js';
 import { addClosure, getSiteSetup } from '../../src/services/site-setup.js';
 import { replanAffectedSessions } from '../../src/services/timetable/replanning.js';
-import { addDays } from '../../src/services/scheduling.js';
+import { addDays, londonToday } from '../../src/services/scheduling.js';
 import { testDatabase } from '../support/database.js';
+import { accreditAndSupervise, superviseOn } from '../support/staff.js';
+import { createUser } from '../../src/services/users.js';
+import { systemActor } from '../../src/services/access.js';
 import { buildEstate, checkedCoreSotp, groupForm, liveSessions, storedTimetable, testToday, type Estate } from '../support/groups.js';
 
 let database: Database;
@@ -26,10 +31,13 @@ after(() => database.close());
 
 const id = (who: keyof Estate['f']) => String(estate.f[who].userId);
 const name = async (who: keyof Estate['f']) => (await getFacilitatorAvailability(database.db, estate.managerA, estate.f[who].userId!, testToday)).displayName;
+/** Records a supervision of the facilitator by their treatment manager, as if on that day. */
+const supervise = (who: keyof Estate['f'], on: string) =>
+  recordSupervision(database.db, estate.managerA, estate.f[who].userId!, { supervisedOn: on, supervisorId: estate.managerA.userId }, on);
 const fieldOf = (e: unknown) => (e instanceof ValidationFailed ? e.errors[0].field : undefined);
 
-async function assertSiteValid() {
-  const { scenario, solution } = await storedTimetable(database.db, estate.siteA);
+async function assertSiteValid(today?: string) {
+  const { scenario, solution } = await storedTimetable(database.db, estate.siteA, today);
   assert.deepEqual(checkTimetable(scenario, checkedCoreSotp, solution), []);
 }
 
@@ -132,7 +140,7 @@ test('a facilitator’s unavailability is a range of days from the first to the 
   assert.equal(full.added, 365);
 });
 
-test('a facilitator staffs a session only with supervision current on that session’s date: lapsing mid-group flags the later sessions and the home page says supervision due, then lapsed', async () => {
+test('a facilitator whose supervision is overdue beyond the grace period stops being offered after the grace date, the sessions planned after it are flagged, and recording a supervision restores both', async () => {
   const created = await createGroup(
     database.db,
     estate.managerA,
@@ -141,59 +149,82 @@ test('a facilitator staffs a session only with supervision current on that sessi
     testToday,
   );
   const sessions = await liveSessions(database.db, created.id);
-  const lapse = sessions[39].sessionDate;
-  await setAccreditation(database.db, estate.managerA, estate.f.f4.userId!, {
-    programmeId: 'core-sotp',
-    accreditedOn: '2025-01-01',
-    supervisionCurrentUntil: lapse,
-  });
-  const group = await getGroup(database.db, estate.managerA, created.id, testToday);
+  // f4's last supervision is dated so that the grace period ends on session 40's day.
+  const graceEnds = sessions[39].sessionDate;
+  const { intervalDays, graceDays } = defaultSupervisionRules;
+  const supervisedOn = addDays(graceEnds, -(intervalDays + graceDays));
+  await supervise('f4', supervisedOn);
+  const dueOn = addDays(supervisedOn, intervalDays);
+  const afterGrace = addDays(graceEnds, 1);
+  const later = sessions.filter((s) => s.sessionDate > graceEnds).map((s) => s.number);
+  assert.ok(later.length > 0 && later.length < 84);
+  const graceEndsAgain = addDays(afterGrace, intervalDays + graceDays);
+  const replanDay = addDays(graceEndsAgain, 1);
+  // Everyone else at the site stays supervised through every day this test looks from.
+  await superviseOn(database.db, estate.managerA, [estate.f.f1.userId!, estate.f.f2.userId!, estate.f.f3.userId!, estate.f.f5.userId!], replanDay);
+
+  const group = await getGroup(database.db, estate.managerA, created.id, afterGrace);
   const flagged = group.sessions.filter((s) => group.problems[s.id]);
   assert.deepEqual(
     flagged.map((s) => s.number),
-    Array.from({ length: 44 }, (_, i) => 41 + i),
+    later,
   );
   assert.match(group.problems[flagged[0].id][0], new RegExp(`^${await name('f4')}’s supervision lapsed after`));
+  const offered = async (today: string) => (await siteFacilitators(database.db, estate.siteA, today)).find((f) => String(f.userId) === id('f4'))!.accreditedFor;
+  assert.deepEqual(await offered(graceEnds), ['core-sotp'], 'still offered on the last day of grace');
+  assert.deepEqual(await offered(afterGrace), [], 'not offered once the grace period is over');
 
-  const due = await supervisionAlerts(database.db, estate.managerA, addDays(lapse, -14));
-  const f4Due = due.find((a) => a.userId === estate.f.f4.userId);
-  assert.equal(f4Due?.status, 'due');
-  assert.equal(f4Due?.affected[0].sessions.length, 44);
-  assert.equal(
-    (await supervisionAlerts(database.db, estate.managerA, addDays(lapse, -15))).find((a) => a.userId === estate.f.f4.userId),
-    undefined,
-  );
-  const lapsed = (await supervisionAlerts(database.db, estate.managerA, addDays(lapse, 1))).find((a) => a.userId === estate.f.f4.userId);
+  const alertOn = async (today: string) =>
+    (await supervisionAlerts(database.db, estate.managerA, today)).supervision.find((a) => a.userId === estate.f.f4.userId);
+  assert.equal(await alertOn(addDays(dueOn, -15)), undefined);
+  assert.equal((await alertOn(addDays(dueOn, -14)))?.status, 'due');
+  const overdue = await alertOn(addDays(dueOn, 1));
+  assert.equal(overdue?.status, 'overdue');
+  assert.deepEqual(overdue?.affected, [], 'no session is flagged while the grace period runs');
+  const lapsed = await alertOn(afterGrace);
   assert.equal(lapsed?.status, 'lapsed');
+  assert.equal(lapsed?.affected[0].sessions.length, later.length);
 
-  // Re-planning puts the cover facilitator in f4's place from the lapse on, saying why.
-  await replanAffectedSessions(database.db, estate.managerA, created.id, { version: group.version }, testToday);
-  const after = await getGroup(database.db, estate.managerA, created.id, testToday);
-  const later = after.sessions.filter((s) => s.status === 'scheduled' && s.date > lapse);
-  assert.ok(later.length > 0 && later.every((s) => !s.facilitators.some((f) => String(f.id) === id('f4'))));
-  assert.match(later[0].standIns[0], /was not accredited with current supervision$/);
-  assert.deepEqual(after.problems, {});
-  await assertSiteValid();
+  // A supervision on the day after the grace period restores both.
+  await supervise('f4', afterGrace);
+  assert.deepEqual((await getGroup(database.db, estate.managerA, created.id, afterGrace)).problems, {});
+  assert.deepEqual(await offered(afterGrace), ['core-sotp']);
+  assert.equal(await alertOn(afterGrace), undefined);
+
+  // Once that supervision too is overdue beyond grace, re-planning puts the cover facilitator in f4's place, saying why.
+  const stillToRun = sessions.filter((s) => s.sessionDate > graceEndsAgain);
+  assert.ok(stillToRun.length > 0, 'the group still runs after the second grace period');
+  const before = await getGroup(database.db, estate.managerA, created.id, replanDay);
+  await replanAffectedSessions(database.db, estate.managerA, created.id, { version: before.version }, replanDay);
+  const replanned = await getGroup(database.db, estate.managerA, created.id, replanDay);
+  const moved = replanned.sessions.filter((s) => s.status === 'scheduled' && s.date > graceEndsAgain);
+  assert.ok(moved.length > 0 && moved.every((s) => !s.facilitators.some((f) => String(f.id) === id('f4'))));
+  assert.match(moved[0].standIns[0], /was not accredited with current supervision$/);
+  assert.deepEqual(replanned.problems, {});
+  await assertSiteValid(replanDay);
 });
 
-test('a new group whose team’s supervision runs out before it could finish is not planned, and says supervision is why', async () => {
-  await setAccreditation(database.db, estate.managerA, estate.f.f5.userId!, {
-    programmeId: 'core-sotp',
-    accreditedOn: '2025-01-01',
-    supervisionCurrentUntil: '2029-08-31',
+test('a new group whose team’s accreditation has lapsed is not planned, and says supervision is why', async () => {
+  // A newcomer supervised only today: 57 days on, the 42 days and 14 days' grace are over.
+  const newcomer = await createUser(database.db, systemActor, {
+    username: 'lapsing',
+    displayName: 'Lapsing Facilitator',
+    role: 'facilitator',
+    siteIds: [estate.siteA],
+    password: 'a-long-test-password',
   });
+  await accreditAndSupervise(database.db, estate.managerA, newcomer.id);
+  const lapsedOn = addDays(londonToday(), defaultSupervisionRules.intervalDays + defaultSupervisionRules.graceDays + 1);
+  await superviseOn(database.db, estate.managerA, [estate.f.f2.userId!], lapsedOn);
   const created = await createGroup(
     database.db,
     estate.managerA,
     estate.siteA,
-    groupForm(estate, { earliestStart: '2029-07-02', leadId: id('f5'), coId: id('f2'), coverId: '' }),
-    testToday,
+    groupForm(estate, { earliestStart: '2029-07-02', leadId: String(newcomer.id), coId: id('f2'), coverId: '' }),
+    lapsedOn,
   );
   assert.equal(created.scheduled, false);
-  assert.match(
-    created.problem ?? '',
-    /^after 2029-08-31 fewer than 2 of the team are accredited for core-sotp with supervision current, so only \d+ of 84 sessions could be placed/,
-  );
+  assert.equal(created.problem, 'team has fewer than 2 facilitators accredited for core-sotp with supervision current on or after 2029-07-02');
 });
 
 // Last: it leaves a past session on a closure day, which the checker rightly flags.
@@ -202,6 +233,7 @@ test('a closure day added after a timetable exists names the groups and sessions
   const before = await liveSessions(database.db, created.id);
   const [past, upcoming] = [before[2], before[9]];
   const today = before[5].sessionDate;
+  await superviseOn(database.db, estate.managerA, [estate.f.f1.userId!, estate.f.f2.userId!, estate.f.f3.userId!], today);
   await addClosure(database.db, estate.managerA, estate.siteA, { date: past.sessionDate, reason: 'Inspection' }, testToday);
   const result = await addClosure(database.db, estate.managerA, estate.siteA, { date: upcoming.sessionDate, reason: 'Lockdown' }, today);
   assert.deepEqual(

@@ -12,7 +12,8 @@ import { AccessDenied, ValidationFailed } from '../../src/services/errors.js';
 import { getGroup } from '../../src/services/groups/detail.js';
 import { createGroup } from '../../src/services/groups/planning.js';
 import { systemActor } from '../../src/services/access.js';
-import { getFacilitatorAvailability, setAccreditation, setFacilitatorLimits } from '../../src/services/facilitators.js';
+import { getFacilitatorAvailability, setFacilitatorLimits } from '../../src/services/facilitators.js';
+import { accreditAndSupervise } from '../support/staff.js';
 import { createUser } from '../../src/services/users.js';
 import { addClosure, addSiteSlot, getSiteSetup, removeSiteSlot } from '../../src/services/site-setup.js';
 import { bookCatchUp } from '../../src/services/timetable/catch-ups.js';
@@ -153,11 +154,7 @@ async function facilitatorsAtB(count: number): Promise<number[]> {
       siteIds: [estate.siteB],
       password: 'a-long-test-password',
     });
-    await setAccreditation(database.db, estate.managerB, created.id, {
-      programmeId: 'core-sotp',
-      accreditedOn: '2025-01-01',
-      supervisionCurrentUntil: '2029-12-31',
-    });
+    await accreditAndSupervise(database.db, estate.managerB, created.id);
     ids.push(created.id);
   }
   return ids;

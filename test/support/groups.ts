@@ -3,7 +3,6 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../src/db/connection.js';
 import {
-  facilitatorAccreditations,
   facilitatorProfiles,
   facilitatorUnavailability,
   groupFacilitators,
@@ -25,7 +24,9 @@ import { systemActor, type Actor } from '../../src/services/access.js';
 import { createSite } from '../../src/services/sites.js';
 import { createUser } from '../../src/services/users.js';
 import { addRoom, addSiteSlot } from '../../src/services/site-setup.js';
-import { setAccreditation } from '../../src/services/facilitators.js';
+import { londonToday } from '../../src/services/scheduling.js';
+import { standingAccreditations } from '../../src/services/staff/accreditation.js';
+import { accreditAndSupervise } from './staff.js';
 
 export const coreSotp = loadProgrammeDefinitions().find((d) => d.id === 'core-sotp')!;
 
@@ -38,7 +39,7 @@ export const checkedCoreSotp: CheckedProgramme = {
   facilitatorsPerSession: coreSotp.facilitatorsPerSession,
 };
 
-/** A day the tests treat as today: before every group starts, inside everyone's supervision. */
+/** A day the tests treat as today: before every group starts (the estate's supervision, dated the real today, counts for it). */
 export const testToday = '2026-12-01';
 
 export interface Estate {
@@ -65,7 +66,7 @@ async function user(db: Db, role: 'treatment_manager' | 'facilitator', siteIds: 
 /** Both test prisons run sessions Monday to Friday at 09:00 and 13:30. */
 export const estateSlots = ['mon', 'tue', 'wed', 'thu', 'fri'].flatMap((weekday) => ['09:00', '13:30'].map((start) => ({ weekday, start })));
 
-/** Two prisons, each with weekday session slots: A with two rooms, two managers' worth of staff and five facilitators accredited until 2029; B with one of each. */
+/** Two prisons, each with weekday session slots: A with two rooms, two managers' worth of staff and five facilitators accredited and supervised today; B with one of each. */
 export async function buildEstate(db: Db): Promise<Estate> {
   const suffix = String.fromCharCode(65 + (counter % 26));
   const siteA = (await createSite(db, systemActor, { code: `QA${suffix}`, name: `HMP Alpha ${suffix}` })).id;
@@ -91,7 +92,7 @@ export async function buildEstate(db: Db): Promise<Estate> {
   };
   for (const [key, actor] of Object.entries(f)) {
     const manager = key === 'g1' ? managerB : managerA;
-    await setAccreditation(db, manager, actor.userId!, { programmeId: 'core-sotp', accreditedOn: '2025-01-01', supervisionCurrentUntil: '2029-12-31' });
+    await accreditAndSupervise(db, manager, actor.userId!);
   }
   return { siteA, siteB, roomA1, roomA2, roomB1, managerA, managerB, f };
 }
@@ -140,7 +141,8 @@ export async function addMembers(db: Db, groupId: number, siteId: number, count:
  * Everything stored at a site, read straight from the tables (not through the services) and put in the
  * independent checker's terms: the site offers every slot any of its groups uses, and all its rooms.
  */
-export async function storedTimetable(db: Db, siteId: number): Promise<{ scenario: CheckedScenario; solution: CheckedSolution }> {
+/** The site's stored timetable as the independent checker reads it, with accreditations as they stand on `today`. */
+export async function storedTimetable(db: Db, siteId: number, today = londonToday()): Promise<{ scenario: CheckedScenario; solution: CheckedSolution }> {
   const groups = await db.select().from(programmeGroups).where(eq(programmeGroups.siteId, siteId));
   const groupIds = groups.map((g) => g.id);
   const slots = groupIds.length ? await db.select().from(groupSlots).where(inArray(groupSlots.groupId, groupIds)) : [];
@@ -163,9 +165,7 @@ export async function storedTimetable(db: Db, siteId: number): Promise<{ scenari
   const siteRooms = await db.select().from(rooms).where(eq(rooms.siteId, siteId));
   const closures = await db.select().from(siteClosures).where(eq(siteClosures.siteId, siteId));
   const profiles = facilitatorIds.length ? await db.select().from(facilitatorProfiles).where(inArray(facilitatorProfiles.userId, facilitatorIds)) : [];
-  const accreditations = facilitatorIds.length
-    ? await db.select().from(facilitatorAccreditations).where(inArray(facilitatorAccreditations.userId, facilitatorIds))
-    : [];
+  const accreditations = await standingAccreditations(db, facilitatorIds, today);
   const away = facilitatorIds.length ? await db.select().from(facilitatorUnavailability).where(inArray(facilitatorUnavailability.userId, facilitatorIds)) : [];
   const userSiteRows = facilitatorIds.length ? await db.select().from(userSites).where(inArray(userSites.userId, facilitatorIds)) : [];
   const slotKeys = new Set(slots.map((s) => `${s.weekday} ${s.startTime}`));
@@ -181,7 +181,7 @@ export async function storedTimetable(db: Db, siteId: number): Promise<{ scenari
       programmes: accreditations.filter((a) => a.userId === id).map((a) => a.programmeId),
       accreditations: accreditations
         .filter((a) => a.userId === id)
-        .map((a) => ({ programme: a.programmeId, accreditedOn: a.accreditedOn, supervisionCurrentUntil: a.supervisionCurrentUntil })),
+        .map((a) => ({ programme: a.programmeId, accreditedOn: a.accreditedOn, supervisionCurrentUntil: a.deliversUntil })),
       unavailable: away.filter((a) => a.userId === id).map((a) => a.unavailableOn),
       maxSessionsPerDay: profiles.find((p) => p.userId === id)?.maxSessionsPerDay ?? 1,
       maxSessionsPerWeek: profiles.find((p) => p.userId === id)?.maxSessionsPerWeek ?? 5,

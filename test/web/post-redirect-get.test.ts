@@ -296,14 +296,34 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
     },
   ],
   [
-    '/facilitators/:id/accreditation',
+    '/facilitators/:id/supervisions',
     async () => {
-      await clients.manager.get(`/facilitators/${ids.facilitator3}`);
-      return clients.manager.post(`/facilitators/${ids.facilitator3}/accreditation`, {
-        programmeId: 'core-sotp',
-        accreditedOn: isoDate(dayNumber(londonToday()) - 30),
-        supervisionCurrentUntil: isoDate(dayNumber(start) + 700),
+      await clients.manager.get(`/facilitators/${ids.facilitator3}/supervisions/new`);
+      return clients.manager.post(`/facilitators/${ids.facilitator3}/supervisions`, {
+        supervisedOn: londonToday(),
+        supervisorId: String(ids.manager),
+        notes: 'Reviewed the last block',
+        action1Description: 'Read the block 6 manual',
+        action1DueOn: isoDate(dayNumber(londonToday()) + 14),
       });
+    },
+  ],
+  [
+    '/supervision-actions/:id/complete',
+    async () => {
+      const page = await clients.manager.get(`/facilitators/${ids.facilitator3}`);
+      const [, actionId, version] =
+        /action="\/supervision-actions\/(\d+)\/complete" novalidate>\s*<input type="hidden" name="_csrf" value="[^"]*">\s*<input type="hidden" name="version" value="(\d+)"/.exec(
+          page.body,
+        )!;
+      return clients.manager.post(`/supervision-actions/${actionId}/complete`, { version, facilitatorId: String(ids.facilitator3) });
+    },
+  ],
+  [
+    '/sites/:siteId/treatment-managers',
+    async () => {
+      await clients.admin.get(`/sites/${ngt}/staff`);
+      return clients.admin.post(`/sites/${ngt}/treatment-managers`, { programmeId: 'core-sotp', userId: String(ids.manager), version: '0' });
     },
   ],
   [

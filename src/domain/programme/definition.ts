@@ -109,6 +109,17 @@ export const programmeDefinitionSchema = z
     /** Days after a session its log stays open to its facilitators; after that only the treatment manager changes it. */
     sessionLogOpenDays: z.number().int().min(1).max(365).default(7),
     outcomeMeasures: z.array(z.strictObject({ id: slug, name: z.string().min(1) })).min(1),
+    /**
+     * Facilitators' supervision (domain/staff/supervision.ts): absent in files written before sotp kept supervision
+     * records, which then follow defaultSupervisionRules. Optional rather than defaulted, so those files keep their hash.
+     */
+    supervision: z
+      .strictObject({
+        $comment: z.string().optional(),
+        intervalDays: z.number().int().min(7).max(365),
+        graceDays: z.number().int().min(0).max(180),
+      })
+      .optional(),
     catalogue,
   })
   .superRefine((def, ctx) => {

@@ -1,7 +1,6 @@
 // Whether sessions already planned still keep the staffing rules as facts change after planning: a closure day
-// added, a facilitator's unavailable day, supervision that lapses (or an accreditation edited). Also when a
-// facilitator's supervision is due for renewal.
-import { dayNumber, type IsoDate } from './calendar.js';
+// added, a facilitator's unavailable day, supervision that lapses, an accreditation suspended or withdrawn.
+import type { IsoDate } from './calendar.js';
 
 export interface PlannedStaffing {
   date: IsoDate;
@@ -14,8 +13,8 @@ export interface StaffingFacts {
   closures: ReadonlySet<IsoDate>;
   /** Each facilitator's unavailable days. */
   unavailable: ReadonlyMap<string, ReadonlySet<IsoDate>>;
-  /** Each facilitator's accreditation for the session's programme; absent when they have none. */
-  accreditations: ReadonlyMap<string, { accreditedOn: IsoDate; supervisionCurrentUntil: IsoDate }>;
+  /** Each facilitator's accreditation for the session's programme and how it stands today; absent when they have none. */
+  accreditations: ReadonlyMap<string, { accreditedOn: IsoDate; deliversUntil: IsoDate; endedBy: 'supervision' | 'suspension' | 'withdrawal' | null }>;
 }
 
 export type SessionConflict =
@@ -32,21 +31,13 @@ export function sessionConflicts(session: PlannedStaffing, facts: StaffingFacts)
     if (facts.unavailable.get(facilitator)?.has(session.date)) conflicts.push({ kind: 'unavailable', facilitator });
     const accreditation = facts.accreditations.get(facilitator);
     if (!accreditation || session.date < accreditation.accreditedOn) conflicts.push({ kind: 'not-accredited', facilitator });
-    else if (session.date > accreditation.supervisionCurrentUntil) {
-      conflicts.push({ kind: 'supervision-lapsed', facilitator, until: accreditation.supervisionCurrentUntil });
+    else if (session.date > accreditation.deliversUntil) {
+      conflicts.push(
+        accreditation.endedBy === 'supervision'
+          ? { kind: 'supervision-lapsed', facilitator, until: accreditation.deliversUntil }
+          : { kind: 'not-accredited', facilitator },
+      );
     }
   }
   return conflicts;
-}
-
-/** How many days before supervision ends a treatment manager is told it is due. */
-export const supervisionNoticeDays = 14;
-
-export type SupervisionStatus = 'current' | 'due' | 'lapsed';
-
-/** Lapsed after its last day; due from 14 days before it (inclusive); otherwise current. */
-export function supervisionStatus(supervisionCurrentUntil: IsoDate, today: IsoDate): SupervisionStatus {
-  const daysLeft = dayNumber(supervisionCurrentUntil) - dayNumber(today);
-  if (daysLeft < 0) return 'lapsed';
-  return daysLeft <= supervisionNoticeDays ? 'due' : 'current';
 }

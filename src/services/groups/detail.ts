@@ -249,7 +249,7 @@ export async function getGroup(db: Db, actor: Actor, groupId: number, today = lo
     const order = (w: string) => weekdayNames.indexOf(w as WeekdayName);
     const firstLive = rows.find((r) => r.status !== 'cancelled');
     const delayed = firstLive !== undefined && firstLive.sessionDate > group.earliestStart && Array.isArray(group.startDelay);
-    const affected = await affectedGroups(tx, await upcomingSessions(tx, { groupIds: [groupId] }, today));
+    const affected = await affectedGroups(tx, await upcomingSessions(tx, { groupIds: [groupId] }, today), today);
     return {
       id: group.id,
       name: group.name,

@@ -33,7 +33,9 @@ const handlers: Record<PipelineEffect, (tx: Tx, actor: Actor, context: EffectCon
     const userId = signIn(context);
     // An accreditation the sign-in holds already (granted before the pipeline recorded it) is kept as it is: the
     // move records it in the pipeline rather than granting it twice.
-    const held = (await standingAccreditations(tx, [userId], context.today)).some((a) => a.userId === userId && a.programmeId === context.programmeId);
+    const held = (await standingAccreditations(tx, [userId], context.today)).some(
+      (a) => a.userId === userId && a.programmeId === context.programmeId && a.withdrawnFrom === null,
+    );
     if (held) return;
     await grantAccreditation(tx, actor, { userId, programmeId: context.programmeId!, accreditedOn: context.evidence.accreditedOn ?? context.today });
   },

@@ -132,7 +132,7 @@ export async function bookCatchUp(db: Db, actor: Actor, groupId: number, input: 
       groupSessions: ownThatDay.map((s) => ({ label: `session ${s.number}`, date: s.sessionDate, start: s.startTime, end: s.endTime })),
     });
     if (refusal) throw ValidationFailed.one(refusal.field, refusal.message);
-    const reason = await facilitatorObstacle(tx, values.facilitatorId, at, group, definition);
+    const reason = await facilitatorObstacle(tx, values.facilitatorId, at, group, definition, londonToday());
     if (reason) throw ValidationFailed.one('facilitatorId', reason);
     const [row] = await tx
       .insert(catchUpSessions)

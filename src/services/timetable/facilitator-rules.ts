@@ -4,7 +4,6 @@ import { and, eq, gte, lte, ne } from 'drizzle-orm';
 import type { Executor } from '../../db/connection.js';
 import {
   catchUpSessions,
-  facilitatorAccreditations,
   facilitatorUnavailability,
   groupFacilitators,
   groupSessions,
@@ -17,6 +16,14 @@ import type { ProgrammeDefinition } from '../../domain/programme/definition.js';
 import { facilitatorTimeRefusal, type Booking } from '../../domain/schedule/bookings.js';
 import { dayNumber, isoDate, weekStart } from '../../domain/schedule/calendar.js';
 import { addDays, facilitatorLimits, readableDate, type GroupRow } from '../scheduling.js';
+import { standingAccreditations, type StandingAccreditation } from '../staff/accreditation.js';
+
+/** Why an accreditation no longer stands, after the name of its facilitator. */
+export function accreditationEndText(a: StandingAccreditation): string {
+  if (a.endedBy === 'suspension') return `is suspended from delivering ${a.programmeId} from ${readableDate(a.suspendedFrom!)}: ${a.suspensionReason}`;
+  if (a.endedBy === 'withdrawal') return `no longer delivers ${a.programmeId}: accreditation withdrawn from ${readableDate(a.withdrawnFrom!)}`;
+  return `is not accredited for ${a.programmeId} with current supervision (supervision was due on ${readableDate(a.supervisionDueOn)} and the accreditation lapsed after ${readableDate(a.deliversUntil)})`;
+}
 
 async function commitmentsOn(ex: Executor, userId: number, from: string, to: string, ignoreSessionId?: number, ignoreCatchUpId?: number): Promise<Booking[]> {
   const sessions = await ex
@@ -64,6 +71,7 @@ export async function facilitatorObstacle(
   at: { date: string; start: string; end: string },
   group: GroupRow,
   definition: ProgrammeDefinition,
+  today: string,
   ignore: { sessionId?: number; catchUpId?: number } = {},
 ): Promise<string | undefined> {
   const [user] = await ex.select().from(users).where(eq(users.id, userId));
@@ -74,15 +82,10 @@ export async function facilitatorObstacle(
     .from(groupFacilitators)
     .where(and(eq(groupFacilitators.groupId, group.id), eq(groupFacilitators.userId, userId)));
   if (!inTeam) return `${name} is not in this group’s facilitator team`;
-  const [accreditation] = await ex
-    .select()
-    .from(facilitatorAccreditations)
-    .where(and(eq(facilitatorAccreditations.userId, userId), eq(facilitatorAccreditations.programmeId, definition.id)));
-  // Supervision must be current on the day of the session, not merely today.
+  const accreditation = (await standingAccreditations(ex, [userId], today)).find((a) => a.programmeId === definition.id);
+  // The accreditation must stand on the day of the session, not merely today.
   if (!accreditation || accreditation.accreditedOn > at.date) return `${name} is not accredited for ${definition.shortName} on ${readableDate(at.date)}`;
-  if (accreditation.supervisionCurrentUntil < at.date) {
-    return `${name} is not accredited for ${definition.shortName} with current supervision (supervision lapsed after ${readableDate(accreditation.supervisionCurrentUntil)})`;
-  }
+  if (accreditation.deliversUntil < at.date) return `${name} ${accreditationEndText(accreditation)}`;
   const [atSite] = await ex
     .select()
     .from(userSites)

@@ -202,7 +202,7 @@ export async function replanAffectedSessions(db: Db, actor: Actor, groupId: numb
     requireGroupManager(actor, group);
     if (group.version !== values.version) throw new EditConflict(`The group ${group.name}`);
     const upcoming = await upcomingSessions(tx, { groupIds: [groupId] }, today);
-    const conflicts = await conflictsOfSessions(tx, upcoming);
+    const conflicts = await conflictsOfSessions(tx, upcoming, today);
     const first = upcoming.filter((s) => conflicts.has(s.id)).sort((a, b) => a.number - b.number)[0];
     if (!first) throw ValidationFailed.one('group', 'No session of this group still to run breaks a scheduling rule: there is nothing to re-plan');
     const { replanned, moved } = await replanFrom(

@@ -52,7 +52,7 @@ export async function swapOptions(db: Db, actor: Actor, sessionId: number, repla
     const unavailable: SwapOptions['unavailable'] = [];
     for (const member of team) {
       if (current.includes(member.id)) continue;
-      const reason = await facilitatorObstacle(tx, member.id, { date: row.sessionDate, start: row.startTime, end: row.endTime }, group, definition, {
+      const reason = await facilitatorObstacle(tx, member.id, { date: row.sessionDate, start: row.startTime, end: row.endTime }, group, definition, today, {
         sessionId: row.id,
       });
       if (reason === undefined && valid.has(member.id)) candidates.push(member);
@@ -87,9 +87,17 @@ export async function swapFacilitator(
     const { row, group, current, definition } = await swapContext(tx, actor, sessionId, values.replacedId, today);
     if (row.version !== values.version) throw new EditConflict(`Session ${row.number}`);
     if (current.includes(values.replacementId)) throw ValidationFailed.one('replacementId', 'That facilitator is already in this session');
-    const reason = await facilitatorObstacle(tx, values.replacementId, { date: row.sessionDate, start: row.startTime, end: row.endTime }, group, definition, {
-      sessionId: row.id,
-    });
+    const reason = await facilitatorObstacle(
+      tx,
+      values.replacementId,
+      { date: row.sessionDate, start: row.startTime, end: row.endTime },
+      group,
+      definition,
+      today,
+      {
+        sessionId: row.id,
+      },
+    );
     if (reason) throw ValidationFailed.one('replacementId', reason);
     // The solver's own view of who may step in: both must agree before anything changes.
     const { scenario, rules, own } = await scenarioForGroup(tx, group, today);

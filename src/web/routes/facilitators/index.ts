@@ -1,4 +1,5 @@
-// Facilitators' pages: their own week and calendar link, availability (unavailable days, limits, accreditation),
+// Facilitators' pages: their own week and calendar link, the facilitator's record (unavailable days, limits, how
+// each accreditation stands, supervision history),
 // the facilitators of a site for treatment managers, and the iCalendar feed behind each facilitator's secret link.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Week } from '../../../services/timetable/weeks.js';
@@ -73,8 +74,10 @@ export async function facilitatorRoutes(app: FastifyInstance, { services, progra
 
   const renderAvailability = async (reply: FastifyReply, userId: number, extra: Body = {}) => {
     const availability = await services.facilitators.getFacilitatorAvailability(reply.request.actor!, userId);
+    const supervision = await services.supervision.facilitatorSupervision(reply.request.actor!, userId);
     return reply.render('facilitators/availability.njk', {
       pageTitle: `Availability: ${availability.displayName}`,
+      supervision,
       availability,
       unavailable: availability.unavailable.map((u) => ({ ...u, day: longDay(u.date) })),
       affected: presentAffected(availability.affected),
@@ -84,10 +87,8 @@ export async function facilitatorRoutes(app: FastifyInstance, { services, progra
         ...a,
         programmeName: programmes.find((p) => p.id === a.programmeId)?.shortName ?? a.programmeId,
       })),
-      programmeItems: programmes.filter((p, i, all) => all.findIndex((q) => q.id === p.id) === i).map((p) => ({ value: p.id, text: p.name })),
       limitValues: { maxSessionsPerDay: availability.maxSessionsPerDay, maxSessionsPerWeek: availability.maxSessionsPerWeek },
       unavailableValues: {},
-      accreditationValues: {},
       ...extra,
     });
   };
@@ -124,18 +125,6 @@ export async function facilitatorRoutes(app: FastifyInstance, { services, progra
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
       return renderAvailability(reply.status(400), id, { limitValues: body, ...prefixed(errorView(error), 'limits') });
-    }
-  });
-
-  app.post('/facilitators/:id/accreditation', { config: permits('facilitator.profile.change') }, async (request, reply) => {
-    const id = idParam(request.params, 'id', 'Facilitator');
-    const body = (request.body ?? {}) as Body;
-    try {
-      await services.facilitators.setAccreditation(request.actor!, id, body);
-      return reply.redirect(`/facilitators/${id}`, 303);
-    } catch (error) {
-      if (!(error instanceof ValidationFailed)) throw error;
-      return renderAvailability(reply.status(400), id, { accreditationValues: body, ...prefixed(errorView(error), 'accreditation') });
     }
   });
 

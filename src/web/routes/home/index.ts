@@ -1,5 +1,6 @@
 // The signed-in home page: the areas of the service for the user's role; for treatment managers the
-// facilitators whose supervision is due or has lapsed under planned sessions; for facilitators their day.
+// facilitators whose supervision is due, overdue or lapsed (with the sessions planned after it lapsed) and overdue
+// supervision actions; for facilitators their day.
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from '../../../http/context.js';
 import { can } from '../../../domain/permissions.js';
@@ -10,7 +11,7 @@ import { areasFor } from './areas.js';
 export async function homeRoutes(app: FastifyInstance, { services, programmes }: RouteContext): Promise<void> {
   app.get('/', { config: signedIn }, async (request, reply) => {
     const actor = request.actor!;
-    const alerts = can(actor.role, 'supervision.alerts.read') ? await services.facilitators.supervisionAlerts(actor) : [];
+    const alerts = can(actor.role, 'supervision.alerts.read') ? await services.supervision.supervisionAlerts(actor) : { supervision: [], overdueActions: [] };
     const day = can(actor.role, 'own_week.read') ? await services.delivery.facilitatorDay(actor) : null;
     const present = (sessions: NonNullable<typeof day>['todaySessions']) => sessions.map((s) => ({ ...s, day: longDay(s.date) }));
     const monitorAlerts = can(actor.role, 'monitor.alerts.read') ? await services.harmMonitor.monitorAlerts(actor) : [];
@@ -19,7 +20,8 @@ export async function homeRoutes(app: FastifyInstance, { services, programmes }:
       areas: areasFor(actor.role),
       day: day && { ...day, todaySessions: present(day.todaySessions), weekSessions: present(day.weekSessions), weekStartDay: longDay(day.weekStart) },
       monitorAlerts: monitorAlerts.map((a) => ({ ...a, programmeName: programmes.find((p) => p.id === a.programmeId)?.name ?? a.programmeId })),
-      supervision: alerts.map((a) => ({
+      overdueActions: alerts.overdueActions,
+      supervision: alerts.supervision.map((a) => ({
         ...a,
         tag: supervisionTags[a.status],
         programmeName: programmes.find((p) => p.id === a.programmeId)?.shortName ?? a.programmeId,

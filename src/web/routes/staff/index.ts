@@ -53,6 +53,7 @@ export async function staffRoutes(app: FastifyInstance, { services, config }: Ro
       siteItems: sites.map((s) => ({ value: String(s.id), text: s.name, selected: s.id === siteId })),
       staff,
       canAdd: can(actor.role, 'staff.move'),
+      canSeeOverview: can(actor.role, 'site.staff.read'),
     });
   });
 
@@ -100,6 +101,7 @@ export async function staffRoutes(app: FastifyInstance, { services, config }: Ro
       pageTitle: `${record.displayName}: facilitator pipeline`,
       record,
       outcome,
+      endedByLabels: { supervision: 'supervision overdue', suspension: 'suspended', withdrawal: 'withdrawn' },
       signInItems: [
         { value: '', text: 'Choose a sign-in' },
         ...record.signInChoices.map((u) => ({
