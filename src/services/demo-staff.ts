@@ -124,7 +124,7 @@ export async function seedDemoStaff(db: Db, options: { password: string; today?:
       signIn: 'facilitator7',
       steps: [
         ...toProgrammeTraining,
-        ['accredit', { programmeId: 'core-sotp', accreditedOn: ago(180) }],
+        ['accredit', { programmeId: 'core-sotp', accreditedOn: ago(20) }],
         ['suspend', { programmeId: 'core-sotp', from: today, reason: 'Pending the outcome of a conduct investigation' }],
       ],
     },

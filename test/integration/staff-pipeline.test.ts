@@ -10,6 +10,7 @@ import { count, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { auditLog, staffMembers, staffStageMoves, users } from '../../src/db/schema.js';
 import { londonToday } from '../../src/clock.js';
+import { dayNumber, isoDate } from '../../src/domain/schedule/calendar.js';
 import type { Actor } from '../../src/services/access.js';
 import { systemActor } from '../../src/services/access.js';
 import { AccessDenied, EditConflict, ValidationFailed } from '../../src/services/errors.js';
@@ -269,4 +270,15 @@ test('reads and writes of the pipeline are audited', async () => {
     entries.slice(before).map((e) => e.action),
     ['staff.moved', 'staff.viewed', 'staff.list_viewed'],
   );
+});
+
+test('lapsed is never recorded: the record shows it when supervision is overdue beyond the grace period, from the supervision records', async () => {
+  const id = await memberReadyFor('accredit');
+  await move(id, 'accredit', evidence.accredit);
+  const now = await getStaffRecord(database.db, manager, id, today);
+  assert.equal(now.programmes[0].stage, 'accredited');
+  const later = isoDate(dayNumber(today) + 365);
+  const then = await getStaffRecord(database.db, manager, id, later);
+  assert.equal(then.stage, 'accredited', 'the recorded stage is unchanged');
+  assert.deepEqual([then.programmes[0].stage, then.programmes[0].label, then.programmes[0].supervision], ['lapsed', 'Lapsed (supervision overdue)', 'lapsed']);
 });

@@ -137,6 +137,14 @@ test('a move with an evidence file is recorded, the file downloads from the reco
   assert.match(again.body, /changed by someone else/);
 });
 
+test('a suspended accreditation shows on the record with the day delivery ends and why', async () => {
+  const page = await callers.get('manager')!.client.get(`/staff/${await staffIdOf('Sol Facilitator')}`);
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /govuk-tag--orange">\s*Suspended/);
+  assert.match(page.body, /\(suspended\)/);
+  assert.match(page.body, /Pending the outcome of a conduct investigation/);
+});
+
 test('a facilitator sees his own record read-only, and not another’s', async () => {
   const { client } = callers.get('facilitator3')!;
   const [self] = await t.database.db
