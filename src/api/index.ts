@@ -12,6 +12,7 @@ import { groupApiRoutes } from './groups.js';
 import { registerApiRoutes } from './registers.js';
 import { userApiRoutes } from './users.js';
 import { recordingApiRoutes } from './recordings.js';
+import { supervisionApiRoutes } from './supervision.js';
 import { staffApiRoutes } from './staff.js';
 
 /** Registered before any route so that the OpenAPI document sees every API route. */
@@ -51,6 +52,7 @@ export async function apiRoutes(app: FastifyInstance, context: RouteContext): Pr
       await registerApiRoutes(api, context);
       await userApiRoutes(api, context);
       await recordingApiRoutes(api, context);
+      await supervisionApiRoutes(api, context);
       await staffApiRoutes(api, context);
     },
     { prefix: '/api/v1' },

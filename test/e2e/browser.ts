@@ -4,6 +4,7 @@ import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { openDatabase, type Db } from '../../src/db/connection.js';
 import { cliDatabaseEnv, demoPassword } from '../support/database.js';
 import { spawnServer } from '../support/server.js';
 import { londonToday } from '../../src/clock.js';
@@ -12,18 +13,35 @@ import { dayNumber, isBankHoliday, isoDate, isoWeekday, weekStart } from '../../
 export interface RunningServer {
   url: string;
   stop(): Promise<void>;
+  /**
+   * Stops the server, runs `change` on its database (as a test's set-up does: e.g. moving time on for one record),
+   * and starts it again on the same data. The address changes, so pages must sign in again.
+   */
+  whileStopped(change: (db: Db) => Promise<void>): Promise<void>;
 }
 
 export async function startServer(): Promise<RunningServer> {
   const { env, cleanup } = await cliDatabaseEnv({ demo: true });
-  const server = await spawnServer(env);
-  return {
+  let server = await spawnServer(env);
+  const running: RunningServer = {
     url: server.url,
     async stop() {
       await server.stop();
       await cleanup();
     },
+    async whileStopped(change) {
+      await server.stop();
+      const database = await openDatabase({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.DATA_DIR });
+      try {
+        await change(database.db);
+      } finally {
+        await database.close();
+      }
+      server = await spawnServer(env);
+      running.url = server.url;
+    },
   };
+  return running;
 }
 
 export async function launchBrowser(): Promise<Browser> {

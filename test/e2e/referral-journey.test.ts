@@ -1,5 +1,5 @@
 // The whole journey in a real browser: a waitlisted referral whose eligibility the referral page shows is
-// allocated to a named group; the group is staffed by its lead and co-facilitator; supervision lapsing
+// allocated to a named group; the group is staffed by its lead and co-facilitator; a week of the lead's leave
 // mid-group is flagged and re-planned; a session is cancelled and a catch-up booked; he leaves the group. At every step the caseload, the group
 // page and the referral page must tell the same story. Every page on the way is checked with axe.
 import { test } from 'node:test';
@@ -88,28 +88,29 @@ test('a waitlisted referral shows his eligibility and risk, and is allocated to 
   assert.doesNotMatch(await page.locator('main').innerText(), new RegExp(prisonNumber), 'he has left the waitlist');
 });
 
-test('supervision lapsing mid-group flags the sessions after it on the group page', async () => {
+test('a week of leave mid-group flags the sessions in it on the group page', async () => {
+  // (Supervision lapsing is the browser test of test/e2e/supervision.test.ts.)
   await page.goto(groupUrl);
-  const fortieth = page.locator('tr[id^="session-"]').nth(39);
-  const lastSupervised = (await fortieth.getAttribute('data-date')) ?? '';
-  assert.match(lastSupervised, /^\d{4}-\d{2}-\d{2}$/, 'session rows carry their date');
+  const rows = page.locator('tr[id^="session-"]');
+  const [from, to] = [await rows.nth(39).getAttribute('data-date'), await rows.nth(43).getAttribute('data-date')];
+  assert.match(`${from} ${to}`, /^\d{4}-\d{2}-\d{2} \d{4}-\d{2}-\d{2}$/, 'session rows carry their date');
   await page.goto(url('/facilitators'));
   await page.getByRole('link', { name: 'Frankie Facilitator', exact: true }).click();
-  await page.getByLabel('Programme').selectOption('core-sotp');
-  await page.getByLabel('Accredited on').fill('2020-01-01');
-  await page.getByLabel('Supervision current until').fill(lastSupervised);
-  await page.getByRole('button', { name: 'Save accreditation' }).click();
+  await page.getByLabel('First day').fill(from!);
+  await page.getByLabel('Last day (optional)').fill(to!);
+  await page.getByLabel('Reason (optional)').fill('Leave');
+  await page.getByRole('button', { name: 'Add unavailable days' }).click();
   await page.waitForLoadState();
   await page.goto(groupUrl);
-  assert.match(await page.locator('.govuk-warning-text').first().innerText(), /44 sessions still to run break a scheduling rule/);
+  assert.match(await page.locator('.govuk-warning-text').first().innerText(), /5 sessions still to run break a scheduling rule/);
   const flagged = page.locator('tr[id^="session-"]').filter({ hasText: 'Needs re-planning' });
-  assert.equal(await flagged.count(), 44);
-  assert.match(await flagged.first().innerText(), /Frankie Facilitator’s supervision lapsed after/);
-  await axe('/groups/:id (supervision lapsed)');
+  assert.equal(await flagged.count(), 5);
+  assert.match(await flagged.first().innerText(), /Frankie Facilitator is unavailable on this day/);
+  await axe('/groups/:id (leave)');
   await agree('Allocated to a group', true);
 });
 
-test('re-planning after the supervision lapse staffs or moves every flagged session', async () => {
+test('re-planning after the leave staffs or moves every flagged session', async () => {
   await page.goto(groupUrl);
   await page.getByRole('button', { name: 'Re-plan the affected sessions' }).click();
   await page.waitForURL(/replanned=/);

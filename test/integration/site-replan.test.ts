@@ -19,6 +19,7 @@ import { AccessDenied, EditConflict, ValidationFailed } from '../../src/services
 import { createGroup, generateTimetable } from '../../src/services/groups/planning.js';
 import { replanSite, siteReplanPlan } from '../../src/services/timetable/site-replanning.js';
 import { testDatabase } from '../support/database.js';
+import { superviseOn } from '../support/staff.js';
 import { buildEstate, checkedCoreSotp, groupForm, liveSessions, storedTimetable, testToday, type Estate } from '../support/groups.js';
 
 // The site is re-planned on this day: group S started on 4 January, so its first weeks have happened.
@@ -30,6 +31,15 @@ const ids: Record<'started' | 'recorded' | 'first' | 'second', number> = { start
 before(async () => {
   database = await testDatabase();
   estate = await buildEstate(database.db);
+  // Everyone at the site supervised by the day of the re-plan, so no accreditation has lapsed by then.
+  await superviseOn(
+    database.db,
+    estate.managerA,
+    Object.values(estate.f)
+      .filter((f) => f !== estate.f.g1)
+      .map((f) => f.userId!),
+    replanDay,
+  );
   const { f } = estate;
   const create = async (overrides: Record<string, unknown>) =>
     (await createGroup(database.db, estate.managerA, estate.siteA, groupForm(estate, overrides), testToday)).id;

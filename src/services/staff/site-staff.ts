@@ -39,13 +39,14 @@ export async function siteStaff(db: Db, actor: Actor, siteId: number, today = lo
       .from(siteTreatmentManagers)
       .innerJoin(users, eq(users.id, siteTreatmentManagers.userId))
       .where(eq(siteTreatmentManagers.siteId, siteId));
-    const staff = await tx
-      .select({ id: users.id, displayName: users.displayName, role: users.role })
-      .from(users)
-      .innerJoin(userSites, eq(userSites.userId, users.id))
-      .where(and(eq(userSites.siteId, siteId), inArray(users.role, ['facilitator', 'treatment_manager']), eq(users.disabled, false)))
-      .orderBy(asc(users.displayName));
-    const facilitators = staff.filter((s) => s.role === 'facilitator');
+    const atSite = (role: 'facilitator' | 'treatment_manager') =>
+      tx
+        .select({ id: users.id, displayName: users.displayName })
+        .from(users)
+        .innerJoin(userSites, eq(userSites.userId, users.id))
+        .where(and(eq(userSites.siteId, siteId), eq(users.role, role), eq(users.disabled, false)))
+        .orderBy(asc(users.displayName));
+    const [facilitators, managers] = await Promise.all([atSite('facilitator'), atSite('treatment_manager')]);
     const ids = facilitators.map((f) => f.id);
     const supervisor = users;
     const last = ids.length
@@ -68,7 +69,7 @@ export async function siteStaff(db: Db, actor: Actor, siteId: number, today = lo
         const n = named.find((x) => x.t.programmeId === p.id);
         return { programmeId: p.id, programmeName: p.name, manager: n ? { id: n.t.userId, displayName: n.displayName } : null, version: n?.t.version ?? 0 };
       }),
-      candidates: staff.filter((s) => s.role === 'treatment_manager').map((s) => ({ id: s.id, displayName: s.displayName })),
+      candidates: managers,
       facilitators: facilitators.map((f) => {
         const l = last.find((x) => x.facilitatorId === f.id);
         return {

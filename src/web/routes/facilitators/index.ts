@@ -53,6 +53,7 @@ export async function facilitatorRoutes(app: FastifyInstance, { services, progra
     return reply.render('facilitators/list.njk', {
       pageTitle: 'Facilitators',
       siteName: sites.find((s) => s.id === siteId)?.name ?? '',
+      staffHref: can(actor.role, 'site.staff.read') ? `/sites/${siteId}/staff` : null,
       facilitators: list.map((f) => ({ ...f, accredited: f.accreditedFor.join(', ') || 'None current' })),
     });
   });
