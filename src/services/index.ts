@@ -141,6 +141,7 @@ export function bindServices(database: Database) {
       ...bind(db, staffImport, ['importStaff']),
       /** The move that adds someone to the pipeline, from the pipeline file (its form needs no database). */
       startingMove: staffPipeline.startingMoveOf,
+      pipelineMove: staffPipeline.pipelineMove,
     },
     siteSetup: bind(db, siteSetup, ['addClosure', 'addRoom', 'addSiteSlot', 'getSiteSetup', 'removeSiteSlot']),
     timetable: {

@@ -316,7 +316,14 @@ export async function stageMoveForm(db: Db, actor: Actor, staffMemberId: number,
     const position = await positionOf(tx, member);
     const names = await programmeNames(tx);
     const move = availableMoves(def, position, actor.role, [...names.keys()]).find((m) => m.id === moveId);
-    if (!move) throw new NotFound('That move, from the stage they are at,');
+    if (!move) throw new NotFound('A move of that name open to you from their stage');
+    await appendAudit(tx, actor, {
+      action: 'staff.viewed',
+      subjectType: 'staff_member',
+      subjectId: member.id,
+      siteId: member.siteId,
+      details: { part: 'move_form', move: move.id },
+    });
     return {
       staffMemberId: member.id,
       displayName: member.displayName,
@@ -330,6 +337,13 @@ export async function stageMoveForm(db: Db, actor: Actor, staffMemberId: number,
 /** The starting move's form (adding someone to the pipeline). */
 export function startingMoveOf(): StageMove {
   return startingMove(facilitatorPipeline());
+}
+
+/** A move of the pipeline file by id, whatever the stage: what a sent form's fields are read against. */
+export function pipelineMove(moveId: string): StageMove {
+  const move = facilitatorPipeline().moves.find((m) => m.id === moveId);
+  if (!move) throw new NotFound('A pipeline move of that name');
+  return move;
 }
 
 function refusalError(outcome: Extract<ReturnType<typeof applyStageMove>, { ok: false }>): Error {

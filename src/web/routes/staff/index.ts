@@ -151,11 +151,13 @@ export async function staffRoutes(app: FastifyInstance, { services, config }: Ro
     const id = idParam(request.params, 'id', 'Member of staff');
     const moveId = (request.params as { move: string }).move;
     const body = (request.body ?? {}) as Body;
-    const form = await services.staff.stageMoveForm(request.actor!, id, moveId);
-    const dates = DateInputs.fromForm(body, dateLabels(form.move));
+    // Read against the file's move, not the moves open now: if someone else moved them on meanwhile, the
+    // service answers with the conflict or the rule rather than this page with a 404.
+    const move = services.staff.pipelineMove(moveId);
+    const dates = DateInputs.fromForm(body, dateLabels(move));
     try {
-      await services.staff.makeStageMove(request.actor!, id, moveId, dates.input, uploadsOf(form.move, body), store);
-      return reply.redirectWithOutcome(recordPath(id), { moved: form.move.label });
+      await services.staff.makeStageMove(request.actor!, id, moveId, dates.input, uploadsOf(move, body), store);
+      return reply.redirectWithOutcome(recordPath(id), { moved: move.label });
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
       return renderMove(request, reply.status(400), dates.input, dates, error);
