@@ -141,3 +141,21 @@ describe('stage moves follow the file', () => {
     assert.deepEqual(availableMoves(def, at('suitability'), 'facilitator', ['core-sotp']), []);
   });
 });
+
+describe('every move of the file: its role may make it, a role it does not name may not', () => {
+  for (const m of def.moves) {
+    const refusedRole = (['assessor', 'facilitator', 'auditor', 'researcher', 'administrator', 'treatment_manager'] as const).find(
+      (r) => !m.roles.includes(r),
+    )!;
+    test(`${m.id}: ${m.roles[0]} may, ${refusedRole} may not`, () => {
+      const from = m.from[0];
+      const position =
+        m.scope === 'staff' ? at(from) : at(m.staffFrom?.[0] ?? 'programme_training', { programmeStages: from === 'none' ? {} : { 'core-sotp': from } });
+      const input = { programmeId: 'core-sotp', reason: 'a reason', byImport: m.byImport };
+      const refused = applyStageMove(def, position, m.id, { role: refusedRole }, input);
+      assert.equal(!refused.ok && refused.refusal, 'not_allowed_for_role');
+      const allowed = applyStageMove(def, position, m.id, { role: m.roles[0] }, input);
+      assert.ok(allowed.ok || allowed.refusal === 'requirement_not_met', JSON.stringify(allowed));
+    });
+  }
+});
