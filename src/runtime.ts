@@ -1,5 +1,5 @@
 // Everything a running sotp needs, opened in one place: configuration, the migrated database and
-// the validated programme and psychometric instrument definitions. A broken definition stops start-up here, naming the field.
+// the validated programme, psychometric instrument and facilitator pipeline definitions. A broken definition stops start-up here, naming the field.
 // The programmes/ folder's files are recorded first; the app then works to the latest recorded version of
 // each programme, which may be one an administrator uploaded (kept in the database, so it survives restarts).
 import { readFileSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/connection.js';
 import { migrate } from './db/migrate.js';
 import { instrumentLibrary } from './instrument-files.js';
+import { facilitatorPipeline } from './pipeline-files.js';
 import { loadProgrammeDefinitions } from './programme-files.js';
 import { projectPath } from './paths.js';
 import { currentProgrammeDefinitions, recordProgrammeVersions } from './services/programmes.js';
@@ -27,6 +28,7 @@ export const packageVersion: string = JSON.parse(readFileSync(projectPath('packa
 export async function openRuntime(config: Config = loadConfig()): Promise<AppContext> {
   const files = loadProgrammeDefinitions();
   instrumentLibrary();
+  facilitatorPipeline();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     // Two instances started at once on a new (or newly upgraded) PostgreSQL take turns: the second finds the work done.

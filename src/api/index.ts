@@ -13,6 +13,7 @@ import { registerApiRoutes } from './registers.js';
 import { userApiRoutes } from './users.js';
 import { recordingApiRoutes } from './recordings.js';
 import { supervisionApiRoutes } from './supervision.js';
+import { staffApiRoutes } from './staff.js';
 
 /** Registered before any route so that the OpenAPI document sees every API route. */
 export async function openApi(app: FastifyInstance, { version }: RouteContext): Promise<void> {
@@ -52,6 +53,7 @@ export async function apiRoutes(app: FastifyInstance, context: RouteContext): Pr
       await userApiRoutes(api, context);
       await recordingApiRoutes(api, context);
       await supervisionApiRoutes(api, context);
+      await staffApiRoutes(api, context);
     },
     { prefix: '/api/v1' },
   );

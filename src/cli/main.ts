@@ -16,6 +16,7 @@ const areas: Array<{ commands: string[]; load: () => Promise<Register> }> = [
   { commands: ['serve'], load: async () => (await import('./commands/server.js')).registerServerCommands },
   { commands: ['db'], load: async () => (await import('./commands/database.js')).registerDatabaseCommands },
   { commands: ['user', 'token'], load: async () => (await import('./commands/users.js')).registerUserCommands },
+  { commands: ['staff'], load: async () => (await import('./commands/staff.js')).registerStaffCommands },
   { commands: ['files'], load: async () => (await import('./commands/files.js')).registerFileCommands },
   { commands: ['audit'], load: async () => (await import('./commands/audit.js')).registerAuditCommands },
   { commands: ['backup', 'restore'], load: async () => (await import('./commands/backup.js')).registerBackupCommands },

@@ -629,3 +629,4 @@ export * from './schema-psychometrics.js';
 export * from './schema-audits.js';
 export * from './schema-recordings.js';
 export * from './schema-staff.js';
+export * from './schema-pipeline.js';

@@ -181,6 +181,28 @@ export const permissions = {
     siteScoped: false,
     description: 'Name the treatment manager of a site and programme',
   },
+  'staff.read': {
+    roles: ['treatment_manager', 'administrator', 'facilitator', 'auditor'],
+    siteScoped: true,
+    own: ['facilitator'],
+    description:
+      'Read a site’s facilitator pipeline and a member of staff’s record: stage moves with their evidence, training, accreditation (a facilitator: his own)',
+  },
+  'staff.move': {
+    roles: ['treatment_manager'],
+    siteScoped: true,
+    description: 'Add a member of staff to the facilitator pipeline and move them on (each move names its roles in the pipeline file)',
+  },
+  'staff.import': {
+    roles: ['administrator'],
+    siteScoped: false,
+    description: 'Import a staff list with accreditations granted before sotp (sotp staff import)',
+  },
+  'staff.sign_in.link': {
+    roles: ['administrator'],
+    siteScoped: false,
+    description: 'Link a member of staff in the pipeline to a facilitator’s sign-in',
+  },
   'own_week.read': { roles: ['facilitator'], siteScoped: false, description: 'See one’s own week of sessions and availability' },
   'calendar_link.create': { roles: ['facilitator'], siteScoped: false, description: 'Make or renew one’s calendar feed link' },
   'user.manage': { roles: ['administrator'], siteScoped: false, description: 'Create, read and disable user accounts' },

@@ -20,6 +20,7 @@ import { seedDemoWork } from './demo-work.js';
 import { seedDemoRegisters } from './demo-registers.js';
 import { seedDemoPsychometrics } from './demo-psychometrics.js';
 import { seedDemoRecordings } from './recordings.js';
+import { seedDemoStaff } from './demo-staff.js';
 
 export const demoSites = [
   { code: 'NGT', name: 'HMP Northgate' },
@@ -94,6 +95,7 @@ export async function seedDemo(
     const added = await seedDemoRecordings(db, { fileStoreDir: options.fileStoreDir, samples: demoRecordingSamples, groupIds });
     if (added > 0) created.push(`${added} session recordings`);
   }
+  created.push(...(await seedDemoStaff(db, { password: options.password })));
   return { created };
 }
 

@@ -8,7 +8,7 @@ import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /** Where a kind of file lives in the store, and where its uploads are written until they are recorded. */
-export function storeFolder(fileStoreDir: string, kind: 'products'): { directory: string; incoming: string } {
+export function storeFolder(fileStoreDir: string, kind: 'products' | 'staff-evidence'): { directory: string; incoming: string } {
   const directory = join(fileStoreDir, kind);
   return { directory, incoming: join(directory, '.incoming') };
 }

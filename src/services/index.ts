@@ -36,6 +36,8 @@ import * as riskScores from './risk-scores.js';
 import * as siteSetup from './site-setup.js';
 import * as siteReplanning from './timetable/site-replanning.js';
 import * as sites from './sites.js';
+import * as staffImport from './staff/import.js';
+import * as staffPipeline from './staff/pipeline.js';
 import * as swaps from './timetable/swaps.js';
 import * as treatmentReports from './treatment-reports.js';
 import * as users from './users.js';
@@ -136,6 +138,13 @@ export function bindServices(database: Database) {
     },
     riskScores: bind(db, riskScores, ['listScores', 'scorePerson', 'scoringSuggestions']),
     sites: bind(db, sites, ['createSite', 'listSites']),
+    staff: {
+      ...bind(db, staffPipeline, ['addStaffMember', 'getStaffRecord', 'linkSignIn', 'listSiteStaff', 'makeStageMove', 'openEvidenceFile', 'stageMoveForm']),
+      ...bind(db, staffImport, ['importStaff']),
+      /** The move that adds someone to the pipeline, from the pipeline file (its form needs no database). */
+      startingMove: staffPipeline.startingMoveOf,
+      pipelineMove: staffPipeline.pipelineMove,
+    },
     siteSetup: bind(db, siteSetup, ['addClosure', 'addRoom', 'addSiteSlot', 'getSiteSetup', 'removeSiteSlot']),
     timetable: {
       ...bind(db, catchUps, ['bookCatchUp', 'catchUpOptions', 'recordCatchUpOutcome']),

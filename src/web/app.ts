@@ -39,6 +39,7 @@ import { evaluationRoutes } from './routes/evaluations/index.js';
 import { treatmentReportRoutes } from './routes/reports/index.js';
 import { psychometricRoutes } from './routes/psychometrics/index.js';
 import { recordingRoutes } from './routes/recordings/index.js';
+import { staffRoutes } from './routes/staff/index.js';
 import { uploads } from './plugins/uploads.js';
 import { textGuard } from './plugins/text-guard.js';
 import { identifiers } from './plugins/identifiers.js';
@@ -126,6 +127,7 @@ export async function buildApp(context: Omit<AppContext, 'services'>, options: B
   await app.register(psychometricRoutes, routes);
   await app.register(recordingRoutes, routes);
   await app.register(auditRoutes, routes);
+  await app.register(staffRoutes, routes);
   await app.register(apiRoutes, routes);
   return { app, routeTable };
 }

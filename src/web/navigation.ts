@@ -18,6 +18,7 @@ const items: NavigationItem[] = [
   { href: '/people', text: 'People', action: 'person.read' },
   { href: '/waitlist', text: 'Waitlist', action: 'waitlist.read' },
   { href: '/groups', text: 'Groups', action: 'group.read' },
+  { href: '/staff', text: 'Staff', action: 'staff.read' },
   { href: '/my/week', text: 'My week', action: 'own_week.read' },
   { href: '/psychometric-change', text: 'Psychometrics', action: 'psychometric.summary.read' },
   { href: '/evaluations', text: 'Evaluations', action: 'evaluation.read' },

@@ -18,6 +18,7 @@ import {
   programmeGroups,
   sessionFacilitators,
   siteSlots,
+  staffMembers,
   users,
 } from '../../src/db/schema.js';
 import { can, onlyOwn, permission } from '../../src/domain/permissions.js';
@@ -94,8 +95,12 @@ async function recordsAt(code: string, facilitatorName: string, managerName: str
     .insert(audits)
     .values({ siteId, programmeId: 'core-sotp', periodFrom: '2026-01-05', periodTo: '2026-03-27', openedBy: auditor.id })
     .returning({ id: audits.id });
+  // The site facilitator's own pipeline record: a facilitator reads his own only.
+  const staff = await first(db.select({ id: staffMembers.id }).from(staffMembers).where(eq(staffMembers.userId, facilitator.id)));
+  assert.ok(staff, `demo data at ${code} has its facilitator in the pipeline`);
   return {
     site: String(siteId),
+    staff: String(staff.id),
     person: String(conviction.personId),
     convictionId: String(conviction.id),
     referral: String(conviction.referralId),
@@ -138,7 +143,7 @@ after(() => t.close());
 function urlFor(route: RouteRecord, site: Site): { url: string; siteSpecific: boolean; absent: boolean } {
   const r = records[site];
   const path = route.url.replace(/^\/api\/v1/, '');
-  const kind = /^\/(people|referrals|groups|sessions|facilitators|sites|admin\/users|users|evaluations|audits)\/:/.exec(path)?.[1];
+  const kind = /^\/(people|referrals|groups|sessions|facilitators|staff|sites|admin\/users|users|evaluations|audits)\/:/.exec(path)?.[1];
   let siteSpecific = kind !== undefined && !['admin/users', 'users', 'evaluations', 'audits'].includes(kind);
   const ids: Record<string, string> = {
     people: r.person,
@@ -146,6 +151,7 @@ function urlFor(route: RouteRecord, site: Site): { url: string; siteSpecific: bo
     groups: r.group,
     sessions: r.sessionId,
     facilitators: r.facilitator,
+    staff: r.staff,
     sites: r.site,
     'admin/users': r.user,
     users: r.user,
@@ -157,6 +163,8 @@ function urlFor(route: RouteRecord, site: Site): { url: string; siteSpecific: bo
     if (name === 'instrument') return 'rm2000s';
     if (name === 'programmeId') return 'core-sotp';
     if (name === 'transition') return 'submit';
+    // A move the demo facilitators' records allow (they are accredited).
+    if (name === 'move') return 'withdraw';
     return r[name] ?? noSuchId;
   });
   // Lists that take a site choose site A or B by query.
@@ -166,6 +174,7 @@ function urlFor(route: RouteRecord, site: Site): { url: string; siteSpecific: bo
     '/caseload': `siteId=${r.site}`,
     '/api/v1/referrals': `siteId=${r.site}`,
     '/facilitators': `site=${r.site}`,
+    '/staff': `site=${r.site}`,
     '/groups/new': `site=${r.site}`,
     '/sites/:siteId/replan': 'programme=core-sotp',
     '/sites/:siteId/replanned': 'programme=core-sotp',

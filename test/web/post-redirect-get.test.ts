@@ -685,6 +685,47 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
     },
   ],
   [
+    '/staff',
+    async () => {
+      await clients.manager.get(`/staff/new?site=${ngt}`);
+      const response = await clients.manager.post('/staff', { displayName: 'Pat Pipeline', siteId: String(ngt), ...day(londonToday(), 'appliedOn') });
+      state.staff = Number(/\/staff\/(\d+)/.exec(String(response.headers.location))?.[1]);
+      return response;
+    },
+  ],
+  [
+    '/staff/:id/moves/:move',
+    async () => {
+      const form = await clients.manager.get(`/staff/${state.staff}/moves/record_not_selected`);
+      return clients.manager.post(`/staff/${state.staff}/moves/record_not_selected`, {
+        version: value(form.body, /name="version" value="(\d+)"/),
+        reason: 'Withdrew the application',
+      });
+    },
+  ],
+  [
+    '/staff/:id/sign-in',
+    async () => {
+      await clients.manager.get(`/staff/new?site=${ngt}`);
+      const added = await clients.manager.post('/staff', { displayName: 'Sid Signin', siteId: String(ngt), ...day(londonToday(), 'appliedOn') });
+      const id = Number(/\/staff\/(\d+)/.exec(String(added.headers.location))?.[1]);
+      await clients.admin.get('/admin/users/new');
+      const user = await clients.admin.post('/admin/users', {
+        username: 'prgpipeline',
+        displayName: 'Pip Pipeline',
+        role: 'facilitator',
+        siteIds: String(ngt),
+        password: 'a-long-enough-password',
+      });
+      assert.equal(user.statusCode, 303);
+      const page = await clients.admin.get(`/staff/${id}`);
+      return clients.admin.post(`/staff/${id}/sign-in`, {
+        version: value(page.body, /name="version" value="(\d+)"/),
+        userId: value(page.body, /<option value="(\d+)">Pip Pipeline/),
+      });
+    },
+  ],
+  [
     '/admin/programmes',
     async () => {
       // A next version of Core SOTP that changes nothing but its number: uploaded last, so no case above sees it.

@@ -4,6 +4,7 @@ import { loadConfig } from '../../config.js';
 import { openRuntime } from '../../runtime.js';
 import { demoUsers } from '../../services/demo.js';
 import { demoExtraFacilitators } from '../../services/demo-groups.js';
+import { demoPipelineSignIns } from '../../services/demo-staff.js';
 import { buildApp } from '../../web/app.js';
 
 export function registerServerCommands(program: Command): void {
@@ -32,6 +33,7 @@ export function registerServerCommands(program: Command): void {
         for (const user of demoUsers)
           process.stdout.write(`  ${user.username.padEnd(13)} ${user.role.replace('_', ' ')}${user.sites.length ? ` (${user.sites.join(', ')})` : ''}\n`);
         for (const user of demoExtraFacilitators) process.stdout.write(`  ${user.username.padEnd(13)} facilitator (${user.site})\n`);
+        for (const user of demoPipelineSignIns) process.stdout.write(`  ${user.username.padEnd(13)} facilitator, accreditation suspended (${user.site})\n`);
       }
       // Expired sessions can never be used again; clearing them hourly keeps the table small.
       const purge = () =>

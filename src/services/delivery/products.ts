@@ -54,7 +54,7 @@ export interface ProductStore {
 const uploadInput = z.object({ personId: requiredId('Choose the man whose work this is') });
 
 /** The name shown and offered on download: the uploaded name without folders or control characters, with the sniffed type's extension. */
-function displayName(uploaded: string, extension: string): string {
+export function displayName(uploaded: string, extension: string): string {
   const base = basename(uploaded.replace(/\\/g, '/'))
     .replace(/[\p{Cc}"]/gu, '')
     .replace(/\.[^.]*$/, '')
@@ -71,8 +71,13 @@ const extensions: Record<string, string> = {
   'image/jpeg': 'jpg',
 };
 
-async function checkedFile(file: ReceivedProduct, maxBytes: number): Promise<{ contentType: string; extension: string; sha256: string }> {
-  const refuse = (message: string) => ValidationFailed.one('file', message);
+/** A received file's sniffed type, or a ValidationFailed on `file` saying why it is refused (the staff pipeline's evidence is checked the same way). */
+export async function checkedFile(
+  file: ReceivedProduct,
+  maxBytes: number,
+  field = 'file',
+): Promise<{ contentType: string; extension: string; sha256: string }> {
+  const refuse = (message: string) => ValidationFailed.one(field, message);
   if (file.tooLarge) throw refuse(`The file must be ${megabytes(maxBytes)} or smaller`);
   if (file.writeFailed) throw refuse('The file could not be stored, so nothing was saved. Try again; if it happens again, tell an administrator');
   if (!file.path) throw refuse('Choose a file to upload');

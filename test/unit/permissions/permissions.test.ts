@@ -72,11 +72,15 @@ test('every action of the table names at least one role and says what it is', ()
 
 test('the navigation shows a role the links of the actions it may take, and no others', () => {
   const links = (role: Role) => navigationFor(actor(role), '/').map((i) => i.text);
-  assert.deepEqual(links('facilitator'), ['Home', 'Caseload', 'People', 'Groups', 'My week', 'Programmes'], 'not the waitlist: its men are in no group yet');
+  assert.deepEqual(
+    links('facilitator'),
+    ['Home', 'Caseload', 'People', 'Groups', 'Staff', 'My week', 'Programmes'],
+    'not the waitlist: its men are in no group yet; Staff: his own pipeline record',
+  );
   assert.deepEqual(links('researcher'), ['Home', 'Psychometrics', 'Evaluations', 'Programmes']);
   assert.deepEqual(
     links('administrator'),
-    ['Home', 'Users', 'Sites', 'Groups', 'Psychometrics', 'Evaluations', 'Audits', 'Programmes'],
+    ['Home', 'Users', 'Sites', 'Groups', 'Staff', 'Psychometrics', 'Evaluations', 'Audits', 'Programmes'],
     'administrators read audits',
   );
 });

@@ -5,18 +5,13 @@ import type { RouteContext } from '../../../http/context.js';
 import { megabytes } from '../../../domain/delivery/products.js';
 import { ValidationFailed } from '../../../services/errors.js';
 import { storeFolder } from '../../../services/file-store.js';
+import { attachment } from '../../downloads.js';
 import { errorView } from '../../forms.js';
 import { idParam } from '../../params.js';
 import { uploadedFile } from '../../plugins/uploads.js';
 import { longDay } from '../../timetable-display.js';
 
 type Outcome = { saved: number } | { uploaded: number };
-
-/** The file name in a Content-Disposition header: an ASCII fallback and the full name encoded (RFC 6266). */
-function attachment(fileName: string): string {
-  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
-}
 
 export async function deliveryRoutes(app: FastifyInstance, { services, config }: RouteContext): Promise<void> {
   const store = { fileStoreDir: config.fileStoreDir, maxBytes: config.productMaxBytes };
