@@ -2,6 +2,7 @@
 // the app is assembled, so that no route or command holds the Drizzle handle. Only what the edges call is here.
 import type { Database, Db } from '../db/connection.js';
 import * as audit from './audit.js';
+import * as qaIndicators from './qa/indicators.js';
 import * as siteStaff from './staff/site-staff.js';
 import * as supervision from './staff/supervision.js';
 import * as authentication from './authentication.js';
@@ -120,7 +121,10 @@ export function bindServices(database: Database) {
       'uploadProgrammeVersion',
     ]),
     psychometrics: bind(db, psychometrics, ['changeExportCsv', 'groupChangeSummary', 'personChange', 'programmeChangeSummary', 'recordTest', 'testForm']),
-    qa: bind(db, qaAudits, ['auditFormOptions', 'drawAuditSample', 'getAudit', 'listAudits', 'openAudit', 'samplePeriod']),
+    qa: {
+      ...bind(db, qaAudits, ['auditFormOptions', 'drawAuditSample', 'getAudit', 'listAudits', 'openAudit', 'samplePeriod']),
+      ...bind(db, qaIndicators, ['operationalIndicators']),
+    },
     reconvictions: bind(db, reconvictions, ['importReconvictions', 'listReconvictionImports']),
     recordings: bind(db, recordings, [
       'checkRecordingUpload',

@@ -104,3 +104,20 @@ test('the auditor draws the sample: the page shows the seed, the frame size and 
   await manager.signIn('manager');
   assert.equal((await manager.get(`/audits/${id}`)).statusCode, 403);
 });
+
+test('the audit’s page shows each operational indicator with its figure and standard, and lists the records behind the figure', async () => {
+  const id = await openAudit(period());
+  const page = await auditor.get(`/audits/${id}`);
+  assert.equal(page.statusCode, 200);
+  for (const heading of ['Management support', 'Resources', 'Staff support', 'Assessments and paperwork'])
+    assert.match(page.body, new RegExp(`<h3 class="govuk-heading-s">${heading}</h3>`));
+  const blocks = [...page.body.matchAll(/<div class="govuk-!-margin-bottom-4" id="indicator-([a-z_]+)">([\s\S]*?)<\/details>/g)];
+  assert.equal(blocks.length, 9);
+  for (const [, indicator, html] of blocks) {
+    const [, meeting, of] = /<\/strong>: (\d+) of (\d+)/.exec(html)!;
+    const listed = [...html.matchAll(/<li><a class="govuk-link" href="[^"]+">/g)].length;
+    assert.equal(listed, Number(of), `${indicator} lists every record it counts`);
+    const below = [...html.matchAll(/\(below the standard\)<\/li>/g)].length;
+    assert.equal(Number(meeting), listed - below, `${indicator}: the figure counts the records that meet the standard`);
+  }
+});

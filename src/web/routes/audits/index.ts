@@ -13,6 +13,13 @@ import { idParam } from '../../params.js';
 
 type Body = Record<string, unknown>;
 const periodDates = { from: 'First day of the period', to: 'Last day of the period' } as const;
+/** The operational audit's four areas, in the source document's words and order. */
+const indicatorAreas = [
+  { id: 'management_support', heading: 'Management support' },
+  { id: 'resources', heading: 'Resources' },
+  { id: 'staff_support', heading: 'Staff support' },
+  { id: 'assessments_and_paperwork', heading: 'Assessments and paperwork' },
+] as const;
 
 export async function auditRoutes(app: FastifyInstance, { services, programmes }: RouteContext): Promise<void> {
   const programmeName = (id: string) => programmes.find((p) => p.id === id)?.name ?? id;
@@ -59,8 +66,11 @@ export async function auditRoutes(app: FastifyInstance, { services, programmes }
   });
 
   const renderAudit = async (reply: FastifyReply, auditId: number, extra: Body = {}) => {
-    const audit = await services.qa.getAudit(reply.request.actor!, auditId);
+    const actor = reply.request.actor!;
+    const audit = await services.qa.getAudit(actor, auditId);
+    const indicators = await services.qa.operationalIndicators(actor, { siteId: audit.siteId, programmeId: audit.programmeId, from: audit.from, to: audit.to });
     return reply.render('audits/show.njk', {
+      indicatorAreas: indicatorAreas.map((area) => ({ ...area, indicators: indicators.filter((i) => i.area === area.id) })),
       pageTitle: `Audit: ${audit.siteName}`,
       audit,
       programmeName: programmeName(audit.programmeId),
