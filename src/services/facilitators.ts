@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { and, asc, eq, gte, inArray, lte } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Executor } from '../db/connection.js';
-import { facilitatorProfiles, facilitatorUnavailability, userSites, users } from '../db/schema.js';
+import { facilitatorProfiles, facilitatorUnavailability, staffMembers, userSites, users } from '../db/schema.js';
 import { dayNumber, isIsoDate, isoDate } from '../domain/schedule/calendar.js';
 import type { Action } from '../domain/permissions.js';
 import { authorise, mayActOnStaff, type Actor } from './access.js';
@@ -25,6 +25,8 @@ export interface FacilitatorAvailability {
   version: number;
   accreditations: StandingAccreditation[];
   unavailable: Array<{ id: number; date: string; reason: string }>;
+  /** Their record in the facilitator pipeline (selection and training), when there is one. */
+  staffMemberId: number | null;
   /** Groups with sessions still to run on the facilitator's unavailable days: they need re-planning. */
   affected: AffectedGroup[];
   /** What the actor may change. */
@@ -76,6 +78,7 @@ export async function getFacilitatorAvailability(db: Db, actor: Actor, userId: n
       siteIds: f.siteIds,
       ...limits,
       accreditations: await standingAccreditations(tx, [userId], today),
+      staffMemberId: (await tx.select({ id: staffMembers.id }).from(staffMembers).where(eq(staffMembers.userId, userId)))[0]?.id ?? null,
       unavailable: away.map((u) => ({ id: u.id, date: u.unavailableOn, reason: u.reason })),
       affected: await unavailableSessions(tx, userId, today),
       canEditLimits: mayActOn(actor, 'facilitator.profile.change', f),

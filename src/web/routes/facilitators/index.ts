@@ -79,6 +79,7 @@ export async function facilitatorRoutes(app: FastifyInstance, { services, progra
     return reply.render('facilitators/availability.njk', {
       pageTitle: `Availability: ${availability.displayName}`,
       supervision,
+      canReadStaff: can(reply.request.actor!.role, 'staff.read'),
       availability,
       unavailable: availability.unavailable.map((u) => ({ ...u, day: longDay(u.date) })),
       affected: presentAffected(availability.affected),
