@@ -1,6 +1,7 @@
 // A programme definition (the programme manual as data) and the rules a definition must obey.
 // Definitions are versioned files (programmes/<id>.v<N>.json, or uploaded by an administrator); a broken one
 // must stop start-up, or be refused at upload, naming the field.
+import { fieldName } from '../field-path.js';
 import { z } from 'zod';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date in the form YYYY-MM-DD');
@@ -194,15 +195,6 @@ export class ProgrammeDefinitionError extends Error {
     super(`${source}: ${field}: ${reason}`);
     this.name = 'ProgrammeDefinitionError';
   }
-}
-
-function fieldName(path: ReadonlyArray<PropertyKey>): string {
-  return path.length === 0
-    ? '(root)'
-    : path
-        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-        .join('')
-        .replace(/^\./, '');
 }
 
 /** The path of the first string holding a NUL character (which the database cannot store), or undefined. */

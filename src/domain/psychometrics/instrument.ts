@@ -1,6 +1,7 @@
 // A psychometric instrument as data: its items, response scale, scales (with reverse-keyed items, the risk domain
 // each measures, which direction is better, the norms the change statistics need, and how many items may be missing).
 // Instruments are versioned files (instruments/<id>.v<N>.json); a broken one stops start-up naming the field.
+import { fieldName } from '../field-path.js';
 import { z } from 'zod';
 
 export const occasions = ['pre', 'post', 'follow_up'] as const;
@@ -96,14 +97,6 @@ export class InstrumentDefinitionError extends Error {
     super(`${source}: ${field}: ${reason}`);
     this.name = 'InstrumentDefinitionError';
   }
-}
-
-function fieldName(path: ReadonlyArray<PropertyKey>): string {
-  if (path.length === 0) return '(root)';
-  return path
-    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-    .join('')
-    .replace(/^\./, '');
 }
 
 /** An instrument file's name: its id and version, like illustrative-sexual-interests.v1.json. */

@@ -7,6 +7,7 @@
 // training and accreditation for it. A move is `staff` scoped (its `from` is the member's stage) or `programme`
 // scoped (its `from` is the stage for the programme named, `none` before any move for it; `staffFrom`, when
 // given, limits the member's stage too). `none` in a staff move's `from` is a person not yet in the pipeline.
+import { fieldName } from '../field-path.js';
 import { z } from 'zod';
 import { permissions } from '../permissions.js';
 import { roles, type Role } from '../roles.js';
@@ -149,14 +150,6 @@ export class PipelineDefinitionError extends Error {
     super(`${source}: ${field}: ${reason}`);
     this.name = 'PipelineDefinitionError';
   }
-}
-
-function fieldName(path: ReadonlyArray<PropertyKey>): string {
-  if (path.length === 0) return '(root)';
-  return path
-    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-    .join('')
-    .replace(/^\./, '');
 }
 
 /** A pipeline file's name: facilitator-pipeline.v<N>.json. */

@@ -101,6 +101,8 @@ export async function operationalIndicators(db: Db, actor: Actor, input: unknown
     const inPeriod = sessions.filter(({ s }) => s.sessionDate >= period.from && s.sessionDate <= until);
     const active = groups.filter((g) => inPeriod.some(({ s }) => s.groupId === g.id) || (g.earliestStart >= period.from && g.earliestStart <= period.to));
     const ids = inPeriod.map(({ s }) => s.id);
+    // The facilitators who delivered in the period: the staff indicators judge these.
+    const staff = await deliverers(tx, ids);
     const [registers, logs] = ids.length
       ? await Promise.all([
           tx.select().from(sessionRegisters).where(inArray(sessionRegisters.sessionId, ids)),
@@ -120,13 +122,7 @@ export async function operationalIndicators(db: Db, actor: Actor, input: unknown
         active.map((g) => ({ ...g, label: g.name, href: `/groups/${g.id}`, firstSession: null })),
         standards.target,
       ),
-      await supervisionIndicator(
-        tx,
-        inPeriod.map(({ s }) => s.id),
-        period,
-        until,
-        standards.target,
-      ),
+      await supervisionIndicator(tx, staff, period, until, standards.target),
       cancelledForResources(
         cancelled
           .filter(({ s }) => s.sessionDate >= period.from && s.sessionDate <= period.to)
@@ -149,13 +145,7 @@ export async function operationalIndicators(db: Db, actor: Actor, input: unknown
         standards.groupStartWithinDays,
         standards.target,
       ),
-      await actionsIndicator(
-        tx,
-        inPeriod.map(({ s }) => s.id),
-        period,
-        until,
-        standards.target,
-      ),
+      await actionsIndicator(tx, staff, period, until, standards.target),
       await allocationIndicator(tx, groupIds, period, standards.target),
       registersOnTime(sessionDoc(new Map(registers.map((r) => [r.sessionId, r.createdAt]))), standards),
       logsOnTime(sessionDoc(new Map(logs.map((l) => [l.sessionId, l.createdAt]))), standards),
@@ -203,7 +193,7 @@ async function groupsOf(ex: Executor, siteId: number, programmeId: string): Prom
 }
 
 /** The facilitators who delivered any of these sessions, with their names. */
-async function deliverers(ex: Executor, sessionIds: number[]): Promise<Array<{ id: number; displayName: string }>> {
+async function deliverers(ex: Executor, sessionIds: number[]): Promise<Staff> {
   if (sessionIds.length === 0) return [];
   return ex
     .selectDistinct({ id: users.id, displayName: users.displayName })
@@ -213,14 +203,9 @@ async function deliverers(ex: Executor, sessionIds: number[]): Promise<Array<{ i
     .orderBy(asc(users.displayName));
 }
 
-async function supervisionIndicator(
-  ex: Executor,
-  sessionIds: number[],
-  period: z.infer<typeof periodInput>,
-  until: string,
-  target: number,
-): Promise<Indicator> {
-  const staff = await deliverers(ex, sessionIds);
+type Staff = Array<{ id: number; displayName: string }>;
+
+async function supervisionIndicator(ex: Executor, staff: Staff, period: z.infer<typeof periodInput>, until: string, target: number): Promise<Indicator> {
   const ids = staff.map((f) => f.id);
   const [records, accreditations, rules] = await Promise.all([
     ids.length
@@ -251,8 +236,7 @@ async function supervisionIndicator(
   );
 }
 
-async function actionsIndicator(ex: Executor, sessionIds: number[], period: z.infer<typeof periodInput>, until: string, target: number): Promise<Indicator> {
-  const staff = await deliverers(ex, sessionIds);
+async function actionsIndicator(ex: Executor, staff: Staff, period: z.infer<typeof periodInput>, until: string, target: number): Promise<Indicator> {
   const ids = staff.map((f) => f.id);
   const actions = ids.length
     ? await ex

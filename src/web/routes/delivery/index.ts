@@ -5,7 +5,7 @@ import type { RouteContext } from '../../../http/context.js';
 import { megabytes } from '../../../domain/delivery/products.js';
 import { ValidationFailed } from '../../../services/errors.js';
 import { storeFolder } from '../../../services/file-store.js';
-import { attachment } from '../../downloads.js';
+import { sendDownload } from '../../downloads.js';
 import { errorView } from '../../forms.js';
 import { idParam } from '../../params.js';
 import { uploadedFile } from '../../plugins/uploads.js';
@@ -103,12 +103,6 @@ export async function deliveryRoutes(app: FastifyInstance, { services, config }:
       { ...ids(request), productId: idParam(request.params, 'productId', 'Work') },
       store,
     );
-    return reply
-      .header('content-type', download.contentType)
-      .header('content-length', String(download.bytes))
-      .header('content-disposition', attachment(download.fileName))
-      .header('x-content-type-options', 'nosniff')
-      .header('cache-control', 'no-store')
-      .send(download.stream);
+    return sendDownload(reply, download);
   });
 }

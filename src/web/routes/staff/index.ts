@@ -11,7 +11,7 @@ import { storeFolder } from '../../../services/file-store.js';
 import type { EvidenceUploads } from '../../../services/staff/pipeline.js';
 import { DateInputs } from '../../dates.js';
 import { idParam } from '../../params.js';
-import { attachment } from '../../downloads.js';
+import { sendDownload } from '../../downloads.js';
 import { errorView } from '../../forms.js';
 import { uploadedFile } from '../../plugins/uploads.js';
 import { megabytes } from '../../../domain/delivery/products.js';
@@ -171,12 +171,6 @@ export async function staffRoutes(app: FastifyInstance, { services, config }: Ro
       idParam(request.params, 'fileId', 'Evidence file'),
       store,
     );
-    return reply
-      .header('content-type', download.contentType)
-      .header('content-length', String(download.bytes))
-      .header('content-disposition', attachment(download.fileName))
-      .header('x-content-type-options', 'nosniff')
-      .header('cache-control', 'no-store')
-      .send(download.stream);
+    return sendDownload(reply, download);
   });
 }
