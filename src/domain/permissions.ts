@@ -248,15 +248,41 @@ export const permissions = {
   },
   'recording.purge': { roles: ['administrator'], siteScoped: false, description: 'Delete recordings whose retention has ended (sotp files purge)' },
   'audit.read': {
-    roles: ['administrator', 'auditor'],
-    siteScoped: false,
-    description: 'List audits and read one: its site, programme, period, status and recording sample with its seed and frame',
+    roles: ['administrator', 'auditor', 'treatment_manager'],
+    siteScoped: true,
+    description: 'List audits and read one, with its report: indicators, recording sample with its seed and frame, review, ratings and action plan',
   },
   'audit.open': { roles: ['auditor'], siteScoped: false, description: 'Open an audit of a site and programme over a period' },
   'audit.sample.draw': {
     roles: ['auditor'],
     siteScoped: false,
     description: 'Draw an audit’s seeded, stratified sample of session recordings, which starts the audit (sampled recordings are kept past retention)',
+  },
+  'audit.review': {
+    roles: ['auditor'],
+    siteScoped: false,
+    description: 'Record an audit’s clinical review: notes on each sampled recording watched, the checklist of material examined, comments on indicators',
+  },
+  'audit.rate': {
+    roles: ['auditor'],
+    siteScoped: false,
+    description: 'Rate an audit’s quality of delivery and of treatment management, once the minimum number of recordings has been watched',
+  },
+  'audit.respond': {
+    roles: ['treatment_manager'],
+    siteScoped: true,
+    description: 'Respond to a rated audit with the site’s action plan (the treatment manager named for the site and programme)',
+  },
+  'audit.close': { roles: ['auditor'], siteScoped: false, description: 'Close an audit once its action plan is agreed' },
+  'audit.action.complete': {
+    roles: ['treatment_manager'],
+    siteScoped: true,
+    description: 'Mark an action of the site’s audit action plan done',
+  },
+  'audit.overview.read': {
+    roles: ['auditor', 'administrator'],
+    siteScoped: false,
+    description: 'Read the national overview of every site’s latest audit ratings and open actions',
   },
   'monitor.read': {
     roles: ['administrator', 'auditor', 'researcher'],

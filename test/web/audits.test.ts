@@ -1,6 +1,7 @@
 // Audit pages: the auditor's home page links to audits; opening one names a wrong field and saves nothing; drawing the
 // sample without enough recordings names the rule and saves nothing; a drawn sample shows its seed and frame size and
-// links each recording to its page; administrators read audits but draw nothing; treatment managers see none.
+// links each recording to its page; administrators read audits but draw nothing; a treatment manager reads his own
+// site's audits only.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
@@ -102,7 +103,11 @@ test('the auditor draws the sample: the page shows the seed, the frame size and 
   assert.doesNotMatch(list.body, /Open an audit/);
   const manager = t.client();
   await manager.signIn('manager');
-  assert.equal((await manager.get(`/audits/${id}`)).statusCode, 403);
+  assert.equal((await manager.get(`/audits/${id}`)).statusCode, 200, 'the audited site’s treatment manager reads its audit');
+  const otherManager = t.client();
+  await otherManager.signIn('manager2');
+  assert.equal((await otherManager.get(`/audits/${id}`)).statusCode, 403, 'another site’s treatment manager does not');
+  assert.doesNotMatch((await otherManager.get('/audits')).body, new RegExp(`href="/audits/${id}"`));
 });
 
 test('the audit’s page shows each operational indicator with its figure and standard, and lists the records behind the figure', async () => {

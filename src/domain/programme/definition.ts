@@ -122,13 +122,37 @@ export const programmeDefinitionSchema = z
       })
       .optional(),
     /**
-     * Clinical audit (domain/qa): how many session recordings an audit samples at least. Optional rather than
-     * defaulted, so files written before sotp ran audits keep their hash; read it with minimumAuditRecordings.
+     * Clinical audit (domain/qa): how many session recordings an audit samples at least, the operational
+     * indicators' standards and the four-point scale the two clinical criteria are rated on. Each part is optional,
+     * for files written before sotp ran audits; the domain's defaults (the source document's figures) stand in.
      */
     audit: z
       .strictObject({
         $comment: z.string().optional(),
         minimumRecordings: z.number().int().min(1).max(100),
+        standards: z
+          .strictObject({
+            $comment: z.string().optional(),
+            registerWithinDays: z.number().int().min(0).max(365),
+            logWithinDays: z.number().int().min(0).max(365),
+            reportWithinDays: z.number().int().min(0).max(365),
+            groupStartWithinDays: z.number().int().min(0).max(365),
+            /** The share of records (0 to 1) that must meet each standard. */
+            target: z.number().min(0).max(1),
+          })
+          .optional(),
+        /** Best first: exactly four levels, each with what it means for each criterion. */
+        ratingScale: z
+          .array(
+            z.strictObject({
+              id: slug,
+              label: z.string().min(1),
+              descriptors: z.strictObject({ delivery: z.string().min(1), treatment_management: z.string().min(1) }),
+            }),
+          )
+          .length(4, 'must have exactly four levels')
+          .refine((levels) => new Set(levels.map((l) => l.id)).size === levels.length, 'each level needs its own id')
+          .optional(),
       })
       .optional(),
     catalogue,

@@ -3,6 +3,7 @@
 // of its records, each judged against the standard, so the figure always counts exactly the records it lists.
 // The rules are pure: the service reads the facts (src/services/qa/indicators.ts).
 import { dayNumber, type IsoDate } from '../schedule/calendar.js';
+import type { ProgrammeDefinition } from '../programme/definition.js';
 import { cancellationCauseLabel, resourceCauses } from '../schedule/cancellation.js';
 
 export type IndicatorArea = 'management_support' | 'resources' | 'staff_support' | 'assessments_and_paperwork';
@@ -32,7 +33,7 @@ export interface Indicator {
   meetsStandard: boolean;
 }
 
-/** The standards (programme data: `audit.standards` in the programme file; these are the defaults the issue names). */
+/** The standards: programme data (`audit.standards` in the programme file), read with indicatorStandards. */
 export interface IndicatorStandards {
   registerWithinDays: number;
   logWithinDays: number;
@@ -49,6 +50,11 @@ export const defaultIndicatorStandards: IndicatorStandards = {
   groupStartWithinDays: 28,
   target: 1,
 };
+
+/** A programme's indicator standards: its file's `audit.standards`, or the defaults for a file written without them. */
+export function indicatorStandards(definition: Pick<ProgrammeDefinition, 'audit'>): IndicatorStandards {
+  return definition.audit?.standards ?? defaultIndicatorStandards;
+}
 
 function indicator(head: Omit<Indicator, 'records' | 'meeting' | 'of' | 'meetsStandard'>, records: IndicatorRecord[]): Indicator {
   const meeting = records.filter((r) => r.meets).length;

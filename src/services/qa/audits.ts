@@ -9,7 +9,7 @@ import type { Db, Executor } from '../../db/connection.js';
 import { auditSampledRecordings, audits, programmeGroups, recordings, sites, users } from '../../db/schema.js';
 import { applyAuditTransition, availableAuditTransitions, type AuditStatusId, type AuditTransition } from '../../domain/qa/audit-workflow.js';
 import { canonicalFrame, drawSample, maxSampleSeed, minimumAuditRecordings, type FrameRecording, type SampleOutcome } from '../../domain/qa/sample.js';
-import { authorise, type Actor } from '../access.js';
+import { authorise, visibleSites, type Actor } from '../access.js';
 import { appendAudit } from '../audit.js';
 import { EditConflict, NotFound, ValidationFailed } from '../errors.js';
 import { requiredDate } from '../input-fields.js';
@@ -80,6 +80,7 @@ export async function samplePeriod(db: Db, actor: Actor, input: unknown): Promis
   const values = validate(periodSampleInput, input);
   const [site] = await db.select({ id: sites.id }).from(sites).where(eq(sites.code, values.siteCode.toUpperCase()));
   if (!site) throw ValidationFailed.one('siteCode', `There is no site with the code ${values.siteCode}`);
+  authorise(actor, 'audit.read', site.id);
   const count = await sampleSize(db, values.programmeId, values.count);
   const frame = await readSampleFrame(db, { siteId: site.id, programmeId: values.programmeId, from: values.from, to: values.to });
   return { seed: values.seed, frame, outcome: drawSample(frame, values.seed, count) };
@@ -139,10 +140,16 @@ const summaryColumns = {
   status: audits.status,
 };
 
-/** Every audit, newest period first. */
+/** Every audit the reader may see (a treatment manager: his sites'), newest period first. */
 export async function listAudits(db: Db, actor: Actor): Promise<AuditSummary[]> {
   authorise(actor, 'audit.read');
-  const rows = await db.select(summaryColumns).from(audits).innerJoin(sites, eq(sites.id, audits.siteId)).orderBy(desc(audits.periodFrom), desc(audits.id));
+  const seen = visibleSites(actor);
+  const rows = await db
+    .select(summaryColumns)
+    .from(audits)
+    .innerJoin(sites, eq(sites.id, audits.siteId))
+    .where(seen === 'all' ? undefined : inArray(audits.siteId, seen.length ? [...seen] : [-1]))
+    .orderBy(desc(audits.periodFrom), desc(audits.id));
   return rows.map(({ siteId: _site, ...r }) => ({ ...r, status: r.status as AuditStatusId }));
 }
 
@@ -185,6 +192,7 @@ export async function getAudit(db: Db, actor: Actor, auditId: number): Promise<A
   authorise(actor, 'audit.read');
   return db.transaction(async (tx) => {
     const audit = await loadAudit(tx, auditId);
+    authorise(actor, 'audit.read', audit.siteId);
     const [site] = await tx.select({ name: sites.name }).from(sites).where(eq(sites.id, audit.siteId));
     const names = await userNames(tx, [audit.openedBy, ...(audit.sampleDrawnBy === null ? [] : [audit.sampleDrawnBy])]);
     const status = audit.status as AuditStatusId;

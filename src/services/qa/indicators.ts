@@ -26,7 +26,7 @@ import { londonToday } from '../../clock.js';
 import {
   assessedBeforeAllocation,
   cancelledForResources,
-  defaultIndicatorStandards,
+  indicatorStandards,
   groupsStartedOnTime,
   logsOnTime,
   registersOnTime,
@@ -35,9 +35,11 @@ import {
   supervisionAtInterval,
   treatmentManagerNamed,
   type Indicator,
+  type IndicatorStandards,
 } from '../../domain/qa/indicators.js';
 import { isIsoDate } from '../../domain/schedule/calendar.js';
 import { authorise, type Actor } from '../access.js';
+import { currentProgramme } from '../programme-lookup.js';
 import { appendAudit } from '../audit.js';
 import { NotFound, ValidationFailed } from '../errors.js';
 import { supervisionRulesOf } from '../staff/accreditation.js';
@@ -71,15 +73,10 @@ export async function operationalIndicators(db: Db, actor: Actor, input: unknown
   return db.transaction(async (tx) => {
     const [site] = await tx.select().from(sites).where(eq(sites.id, period.siteId));
     if (!site) throw new NotFound('Site');
-    const [programme] = await tx
-      .select({ id: programmeVersions.id })
-      .from(programmeVersions)
-      .where(eq(programmeVersions.programmeId, period.programmeId))
-      .limit(1);
-    if (!programme) throw ValidationFailed.one('programmeId', 'Choose a programme from the list');
+    const programme = await currentProgramme(tx, period.programmeId);
     // Days up to the period's end that have passed: a session later than today has no register yet to judge.
     const until = period.to < today ? period.to : today;
-    const standards = defaultIndicatorStandards;
+    const standards = indicatorStandards(programme);
     const groups = await groupsOf(tx, period.siteId, period.programmeId);
     const groupIds = groups.map((g) => g.id);
     const sessions = groupIds.length
@@ -290,7 +287,7 @@ async function reportsIndicator(
   groupIds: number[],
   sessions: Array<{ groupId: number; sessionDate: string }>,
   period: z.infer<typeof periodInput>,
-  standards: typeof defaultIndicatorStandards,
+  standards: IndicatorStandards,
 ): Promise<Indicator> {
   const left = groupIds.length
     ? await ex
