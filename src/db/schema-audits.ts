@@ -69,7 +69,9 @@ export const auditRecordingReviews = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.auditId, t.recordingId] }),
-    foreignKey({ columns: [t.auditId, t.recordingId], foreignColumns: [auditSampledRecordings.auditId, auditSampledRecordings.recordingId] }).onDelete('cascade'),
+    foreignKey({ columns: [t.auditId, t.recordingId], foreignColumns: [auditSampledRecordings.auditId, auditSampledRecordings.recordingId] }).onDelete(
+      'cascade',
+    ),
   ],
 );
 
