@@ -12,6 +12,7 @@ import { addDays, londonToday } from './scheduling.js';
 import { standingAccreditations } from './staff/accreditation.js';
 import { importStaff } from './staff/import.js';
 import { addStaffMember, linkSignIn, makeStageMove } from './staff/pipeline.js';
+import { nameTreatmentManager } from './staff/site-staff.js';
 import { createUser } from './users.js';
 
 /** The demo sign-in whose accreditation is suspended (in the README's list of demo sign-ins). */
@@ -153,5 +154,12 @@ export async function seedDemoStaff(db: Db, options: { password: string; today?:
     for (const [move, input] of p.steps) await makeStageMove(db, p.actor, id, move, { version: await version(), ...input }, {}, store, today);
   }
   created.push(`${people.length + accredited.length} members of staff in the facilitator pipeline`);
+  // Each site's treatment manager answers for its programme: supervision, and the site's response to an audit.
+  for (const [siteId, named] of [
+    [ngt, manager],
+    [smr, manager2],
+  ] as const) {
+    await nameTreatmentManager(db, systemActor, siteId, { programmeId: 'core-sotp', userId: named.userId, version: 0 });
+  }
   return created;
 }

@@ -27,7 +27,11 @@ import * as people from './people.js';
 import * as programmes from './programmes.js';
 import * as progress from './progress.js';
 import * as psychometrics from './psychometrics.js';
+import * as qaActionPlan from './qa/action-plan.js';
 import * as qaAudits from './qa/audits.js';
+import * as qaOverview from './qa/overview.js';
+import * as qaRatings from './qa/ratings.js';
+import * as qaRecordingReviews from './qa/recording-reviews.js';
 import * as reconvictions from './reconvictions.js';
 import * as recordings from './recordings.js';
 import * as referrals from './referrals.js';
@@ -124,6 +128,10 @@ export function bindServices(database: Database) {
     qa: {
       ...bind(db, qaAudits, ['auditFormOptions', 'drawAuditSample', 'getAudit', 'listAudits', 'openAudit', 'samplePeriod']),
       ...bind(db, qaIndicators, ['operationalIndicators']),
+      ...bind(db, qaRecordingReviews, ['recordingReview', 'recordRecordingReview']),
+      ...bind(db, qaRatings, ['ratingRules', 'rateAudit']),
+      ...bind(db, qaActionPlan, ['respondToAudit', 'closeAudit', 'completeAuditAction']),
+      ...bind(db, qaOverview, ['auditOverview']),
     },
     reconvictions: bind(db, reconvictions, ['importReconvictions', 'listReconvictionImports']),
     recordings: bind(db, recordings, [

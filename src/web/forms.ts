@@ -36,3 +36,6 @@ export function errorView(failure: ValidationFailed, { anchors = {}, prefix = ''
   }
   return { errors, errorList };
 }
+
+/** A checkbox group's values: one string, several, or none. */
+export const checkedValues = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);

@@ -1,14 +1,17 @@
-// Recordings for tests that need some without uploading files: rows as a finished upload leaves them (the files
-// themselves are not needed), for the latest sessions of a site that have taken place.
+// Recordings for tests that need some without uploading files: rows as a finished upload leaves them, for the latest
+// sessions of a site that have taken place. A test that plays them gives the file store, and each gets a file.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { and, desc, eq, lte } from 'drizzle-orm';
 import type { Db } from '../../src/db/connection.js';
 import { groupSessions, programmeGroups, recordings, sessionFacilitators } from '../../src/db/schema.js';
+import { recordingsFolder } from '../../src/services/recordings.js';
 import { londonToday } from '../../src/services/scheduling.js';
 
 let stored = 0;
 
 /** Records the latest `count` sessions of the site that have happened (one recording each); their ids and days. */
-export async function recordPastSessions(db: Db, siteId: number, count: number): Promise<Array<{ id: number; date: string }>> {
+export async function recordPastSessions(db: Db, siteId: number, count: number, fileStoreDir?: string): Promise<Array<{ id: number; date: string }>> {
   const sessions = await db
     .selectDistinct({ id: groupSessions.id, date: groupSessions.sessionDate, uploadedBy: sessionFacilitators.userId })
     .from(groupSessions)
@@ -33,7 +36,11 @@ export async function recordPastSessions(db: Db, siteId: number, count: number):
         format: 'webm',
         mediaType: 'video/webm',
       })
-      .returning({ id: recordings.id });
+      .returning({ id: recordings.id, storedName: recordings.storedName });
+    if (fileStoreDir) {
+      await mkdir(recordingsFolder(fileStoreDir), { recursive: true });
+      await writeFile(join(recordingsFolder(fileStoreDir), row.storedName), Buffer.alloc(1000));
+    }
     made.push({ id: row.id, date: s.date });
   }
   return made;

@@ -88,7 +88,7 @@ test('the auditor draws the sample: the page shows the seed, the frame size and 
   const frameSize = (row.sampleFrame as unknown[]).length;
   assert.ok(frameSize >= recorded.length);
   assert.match(page.body, new RegExp(`3 of the ${frameSize} recordings of the period`));
-  const links = [...page.body.matchAll(/href="\/recordings\/(\d+)"/g)].map((m) => Number(m[1]));
+  const links = [...page.body.matchAll(new RegExp(`href="/audits/${id}/recordings/(\\d+)"`, 'g'))].map((m) => Number(m[1]));
   assert.equal(links.length, 3);
   assert.match(page.body, /gives the same recordings/);
   assert.doesNotMatch(page.body, /Draw the sample<\/button>/, 'drawn once');

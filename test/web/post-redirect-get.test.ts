@@ -340,8 +340,9 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
   [
     '/sites/:siteId/treatment-managers',
     async () => {
-      await clients.admin.get(`/sites/${ngt}/staff`);
-      return clients.admin.post(`/sites/${ngt}/treatment-managers`, { programmeId: 'core-sotp', userId: String(ids.manager), version: '0' });
+      const page = await clients.admin.get(`/sites/${ngt}/staff`);
+      const version = /name="version" value="(\d+)"/.exec(page.body)![1];
+      return clients.admin.post(`/sites/${ngt}/treatment-managers`, { programmeId: 'core-sotp', userId: String(ids.manager), version });
     },
   ],
   [

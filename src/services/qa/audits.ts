@@ -6,7 +6,7 @@ import { randomInt } from 'node:crypto';
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Executor } from '../../db/connection.js';
-import { auditSampledRecordings, audits, programmeGroups, recordings, sites, users } from '../../db/schema.js';
+import { auditRecordingReviews, auditSampledRecordings, audits, programmeGroups, recordings, sites, users } from '../../db/schema.js';
 import { applyAuditTransition, availableAuditTransitions, type AuditStatusId, type AuditTransition } from '../../domain/qa/audit-workflow.js';
 import { canonicalFrame, drawSample, maxSampleSeed, minimumAuditRecordings, type FrameRecording, type SampleOutcome } from '../../domain/qa/sample.js';
 import { authorise, visibleSites, type Actor } from '../access.js';
@@ -16,6 +16,9 @@ import { requiredDate } from '../input-fields.js';
 import { currentProgramme } from '../programme-lookup.js';
 import { currentProgrammeDefinitions } from '../programmes.js';
 import { validate } from '../validate.js';
+import { actionsOf, isSitesTreatmentManager, type AuditAction } from './action-plan.js';
+import { lockAuditForMove, moveAudit, readAudit } from './audit-lock.js';
+import { storedRatings, type StoredRating } from './ratings.js';
 import { readSampleFrame } from './sample-frame.js';
 
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '') || v === null || v === undefined;
@@ -174,12 +177,14 @@ export interface AuditDetail extends AuditSummary {
     /** Whether drawing again from the stored seed and frame gives exactly the stored sample. */
     redrawMatches: boolean;
   };
-}
-
-async function loadAudit(ex: Executor, auditId: number) {
-  const [row] = await ex.select().from(audits).where(eq(audits.id, auditId));
-  if (!row) throw new NotFound('Audit');
-  return row;
+  /** The sampled recordings watched, with the auditor's notes on each. */
+  watched: Array<{ recordingId: number; notes: string }>;
+  ratings: Array<StoredRating & { ratedByName: string }>;
+  response: null | { text: string; by: string; at: Date };
+  actions: AuditAction[];
+  closed: null | { by: string; at: Date };
+  /** Whether the reader is the treatment manager who answers for the site's programme (responds, marks actions done). */
+  readerIsSitesTreatmentManager: boolean;
 }
 
 /** Draws the sample again from what the audit stores: the check that the stored sample is the seed's. */
@@ -191,7 +196,7 @@ function redrawStoredSample(stored: { sampleSeed: number; sampleSize: number; sa
 export async function getAudit(db: Db, actor: Actor, auditId: number): Promise<AuditDetail> {
   authorise(actor, 'audit.read');
   return db.transaction(async (tx) => {
-    const audit = await loadAudit(tx, auditId);
+    const audit = await readAudit(tx, auditId);
     authorise(actor, 'audit.read', audit.siteId);
     const [site] = await tx.select({ name: sites.name }).from(sites).where(eq(sites.id, audit.siteId));
     const names = await userNames(tx, [audit.openedBy, ...(audit.sampleDrawnBy === null ? [] : [audit.sampleDrawnBy])]);
@@ -217,6 +222,17 @@ export async function getAudit(db: Db, actor: Actor, auditId: number): Promise<A
         redrawMatches: redrawnIds.join(',') === storedIds.join(','),
       };
     }
+    const ratings = await storedRatings(tx, auditId);
+    const people = await userNames(tx, [
+      ...ratings.map((r) => r.ratedBy),
+      ...(audit.respondedBy === null ? [] : [audit.respondedBy]),
+      ...(audit.closedBy === null ? [] : [audit.closedBy]),
+    ]);
+    const watched = await tx
+      .select({ recordingId: auditRecordingReviews.recordingId, notes: auditRecordingReviews.notes })
+      .from(auditRecordingReviews)
+      .where(eq(auditRecordingReviews.auditId, auditId))
+      .orderBy(asc(auditRecordingReviews.recordingId));
     await appendAudit(tx, actor, { action: 'audit.viewed', subjectType: 'audit', subjectId: auditId, siteId: audit.siteId });
     return {
       id: audit.id,
@@ -230,6 +246,15 @@ export async function getAudit(db: Db, actor: Actor, auditId: number): Promise<A
       openedBy: names.get(audit.openedBy) ?? '',
       transitions: availableAuditTransitions(status, actor.role),
       sample,
+      watched,
+      ratings: ratings.map((r) => ({ ...r, ratedByName: people.get(r.ratedBy) ?? '' })),
+      response:
+        audit.siteResponse !== null && audit.respondedBy !== null && audit.respondedAt !== null
+          ? { text: audit.siteResponse, by: people.get(audit.respondedBy) ?? '', at: audit.respondedAt }
+          : null,
+      actions: await actionsOf(tx, auditId),
+      closed: audit.closedBy !== null && audit.closedAt !== null ? { by: people.get(audit.closedBy) ?? '', at: audit.closedAt } : null,
+      readerIsSitesTreatmentManager: await isSitesTreatmentManager(tx, actor, audit),
     };
   });
 }
@@ -275,11 +300,7 @@ export async function drawAuditSample(db: Db, actor: Actor, auditId: number, inp
   authorise(actor, 'audit.sample.draw');
   const values = validate(drawSampleInput, input);
   return db.transaction(async (tx) => {
-    const [audit] = await tx.select().from(audits).where(eq(audits.id, auditId)).for('update');
-    if (!audit) throw new NotFound('Audit');
-    if (audit.version !== values.version) throw new EditConflict('The audit');
-    const move = applyAuditTransition({ status: audit.status as AuditStatusId }, 'start', actor);
-    if (!move.ok) throw ValidationFailed.one('audit', move.message);
+    const { audit, move } = await lockAuditForMove(tx, actor, auditId, values.version, 'start');
     const seedUsed = values.seed ?? randomInt(0, maxSampleSeed + 1);
     const size = await sampleSize(tx, audit.programmeId);
     const frame = canonicalFrame(
@@ -288,19 +309,13 @@ export async function drawAuditSample(db: Db, actor: Actor, auditId: number, inp
     const outcome = drawSample(frame, seedUsed, size);
     if (!outcome.ok) throw ValidationFailed.one('sample', `${outcome.message}. Choose a longer period, or wait until more sessions are recorded.`);
     const recordingIds = outcome.recordings.map((r) => r.id);
-    await tx
-      .update(audits)
-      .set({
-        status: move.status,
-        sampleSeed: seedUsed,
-        sampleSize: size,
-        sampleFrame: frame,
-        sampleDrawnAt: sql`now()`,
-        sampleDrawnBy: actor.userId,
-        updatedAt: sql`now()`,
-        version: sql`${audits.version} + 1`,
-      })
-      .where(eq(audits.id, auditId));
+    await moveAudit(tx, auditId, move.status, {
+      sampleSeed: seedUsed,
+      sampleSize: size,
+      sampleFrame: frame,
+      sampleDrawnAt: new Date(),
+      sampleDrawnBy: actor.userId,
+    });
     await tx.insert(auditSampledRecordings).values(recordingIds.map((recordingId) => ({ auditId, recordingId })));
     // The first audit to sample a recording dates it; retention only asks whether any did.
     await tx

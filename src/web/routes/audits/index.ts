@@ -4,12 +4,14 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { can } from '../../../domain/permissions.js';
 import { auditStatus } from '../../../domain/qa/audit-workflow.js';
+import { ratingCriteria } from '../../../domain/qa/ratings.js';
 import { permits } from '../../../http/access.js';
 import type { RouteContext } from '../../../http/context.js';
 import { ValidationFailed } from '../../../services/errors.js';
 import { DateInputs } from '../../dates.js';
 import { errorView } from '../../forms.js';
 import { idParam } from '../../params.js';
+import { auditReviewRoutes } from './review.js';
 
 type Body = Record<string, unknown>;
 const periodDates = { from: 'First day of the period', to: 'Last day of the period' } as const;
@@ -21,7 +23,8 @@ const indicatorAreas = [
   { id: 'assessments_and_paperwork', heading: 'Assessments and paperwork' },
 ] as const;
 
-export async function auditRoutes(app: FastifyInstance, { services, programmes }: RouteContext): Promise<void> {
+export async function auditRoutes(app: FastifyInstance, context: RouteContext): Promise<void> {
+  const { services, programmes } = context;
   const programmeName = (id: string) => programmes.find((p) => p.id === id)?.name ?? id;
 
   app.get('/audits', { config: permits('audit.read') }, async (request, reply) => {
@@ -30,6 +33,7 @@ export async function auditRoutes(app: FastifyInstance, { services, programmes }
       pageTitle: 'Audits',
       audits: list.map((a) => ({ ...a, programmeName: programmeName(a.programmeId), statusTag: auditStatus(a.status) })),
       canOpen: can(request.actor!.role, 'audit.open'),
+      canReadNational: can(request.actor!.role, 'audit.overview.read'),
     });
   });
 
@@ -76,6 +80,15 @@ export async function auditRoutes(app: FastifyInstance, { services, programmes }
       programmeName: programmeName(audit.programmeId),
       statusTag: auditStatus(audit.status),
       canDraw: audit.transitions.some((t) => t.id === 'start') && can(reply.request.actor!.role, 'audit.sample.draw'),
+      may: {
+        watch: can(actor.role, 'audit.review') && audit.status === 'in_progress',
+        rate: audit.transitions.some((t) => t.id === 'rate'),
+        respond: audit.transitions.some((t) => t.id === 'respond') && audit.readerIsSitesTreatmentManager,
+        close: audit.transitions.some((t) => t.id === 'close'),
+        completeActions: can(actor.role, 'audit.action.complete') && audit.readerIsSitesTreatmentManager,
+      },
+      criteria: ratingCriteria,
+      canWatchRecordings: can(actor.role, 'recording.view'),
       values: {},
       errors: {},
       ...extra,
@@ -98,4 +111,19 @@ export async function auditRoutes(app: FastifyInstance, { services, programmes }
       return renderAudit(reply.status(400), id, { values: { seed: body.seed }, errors: { seed: seedError }, errorList: view.errorList });
     }
   });
+
+  app.post('/audits/:id/close', { config: permits('audit.close') }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'Audit');
+    try {
+      await services.qa.closeAudit(request.actor!, id, request.body ?? {});
+      return reply.redirect(`/audits/${id}`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      const view = errorView(error, { anchors: { audit: 'agreed', version: 'agreed' } });
+      const agreedError = view.errors.agreed ?? view.errors.audit ?? view.errors.version;
+      return renderAudit(reply.status(400), id, { errors: { agreed: agreedError }, errorList: view.errorList });
+    }
+  });
+
+  await auditReviewRoutes(app, context);
 }

@@ -7,21 +7,19 @@ import { permits } from '../../../http/access.js';
 import type { RouteContext } from '../../../http/context.js';
 import { ValidationFailed } from '../../../services/errors.js';
 import { maxActions } from '../../../services/staff/supervision.js';
-import { errorView } from '../../forms.js';
+import { checkedValues, errorView } from '../../forms.js';
 import { idParam } from '../../params.js';
 import { supervisionTags } from '../../timetable-display.js';
 
 type Body = Record<string, unknown>;
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
-/** A checkbox group's values: one string, several, or none. */
-const checked = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
 
 /**
  * The form's flat fields as the service's input. Only ticked recordings and action rows with something typed in are
  * sent; `idOf` names, for each field the service may refuse, the form element it came from.
  */
 function supervisionInputFrom(body: Body) {
-  const watched = checked(body.watched);
+  const watched = checkedValues(body.watched);
   const rows = Array.from({ length: maxActions }, (_, i) => i + 1).filter(
     (n) => text(body[`action${n}Description`]).trim() || text(body[`action${n}DueOn`]).trim(),
   );
@@ -71,7 +69,7 @@ export async function supervisionRoutes(app: FastifyInstance, { services, progra
       if (!(error instanceof ValidationFailed)) throw error;
       const view = errorView(error, { fieldId: idOf });
       const errors = Object.fromEntries(Object.entries(view.errors).map(([field, message]) => [idOf(field), message]));
-      return renderForm(reply.status(400), id, { values: { ...body, watched: checked(body.watched) }, errors, errorList: view.errorList });
+      return renderForm(reply.status(400), id, { values: { ...body, watched: checkedValues(body.watched) }, errors, errorList: view.errorList });
     }
   });
 

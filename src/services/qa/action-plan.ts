@@ -1,0 +1,147 @@
+// After the ratings (issue 13): the site's treatment manager responds with an action plan (what the site will do,
+// who owns each action, by when); the auditor closes the audit once the plan is agreed; the site marks actions
+// done as it does them, and the national overview counts those still open.
+import { and, asc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { londonToday } from '../../clock.js';
+import type { Db, Executor } from '../../db/connection.js';
+import { auditActions, siteTreatmentManagers, users } from '../../db/schema.js';
+import { authorise, type Actor } from '../access.js';
+import { appendAudit } from '../audit.js';
+import { AccessDenied, EditConflict, NotFound, ValidationFailed } from '../errors.js';
+import { checkbox, requiredDate, versionField } from '../input-fields.js';
+import { validate } from '../validate.js';
+import { lockAudit, lockAuditForMove, moveAudit } from './audit-lock.js';
+
+const text = (missing: string, max: number, tooLong: string) => z.string({ error: missing }).trim().min(1, missing).max(max, tooLong);
+
+export const auditActionInput = z.object({
+  description: text('Describe the action', 1000, 'The action must be 1,000 characters or fewer'),
+  owner: text('Enter who owns the action', 200, 'The owner must be 200 characters or fewer'),
+  dueOn: requiredDate('date the action is due'),
+});
+
+export const auditResponseInput = z.object({
+  version: versionField,
+  response: text('Enter the site’s response to the audit', 10000, 'The response must be 10,000 characters or fewer'),
+  actions: z.array(auditActionInput).max(50, 'An action plan holds at most 50 actions'),
+});
+
+export const closeAuditInput = z.object({
+  version: versionField,
+  agreed: checkbox('the action plan is agreed').refine((v) => v, 'Confirm that the action plan is agreed before closing the audit'),
+});
+
+export const completeActionInput = z.object({ version: versionField });
+
+export interface AuditAction {
+  id: number;
+  description: string;
+  owner: string;
+  dueOn: string;
+  completedOn: string | null;
+  version: number;
+}
+
+export async function actionsOf(ex: Executor, auditId: number): Promise<AuditAction[]> {
+  return ex
+    .select({
+      id: auditActions.id,
+      description: auditActions.description,
+      owner: auditActions.owner,
+      dueOn: auditActions.dueOn,
+      completedOn: auditActions.completedOn,
+      version: auditActions.version,
+    })
+    .from(auditActions)
+    .where(eq(auditActions.auditId, auditId))
+    .orderBy(asc(auditActions.dueOn), asc(auditActions.id));
+}
+
+/** The treatment manager named for the site's programme (an administrator names one on the site's staff page). */
+async function namedTreatmentManager(ex: Executor, siteId: number, programmeId: string): Promise<{ id: number; name: string } | null> {
+  const [row] = await ex
+    .select({ id: users.id, name: users.displayName })
+    .from(siteTreatmentManagers)
+    .innerJoin(users, eq(users.id, siteTreatmentManagers.userId))
+    .where(and(eq(siteTreatmentManagers.siteId, siteId), eq(siteTreatmentManagers.programmeId, programmeId)));
+  return row ?? null;
+}
+
+/** Whether this actor is the treatment manager who answers for the audit's site and programme. */
+export async function isSitesTreatmentManager(ex: Executor, actor: Actor, audit: { siteId: number; programmeId: string }): Promise<boolean> {
+  const named = await namedTreatmentManager(ex, audit.siteId, audit.programmeId);
+  return named !== null && named.id === actor.userId;
+}
+
+async function requireSitesTreatmentManager(ex: Executor, actor: Actor, audit: { siteId: number; programmeId: string }): Promise<void> {
+  const named = await namedTreatmentManager(ex, audit.siteId, audit.programmeId);
+  if (named === null) {
+    throw new AccessDenied('Only the site’s treatment manager may do this, and none is named for this programme: ask an administrator to name one');
+  }
+  if (named.id !== actor.userId) throw new AccessDenied(`Only the site’s treatment manager for this programme (${named.name}) may do this`);
+}
+
+/**
+ * Records the site's response and action plan, which moves the audit from rated to site responded. Only the
+ * treatment manager named for the site's programme responds; each action needs a description, an owner and a due
+ * date no earlier than today. Nothing is saved if any of it is refused.
+ */
+export async function respondToAudit(db: Db, actor: Actor, auditId: number, input: unknown, today = londonToday()): Promise<void> {
+  authorise(actor, 'audit.respond');
+  const values = validate(auditResponseInput, input);
+  const late = values.actions.findIndex((a) => a.dueOn < today);
+  if (late >= 0) throw ValidationFailed.one(`actions.${late}.dueOn`, 'The date an action is due must be today or later');
+  await db.transaction(async (tx) => {
+    const { audit, move } = await lockAuditForMove(tx, actor, auditId, values.version, 'respond');
+    authorise(actor, 'audit.respond', audit.siteId);
+    await requireSitesTreatmentManager(tx, actor, audit);
+    await moveAudit(tx, auditId, move.status, { siteResponse: values.response, respondedBy: actor.userId, respondedAt: new Date() });
+    if (values.actions.length) await tx.insert(auditActions).values(values.actions.map((a) => ({ ...a, auditId })));
+    await appendAudit(tx, actor, {
+      action: 'audit.site_responded',
+      subjectType: 'audit',
+      subjectId: auditId,
+      siteId: audit.siteId,
+      details: { actions: values.actions.length, from: audit.status, to: move.status },
+    });
+  });
+}
+
+/** Closes the audit once its action plan is agreed: the auditor confirms it. */
+export async function closeAudit(db: Db, actor: Actor, auditId: number, input: unknown): Promise<void> {
+  authorise(actor, 'audit.close');
+  const values = validate(closeAuditInput, input);
+  await db.transaction(async (tx) => {
+    const { audit, move } = await lockAuditForMove(tx, actor, auditId, values.version, 'close');
+    await moveAudit(tx, auditId, move.status, { closedBy: actor.userId, closedAt: new Date() });
+    await appendAudit(tx, actor, {
+      action: 'audit.closed',
+      subjectType: 'audit',
+      subjectId: auditId,
+      siteId: audit.siteId,
+      details: { from: audit.status, to: move.status },
+    });
+  });
+}
+
+/** Marks an action of the plan done today, by the site's treatment manager, once the site has responded. */
+export async function completeAuditAction(db: Db, actor: Actor, actionId: number, input: unknown, today = londonToday()): Promise<{ auditId: number }> {
+  authorise(actor, 'audit.action.complete');
+  const values = validate(completeActionInput, input);
+  return db.transaction(async (tx) => {
+    const [action] = await tx.select().from(auditActions).where(eq(auditActions.id, actionId));
+    if (!action) throw new NotFound('Action');
+    const audit = await lockAudit(tx, action.auditId);
+    authorise(actor, 'audit.action.complete', audit.siteId);
+    await requireSitesTreatmentManager(tx, actor, audit);
+    if (action.version !== values.version) throw new EditConflict('The action');
+    if (action.completedOn !== null) throw ValidationFailed.one('action', 'This action is already done');
+    await tx
+      .update(auditActions)
+      .set({ completedOn: today, completedBy: actor.userId, updatedAt: new Date(), version: action.version + 1 })
+      .where(eq(auditActions.id, actionId));
+    await appendAudit(tx, actor, { action: 'audit.action_completed', subjectType: 'audit', subjectId: audit.id, siteId: audit.siteId, details: { actionId } });
+    return { auditId: audit.id };
+  });
+}
