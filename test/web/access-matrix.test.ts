@@ -144,7 +144,7 @@ function urlFor(route: RouteRecord, site: Site): { url: string; siteSpecific: bo
   const r = records[site];
   const path = route.url.replace(/^\/api\/v1/, '');
   const kind = /^\/(people|referrals|groups|sessions|facilitators|staff|sites|admin\/users|users|evaluations|audits)\/:/.exec(path)?.[1];
-  let siteSpecific = kind !== undefined && !['admin/users', 'users', 'evaluations', 'audits'].includes(kind);
+  let siteSpecific = kind !== undefined && !['admin/users', 'users', 'evaluations'].includes(kind);
   const ids: Record<string, string> = {
     people: r.person,
     referrals: r.referral,

@@ -317,13 +317,72 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
   [
     '/audits/:id/sample',
     async () => {
-      const recorded = await recordPastSessions(t.database.db, ngt, 3);
+      const recorded = await recordPastSessions(t.database.db, ngt, 3, t.config.fileStoreDir);
       const days = recorded.map((r) => r.date).sort();
       await clients.auditor.get('/audits/new');
       const opened = await clients.auditor.post('/audits', { siteId: String(ngt), programmeId: 'core-sotp', ...day(days[0], 'from'), ...day(days[2], 'to') });
+      state.audit = Number(/(\d+)$/.exec(opened.headers.location as string)![1]);
       const page = await clients.auditor.get(opened.headers.location as string);
       const version = /name="version" value="(\d+)"/.exec(page.body)![1];
       return clients.auditor.post(`${opened.headers.location}/sample`, { seed: '11', version });
+    },
+  ],
+  [
+    '/audits/:id/recordings/:recordingId',
+    async () => {
+      const page = await clients.auditor.get(`/audits/${state.audit}`);
+      const sampled = [...page.body.matchAll(new RegExp(`href="/audits/${state.audit}/recordings/(\\d+)"`, 'g'))].map((m) => m[1]);
+      let response!: Awaited<ReturnType<TestClient['post']>>;
+      for (const id of sampled) {
+        await clients.auditor.get(`/recordings/${id}/video`);
+        await clients.auditor.get(`/audits/${state.audit}/recordings/${id}`);
+        response = await clients.auditor.post(`/audits/${state.audit}/recordings/${id}`, { notes: 'Delivered as the manual intends' });
+      }
+      return response;
+    },
+  ],
+  [
+    '/audits/:id/ratings',
+    async () => {
+      const form = await clients.auditor.get(`/audits/${state.audit}/ratings`);
+      const cite = /name="cites_delivery" type="checkbox" value="([^"]+)"/.exec(form.body)![1];
+      return clients.auditor.post(`/audits/${state.audit}/ratings`, {
+        version: /name="version" value="(\d+)"/.exec(form.body)![1],
+        level_delivery: 'meets',
+        evidence_delivery: 'As seen',
+        cites_delivery: cite,
+        level_treatment_management: 'meets',
+        evidence_treatment_management: 'As seen',
+        cites_treatment_management: cite,
+      });
+    },
+  ],
+  [
+    '/audits/:id/response',
+    async () => {
+      const form = await clients.manager.get(`/audits/${state.audit}/response`);
+      return clients.manager.post(`/audits/${state.audit}/response`, {
+        version: /name="version" value="(\d+)"/.exec(form.body)![1],
+        response: 'Agreed',
+        action1Description: 'Observe each facilitator',
+        action1Owner: 'Treatment manager',
+        action1DueOn: isoDate(dayNumber(londonToday()) + 30),
+      });
+    },
+  ],
+  [
+    '/audits/:id/close',
+    async () => {
+      const page = await clients.auditor.get(`/audits/${state.audit}`);
+      return clients.auditor.post(`/audits/${state.audit}/close`, { version: /name="version" value="(\d+)"/.exec(page.body)![1], agreed: 'yes' });
+    },
+  ],
+  [
+    '/audit-actions/:id/complete',
+    async () => {
+      const page = await clients.manager.get(`/audits/${state.audit}`);
+      const [, actionId, version] = /action="\/audit-actions\/(\d+)\/complete"[\s\S]*?name="version" value="(\d+)"/.exec(page.body)!;
+      return clients.manager.post(`/audit-actions/${actionId}/complete`, { version });
     },
   ],
   [
