@@ -1,5 +1,6 @@
 // Browser-test support: the real `sotp serve` on a copy of the demo database, driven by Debian's
 // Chromium through playwright-core, with axe checking every page against WCAG 2.2 AA.
+import { join } from 'node:path';
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -17,7 +18,7 @@ export interface RunningServer {
    * Stops the server, runs `change` on its database (as a test's set-up does: e.g. moving time on for one record),
    * and starts it again on the same data. The address changes, so pages must sign in again.
    */
-  whileStopped(change: (db: Db) => Promise<void>): Promise<void>;
+  whileStopped(change: (db: Db, files: { fileStoreDir: string }) => Promise<void>): Promise<void>;
 }
 
 export async function startServer(): Promise<RunningServer> {
@@ -33,7 +34,8 @@ export async function startServer(): Promise<RunningServer> {
       await server.stop();
       const database = await openDatabase({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.DATA_DIR });
       try {
-        await change(database.db);
+        // Where the server keeps uploaded files, as its configuration reads it (src/config.ts).
+        await change(database.db, { fileStoreDir: env.FILE_STORE_DIR ?? join(env.DATA_DIR, 'files') });
       } finally {
         await database.close();
       }

@@ -1,6 +1,6 @@
 // Recordings for tests that need some without uploading files: rows as a finished upload leaves them, for the latest
 // sessions of a site that have taken place. A test that plays them gives the file store, and each gets a file.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { and, desc, eq, lte } from 'drizzle-orm';
 import type { Db } from '../../src/db/connection.js';
@@ -11,7 +11,15 @@ import { londonToday } from '../../src/services/scheduling.js';
 let stored = 0;
 
 /** Records the latest `count` sessions of the site that have happened (one recording each); their ids and days. */
-export async function recordPastSessions(db: Db, siteId: number, count: number, fileStoreDir?: string): Promise<Array<{ id: number; date: string }>> {
+export async function recordPastSessions(
+  db: Db,
+  siteId: number,
+  count: number,
+  fileStoreDir?: string,
+  /** A real video to store as each recording, for a browser to play; otherwise 1,000 bytes of nothing. */
+  sample?: string,
+): Promise<Array<{ id: number; date: string }>> {
+  const bytes = sample ? await readFile(sample) : Buffer.alloc(1000);
   const sessions = await db
     .selectDistinct({ id: groupSessions.id, date: groupSessions.sessionDate, uploadedBy: sessionFacilitators.userId })
     .from(groupSessions)
@@ -30,7 +38,7 @@ export async function recordPastSessions(db: Db, siteId: number, count: number, 
         sessionId: s.id,
         uploadedBy: s.uploadedBy,
         storedName: `${stored.toString(16).padStart(32, 'e')}.webm`,
-        bytes: 1000,
+        bytes: bytes.length,
         sha256: '0'.repeat(64),
         durationMs: 60_000,
         format: 'webm',
@@ -39,7 +47,7 @@ export async function recordPastSessions(db: Db, siteId: number, count: number, 
       .returning({ id: recordings.id, storedName: recordings.storedName });
     if (fileStoreDir) {
       await mkdir(recordingsFolder(fileStoreDir), { recursive: true });
-      await writeFile(join(recordingsFolder(fileStoreDir), row.storedName), Buffer.alloc(1000));
+      await writeFile(join(recordingsFolder(fileStoreDir), row.storedName), bytes);
     }
     made.push({ id: row.id, date: s.date });
   }
