@@ -322,7 +322,8 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
       await clients.auditor.get('/audits/new');
       const opened = await clients.auditor.post('/audits', { siteId: String(ngt), programmeId: 'core-sotp', ...day(days[0], 'from'), ...day(days[2], 'to') });
       const page = await clients.auditor.get(opened.headers.location as string);
-      const version = /name="version" value="(\d+)"/.exec(page.body)![1];
+      // The sample form's version: the indicators' comment forms carry their own.
+      const version = /action="\/audits\/\d+\/sample" novalidate>[\s\S]*?name="version" value="(\d+)"/.exec(page.body)![1];
       return clients.auditor.post(`${opened.headers.location}/sample`, { seed: '11', version });
     },
   ],

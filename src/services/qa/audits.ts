@@ -176,7 +176,8 @@ export interface AuditDetail extends AuditSummary {
   };
 }
 
-async function loadAudit(ex: Executor, auditId: number) {
+/** The audit (NotFound when there is none); callers check access at its site. */
+export async function loadAudit(ex: Executor, auditId: number) {
   const [row] = await ex.select().from(audits).where(eq(audits.id, auditId));
   if (!row) throw new NotFound('Audit');
   return row;
