@@ -3,6 +3,8 @@
 import type { Database, Db } from '../db/connection.js';
 import * as audit from './audit.js';
 import * as qaIndicators from './qa/indicators.js';
+import * as qaChecklist from './qa/checklist.js';
+import * as qaIndicatorComments from './qa/indicator-comments.js';
 import * as siteStaff from './staff/site-staff.js';
 import * as supervision from './staff/supervision.js';
 import * as authentication from './authentication.js';
@@ -132,6 +134,8 @@ export function bindServices(database: Database) {
       ...bind(db, qaRatings, ['ratingRules', 'rateAudit']),
       ...bind(db, qaActionPlan, ['respondToAudit', 'closeAudit', 'completeAuditAction']),
       ...bind(db, qaOverview, ['auditOverview']),
+      ...bind(db, qaChecklist, ['auditChecklist', 'recordChecklistItem']),
+      ...bind(db, qaIndicatorComments, ['indicatorComments', 'indicatorsCsv', 'saveIndicatorComment']),
     },
     reconvictions: bind(db, reconvictions, ['importReconvictions', 'listReconvictionImports']),
     recordings: bind(db, recordings, [

@@ -111,6 +111,21 @@ export const versionField = z.preprocess(
   z.number({ error: 'The form is missing the record version; reload the page' }).int().positive('The form is missing the record version; reload the page'),
 );
 
+/** The version the caller read, for optimistic locking of a record that may not exist yet: 0 when it was not written. */
+export const versionOrNew = z.preprocess(
+  (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+  z.number({ error: 'The form is missing the record version; reload the page' }).int().min(0, 'The form is missing the record version; reload the page'),
+);
+
+/** Required free text of at most `max` characters, trimmed; `label` reads after "Enter". */
+export function requiredText(label: string, max: number) {
+  return z
+    .string({ error: `Enter ${label}` })
+    .trim()
+    .min(1, `Enter ${label}`)
+    .max(max, `${capitalise(label.replace(/^(the|your) /, ''))} must be ${max} characters or fewer`);
+}
+
 export function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

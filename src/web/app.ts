@@ -34,6 +34,7 @@ import { registerRoutes } from './routes/registers/index.js';
 import { facilitatorRoutes } from './routes/facilitators/index.js';
 import { supervisionRoutes } from './routes/supervision/index.js';
 import { auditRoutes } from './routes/audits/index.js';
+import { auditChecklistRoutes } from './routes/audits/checklist.js';
 import { deliveryRoutes } from './routes/delivery/index.js';
 import { evaluationRoutes } from './routes/evaluations/index.js';
 import { treatmentReportRoutes } from './routes/reports/index.js';
@@ -127,6 +128,7 @@ export async function buildApp(context: Omit<AppContext, 'services'>, options: B
   await app.register(psychometricRoutes, routes);
   await app.register(recordingRoutes, routes);
   await app.register(auditRoutes, routes);
+  await app.register(auditChecklistRoutes, routes);
   await app.register(staffRoutes, routes);
   await app.register(apiRoutes, routes);
   return { app, routeTable };

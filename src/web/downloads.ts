@@ -1,4 +1,4 @@
-// Files sent to the browser to keep (participants' work, pipeline evidence), with the headers they go with.
+// Files sent to the browser to keep (participants' work, pipeline evidence, CSV exports), with the headers they go with.
 import type { FastifyReply } from 'fastify';
 import type { Readable } from 'node:stream';
 
@@ -17,4 +17,14 @@ export function sendDownload(reply: FastifyReply, file: { contentType: string; b
     .header('x-content-type-options', 'nosniff')
     .header('cache-control', 'no-store')
     .send(file.stream);
+}
+
+/** Sends CSV text made by domain/csv/write.ts as a file to keep, never cached. */
+export function sendCsv(reply: FastifyReply, fileName: string, csv: string) {
+  return reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-disposition', attachment(fileName))
+    .header('x-content-type-options', 'nosniff')
+    .header('cache-control', 'no-store')
+    .send(csv);
 }

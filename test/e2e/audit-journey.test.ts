@@ -45,7 +45,10 @@ test('an auditor opens an audit, draws the sample, watches three recordings, wor
   assert.equal(await watchLinks.count(), 3);
   for (let i = 0; i < 3; i++) {
     const played = auditor.waitForResponse((r) => /\/recordings\/\d+\/video$/.test(r.url()) && r.status() < 300);
-    await auditor.getByRole('link', { name: /^Watch the session of/ }).nth(i).click();
+    await auditor
+      .getByRole('link', { name: /^Watch the session of/ })
+      .nth(i)
+      .click();
     await played;
     if (i === 0) await axeClean(auditor, 'watching a sampled recording');
     await auditor.getByLabel(/What you saw/).fill(`Recording ${i + 1}: targets met; the men were engaged.`);
@@ -71,10 +74,16 @@ test('an auditor opens an audit, draws the sample, watches three recordings, wor
     ['quality of delivery', 'Meets the standard'],
     ['quality of treatment management', 'Partly meets the standard'],
   ] as const) {
-    await auditor.getByRole('group', { name: `Rating for ${criterion}` }).getByLabel(level, { exact: true }).check();
+    await auditor
+      .getByRole('group', { name: `Rating for ${criterion}` })
+      .getByLabel(level, { exact: true })
+      .check();
     await auditor.getByLabel(`Evidence for the rating of ${criterion}`).fill(`Evidence for ${criterion}: the recordings and the material examined.`);
     const cites = auditor.getByRole('group', { name: `What the evidence for ${criterion} cites` });
-    await cites.getByLabel(/^Recording:/).first().check();
+    await cites
+      .getByLabel(/^Recording:/)
+      .first()
+      .check();
     await cites.getByLabel('Checklist: Supervisor’s records').check();
   }
   await auditor.getByRole('button', { name: 'Record the ratings' }).click();

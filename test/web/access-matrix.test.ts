@@ -114,6 +114,9 @@ async function recordsAt(code: string, facilitatorName: string, managerName: str
     entryId: String(away?.id ?? noSuchId),
     user: String(manager.id),
     audit: String(audit.id),
+    // An item of the audit's checklist and one of its indicators (names, not records: the same at both sites).
+    item: 'session_logs',
+    indicatorId: 'logs_on_time',
   };
 }
 

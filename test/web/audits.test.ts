@@ -63,7 +63,7 @@ test('an audit whose period ends before it starts is shown again naming the last
 test('drawing the sample of a period with no recordings names the rule, and the audit stays planned', async () => {
   const id = await openAudit({ ...day('2020-01-06', 'from'), ...day('2020-03-27', 'to') });
   const page = await auditor.get(`/audits/${id}`);
-  const version = /name="version" value="(\d+)"/.exec(page.body)![1];
+  const version = /action="\/audits\/\d+\/sample" novalidate>[\s\S]*?name="version" value="(\d+)"/.exec(page.body)![1];
   const refused = await auditor.post(`/audits/${id}/sample`, { seed: '3', version });
   assert.equal(refused.statusCode, 400);
   assert.match(errorSummary(refused.body).join(' | '), /no recordings of sessions in the period to sample: an audit samples at least 3/);
@@ -77,7 +77,7 @@ test('the auditor draws the sample: the page shows the seed, the frame size and 
   const id = await openAudit(period());
   const planned = await auditor.get(`/audits/${id}`);
   assert.match(planned.body, /Planned/);
-  const version = /name="version" value="(\d+)"/.exec(planned.body)![1];
+  const version = /action="\/audits\/\d+\/sample" novalidate>[\s\S]*?name="version" value="(\d+)"/.exec(planned.body)![1];
   const drawn = await auditor.post(`/audits/${id}/sample`, { seed: '20270104', version });
   assert.equal(drawn.statusCode, 303, errorSummary(drawn.body).join(' | '));
   assert.equal(drawn.headers.location, `/audits/${id}#sample`);

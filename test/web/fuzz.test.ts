@@ -78,6 +78,9 @@ const fieldNames = [
   'order',
   'entries',
   'minutes',
+  'notes',
+  'comment',
+  'seed',
   'unexpected',
 ];
 

@@ -321,10 +321,26 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
       const days = recorded.map((r) => r.date).sort();
       await clients.auditor.get('/audits/new');
       const opened = await clients.auditor.post('/audits', { siteId: String(ngt), programmeId: 'core-sotp', ...day(days[0], 'from'), ...day(days[2], 'to') });
-      state.audit = Number(/(\d+)$/.exec(opened.headers.location as string)![1]);
       const page = await clients.auditor.get(opened.headers.location as string);
-      const version = /name="version" value="(\d+)"/.exec(page.body)![1];
+      // The sample form's version: the indicators' comment forms carry their own.
+      const version = /action="\/audits\/\d+\/sample" novalidate>[\s\S]*?name="version" value="(\d+)"/.exec(page.body)![1];
+      state.audit = Number(/\/audits\/(\d+)$/.exec(String(opened.headers.location))?.[1]);
       return clients.auditor.post(`${opened.headers.location}/sample`, { seed: '11', version });
+    },
+  ],
+  [
+    '/audits/:id/checklist/:item',
+    async () => {
+      // The audit whose sample the case above drew: in progress, so its checklist takes notes.
+      await clients.auditor.get(`/audits/${state.audit}/checklist`);
+      return clients.auditor.post(`/audits/${state.audit}/checklist/session_logs`, { notes: 'Logs complete', version: '0' });
+    },
+  ],
+  [
+    '/audits/:id/indicators/:indicatorId/comment',
+    async () => {
+      await clients.auditor.get(`/audits/${state.audit}`);
+      return clients.auditor.post(`/audits/${state.audit}/indicators/logs_on_time/comment`, { comment: 'Two late', version: '0' });
     },
   ],
   [
@@ -374,7 +390,8 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
     '/audits/:id/close',
     async () => {
       const page = await clients.auditor.get(`/audits/${state.audit}`);
-      return clients.auditor.post(`/audits/${state.audit}/close`, { version: /name="version" value="(\d+)"/.exec(page.body)![1], agreed: 'yes' });
+      const version = /action="\/audits\/\d+\/close" novalidate>[\s\S]*?name="version" value="(\d+)"/.exec(page.body)![1];
+      return clients.auditor.post(`/audits/${state.audit}/close`, { version, agreed: 'yes' });
     },
   ],
   [

@@ -8,6 +8,36 @@ import { cancellationCauseLabel, resourceCauses } from '../schedule/cancellation
 
 export type IndicatorArea = 'management_support' | 'resources' | 'staff_support' | 'assessments_and_paperwork';
 
+/** The operational audit's four areas, in the source document's words and order (pages and the CSV file show them so). */
+export const indicatorAreas: ReadonlyArray<{ id: IndicatorArea; heading: string }> = [
+  { id: 'management_support', heading: 'Management support' },
+  { id: 'resources', heading: 'Resources' },
+  { id: 'staff_support', heading: 'Staff support' },
+  { id: 'assessments_and_paperwork', heading: 'Assessments and paperwork' },
+];
+
+/**
+ * Every indicator's id: auditors' comments are kept by it, so an id outside this list is no indicator. An indicator
+ * whose id is missing here does not compile (Indicator.id is typed by it).
+ */
+export const indicatorIds = [
+  'treatment_manager_named',
+  'supervision_at_interval',
+  'cancelled_for_resources',
+  'groups_started_on_time',
+  'supervision_actions_done',
+  'assessed_before_allocation',
+  'registers_on_time',
+  'logs_on_time',
+  'reports_on_time',
+] as const;
+
+export type IndicatorId = (typeof indicatorIds)[number];
+
+export function isIndicatorId(id: string): id is IndicatorId {
+  return (indicatorIds as readonly string[]).includes(id);
+}
+
 export interface IndicatorRecord {
   /** What the record is, in words ("Group 3 session 12, 4 March 2027"). */
   label: string;
@@ -19,7 +49,7 @@ export interface IndicatorRecord {
 }
 
 export interface Indicator {
-  id: string;
+  id: IndicatorId;
   area: IndicatorArea;
   label: string;
   /** The standard in words. */
@@ -226,7 +256,7 @@ export interface DocumentFacts {
   recordedOn: IsoDate | null;
 }
 
-function onTime(id: string, label: string, what: string, withinDays: number, target: number, documents: DocumentFacts[]): Indicator {
+function onTime(id: IndicatorId, label: string, what: string, withinDays: number, target: number, documents: DocumentFacts[]): Indicator {
   return indicator(
     { id, area: 'assessments_and_paperwork', label, standard: `${what} within ${plural(withinDays, 'day')}`, target },
     documents.map((d) => {

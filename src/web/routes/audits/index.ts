@@ -5,23 +5,18 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { can } from '../../../domain/permissions.js';
 import { auditStatus } from '../../../domain/qa/audit-workflow.js';
 import { ratingCriteria } from '../../../domain/qa/ratings.js';
+import { indicatorAreas } from '../../../domain/qa/indicators.js';
 import { permits } from '../../../http/access.js';
 import type { RouteContext } from '../../../http/context.js';
 import { ValidationFailed } from '../../../services/errors.js';
 import { DateInputs } from '../../dates.js';
+import { sendCsv } from '../../downloads.js';
 import { errorView } from '../../forms.js';
 import { idParam } from '../../params.js';
 import { auditReviewRoutes } from './review.js';
 
 type Body = Record<string, unknown>;
 const periodDates = { from: 'First day of the period', to: 'Last day of the period' } as const;
-/** The operational audit's four areas, in the source document's words and order. */
-const indicatorAreas = [
-  { id: 'management_support', heading: 'Management support' },
-  { id: 'resources', heading: 'Resources' },
-  { id: 'staff_support', heading: 'Staff support' },
-  { id: 'assessments_and_paperwork', heading: 'Assessments and paperwork' },
-] as const;
 
 export async function auditRoutes(app: FastifyInstance, context: RouteContext): Promise<void> {
   const { services, programmes } = context;
@@ -73,6 +68,7 @@ export async function auditRoutes(app: FastifyInstance, context: RouteContext): 
     const actor = reply.request.actor!;
     const audit = await services.qa.getAudit(actor, auditId);
     const indicators = await services.qa.operationalIndicators(actor, { siteId: audit.siteId, programmeId: audit.programmeId, from: audit.from, to: audit.to });
+    const comments = await services.qa.indicatorComments(actor, auditId);
     return reply.render('audits/show.njk', {
       indicatorAreas: indicatorAreas.map((area) => ({ ...area, indicators: indicators.filter((i) => i.area === area.id) })),
       pageTitle: `Audit: ${audit.siteName}`,
@@ -89,6 +85,10 @@ export async function auditRoutes(app: FastifyInstance, context: RouteContext): 
       },
       criteria: ratingCriteria,
       canWatchRecordings: can(actor.role, 'recording.view'),
+      comments: Object.fromEntries(comments),
+      // Comments may be written until the audit is closed.
+      canComment: can(actor.role, 'audit.review') && auditStatus(audit.status).open,
+      commentValues: {},
       values: {},
       errors: {},
       ...extra,
@@ -123,6 +123,26 @@ export async function auditRoutes(app: FastifyInstance, context: RouteContext): 
       const agreedError = view.errors.agreed ?? view.errors.audit ?? view.errors.version;
       return renderAudit(reply.status(400), id, { errors: { agreed: agreedError }, errorList: view.errorList });
     }
+  });
+
+  app.post('/audits/:id/indicators/:indicatorId/comment', { config: permits('audit.review') }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'Audit');
+    const indicatorId = (request.params as { indicatorId: string }).indicatorId;
+    const body = (request.body ?? {}) as Body;
+    try {
+      await services.qa.saveIndicatorComment(request.actor!, id, indicatorId, body);
+      return reply.redirect(`/audits/${id}#indicator-${indicatorId}`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      // Each indicator has its own form: the message goes beside that indicator's box, which keeps what was typed.
+      const view = errorView(error, { prefix: `${indicatorId}-`, anchors: { audit: `${indicatorId}-comment`, version: `${indicatorId}-comment` } });
+      return renderAudit(reply.status(400), id, { commentValues: { [indicatorId]: body }, ...view });
+    }
+  });
+
+  app.get('/audits/:id/indicators.csv', { config: permits('audit.read') }, async (request, reply) => {
+    const { fileName, csv } = await services.qa.indicatorsCsv(request.actor!, idParam(request.params, 'id', 'Audit'));
+    return sendCsv(reply, fileName, csv);
   });
 
   await auditReviewRoutes(app, context);

@@ -7,6 +7,7 @@ import { monitorChart } from '../../../domain/evaluation/monitor-chart.js';
 import { permits } from '../../../http/access.js';
 import { errorView } from '../../forms.js';
 import { DateInputs } from '../../dates.js';
+import { sendCsv } from '../../downloads.js';
 import { NotFound, ValidationFailed } from '../../../services/errors.js';
 import { covariatesOf, outcomesOf } from '../../../services/cohort-file-check.js';
 import { programmeCovariates } from '../../../services/evaluations.js';
@@ -92,9 +93,6 @@ export async function monitorRoutes(app: FastifyInstance, { services, config, pr
   app.get('/evaluations/monitor/:programmeId/looks.csv', { config: permits('monitor.export') }, async (request, reply) => {
     const programme = programmeOf(request.params);
     const csv = await services.harmMonitor.monitorLooksCsv(request.actor!, programme.id);
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="harm-monitor-${programme.id}.csv"`)
-      .send(csv);
+    return sendCsv(reply, `harm-monitor-${programme.id}.csv`, csv);
   });
 }

@@ -9,6 +9,7 @@ import type { RouteContext } from '../../../http/context.js';
 import { ValidationFailed } from '../../../services/errors.js';
 import { responseField, type ChangeSummary } from '../../../services/psychometrics.js';
 import { DateInputs } from '../../dates.js';
+import { sendCsv } from '../../downloads.js';
 import { idParam } from '../../params.js';
 
 type Body = Record<string, unknown>;
@@ -108,10 +109,7 @@ export async function psychometricRoutes(app: FastifyInstance, { services, progr
 
   app.get('/psychometric-change/export.csv', { config: permits('psychometric.export') }, async (request, reply) => {
     const { csv } = await services.psychometrics.changeExportCsv(request.actor!, config.pseudonymKey);
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="psychometric-change-${londonToday()}.csv"`)
-      .send(csv);
+    return sendCsv(reply, `psychometric-change-${londonToday()}.csv`, csv);
   });
 
   app.get('/groups/:id/psychometric-change', { config: permits('psychometric.summary.read') }, async (request, reply) => {
