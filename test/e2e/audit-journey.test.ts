@@ -61,9 +61,9 @@ test('an auditor opens an audit, draws the sample, watches three recordings, wor
   await auditor.getByRole('link', { name: /material examined/i }).click();
   await axeClean(auditor, 'the checklist');
   for (const item of ['Participants’ work', 'Session logs', 'End-of-treatment reports', 'Supervisor’s records']) {
-    await auditor.getByLabel(new RegExp(`Notes on ${item}`)).fill(`${item}: complete and on time.`);
-    await auditor.getByRole('button', { name: new RegExp(`Save.*${item}`) }).click();
-    await auditor.waitForURL(/\/checklist#/);
+    await auditor.getByLabel(`Your notes on ${item.toLowerCase()}`).fill(`${item}: complete and on time.`);
+    await auditor.getByRole('button', { name: `Save the notes on ${item}` }).click();
+    await auditor.waitForURL(/\/checklist#item-/);
   }
   await auditor.goto(auditUrl);
 
@@ -81,10 +81,10 @@ test('an auditor opens an audit, draws the sample, watches three recordings, wor
     await auditor.getByLabel(`Evidence for the rating of ${criterion}`).fill(`Evidence for ${criterion}: the recordings and the material examined.`);
     const cites = auditor.getByRole('group', { name: `What the evidence for ${criterion} cites` });
     await cites
-      .getByLabel(/^Recording:/)
+      .getByRole('checkbox', { name: /^Recording:/ })
       .first()
       .check();
-    await cites.getByLabel('Checklist: Supervisor’s records').check();
+    await cites.getByRole('checkbox', { name: 'Checklist: Supervisor’s records' }).check();
   }
   await auditor.getByRole('button', { name: 'Record the ratings' }).click();
   await auditor.waitForURL(/#ratings$/);

@@ -21,6 +21,8 @@ const day = (iso: string, name: string) => {
   return { [`${name}-day`]: String(Number(d)), [`${name}-month`]: String(Number(m)), [`${name}-year`]: y };
 };
 const versionOf = (body: string) => /name="version" value="(\d+)"/.exec(body)![1];
+/** The version a form of the audit's page carries: the page has one form per indicator besides. */
+const formVersion = (body: string, action: string) => new RegExp(`action="${action}" novalidate>[\\s\\S]*?name="version" value="(\\d+)"`).exec(body)![1];
 const auditRow = async () => (await t.database.db.select().from(audits).where(eq(audits.id, auditId)))[0];
 
 before(async () => {
@@ -35,7 +37,10 @@ before(async () => {
   await auditor.get('/audits/new');
   const opened = await auditor.post('/audits', { siteId: String(ngt), programmeId: 'core-sotp', ...day(days[0], 'from'), ...day(days.at(-1)!, 'to') });
   auditId = Number(/(\d+)$/.exec(opened.headers.location as string)![1]);
-  const drawn = await auditor.post(`/audits/${auditId}/sample`, { seed: '42', version: versionOf((await auditor.get(`/audits/${auditId}`)).body) });
+  const drawn = await auditor.post(`/audits/${auditId}/sample`, {
+    seed: '42',
+    version: formVersion((await auditor.get(`/audits/${auditId}`)).body, `/audits/${auditId}/sample`),
+  });
   assert.equal(drawn.statusCode, 303, errorSummary(drawn.body).join(' | '));
   const page = await auditor.get(`/audits/${auditId}`);
   sampled = [...page.body.matchAll(new RegExp(`href="/audits/${auditId}/recordings/(\\d+)"`, 'g'))].map((m) => Number(m[1]));
@@ -165,11 +170,12 @@ test('the manager responds with an action plan; the auditor closes the audit onl
   assert.equal((await auditRow()).status, 'site_response');
   assert.equal((await t.database.db.select().from(auditActions)).length, 2);
   const page = await auditor.get(`/audits/${auditId}`);
-  const refused = await auditor.post(`/audits/${auditId}/close`, { version: versionOf(page.body) });
+  const version = formVersion(page.body, `/audits/${auditId}/close`);
+  const refused = await auditor.post(`/audits/${auditId}/close`, { version });
   assert.equal(refused.statusCode, 400);
   assert.deepEqual(errorSummary(refused.body), ['Confirm that the action plan is agreed before closing the audit']);
   assert.equal((await auditRow()).status, 'site_response');
-  const closed = await auditor.post(`/audits/${auditId}/close`, { version: versionOf(page.body), agreed: 'yes' });
+  const closed = await auditor.post(`/audits/${auditId}/close`, { version, agreed: 'yes' });
   assert.equal(closed.statusCode, 303);
   assert.equal((await auditRow()).status, 'closed');
 });

@@ -18,6 +18,7 @@ import { currentProgrammeDefinitions } from '../programmes.js';
 import { validate } from '../validate.js';
 import { actionsOf, isSitesTreatmentManager, type AuditAction } from './action-plan.js';
 import { lockAuditForMove, moveAudit, readAudit } from './audit-lock.js';
+import { checklistSummary } from './checklist.js';
 import { storedRatings, type StoredRating } from './ratings.js';
 import { readSampleFrame } from './sample-frame.js';
 
@@ -182,6 +183,8 @@ export interface AuditDetail extends AuditSummary {
   ratings: Array<StoredRating & { ratedByName: string }>;
   response: null | { text: string; by: string; at: Date };
   actions: AuditAction[];
+  /** How many of the checklist's items of material have been examined. */
+  checklist: { examined: number; of: number };
   closed: null | { by: string; at: Date };
   /** Whether the reader is the treatment manager who answers for the site's programme (responds, marks actions done). */
   readerIsSitesTreatmentManager: boolean;
@@ -253,6 +256,7 @@ export async function getAudit(db: Db, actor: Actor, auditId: number): Promise<A
           ? { text: audit.siteResponse, by: people.get(audit.respondedBy) ?? '', at: audit.respondedAt }
           : null,
       actions: await actionsOf(tx, auditId),
+      checklist: await checklistSummary(tx, auditId),
       closed: audit.closedBy !== null && audit.closedAt !== null ? { by: people.get(audit.closedBy) ?? '', at: audit.closedAt } : null,
       readerIsSitesTreatmentManager: await isSitesTreatmentManager(tx, actor, audit),
     };
