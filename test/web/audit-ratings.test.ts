@@ -128,6 +128,18 @@ test('the auditor rates both criteria with evidence citing the recordings watche
   assert.equal((await auditRow()).status, 'rated');
   const page = await auditor.get(`/audits/${auditId}`);
   assert.match(page.body, /Quality of delivery: Partly meets the standard/);
+  const home = await manager.get('/');
+  assert.match(
+    home.body,
+    new RegExp(`href="/audits/${auditId}/response">Respond to the audit of HMP Northgate`),
+    'the site’s manager is told on his home page',
+  );
+  const otherHome = await (async () => {
+    const other = t.client();
+    await other.signIn('manager2');
+    return other.get('/');
+  })();
+  assert.doesNotMatch(otherHome.body, /Respond to the audit of/, 'another site’s manager is not');
   assert.match(page.body, /Quality of treatment management: Meets the standard/);
 });
 
@@ -196,6 +208,12 @@ test('the report shows the ratings, the indicators, the sample with its seed and
   assert.equal(overview.statusCode, 200);
   assert.match(overview.body, /HMP Northgate[\s\S]*?Partly meets the standard[\s\S]*?Meets the standard[\s\S]*?>2</);
   assert.equal((await manager.get('/audits/national')).statusCode, 403);
+  await t.database.db
+    .update(auditActions)
+    .set({ dueOn: addDays(londonToday(), -1) })
+    .where(eq(auditActions.description, 'Watch one session a fortnight per facilitator'));
+  assert.match((await manager.get('/')).body, /Audit actions overdue[\s\S]*Watch one session a fortnight per facilitator, owned by Head of Interventions/);
+  assert.match((await auditor.get('/audits/national')).body, /HMP Northgate[\s\S]*?>2<[\s\S]*?govuk-tag--red">\s*1\s*</, 'one of the two open actions is overdue');
   const page = await manager.get(`/audits/${auditId}`);
   const [, actionId, version] = /action="\/audit-actions\/(\d+)\/complete"[\s\S]*?name="version" value="(\d+)"/.exec(page.body)!;
   assert.equal((await manager.post(`/audit-actions/${actionId}/complete`, { version })).statusCode, 303);

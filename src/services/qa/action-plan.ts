@@ -1,11 +1,11 @@
 // After the ratings (issue 13): the site's treatment manager responds with an action plan (what the site will do,
 // who owns each action, by when); the auditor closes the audit once the plan is agreed; the site marks actions
 // done as it does them, and the national overview counts those still open.
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt } from 'drizzle-orm';
 import { z } from 'zod';
 import { londonToday } from '../../clock.js';
 import type { Db, Executor } from '../../db/connection.js';
-import { auditActions, siteTreatmentManagers, users } from '../../db/schema.js';
+import { auditActions, audits, sites, siteTreatmentManagers, users } from '../../db/schema.js';
 import { authorise, type Actor } from '../access.js';
 import { appendAudit } from '../audit.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from '../errors.js';
@@ -144,4 +144,47 @@ export async function completeAuditAction(db: Db, actor: Actor, actionId: number
     await appendAudit(tx, actor, { action: 'audit.action_completed', subjectType: 'audit', subjectId: audit.id, siteId: audit.siteId, details: { actionId } });
     return { auditId: audit.id };
   });
+}
+
+export interface SiteAuditAlerts {
+  /** Rated audits waiting for this treatment manager's response. */
+  awaitingResponse: Array<{ auditId: number; siteName: string; from: string; to: string }>;
+  /** Actions of his sites' plans past their due date and not done. */
+  overdueActions: Array<{ auditId: number; id: number; siteName: string; description: string; owner: string; dueOn: string }>;
+}
+
+/** For the home page of the treatment manager named for a site's programme: audits to answer and actions overdue. */
+export async function siteAuditAlerts(db: Db, actor: Actor, today = londonToday()): Promise<SiteAuditAlerts> {
+  authorise(actor, 'audit.respond');
+  if (actor.userId === null) return { awaitingResponse: [], overdueActions: [] };
+  const answersFor = and(eq(siteTreatmentManagers.siteId, audits.siteId), eq(siteTreatmentManagers.programmeId, audits.programmeId));
+  const mine = await db
+    .select({ audit: audits, siteName: sites.name })
+    .from(audits)
+    .innerJoin(siteTreatmentManagers, answersFor)
+    .innerJoin(sites, eq(sites.id, audits.siteId))
+    .where(eq(siteTreatmentManagers.userId, actor.userId))
+    .orderBy(asc(audits.periodTo));
+  const ids = mine.map((m) => m.audit.id);
+  const overdue = ids.length
+    ? await db
+        .select()
+        .from(auditActions)
+        .where(and(inArray(auditActions.auditId, ids), isNull(auditActions.completedOn), lt(auditActions.dueOn, today)))
+        .orderBy(asc(auditActions.dueOn))
+    : [];
+  const siteOf = new Map(mine.map((m) => [m.audit.id, m.siteName]));
+  return {
+    awaitingResponse: mine
+      .filter((m) => m.audit.status === 'rated')
+      .map((m) => ({ auditId: m.audit.id, siteName: m.siteName, from: m.audit.periodFrom, to: m.audit.periodTo })),
+    overdueActions: overdue.map((a) => ({
+      auditId: a.auditId,
+      id: a.id,
+      siteName: siteOf.get(a.auditId) ?? '',
+      description: a.description,
+      owner: a.owner,
+      dueOn: a.dueOn,
+    })),
+  };
 }

@@ -79,3 +79,20 @@ test('a definition with a NUL character in any text is refused naming the field:
     (e: unknown) => e instanceof ProgrammeDefinitionError && e.field === 'blocks[2].title',
   );
 });
+
+test('the Core SOTP file holds its audit data: at least three recordings, the indicators’ standards and a four-point rating scale', () => {
+  const core = parseProgrammeDefinition(raw(), 'core');
+  assert.equal(core.audit?.minimumRecordings, 3);
+  assert.deepEqual(core.audit?.standards, { registerWithinDays: 2, logWithinDays: 7, reportWithinDays: 28, groupStartWithinDays: 28, target: 1 });
+  assert.deepEqual(
+    core.audit?.ratingScale?.map((l) => l.label),
+    ['Exceeds the standard', 'Meets the standard', 'Partly meets the standard', 'Does not meet the standard'],
+  );
+});
+
+test('a rating scale without exactly four levels, or a level without a descriptor for a criterion, is refused naming the field', () => {
+  rejects((d) => d.audit.ratingScale.pop(), 'audit.ratingScale');
+  rejects((d) => delete d.audit.ratingScale[1].descriptors.treatment_management, 'audit.ratingScale[1].descriptors.treatment_management');
+  rejects((d) => (d.audit.ratingScale[2].id = d.audit.ratingScale[0].id), 'audit.ratingScale');
+  rejects((d) => (d.audit.standards.target = 1.5), 'audit.standards.target');
+});
