@@ -213,7 +213,11 @@ test('the report shows the ratings, the indicators, the sample with its seed and
     .set({ dueOn: addDays(londonToday(), -1) })
     .where(eq(auditActions.description, 'Watch one session a fortnight per facilitator'));
   assert.match((await manager.get('/')).body, /Audit actions overdue[\s\S]*Watch one session a fortnight per facilitator, owned by Head of Interventions/);
-  assert.match((await auditor.get('/audits/national')).body, /HMP Northgate[\s\S]*?>2<[\s\S]*?govuk-tag--red">\s*1\s*</, 'one of the two open actions is overdue');
+  assert.match(
+    (await auditor.get('/audits/national')).body,
+    /HMP Northgate[\s\S]*?>2<[\s\S]*?govuk-tag--red">\s*1\s*</,
+    'one of the two open actions is overdue',
+  );
   const page = await manager.get(`/audits/${auditId}`);
   const [, actionId, version] = /action="\/audit-actions\/(\d+)\/complete"[\s\S]*?name="version" value="(\d+)"/.exec(page.body)!;
   assert.equal((await manager.post(`/audit-actions/${actionId}/complete`, { version })).statusCode, 303);
