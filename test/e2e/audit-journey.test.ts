@@ -116,7 +116,14 @@ test('an auditor opens an audit, draws the sample, watches three recordings, wor
   assert.match(await auditor.locator('main').innerText(), /Closed by/);
   await auditor.getByRole('link', { name: /Open the audit’s report/ }).click();
   const report = await auditor.locator('main').innerText();
-  for (const text of ['Quality of delivery: Meets the standard', 'seed 2027', 'Supervise each facilitator every six weeks', 'Registers recorded'])
+  for (const text of [
+    'Quality of delivery: Meets the standard',
+    'seed 2027',
+    'Supervise each facilitator every six weeks',
+    'Registers recorded',
+    'Supervisor’s records: complete and on time.',
+    'Material cited: Supervisor’s records',
+  ])
     assert.ok(report.includes(text), `the report shows ${text}`);
   await axeClean(auditor, 'the report');
   await assertPrintsWithoutServiceChrome(auditor);

@@ -184,7 +184,7 @@ export interface AuditDetail extends AuditSummary {
   response: null | { text: string; by: string; at: Date };
   actions: AuditAction[];
   /** How many of the checklist's items of material have been examined. */
-  checklist: { examined: number; of: number };
+  checklist: Awaited<ReturnType<typeof checklistSummary>>;
   closed: null | { by: string; at: Date };
   /** Whether the reader is the treatment manager who answers for the site's programme (responds, marks actions done). */
   readerIsSitesTreatmentManager: boolean;

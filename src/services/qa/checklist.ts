@@ -73,10 +73,20 @@ export const checklistItemInput = z.object({
   version: versionOrNew,
 });
 
-/** How many of the checklist's items the audit has examined: the audit page's one-line summary. No access check: callers make it. */
-export async function checklistSummary(ex: Executor, auditId: number): Promise<{ examined: number; of: number }> {
-  const rows = await ex.select({ item: auditChecklistItems.item }).from(auditChecklistItems).where(eq(auditChecklistItems.auditId, auditId));
-  return { examined: rows.length, of: checklistItems.length };
+/**
+ * The items the audit has examined, in the checklist's order, with the auditor's notes: the audit page's summary and
+ * the report's. No access check: callers make it.
+ */
+export async function checklistSummary(
+  ex: Executor,
+  auditId: number,
+): Promise<{ examined: number; of: number; notes: Array<{ item: ChecklistItemId; label: string; notes: string }> }> {
+  const rows = await ex
+    .select({ item: auditChecklistItems.item, notes: auditChecklistItems.notes })
+    .from(auditChecklistItems)
+    .where(eq(auditChecklistItems.auditId, auditId));
+  const notes = checklistItems.flatMap((i) => rows.filter((r) => r.item === i.id).map((r) => ({ item: i.id, label: i.label, notes: r.notes })));
+  return { examined: notes.length, of: checklistItems.length, notes };
 }
 
 /** The checklist with each item's records and examination; the read is audit-logged, since the records name men and staff. */

@@ -166,10 +166,12 @@ export async function auditReviewRoutes(app: FastifyInstance, { services, progra
     const actor = request.actor!;
     const audit = await services.qa.getAudit(actor, idParam(request.params, 'id', 'Audit'));
     const indicators = await services.qa.operationalIndicators(actor, { siteId: audit.siteId, programmeId: audit.programmeId, from: audit.from, to: audit.to });
+    const comments = await services.qa.indicatorComments(actor, audit.id);
     return reply.render('audits/report.njk', {
       pageTitle: `Audit report: ${audit.siteName}, ${audit.from} to ${audit.to}`,
       audit,
       indicators,
+      comments: Object.fromEntries(comments),
       programmeName: programmeName(audit.programmeId),
       statusTag: auditStatus(audit.status),
       criteria: ratingCriteria,
