@@ -9,15 +9,13 @@ import { auditActions, auditRatings, audits } from '../../src/db/schema.js';
 import { systemActor, type Actor } from '../../src/services/access.js';
 import { AccessDenied, EditConflict, ValidationFailed } from '../../src/services/errors.js';
 import { closeAudit, completeAuditAction, respondToAudit } from '../../src/services/qa/action-plan.js';
-import { drawAuditSample, openAudit } from '../../src/services/qa/audits.js';
 import { rateAudit } from '../../src/services/qa/ratings.js';
 import { recordRecordingReview } from '../../src/services/qa/recording-reviews.js';
 import { openRecording } from '../../src/services/recordings.js';
 import { addDays, londonToday } from '../../src/services/scheduling.js';
 import { createUser } from '../../src/services/users.js';
-import { actorOf, siteIdOf } from '../support/actors.js';
+import { auditInProgress } from '../support/audits.js';
 import { testDatabase } from '../support/database.js';
-import { recordPastSessions } from '../support/recordings.js';
 
 let database: Database;
 let auditor: Actor;
@@ -42,21 +40,7 @@ const ratingsInput = async (level: string) => ({
 before(async () => {
   database = await testDatabase({ demo: true });
   const db = database.db;
-  ngt = await siteIdOf(db, 'NGT');
-  auditor = await actorOf(db, 'auditor');
-  manager = await actorOf(db, 'manager');
-  const created = await createUser(db, systemActor, {
-    username: 'auditor-two',
-    displayName: 'Ade Auditor',
-    role: 'auditor',
-    siteIds: [],
-    password: 'a-long-test-password',
-  });
-  secondAuditor = { userId: created.id, username: 'auditor-two', role: 'auditor', siteIds: [] };
-  const recorded = await recordPastSessions(db, ngt, 3);
-  const days = recorded.map((r) => r.date).sort();
-  ({ id: auditId } = await openAudit(db, auditor, { siteId: ngt, programmeId: 'core-sotp', from: days[0], to: days[2] }));
-  ({ recordingIds: sampled } = await drawAuditSample(db, auditor, auditId, { seed: 5, version: 1 }));
+  ({ auditor, secondAuditor, manager, ngt, auditId, sampled } = await auditInProgress(db, 3));
   for (const id of sampled) {
     // Playing it in sotp is what makes notes on it acceptable.
     await openRecording(db, auditor, id, { fileStoreDir: '/nowhere', countsAsView: true, via: 'page' });

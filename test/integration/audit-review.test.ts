@@ -13,11 +13,9 @@ import { drawAuditSample, openAudit } from '../../src/services/qa/audits.js';
 import { auditChecklist, checklistSummary, recordChecklistItem } from '../../src/services/qa/checklist.js';
 import { indicatorComments, saveIndicatorComment } from '../../src/services/qa/indicator-comments.js';
 import { londonToday } from '../../src/services/scheduling.js';
-import { createUser } from '../../src/services/users.js';
-import { systemActor } from '../../src/services/access.js';
-import { actorOf, siteIdOf } from '../support/actors.js';
+import { actorOf } from '../support/actors.js';
+import { auditInProgress } from '../support/audits.js';
 import { testDatabase } from '../support/database.js';
-import { recordPastSessions } from '../support/recordings.js';
 
 let database: Database;
 let auditor: Actor;
@@ -40,23 +38,14 @@ async function refused(promise: Promise<unknown>, field: string, message: RegExp
 
 before(async () => {
   database = await testDatabase({ demo: true });
-  const db = database.db;
-  ngt = await siteIdOf(db, 'NGT');
-  auditor = await actorOf(db, 'auditor');
-  manager = await actorOf(db, 'manager');
-  const created = await createUser(db, systemActor, {
-    username: 'auditor-two',
-    displayName: 'Ada Auditor',
-    role: 'auditor',
-    siteIds: [],
-    password: 'a-long-test-password',
-  });
-  secondAuditor = { userId: created.id, username: 'auditor-two', role: 'auditor', siteIds: [] };
-  await recordPastSessions(db, ngt, 4);
-  ({ id: auditId } = await openAudit(db, auditor, { siteId: ngt, programmeId: 'core-sotp', ...period }));
-  await drawAuditSample(db, auditor, auditId, { seed: 5, version: 1 });
+  ({ auditor, secondAuditor, manager, ngt, auditId } = await auditInProgress(database.db, 4, period));
 });
 after(() => database.close());
+
+const examined = async (id: number) => {
+  const { examined, of } = await checklistSummary(database.db, id);
+  return { examined, of };
+};
 
 test('the checklist lists the logs of exactly the period’s sessions that have one, and nothing for a period without sessions', async () => {
   const checklist = await auditChecklist(database.db, auditor, auditId);
@@ -107,7 +96,7 @@ test('two auditors saving the same item from the same version: the first is kept
   const item = (await auditChecklist(database.db, auditor, auditId)).items.find((i) => i.id === 'participants_work')!;
   assert.equal(item.examination!.version, 2);
   assert.ok(['Second look', 'Another view'].includes(item.examination!.notes));
-  assert.deepEqual(await checklistSummary(database.db, auditId), { examined: 1, of: 4 });
+  assert.deepEqual(await examined(auditId), { examined: 1, of: 4 });
 });
 
 test('checklist notes: required, at most 5000 characters, for an item of the checklist, by an auditor; the log names the item, never the notes', async () => {
@@ -121,7 +110,7 @@ test('checklist notes: required, at most 5000 characters, for an item of the che
   await assert.rejects(recordChecklistItem(database.db, auditor, auditId, 'recordings', { notes: 'Fine', version: '0' }), NotFound);
   await assert.rejects(recordChecklistItem(database.db, auditor, 2147483000, 'session_logs', { notes: 'Fine', version: '0' }), NotFound);
   await assert.rejects(recordChecklistItem(database.db, manager, auditId, 'session_logs', { notes: 'Fine', version: '0' }), AccessDenied);
-  assert.deepEqual(await checklistSummary(database.db, auditId), { examined: 1, of: 4 }, 'nothing saved');
+  assert.deepEqual(await examined(auditId), { examined: 1, of: 4 }, 'nothing saved');
   await recordChecklistItem(database.db, auditor, auditId, 'session_logs', { notes: 'A secret finding', version: '0' });
   const [entry] = await database.db.select().from(auditLog).where(eq(auditLog.action, 'audit.checklist_item_recorded')).orderBy(auditLog.seq);
   assert.equal(entry.actor, 'auditor');
@@ -135,7 +124,7 @@ test('notes are refused naming the rule when the audit is not in progress', asyn
     'audit',
     /while the audit is in progress/,
   );
-  assert.deepEqual(await checklistSummary(database.db, planned), { examined: 0, of: 4 });
+  assert.deepEqual(await examined(planned), { examined: 0, of: 4 });
 });
 
 test('indicator comments: an indicator of the list only, a comment of 1–5000 characters by an auditor, kept by version and read back', async () => {
