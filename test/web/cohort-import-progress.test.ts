@@ -48,7 +48,8 @@ test('a cohort import keeps the server answering: /health answers while a large 
     [...seen].sort((a, b) => a - b),
     'the rows read never go back',
   );
-  assert.ok(seen.filter((n) => n > 0 && n < rowsOf).length >= 2, `the page showed the count growing: ${seen.join(', ')}`);
+  // At least one count strictly between none and all: on a loaded machine a look may come only once mid-import.
+  assert.ok(seen.filter((n) => n > 0 && n < rowsOf).length >= 1, `the page showed the count growing: ${seen.join(', ')}`);
   const done = await researcher.get(location);
   assert.match(done.body, new RegExp(`Imported ${rowsOf} men from large\\.csv`));
 });

@@ -8,7 +8,7 @@ import { checklistItems } from '../../../domain/qa/checklist.js';
 import { ratingCriteria } from '../../../domain/qa/ratings.js';
 import { permits } from '../../../http/access.js';
 import type { RouteContext } from '../../../http/context.js';
-import { ValidationFailed } from '../../../services/errors.js';
+import { AccessDenied, ValidationFailed } from '../../../services/errors.js';
 import { checkedValues, errorView } from '../../forms.js';
 import { idParam } from '../../params.js';
 import { longDay } from '../../timetable-display.js';
@@ -123,6 +123,8 @@ export async function auditReviewRoutes(app: FastifyInstance, { services, progra
   // The site's response and action plan.
   const renderResponse = async (reply: FastifyReply, auditId: number, extra: Body = {}) => {
     const audit = await services.qa.getAudit(reply.request.actor!, auditId);
+    // The service refuses the response itself; the form is not offered to a manager who could not send it.
+    if (!audit.readerIsSitesTreatmentManager) throw new AccessDenied('Only the site’s treatment manager for this programme may respond to its audit');
     return reply.render('audits/response.njk', {
       pageTitle: `Respond to the audit of ${audit.siteName}`,
       audit,
