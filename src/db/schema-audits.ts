@@ -1,4 +1,4 @@
-// Drizzle's view of the audit tables (migrations/0020_audits.sql, 0022_audit_review.sql).
+// Drizzle's view of the audit tables (migrations/0020_audits.sql, 0022_audit_review.sql, 0023_audit_response_returned.sql).
 import { bigint, date, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { recordings } from './schema-recordings.js';
 import { sites, users } from './schema.js';
@@ -28,6 +28,8 @@ export const audits = pgTable(
     siteResponse: text('site_response'),
     respondedBy: integer('responded_by').references(() => users.id),
     respondedAt: tz('responded_at'),
+    /** Why the auditor asked the site to revise its plan; cleared when the site responds again. */
+    revisionAsked: text('revision_asked'),
     closedBy: integer('closed_by').references(() => users.id),
     closedAt: tz('closed_at'),
     createdAt: tz('created_at').notNull().defaultNow(),

@@ -273,7 +273,11 @@ export const permissions = {
     siteScoped: true,
     description: 'Respond to a rated audit with the site’s action plan (the treatment manager named for the site and programme)',
   },
-  'audit.close': { roles: ['auditor'], siteScoped: false, description: 'Close an audit once its action plan is agreed' },
+  'audit.close': {
+    roles: ['auditor'],
+    siteScoped: false,
+    description: 'Close an audit once its action plan is agreed, or ask the site to revise the plan',
+  },
   'audit.action.complete': {
     roles: ['treatment_manager'],
     siteScoped: true,

@@ -132,7 +132,7 @@ export function bindServices(database: Database) {
       ...bind(db, qaIndicators, ['operationalIndicators']),
       ...bind(db, qaRecordingReviews, ['recordingReview', 'recordRecordingReview']),
       ...bind(db, qaRatings, ['ratingRules', 'rateAudit']),
-      ...bind(db, qaActionPlan, ['respondToAudit', 'closeAudit', 'completeAuditAction', 'siteAuditAlerts']),
+      ...bind(db, qaActionPlan, ['respondToAudit', 'closeAudit', 'askForRevisedPlan', 'completeAuditAction', 'siteAuditAlerts']),
       ...bind(db, qaOverview, ['auditOverview']),
       ...bind(db, qaChecklist, ['auditChecklist', 'recordChecklistItem']),
       ...bind(db, qaIndicatorComments, ['indicatorComments', 'indicatorsCsv', 'saveIndicatorComment']),

@@ -166,6 +166,33 @@ test('only the site’s named treatment manager responds; an action without an o
   assert.equal((await auditRow()).status, 'rated');
 });
 
+test('an auditor who does not agree the plan asks the site to revise it, saying why: the plan is set aside and the manager responds again', async () => {
+  const first = await manager.get(`/audits/${auditId}/response`);
+  const drafted = await manager.post(`/audits/${auditId}/response`, {
+    version: versionOf(first.body),
+    response: 'We accept the ratings.',
+    action1Description: 'Talk to the team',
+    action1Owner: 'Treatment manager',
+    action1DueOn: addDays(londonToday(), 300),
+  });
+  assert.equal(drafted.statusCode, 303, errorSummary(drafted.body).join(' | '));
+  const page = await auditor.get(`/audits/${auditId}`);
+  const version = formVersion(page.body, `/audits/${auditId}/revise`);
+  const noReason = await auditor.post(`/audits/${auditId}/revise`, { version, reason: '' });
+  assert.equal(noReason.statusCode, 400);
+  assert.deepEqual(errorSummary(noReason.body), ['Say what the site should change in its plan']);
+  assert.equal((await auditRow()).status, 'site_response');
+  const asked = await auditor.post(`/audits/${auditId}/revise`, {
+    version,
+    reason: 'Training the team is not an action: say what training, by whom, by when.',
+  });
+  assert.equal(asked.statusCode, 303);
+  assert.equal((await auditRow()).status, 'rated');
+  assert.equal((await t.database.db.select().from(auditActions)).length, 0, 'the plan is set aside');
+  assert.match((await manager.get('/')).body, /Respond to the audit of HMP Northgate/);
+  assert.match((await manager.get(`/audits/${auditId}/response`)).body, /Training the team is not an action: say what training, by whom, by when\./);
+});
+
 test('the manager responds with an action plan; the auditor closes the audit only once the plan is agreed', async () => {
   const form = await manager.get(`/audits/${auditId}/response`);
   const responded = await manager.post(`/audits/${auditId}/response`, {

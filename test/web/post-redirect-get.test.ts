@@ -387,6 +387,24 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
     },
   ],
   [
+    '/audits/:id/revise',
+    async () => {
+      const page = await clients.auditor.get(`/audits/${state.audit}`);
+      const version = /action="\/audits\/\d+\/revise" novalidate>[\s\S]*?name="version" value="(\d+)"/.exec(page.body)![1];
+      const asked = await clients.auditor.post(`/audits/${state.audit}/revise`, { version, reason: 'Name an owner for each action' });
+      // The site responds again, so that the audit can be closed below.
+      const form = await clients.manager.get(`/audits/${state.audit}/response`);
+      await clients.manager.post(`/audits/${state.audit}/response`, {
+        version: /name="version" value="(\d+)"/.exec(form.body)![1],
+        response: 'Agreed',
+        action1Description: 'Observe each facilitator',
+        action1Owner: 'Treatment manager',
+        action1DueOn: isoDate(dayNumber(londonToday()) + 30),
+      });
+      return asked;
+    },
+  ],
+  [
     '/audits/:id/close',
     async () => {
       const page = await clients.auditor.get(`/audits/${state.audit}`);

@@ -28,9 +28,10 @@ export function isAuditStatus(id: string): id is AuditStatusId {
  *   sampled so retention keeps them);
  * - needs_ratings: both criteria rated, after the programme's minimum recordings were viewed;
  * - needs_response: the site's treatment manager's response and action plan are recorded;
- * - needs_agreed_actions: every action of the plan has an owner and a due date the auditor agrees.
+ * - needs_agreed_actions: every action of the plan has an owner and a due date the auditor agrees;
+ * - returns_response: the site's response and plan are set aside, with the auditor's reason, for the site to respond again.
  */
-export type AuditTransitionEffect = 'draws_sample' | 'needs_ratings' | 'needs_response' | 'needs_agreed_actions';
+export type AuditTransitionEffect = 'draws_sample' | 'needs_ratings' | 'needs_response' | 'needs_agreed_actions' | 'returns_response';
 
 export interface AuditTransition {
   readonly id: string;
@@ -50,6 +51,7 @@ export const auditTransitions = [
   { id: 'rate', from: ['in_progress'], to: 'rated', roles: auditor, label: 'Record the ratings', effects: ['needs_ratings'] },
   { id: 'respond', from: ['rated'], to: 'site_response', roles: ['treatment_manager'], label: 'Record the site’s response', effects: ['needs_response'] },
   { id: 'close', from: ['site_response'], to: 'closed', roles: auditor, label: 'Close the audit', effects: ['needs_agreed_actions'] },
+  { id: 'revise', from: ['site_response'], to: 'rated', roles: auditor, label: 'Ask the site to revise its plan', effects: ['returns_response'] },
 ] as const satisfies readonly AuditTransition[];
 
 export type AuditTransitionId = (typeof auditTransitions)[number]['id'];

@@ -34,6 +34,11 @@ export const closeAuditInput = z.object({
 
 export const completeActionInput = z.object({ version: versionField });
 
+export const askRevisionInput = z.object({
+  version: versionField,
+  reason: text('Say what the site should change in its plan', 5000, 'The reason must be 5,000 characters or fewer'),
+});
+
 export interface AuditAction {
   id: number;
   description: string;
@@ -96,7 +101,7 @@ export async function respondToAudit(db: Db, actor: Actor, auditId: number, inpu
     const { audit, move } = await lockAuditForMove(tx, actor, auditId, values.version, 'respond');
     authorise(actor, 'audit.respond', audit.siteId);
     await requireSitesTreatmentManager(tx, actor, audit);
-    await moveAudit(tx, auditId, move.status, { siteResponse: values.response, respondedBy: actor.userId, respondedAt: new Date() });
+    await moveAudit(tx, auditId, move.status, { siteResponse: values.response, respondedBy: actor.userId, respondedAt: new Date(), revisionAsked: null });
     if (values.actions.length) await tx.insert(auditActions).values(values.actions.map((a) => ({ ...a, auditId })));
     await appendAudit(tx, actor, {
       action: 'audit.site_responded',
@@ -108,7 +113,7 @@ export async function respondToAudit(db: Db, actor: Actor, auditId: number, inpu
   });
 }
 
-/** Closes the audit once its action plan is agreed: the auditor confirms it. */
+/** Closes the audit once its action plan is agreed: the auditor confirms it. (Not agreed: askForRevisedPlan.) */
 export async function closeAudit(db: Db, actor: Actor, auditId: number, input: unknown): Promise<void> {
   authorise(actor, 'audit.close');
   const values = validate(closeAuditInput, input);
@@ -121,6 +126,27 @@ export async function closeAudit(db: Db, actor: Actor, auditId: number, input: u
       subjectId: auditId,
       siteId: audit.siteId,
       details: { from: audit.status, to: move.status },
+    });
+  });
+}
+
+/**
+ * The auditor does not agree the plan: the site's response and its actions are set aside and the audit goes back to
+ * rated, with the reason, for the site's treatment manager to respond again. The audit log keeps that it happened.
+ */
+export async function askForRevisedPlan(db: Db, actor: Actor, auditId: number, input: unknown): Promise<void> {
+  authorise(actor, 'audit.close');
+  const values = validate(askRevisionInput, input);
+  await db.transaction(async (tx) => {
+    const { audit, move } = await lockAuditForMove(tx, actor, auditId, values.version, 'revise');
+    const setAside = await tx.delete(auditActions).where(eq(auditActions.auditId, auditId)).returning({ id: auditActions.id });
+    await moveAudit(tx, auditId, move.status, { siteResponse: null, respondedBy: null, respondedAt: null, revisionAsked: values.reason });
+    await appendAudit(tx, actor, {
+      action: 'audit.revision_asked',
+      subjectType: 'audit',
+      subjectId: auditId,
+      siteId: audit.siteId,
+      details: { actionsSetAside: setAside.length, from: audit.status, to: move.status },
     });
   });
 }

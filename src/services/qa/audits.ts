@@ -182,6 +182,8 @@ export interface AuditDetail extends AuditSummary {
   watched: Array<{ recordingId: number; notes: string }>;
   ratings: Array<StoredRating & { ratedByName: string }>;
   response: null | { text: string; by: string; at: Date };
+  /** Why the auditor asked the site to revise its plan, until the site responds again. */
+  revisionAsked: string | null;
   actions: AuditAction[];
   /** How many of the checklist's items of material have been examined. */
   checklist: Awaited<ReturnType<typeof checklistSummary>>;
@@ -255,6 +257,7 @@ export async function getAudit(db: Db, actor: Actor, auditId: number): Promise<A
         audit.siteResponse !== null && audit.respondedBy !== null && audit.respondedAt !== null
           ? { text: audit.siteResponse, by: people.get(audit.respondedBy) ?? '', at: audit.respondedAt }
           : null,
+      revisionAsked: audit.revisionAsked,
       actions: await actionsOf(tx, auditId),
       checklist: await checklistSummary(tx, auditId),
       closed: audit.closedBy !== null && audit.closedAt !== null ? { by: people.get(audit.closedBy) ?? '', at: audit.closedAt } : null,

@@ -3,14 +3,25 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyAuditTransition, auditStatuses, auditTransitions, availableAuditTransitions } from '../../../src/domain/qa/audit-workflow.js';
 
-test('an audit goes planned → in progress → rated → site response → closed, one transition each', () => {
+test('an audit goes planned → in progress → rated → site response → closed, one transition each, or back from site response to rated', () => {
   assert.deepEqual(
     auditStatuses.map((s) => s.id),
     ['planned', 'in_progress', 'rated', 'site_response', 'closed'],
   );
   assert.deepEqual(
     auditTransitions.map((t) => `${t.from.join('|')}>${t.to}`),
-    ['planned>in_progress', 'in_progress>rated', 'rated>site_response', 'site_response>closed'],
+    ['planned>in_progress', 'in_progress>rated', 'rated>site_response', 'site_response>closed', 'site_response>rated'],
+  );
+});
+
+test('an auditor who does not agree the plan asks the site to revise it: the audit goes back to rated for a new response', () => {
+  const asked = applyAuditTransition({ status: 'site_response' }, 'revise', { role: 'auditor' });
+  assert.ok(asked.ok && asked.status === 'rated' && asked.transition.effects.includes('returns_response'));
+  const bySite = applyAuditTransition({ status: 'site_response' }, 'revise', { role: 'treatment_manager' });
+  assert.ok(!bySite.ok && bySite.refusal === 'not_allowed_for_role');
+  assert.deepEqual(
+    availableAuditTransitions('site_response', 'auditor').map((t) => t.id),
+    ['close', 'revise'],
   );
 });
 

@@ -125,6 +125,20 @@ export async function auditRoutes(app: FastifyInstance, context: RouteContext): 
     }
   });
 
+  app.post('/audits/:id/revise', { config: permits('audit.close') }, async (request, reply) => {
+    const id = idParam(request.params, 'id', 'Audit');
+    const body = (request.body ?? {}) as Body;
+    try {
+      await services.qa.askForRevisedPlan(request.actor!, id, body);
+      return reply.redirect(`/audits/${id}#action-plan`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      const view = errorView(error, { anchors: { audit: 'reason', version: 'reason' } });
+      const reasonError = view.errors.reason ?? view.errors.audit ?? view.errors.version;
+      return renderAudit(reply.status(400), id, { values: { reason: body.reason }, errors: { reason: reasonError }, errorList: view.errorList });
+    }
+  });
+
   app.post('/audits/:id/indicators/:indicatorId/comment', { config: permits('audit.review') }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Audit');
     const indicatorId = (request.params as { indicatorId: string }).indicatorId;
