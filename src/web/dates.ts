@@ -132,3 +132,9 @@ export class DateInputs {
     return Object.fromEntries(Object.keys(this.labels).map((name) => [name, this.items(name)]));
   }
 }
+
+/** A day as a date input's hint gives it ("For example, 27 3 2027"). */
+export function dateInputExample(iso: string): string {
+  const { day, month, year } = partsOfIso(iso);
+  return `${day} ${month} ${year}`;
+}

@@ -101,8 +101,11 @@ test('an auditor opens an audit, draws the sample, watches three recordings, wor
   const first = manager.getByRole('group', { name: 'Action 1' });
   await first.getByLabel('What will be done').fill('Supervise each facilitator every six weeks');
   await first.getByLabel('Owner').fill('Treatment manager');
-  const due = new Date(Date.now() + 45 * 86_400_000).toISOString().slice(0, 10);
-  await first.getByLabel('Due on').fill(due);
+  const due = first.getByRole('group', { name: 'Due on' });
+  const [year, month, day] = new Date(Date.now() + 45 * 86_400_000).toISOString().slice(0, 10).split('-');
+  await due.getByLabel('Day').fill(String(Number(day)));
+  await due.getByLabel('Month').fill(String(Number(month)));
+  await due.getByLabel('Year').fill(year);
   await manager.getByRole('button', { name: 'Record the site’s response' }).click();
   await manager.waitForURL(/#action-plan$/);
   assert.match(await manager.locator('#action-plan + p').innerText(), /tighten supervision/);

@@ -162,6 +162,19 @@ test('only the site’s named treatment manager responds; an action without an o
   assert.equal(refused.statusCode, 400);
   assert.deepEqual(errorSummary(refused.body), ['Enter who owns the action']);
   assert.match(refused.body, /href="#action1Owner"/);
+  const notADay = await manager.post(`/audits/${auditId}/response`, {
+    version: versionOf(form.body),
+    response: 'We accept the ratings.',
+    action2Description: 'Observe each facilitator',
+    action2Owner: 'Treatment manager',
+    'action2DueOn-day': '31',
+    'action2DueOn-month': '2',
+    'action2DueOn-year': '2030',
+  });
+  assert.equal(notADay.statusCode, 400);
+  assert.deepEqual(errorSummary(notADay.body), ['The date action 2 is due must be a real date']);
+  assert.match(notADay.body, /href="#action2DueOn-day"/);
+  assert.match(notADay.body, /name="action2DueOn-day"[^>]*value="31"/, 'what was typed is kept');
   assert.equal((await t.database.db.select().from(auditActions)).length, 0);
   assert.equal((await auditRow()).status, 'rated');
 });

@@ -9,6 +9,9 @@ import { ratingCriteria } from '../../../domain/qa/ratings.js';
 import { permits } from '../../../http/access.js';
 import type { RouteContext } from '../../../http/context.js';
 import { AccessDenied, ValidationFailed } from '../../../services/errors.js';
+import { londonToday } from '../../../clock.js';
+import { addDays } from '../../../services/scheduling.js';
+import { DateInputs, dateInputExample } from '../../dates.js';
 import { checkedValues, errorView } from '../../forms.js';
 import { idParam } from '../../params.js';
 import { longDay } from '../../timetable-display.js';
@@ -17,12 +20,13 @@ type Body = Record<string, unknown>;
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
 /** The rows of the action-plan form: enough for a plan, without JavaScript to add more. */
 export const actionRows = 6;
+const rowNumbers = Array.from({ length: actionRows }, (_, i) => i + 1);
+/** Each row's due date, a GOV.UK date input named action<N>DueOn. */
+const dueDates = Object.fromEntries(rowNumbers.map((n) => [`action${n}DueOn`, `The date action ${n} is due`]));
 
 /** The response form's flat fields as the service's input: only the action rows with something typed in are sent. */
 function responseInputFrom(body: Body) {
-  const rows = Array.from({ length: actionRows }, (_, i) => i + 1).filter((n) =>
-    ['Description', 'Owner', 'DueOn'].some((f) => text(body[`action${n}${f}`]).trim() !== ''),
-  );
+  const rows = rowNumbers.filter((n) => ['Description', 'Owner', 'DueOn'].some((f) => text(body[`action${n}${f}`]).trim() !== ''));
   const idOf = (field: string): string => {
     const [list, index, name] = field.split('.');
     if (list === 'actions' && index !== undefined && name !== undefined) return `action${rows[Number(index)]}${name.charAt(0).toUpperCase()}${name.slice(1)}`;
@@ -121,7 +125,7 @@ export async function auditReviewRoutes(app: FastifyInstance, { services, progra
   });
 
   // The site's response and action plan.
-  const renderResponse = async (reply: FastifyReply, auditId: number, extra: Body = {}) => {
+  const renderResponse = async (reply: FastifyReply, auditId: number, dates: DateInputs, extra: Body = {}) => {
     const audit = await services.qa.getAudit(reply.request.actor!, auditId);
     // The service refuses the response itself; the form is not offered to a manager who could not send it.
     if (!audit.readerIsSitesTreatmentManager) throw new AccessDenied('Only the site’s treatment manager for this programme may respond to its audit');
@@ -130,7 +134,9 @@ export async function auditReviewRoutes(app: FastifyInstance, { services, progra
       audit,
       programmeName: programmeName(audit.programmeId),
       criteria: ratingCriteria,
-      actionRows: Array.from({ length: actionRows }, (_, i) => i + 1),
+      actionRows: rowNumbers,
+      dateItems: dates.allItems(),
+      exampleDue: dateInputExample(addDays(londonToday(), 30)),
       values: {} as Body,
       errors: {},
       ...extra,
@@ -138,23 +144,22 @@ export async function auditReviewRoutes(app: FastifyInstance, { services, progra
   };
 
   app.get('/audits/:id/response', { config: permits('audit.respond') }, async (request, reply) =>
-    renderResponse(reply, idParam(request.params, 'id', 'Audit')),
+    renderResponse(reply, idParam(request.params, 'id', 'Audit'), DateInputs.fromRecord({}, dueDates)),
   );
 
   app.post('/audits/:id/response', { config: permits('audit.respond') }, async (request, reply) => {
     const auditId = idParam(request.params, 'id', 'Audit');
-    const body = (request.body ?? {}) as Body;
+    const dates = DateInputs.fromForm((request.body ?? {}) as Body, dueDates);
+    const body = dates.input;
     const { input, idOf } = responseInputFrom(body);
     try {
       await services.qa.respondToAudit(request.actor!, auditId, input);
       return reply.redirect(`/audits/${auditId}#action-plan`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      const view = errorView(error, { fieldId: (f) => (f === 'audit' || f === 'version' ? 'response' : idOf(f)) });
-      const errors = Object.fromEntries(
-        Object.entries(view.errors).map(([field, message]) => [field === 'audit' || field === 'version' ? 'response' : idOf(field), message]),
-      );
-      return renderResponse(reply.status(400), auditId, { values: body, errors, errorList: view.errorList });
+      // Each refusal named by the form's own field: a row's, or the response box for the audit's state.
+      const named = new ValidationFailed(error.errors.map((e) => ({ ...e, field: e.field === 'audit' || e.field === 'version' ? 'response' : idOf(e.field) })));
+      return renderResponse(reply.status(400), auditId, dates, { values: body, ...dates.view(named) });
     }
   });
 
