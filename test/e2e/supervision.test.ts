@@ -60,8 +60,10 @@ test('a facilitator whose supervision is overdue beyond grace is not offered and
   await axe(page, '/facilitators/:id/supervisions/new');
   await page.getByLabel('Notes').fill('Talked through the last block; supervision back on its six-weekly footing.');
   await page.locator('#action1Description').fill('Watch the block 7 exemplar recording');
-  const due = new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10);
-  await page.locator('#action1DueOn').fill(due);
+  const [year, month, day] = new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10).split('-');
+  await page.locator('#action1DueOn-day').fill(String(Number(day)));
+  await page.locator('#action1DueOn-month').fill(String(Number(month)));
+  await page.locator('#action1DueOn-year').fill(year);
   await page.getByRole('button', { name: 'Record the supervision' }).click();
   await page.waitForURL(/\/facilitators\/\d+#supervision-\d+$/);
   const card = page.locator('.govuk-summary-card').first();

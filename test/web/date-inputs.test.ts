@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
-import { people, programmeGroups, sites } from '../../src/db/schema.js';
+import { people, programmeGroups, sites, users } from '../../src/db/schema.js';
 import { dateProblem } from '../../src/web/dates.js';
 import { errorSummary, startTestApp, type TestApp } from '../support/web.js';
 
@@ -9,6 +9,7 @@ let t: TestApp;
 let ngt: number;
 let ngtGroup: number;
 let ngtPerson: number;
+let ngtFacilitator: number;
 
 before(async () => {
   t = await startTestApp({ demo: true });
@@ -16,6 +17,7 @@ before(async () => {
   [{ id: ngt }] = await db.select({ id: sites.id }).from(sites).where(eq(sites.code, 'NGT'));
   [{ id: ngtGroup }] = await db.select({ id: programmeGroups.id }).from(programmeGroups).where(eq(programmeGroups.siteId, ngt)).limit(1);
   [{ id: ngtPerson }] = await db.select({ id: people.id }).from(people).where(eq(people.siteId, ngt)).limit(1);
+  [{ id: ngtFacilitator }] = await db.select({ id: users.id }).from(users).where(eq(users.username, 'facilitator'));
 });
 after(() => t.close());
 
@@ -34,6 +36,7 @@ test('every date a page asks for is a GOV.UK date input (day, month, year) whose
     ['manager', `/sites/${ngt}/week`, ['date']],
     ['facilitator', '/my/week', ['date']],
     ['researcher', '/evaluations/reconvictions/new', ['dataAsOf']],
+    ['manager', `/facilitators/${ngtFacilitator}/supervisions/new`, ['supervisedOn', 'action1DueOn']],
   ];
   for (const [username, url, fields] of pages) {
     const client = t.client();

@@ -34,7 +34,7 @@ test('a supervision form dated after today, or with an action due before it, is 
   const future = await manager.post(`/facilitators/${ids.facilitator3}/supervisions`, { supervisedOn: tomorrow, supervisorId: String(ids.manager) });
   assert.equal(future.statusCode, 400);
   assert.match(errorSummary(future.body).join(' | '), /^A supervision cannot be dated after today \(/);
-  assert.match(future.body, /href="#supervisedOn"/);
+  assert.match(future.body, /href="#supervisedOn-day"/);
   const early = await manager.post(`/facilitators/${ids.facilitator3}/supervisions`, {
     supervisedOn: londonToday(),
     supervisorId: String(ids.manager),
@@ -42,7 +42,7 @@ test('a supervision form dated after today, or with an action due before it, is 
     action2DueOn: isoDate(dayNumber(londonToday()) - 1),
   });
   assert.equal(early.statusCode, 400);
-  assert.match(early.body, /href="#action2DueOn"/, 'the summary links to the action’s own field');
+  assert.match(early.body, /href="#action2DueOn-day"/, 'the summary links to the action’s own date');
   assert.match(early.body, /id="action2DueOn-error"/);
   assert.match(early.body, /value="Read the manual"/, 'what was typed is kept');
   assert.equal(await count(), before);

@@ -7,11 +7,18 @@ import { permits } from '../../../http/access.js';
 import type { RouteContext } from '../../../http/context.js';
 import { ValidationFailed } from '../../../services/errors.js';
 import { maxActions } from '../../../services/staff/supervision.js';
+import { DateInputs, dateInputExample } from '../../dates.js';
 import { checkedValues, errorView } from '../../forms.js';
 import { idParam } from '../../params.js';
 import { supervisionTags } from '../../timetable-display.js';
 
 type Body = Record<string, unknown>;
+const actionRows = Array.from({ length: maxActions }, (_, i) => i + 1);
+/** The form's dates, GOV.UK date inputs: the supervision's, and each agreed action's due date. */
+const supervisionDates = {
+  supervisedOn: 'Date of the supervision',
+  ...Object.fromEntries(actionRows.map((n) => [`action${n}DueOn`, `The date action ${n} is due`])),
+};
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /**
@@ -20,9 +27,7 @@ const text = (v: unknown) => (typeof v === 'string' ? v : '');
  */
 function supervisionInputFrom(body: Body) {
   const watched = checkedValues(body.watched);
-  const rows = Array.from({ length: maxActions }, (_, i) => i + 1).filter(
-    (n) => text(body[`action${n}Description`]).trim() || text(body[`action${n}DueOn`]).trim(),
-  );
+  const rows = actionRows.filter((n) => text(body[`action${n}Description`]).trim() || text(body[`action${n}DueOn`]).trim());
   const idOf = (field: string): string => {
     const [list, index, name] = field.split('.');
     if (list === 'observed' && index !== undefined) return `${name === 'minutesWatched' ? 'minutes' : 'watched'}-${watched[Number(index)]}`;
@@ -43,13 +48,15 @@ function supervisionInputFrom(body: Body) {
 }
 
 export async function supervisionRoutes(app: FastifyInstance, { services, programmes }: RouteContext): Promise<void> {
-  const renderForm = async (reply: FastifyReply, facilitatorId: number, extra: Body = {}) => {
+  const renderForm = async (reply: FastifyReply, facilitatorId: number, dates?: DateInputs, extra: Body = {}) => {
     const form = await services.supervision.supervisionForm(reply.request.actor!, facilitatorId);
     return reply.render('supervision/new.njk', {
       pageTitle: `Record a supervision: ${form.facilitator.displayName}`,
       form,
-      actionRows: Array.from({ length: maxActions }, (_, i) => i + 1),
-      values: { supervisedOn: form.today, supervisorId: String(reply.request.actor!.userId), watched: [] as string[] },
+      actionRows,
+      dateItems: (dates ?? DateInputs.fromRecord({ supervisedOn: form.today }, supervisionDates)).allItems(),
+      today: dateInputExample(form.today),
+      values: { supervisorId: String(reply.request.actor!.userId), watched: [] as string[] },
       ...extra,
     });
   };
@@ -60,16 +67,17 @@ export async function supervisionRoutes(app: FastifyInstance, { services, progra
 
   app.post('/facilitators/:id/supervisions', { config: permits('supervision.record') }, async (request, reply) => {
     const id = idParam(request.params, 'id', 'Facilitator');
-    const body = (request.body ?? {}) as Body;
+    const dates = DateInputs.fromForm((request.body ?? {}) as Body, supervisionDates);
+    const body = dates.input;
     const { input, idOf } = supervisionInputFrom(body);
     try {
       const { id: supervisionId } = await services.supervision.recordSupervision(request.actor!, id, input);
       return reply.redirect(`/facilitators/${id}#supervision-${supervisionId}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      const view = errorView(error, { fieldId: idOf });
-      const errors = Object.fromEntries(Object.entries(view.errors).map(([field, message]) => [idOf(field), message]));
-      return renderForm(reply.status(400), id, { values: { ...body, watched: checkedValues(body.watched) }, errors, errorList: view.errorList });
+      // Each refusal named by the form element it came from, so dates link to their day box.
+      const named = new ValidationFailed(error.errors.map((e) => ({ ...e, field: idOf(e.field) })));
+      return renderForm(reply.status(400), id, dates, { values: { ...body, watched: checkedValues(body.watched) }, ...dates.view(named) });
     }
   });
 
