@@ -113,6 +113,12 @@ test('an auditor opens an audit, draws the sample, watches three recordings, wor
 
   // The auditor agrees the plan and closes the audit; the report prints.
   await auditor.goto(auditUrl);
+  // Asking for a revised plan without saying why is refused on the audit's page, naming the box, and changes nothing.
+  await auditor.getByRole('button', { name: 'Ask the site to revise its plan' }).click();
+  assert.match(await auditor.locator('.govuk-error-summary').innerText(), /Enter what the site should change in its plan/);
+  await axeClean(auditor, 'the audit with a refused revision');
+  await auditor.goto(auditUrl);
+  assert.match(await auditor.locator('#action-plan + p').innerText(), /tighten supervision/, 'the response stands');
   await auditor.getByLabel(/The action plan is agreed/).check();
   await auditor.getByRole('button', { name: 'Close the audit' }).click();
   await auditor.waitForURL(auditUrl);

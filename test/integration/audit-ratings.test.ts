@@ -44,7 +44,7 @@ before(async () => {
   for (const id of sampled) {
     // Playing it in sotp is what makes notes on it acceptable.
     await openRecording(db, auditor, id, { fileStoreDir: '/nowhere', countsAsView: true, via: 'page' });
-    await recordRecordingReview(db, auditor, auditId, id, { notes: 'Delivered as the manual intends' });
+    await recordRecordingReview(db, auditor, auditId, id, { notes: 'Delivered as the manual intends', version: 0 });
   }
 });
 after(() => database.close());

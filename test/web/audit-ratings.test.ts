@@ -51,8 +51,8 @@ after(() => t.close());
 async function watchWithNotes(recordingId: number, notes: string) {
   const played = await auditor.get(`/recordings/${recordingId}/video`);
   assert.equal(played.statusCode, 200);
-  await auditor.get(`/audits/${auditId}/recordings/${recordingId}`);
-  const saved = await auditor.post(`/audits/${auditId}/recordings/${recordingId}`, { notes });
+  const page = await auditor.get(`/audits/${auditId}/recordings/${recordingId}`);
+  const saved = await auditor.post(`/audits/${auditId}/recordings/${recordingId}`, { notes, version: versionOf(page.body) });
   assert.equal(saved.statusCode, 303, errorSummary(saved.body).join(' | '));
 }
 
@@ -61,7 +61,7 @@ test('notes on a sampled recording are refused until the auditor has played it i
   const page = await auditor.get(`/audits/${auditId}/recordings/${first}`);
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /Not yet/);
-  const refused = await auditor.post(`/audits/${auditId}/recordings/${first}`, { notes: 'Targets met.' });
+  const refused = await auditor.post(`/audits/${auditId}/recordings/${first}`, { notes: 'Targets met.', version: '0' });
   assert.equal(refused.statusCode, 400);
   assert.match(errorSummary(refused.body).join(' | '), /Watch the recording here before recording your notes/);
   assert.equal((await t.database.db.select().from(auditRecordingReviews)).length, 0);
@@ -160,7 +160,7 @@ test('only the site’s named treatment manager responds; an action without an o
     action1DueOn: addDays(londonToday(), 30),
   });
   assert.equal(refused.statusCode, 400);
-  assert.deepEqual(errorSummary(refused.body), ['Enter who owns the action']);
+  assert.deepEqual(errorSummary(refused.body), ['Enter the action’s owner']);
   assert.match(refused.body, /href="#action1Owner"/);
   const notADay = await manager.post(`/audits/${auditId}/response`, {
     version: versionOf(form.body),
@@ -193,7 +193,7 @@ test('an auditor who does not agree the plan asks the site to revise it, saying 
   const version = formVersion(page.body, `/audits/${auditId}/revise`);
   const noReason = await auditor.post(`/audits/${auditId}/revise`, { version, reason: '' });
   assert.equal(noReason.statusCode, 400);
-  assert.deepEqual(errorSummary(noReason.body), ['Say what the site should change in its plan']);
+  assert.deepEqual(errorSummary(noReason.body), ['Enter what the site should change in its plan']);
   assert.equal((await auditRow()).status, 'site_response');
   const asked = await auditor.post(`/audits/${auditId}/revise`, {
     version,

@@ -352,7 +352,7 @@ const cases: Array<[string, () => Promise<LightMyRequestResponse>]> = [
       for (const id of sampled) {
         await clients.auditor.get(`/recordings/${id}/video`);
         await clients.auditor.get(`/audits/${state.audit}/recordings/${id}`);
-        response = await clients.auditor.post(`/audits/${state.audit}/recordings/${id}`, { notes: 'Delivered as the manual intends' });
+        response = await clients.auditor.post(`/audits/${state.audit}/recordings/${id}`, { notes: 'Delivered as the manual intends', version: '0' });
       }
       return response;
     },

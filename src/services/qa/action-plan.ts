@@ -9,21 +9,19 @@ import { auditActions, audits, sites, siteTreatmentManagers, users } from '../..
 import { authorise, type Actor } from '../access.js';
 import { appendAudit } from '../audit.js';
 import { AccessDenied, EditConflict, NotFound, ValidationFailed } from '../errors.js';
-import { checkbox, requiredDate, versionField } from '../input-fields.js';
+import { checkbox, requiredDate, requiredText, versionField } from '../input-fields.js';
 import { validate } from '../validate.js';
 import { lockAudit, lockAuditForMove, moveAudit } from './audit-lock.js';
 
-const text = (missing: string, max: number, tooLong: string) => z.string({ error: missing }).trim().min(1, missing).max(max, tooLong);
-
 export const auditActionInput = z.object({
-  description: text('Describe the action', 1000, 'The action must be 1,000 characters or fewer'),
-  owner: text('Enter who owns the action', 200, 'The owner must be 200 characters or fewer'),
+  description: requiredText('the action', 1000),
+  owner: requiredText('the action’s owner', 200),
   dueOn: requiredDate('date the action is due'),
 });
 
 export const auditResponseInput = z.object({
   version: versionField,
-  response: text('Enter the site’s response to the audit', 10000, 'The response must be 10,000 characters or fewer'),
+  response: requiredText('the site’s response to the audit', 10000),
   actions: z.array(auditActionInput).max(50, 'An action plan holds at most 50 actions'),
 });
 
@@ -36,7 +34,7 @@ export const completeActionInput = z.object({ version: versionField });
 
 export const askRevisionInput = z.object({
   version: versionField,
-  reason: text('Say what the site should change in its plan', 5000, 'The reason must be 5,000 characters or fewer'),
+  reason: requiredText('what the site should change in its plan', 5000),
 });
 
 export interface AuditAction {

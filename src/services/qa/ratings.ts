@@ -12,7 +12,7 @@ import { minimumAuditRecordings } from '../../domain/qa/sample.js';
 import { authorise, type Actor } from '../access.js';
 import { appendAudit } from '../audit.js';
 import { ValidationFailed, type FieldError } from '../errors.js';
-import { versionField } from '../input-fields.js';
+import { requiredText, versionField } from '../input-fields.js';
 import { currentProgramme } from '../programme-lookup.js';
 import { validate } from '../validate.js';
 import { lockAuditForMove, moveAudit, readAudit } from './audit-lock.js';
@@ -46,11 +46,7 @@ function criterionFields(criterion: (typeof ratingCriteria)[number]) {
       .string({ error: `Choose a rating for ${name}` })
       .trim()
       .min(1, `Choose a rating for ${name}`),
-    [`evidence_${criterion.id}`]: z
-      .string({ error: `Enter the evidence for the rating of ${name}` })
-      .trim()
-      .min(1, `Enter the evidence for the rating of ${name}`)
-      .max(10000, `The evidence for ${name} must be 10,000 characters or fewer`),
+    [`evidence_${criterion.id}`]: requiredText(`the evidence for the rating of ${name}`, 10000),
     [`cites_${criterion.id}`]: z.preprocess(
       asList,
       z
@@ -76,18 +72,22 @@ async function examinedItems(ex: Executor, auditId: number): Promise<ChecklistIt
   return rows.map((r) => r.item).filter(isChecklistItem);
 }
 
+async function rulesOf(ex: Executor, audit: { id: number; programmeId: string }): Promise<RatingRules> {
+  const programme = await currentProgramme(ex, audit.programmeId);
+  return {
+    scale: ratingScale(programme),
+    minimum: minimumAuditRecordings(programme),
+    watched: await watchedRecordings(ex, audit.id),
+    examined: await examinedItems(ex, audit.id),
+  };
+}
+
 /** What the ratings form needs: the programme's scale, its minimum, and what the evidence may cite. */
 export async function ratingRules(db: Db, actor: Actor, auditId: number): Promise<RatingRules> {
   authorise(actor, 'audit.read');
   const audit = await readAudit(db, auditId);
   authorise(actor, 'audit.read', audit.siteId);
-  const programme = await currentProgramme(db, audit.programmeId);
-  return {
-    scale: ratingScale(programme),
-    minimum: minimumAuditRecordings(programme),
-    watched: await watchedRecordings(db, auditId),
-    examined: await examinedItems(db, auditId),
-  };
+  return rulesOf(db, audit);
 }
 
 /** An audit's ratings, in the criteria's order. */
@@ -133,13 +133,7 @@ export async function rateAudit(db: Db, actor: Actor, auditId: number, input: un
   const values = validate(rateAuditInput, input) as Record<string, unknown> & { version: number };
   await db.transaction(async (tx) => {
     const { audit, move } = await lockAuditForMove(tx, actor, auditId, values.version, 'rate');
-    const programme = await currentProgramme(tx, audit.programmeId);
-    const rules: RatingRules = {
-      scale: ratingScale(programme),
-      minimum: minimumAuditRecordings(programme),
-      watched: await watchedRecordings(tx, auditId),
-      examined: await examinedItems(tx, auditId),
-    };
+    const rules = await rulesOf(tx, audit);
     if (rules.watched.length < rules.minimum) {
       throw ValidationFailed.one(
         'watched',

@@ -10,17 +10,14 @@ import { auditLog, auditRecordingReviews, auditSampledRecordings } from '../../d
 import { authorise, type Actor } from '../access.js';
 import { appendAudit } from '../audit.js';
 import { EditConflict, NotFound, ValidationFailed } from '../errors.js';
+import { requiredText, versionOrNew } from '../input-fields.js';
 import { validate } from '../validate.js';
 import { lockAuditIn, readAudit, type AuditRow } from './audit-lock.js';
 
 export const recordingReviewInput = z.object({
-  notes: z
-    .string({ error: 'Enter what you saw in the recording' })
-    .trim()
-    .min(1, 'Enter what you saw in the recording')
-    .max(5000, 'Your notes must be 5,000 characters or fewer'),
-  /** The version of the notes the auditor read; absent for the first notes. */
-  version: z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number().int().positive().optional()),
+  notes: requiredText('what you saw in the recording', 5000),
+  /** The version of the notes the auditor read: 0 for the first notes. */
+  version: versionOrNew,
 });
 
 export interface RecordingReview {
@@ -114,7 +111,7 @@ export async function recordRecordingReview(db: Db, actor: Actor, auditId: numbe
         .set({ notes: values.notes, reviewedBy: actor.userId!, updatedAt: new Date(), version: existing.version + 1 })
         .where(and(eq(auditRecordingReviews.auditId, auditId), eq(auditRecordingReviews.recordingId, recordingId)));
     } else {
-      if (values.version !== undefined) throw new EditConflict('The notes on this recording');
+      if (values.version !== 0) throw new EditConflict('The notes on this recording');
       await tx.insert(auditRecordingReviews).values({ auditId, recordingId, notes: values.notes, reviewedBy: actor.userId! });
     }
     await appendAudit(tx, actor, {

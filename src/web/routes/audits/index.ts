@@ -4,7 +4,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { can } from '../../../domain/permissions.js';
 import { auditStatus } from '../../../domain/qa/audit-workflow.js';
-import { ratingCriteria } from '../../../domain/qa/ratings.js';
 import { indicatorAreas } from '../../../domain/qa/indicators.js';
 import { permits } from '../../../http/access.js';
 import type { RouteContext } from '../../../http/context.js';
@@ -83,7 +82,6 @@ export async function auditRoutes(app: FastifyInstance, context: RouteContext): 
         close: audit.transitions.some((t) => t.id === 'close'),
         completeActions: can(actor.role, 'audit.action.complete') && audit.readerIsSitesTreatmentManager,
       },
-      criteria: ratingCriteria,
       canWatchRecordings: can(actor.role, 'recording.view'),
       comments: Object.fromEntries(comments),
       // Comments may be written until the audit is closed.
